@@ -1,0 +1,40 @@
+# docgen — the two commands a newcomer types: `make demo` and `make test`.
+# Both install what they need (Debian packages, fonts, .venv) and are quick when it is there.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_WS := demo
+
+.PHONY: demo test system venv lint templates clean
+
+demo: system venv
+	$(BIN)/docgen -w $(DEMO_WS) doctor
+	$(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021/case.yaml -o $(DEMO_WS)/out --format both
+	@echo "示例公文已生成：$(DEMO_WS)/out/notice.pdf（以及 notice.docx）"
+
+test: system venv
+	$(BIN)/ruff check docgen tests bench
+	$(BIN)/ruff format --check docgen tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+system:
+	@scripts/install-system.sh
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+# Rebuild templates/official/*.docx from docgen/template_builder.py (commit the result).
+templates: venv
+	$(BIN)/python -m docgen.template_builder
+
+clean:
+	rm -rf $(VENV) $(DEMO_WS) out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,133 @@
+"""Workspace settings.
+
+A workspace is a folder holding an optional ``docgen.toml``, the ``archive/`` and the
+``index/``. Every setting resolves in one order, highest first:
+
+1. a command-line option (``-w/--workspace``; more options may override single settings),
+2. an environment variable (``DOCGEN_WORKSPACE``, ``DOCGEN_TEMPLATES``, ``DOCGEN_FONTS``,
+   ``DOCGEN_ARCHIVE``, ``DOCGEN_INDEX``, ``DOCGEN_SOFFICE``, ``DOCGEN_CONVERT_TIMEOUT``),
+3. the workspace's ``docgen.toml``,
+4. the built-in default.
+
+Relative paths in ``docgen.toml`` are relative to the workspace; in environment variables and
+options, relative to the current folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from docgen.errors import ConfigError
+
+CONFIG_NAME = "docgen.toml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathsSection(_Strict):
+    """``[paths]`` of docgen.toml."""
+
+    templates: str | None = None
+    fonts: list[str] = Field(default_factory=lambda: ["fonts"])
+    archive: str = "archive"
+    index: str = "index"
+
+
+class ConversionSection(_Strict):
+    """``[conversion]`` of docgen.toml."""
+
+    soffice: str = "soffice"
+    timeout: float = Field(default=180.0, gt=0)
+
+
+class ConfigFile(_Strict):
+    """The whole docgen.toml; ``[issuer]`` supplies defaults for every case's issuer."""
+
+    paths: PathsSection = Field(default_factory=PathsSection)
+    conversion: ConversionSection = Field(default_factory=ConversionSection)
+    issuer: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings of one workspace; every path is absolute."""
+
+    workspace: Path
+    templates_dir: Path | None
+    font_dirs: tuple[Path, ...]
+    archive_dir: Path
+    index_dir: Path
+    soffice: str
+    convert_timeout: float
+    issuer_defaults: Mapping[str, str] = field(default_factory=dict)
+    config_file: Path | None = None
+
+
+def _read_config(path: Path) -> ConfigFile:
+    if not path.is_file():
+        return ConfigFile()
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        msg = f"{path}：配置文件格式错误（{exc}）"
+        raise ConfigError(msg) from exc
+    try:
+        return ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        msg = f"{path}：配置项 {where} 无效（{first['msg']}）"
+        raise ConfigError(msg) from exc
+
+
+def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Resolve the settings of a workspace (see the module docstring for the order)."""
+    env = os.environ if env is None else env
+    if workspace is None:
+        workspace = Path(env.get("DOCGEN_WORKSPACE") or ".")
+    workspace = workspace.expanduser().resolve()
+    if workspace.exists() and not workspace.is_dir():
+        msg = f"工作区 {workspace} 不是文件夹。"
+        raise ConfigError(msg)
+    config_path = workspace / CONFIG_NAME
+    cfg = _read_config(config_path)
+
+    def from_env(name: str) -> Path | None:
+        value = env.get(name)
+        return Path(value).expanduser().resolve() if value else None
+
+    def in_workspace(value: str) -> Path:
+        return (workspace / Path(value).expanduser()).resolve()
+
+    templates = from_env("DOCGEN_TEMPLATES") or (in_workspace(cfg.paths.templates) if cfg.paths.templates else None)
+    fonts_env = env.get("DOCGEN_FONTS")
+    if fonts_env:
+        font_dirs = tuple(Path(p).expanduser().resolve() for p in fonts_env.split(os.pathsep) if p)
+    else:
+        font_dirs = tuple(in_workspace(p) for p in cfg.paths.fonts)
+    timeout_env = env.get("DOCGEN_CONVERT_TIMEOUT")
+    try:
+        timeout = float(timeout_env) if timeout_env else cfg.conversion.timeout
+    except ValueError as exc:
+        msg = f"环境变量 DOCGEN_CONVERT_TIMEOUT 应为秒数，现为 {timeout_env!r}。"
+        raise ConfigError(msg) from exc
+    return Settings(
+        workspace=workspace,
+        templates_dir=templates,
+        font_dirs=font_dirs,
+        archive_dir=from_env("DOCGEN_ARCHIVE") or in_workspace(cfg.paths.archive),
+        index_dir=from_env("DOCGEN_INDEX") or in_workspace(cfg.paths.index),
+        soffice=env.get("DOCGEN_SOFFICE") or cfg.conversion.soffice,
+        convert_timeout=timeout,
+        issuer_defaults=dict(cfg.issuer),
+        config_file=config_path if config_path.is_file() else None,
+    )
