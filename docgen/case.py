@@ -137,8 +137,10 @@ def _field_title(loc: tuple[str | int, ...]) -> str | None:
     model: type[BaseModel] | None = Case
     title = None
     for part in loc:
-        if model is None or not isinstance(part, str) or part not in model.model_fields:
-            continue
+        if isinstance(part, int):
+            continue  # a list index: the title of the list applies
+        if model is None or part not in model.model_fields:
+            return None
         info = model.model_fields[part]
         title = info.title
         annotation = info.annotation
@@ -160,13 +162,18 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
     if kind == "value_error":
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
     elif kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        message = f"取值无效，应为 {expected}"
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        message = f"取值无效，应为 {expected.replace(' or ', ', ').replace(', ', '、')} 之一"
     else:
         message = _MESSAGES.get(kind, error["msg"])
     if kind in ("string_type", "list_type", "date_type", "int_type") and "input" in error:
         message += f"，现为 {error['input']!r}"
-    line = key_line(source, loc) if kind == "extra_forbidden" else source.line_of(loc)
+    if kind == "extra_forbidden":
+        line = key_line(source, loc)
+    elif kind == "missing":
+        line = key_line(source, loc[:-1]) if len(loc) > 1 else 1
+    else:
+        line = source.line_of(loc)
     return Problem(source.path, line, field, message)
 
 
@@ -181,7 +188,8 @@ def validate_case(source: YamlSource, issuer_defaults: Mapping[str, str] | None 
     try:
         return Case.model_validate(data)
     except ValidationError as exc:
-        raise CaseError([_problem(source, e) for e in exc.errors()]) from exc
+        problems = sorted((_problem(source, e) for e in exc.errors()), key=lambda p: p.line or 0)
+        raise CaseError(problems) from exc
 
 
 def load_case(path: Path, issuer_defaults: Mapping[str, str] | None = None) -> Case:

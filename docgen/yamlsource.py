@@ -86,7 +86,8 @@ def load_yaml(path: Path) -> YamlSource:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         detail = exc.problem or "无法解析"
-        raise CaseError([Problem(path, line, None, f"YAML 格式错误：{detail}")]) from exc
+        message = f"YAML 格式错误（请检查缩进、冒号、引号和括号）：{detail}"
+        raise CaseError([Problem(path, line, None, message)]) from exc
     except yaml.YAMLError as exc:
         raise CaseError([Problem(path, None, None, f"YAML 格式错误：{exc}")]) from exc
     return YamlSource(path, data, root)

@@ -1,0 +1,84 @@
+"""Shared fixtures: an isolated environment, a CLI runner and one real rendering of the seed."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from docgen.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_CASE = REPO / "examples" / "enping-2021" / "case.yaml"
+SEED = REPO.parent / "shared" / "seed" / "enping-2021-notice.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the user's HOME and DOCGEN_* settings out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    for name in (
+        "DOCGEN_WORKSPACE",
+        "DOCGEN_TEMPLATES",
+        "DOCGEN_FONTS",
+        "DOCGEN_ARCHIVE",
+        "DOCGEN_INDEX",
+        "DOCGEN_SOFFICE",
+        "DOCGEN_CONVERT_TIMEOUT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    out: str
+    err: str
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Iterator[RunCli]:
+    """Run ``docgen`` in-process exactly as the console script does (errors handled by main)."""
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    yield run
+
+
+@dataclass(frozen=True)
+class Rendered:
+    docx: Path
+    pdf: Path
+
+
+@pytest.fixture(scope="session")
+def seed_rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The example case rendered once, for real, through the CLI entry point."""
+    out = tmp_path_factory.mktemp("seed-out")
+    ws = tmp_path_factory.mktemp("ws")
+    try:
+        main(["-w", str(ws), "render", str(EXAMPLE_CASE), "-o", str(out), "--format", "both"])
+    except SystemExit as exc:
+        assert not exc.code, f"render failed with exit code {exc.code}"
+    return Rendered(out / "notice.docx", out / "notice.pdf")
+
+
+def copy_example(target: Path) -> Path:
+    """Copy the example case into ``target`` and return the copy's path."""
+    target.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(EXAMPLE_CASE, target / "case.yaml"))

@@ -1,0 +1,86 @@
+"""Measure laid-out PDFs in millimetres (test helper)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+
+MM = 72 / 25.4
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text as laid out: em-box top/bottom and left/right edges in mm."""
+
+    page: int
+    text: str
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    size: float
+    fontname: str
+    color: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    page: int
+    top: float
+    x0: float
+    x1: float
+    width_pt: float
+    color: tuple[float, ...]
+
+
+def read_lines(pdf: Path) -> list[Line]:
+    lines: list[Line] = []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            rows: dict[float, list[dict[str, Any]]] = {}
+            for ch in page.chars:
+                rows.setdefault(round(ch["top"], 0), []).append(ch)
+            for _, chars in sorted(rows.items()):
+                chars.sort(key=lambda c: c["x0"])
+                first = chars[0]
+                lines.append(
+                    Line(
+                        page=number,
+                        text="".join(c["text"] for c in chars),
+                        top=min(c["top"] for c in chars) / MM,
+                        bottom=max(c["bottom"] for c in chars) / MM,
+                        x0=first["x0"] / MM,
+                        x1=chars[-1]["x1"] / MM,
+                        size=round(first["size"], 1),
+                        fontname=first["fontname"],
+                        color=tuple(first["non_stroking_color"] or ()),
+                    )
+                )
+    return lines
+
+
+def read_rules(pdf: Path) -> list[Rule]:
+    rules = []
+    with pdfplumber.open(pdf) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            for obj in page.lines + page.rects:
+                if abs(obj["bottom"] - obj["top"]) < 3:
+                    rules.append(
+                        Rule(
+                            number,
+                            obj["top"] / MM,
+                            obj["x0"] / MM,
+                            obj["x1"] / MM,
+                            obj["linewidth"] or 0,
+                            tuple(obj.get("stroking_color") or ()),
+                        )
+                    )
+    return rules
+
+
+def page_sizes_mm(pdf: Path) -> list[tuple[float, float]]:
+    with pdfplumber.open(pdf) as doc:
+        return [(p.width / MM, p.height / MM) for p in doc.pages]

@@ -1,0 +1,74 @@
+"""Settings resolve as option > environment > docgen.toml > default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docgen.config import load_settings
+from docgen.errors import ConfigError
+
+
+def test_defaults_live_in_the_workspace(tmp_path: Path) -> None:
+    s = load_settings(tmp_path, env={})
+    assert s.workspace == tmp_path.resolve()
+    assert s.archive_dir == tmp_path.resolve() / "archive"
+    assert s.index_dir == tmp_path.resolve() / "index"
+    assert s.font_dirs == (tmp_path.resolve() / "fonts",)
+    assert s.templates_dir is None
+    assert s.soffice == "soffice"
+    assert s.config_file is None
+
+
+def test_toml_overrides_defaults(tmp_path: Path) -> None:
+    (tmp_path / "docgen.toml").write_text(
+        '[paths]\narchive = "存档"\nfonts = ["f1", "/opt/fonts"]\ntemplates = "tpl"\n'
+        '[conversion]\ntimeout = 30\n[issuer]\nname = "某局"\n',
+        encoding="utf-8",
+    )
+    s = load_settings(tmp_path, env={})
+    assert s.archive_dir == tmp_path.resolve() / "存档"
+    assert s.font_dirs == (tmp_path.resolve() / "f1", Path("/opt/fonts"))
+    assert s.templates_dir == tmp_path.resolve() / "tpl"
+    assert s.convert_timeout == 30
+    assert s.issuer_defaults == {"name": "某局"}
+
+
+def test_environment_overrides_toml(tmp_path: Path) -> None:
+    (tmp_path / "docgen.toml").write_text('[paths]\narchive = "存档"\n[conversion]\ntimeout = 30\n', encoding="utf-8")
+    env = {"DOCGEN_ARCHIVE": str(tmp_path / "env-archive"), "DOCGEN_CONVERT_TIMEOUT": "5"}
+    s = load_settings(tmp_path, env=env)
+    assert s.archive_dir == tmp_path / "env-archive"
+    assert s.convert_timeout == 5
+
+
+def test_option_overrides_environment_for_the_workspace(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    assert load_settings(None, env={"DOCGEN_WORKSPACE": str(a)}).workspace == a
+    assert load_settings(b, env={"DOCGEN_WORKSPACE": str(a)}).workspace == b
+
+
+def test_bad_toml_names_the_file_and_key(tmp_path: Path) -> None:
+    (tmp_path / "docgen.toml").write_text("[paths]\narchiv = 'x'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"docgen\.toml.*paths\.archiv"):
+        load_settings(tmp_path, env={})
+    (tmp_path / "docgen.toml").write_text("[paths\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="格式错误"):
+        load_settings(tmp_path, env={})
+
+
+def test_issuer_defaults_fill_the_case(tmp_path: Path) -> None:
+    from docgen.case import load_case
+    from tests.conftest import EXAMPLE_CASE
+
+    text = EXAMPLE_CASE.read_text(encoding="utf-8")
+    start = text.index("issuer:")
+    end = text.index("notice:")
+    case = tmp_path / "case.yaml"
+    case.write_text(text[:start] + text[end:], encoding="utf-8")
+    loaded = load_case(case, {"name": "某市某局", "prefix": "某字"})
+    assert loaded.issuer.name == "某市某局"
+    assert loaded.issuer.banner_text == "某市某局文件"

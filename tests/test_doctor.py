@@ -1,0 +1,31 @@
+"""docgen doctor reports LibreOffice, fonts and folders, and fails when conversion cannot work."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+
+
+@pytest.mark.libreoffice
+def test_doctor_reports_a_working_machine(tmp_path: Path, run_cli: RunCli) -> None:
+    result = run_cli("-w", str(tmp_path), "doctor", "--json")
+    assert result.exit_code == 0, result.err
+    report = json.loads(result.out)
+    assert report["ok"] is True
+    assert report["libreoffice"].startswith("LibreOffice 7")
+    names = {f["name"]: f for f in report["fonts"]}
+    assert names["仿宋_GB2312"]["family"] == "FandolFang"
+    assert names["仿宋_GB2312"]["real"] is False
+    assert report["folders"]["工作区"] == str(tmp_path.resolve())
+
+
+def test_doctor_fails_without_libreoffice(tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(tmp_path / "no-soffice"))
+    result = run_cli("-w", str(tmp_path), "doctor")
+    assert result.exit_code == 1
+    assert "找不到 LibreOffice" in result.err
+    assert "无法转换" in result.out
