@@ -10,7 +10,7 @@ FANDOL_FILES=(FandolFang-Regular.otf FandolKai-Regular.otf FandolHei-Regular.otf
 have_all() {
   command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v fc-match >/dev/null \
     && command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null \
-    && fc-list 2>/dev/null | grep -q 'Noto Serif CJK SC' \
+    && [[ -n $(fc-list 'Noto Serif CJK SC' family 2>/dev/null) ]] \
     && for f in "${FANDOL_FILES[@]}"; do [[ -s $FANDOL_DIR/$f ]] || return 1; done
 }
 
