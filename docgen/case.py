@@ -11,15 +11,20 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
+from docgen.creditcode import credit_code_problem
 from docgen.docnumber import parse_number
 from docgen.errors import CaseError, Problem
 from docgen.yamlsource import YamlSource, key_line, load_yaml
 
+HEADING_NUMBER = re.compile(
+    r"^\s*([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|\d+[.．、]|[（(]\d+[）)])"
+)
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
 
 
@@ -81,6 +86,7 @@ class Notice(_Model):
     title: Text = Field(title="标题")
     recipients: Text = Field(title="主送机关")
     body: list[Text] = Field(min_length=1, title="正文段落")
+    attachments: list[Text] = Field(default_factory=list, title="附件说明")
     signature: Text | None = Field(default=None, title="发文机关署名")
     date: Date = Field(title="成文日期")
     note: Text | None = Field(default=None, title="附注")
@@ -91,14 +97,7 @@ class Notice(_Model):
     @field_validator("number")
     @classmethod
     def _check_number(cls, value: str) -> str:
-        parsed = parse_number(value)
-        if parsed is None:
-            msg = "不是有效的发文字号（应为 机关代字〔年份〕序号号，例如 恩科工商务字〔2021〕58号）"
-            raise ValueError(msg)
-        if parsed.problems:
-            msg = f"{'；'.join(parsed.problems)}。应写作 {parsed.number}"
-            raise ValueError(msg)
-        return value
+        return check_document_number(value)
 
     @field_validator("recipients")
     @classmethod
@@ -107,11 +106,187 @@ class Notice(_Model):
         return value.rstrip("：:").rstrip()
 
 
+class Section(_Model):
+    """One heading of the plan with what follows it; docgen numbers headings itself."""
+
+    heading: Text = Field(title="标题")
+    text: Text | None = Field(default=None, title="标题后同段文字")
+    body: list[Text] = Field(default_factory=list, title="段落")
+    sections: list[Section] = Field(default_factory=list, title="下级标题")
+
+    @field_validator("heading")
+    @classmethod
+    def _no_typed_number(cls, value: str) -> str:
+        if HEADING_NUMBER.match(value):
+            msg = f"标题“{value}”不要自己写序号，docgen 会按层级自动编号（一、（一）1.（1））"
+            raise ValueError(msg)
+        return value
+
+
+MAX_HEADING_DEPTH = 4  # 一、 / （一） / 1. / （1）
+
+
+class Plan(_Model):
+    """The 工作计划 issued by the notice."""
+
+    title: Text = Field(title="计划标题")
+    preamble: list[Text] = Field(default_factory=list, title="开头段落")
+    sections: list[Section] = Field(min_length=1, title="章节")
+
+    @field_validator("sections")
+    @classmethod
+    def _at_most_four_levels(cls, sections: list[Section]) -> list[Section]:
+        def check(items: list[Section], depth: int) -> None:
+            for item in items:
+                if item.sections and depth == MAX_HEADING_DEPTH:
+                    msg = f"标题“{item.heading}”下还有下级标题：公文标题最多四级（一、（一）1.（1））"
+                    raise ValueError(msg)
+                check(item.sections, depth + 1)
+
+        check(sections, 1)
+        return sections
+
+
+class TaskRow(_Model):
+    """One row of the 任务分工表."""
+
+    task: Text = Field(title="工作任务")
+    units: list[Text] = Field(min_length=1, title="责任单位")
+    deadline: Text = Field(title="完成时限")
+
+
+class Tasks(_Model):
+    """The 任务分工表, attached to the plan."""
+
+    title: Text = Field(title="附件标题")
+    rows: list[TaskRow] = Field(min_length=1, title="任务")
+
+
+class Equipment(_Model):
+    """One line of equipment taken out of production."""
+
+    name: Text = Field(title="设备名称")
+    model: Text = Field(title="规格型号")
+    quantity: int = Field(gt=0, title="数量")
+    unit: Text = Field(default="台", title="数量单位")
+
+
+class Capacity(_Model):
+    """A production capacity: a number and its unit, e.g. 3 万吨/年."""
+
+    value: float = Field(gt=0, title="产能数值")
+    unit: Text = Field(title="产能单位")
+
+    @property
+    def text(self) -> str:
+        """The capacity as printed: 3万吨/年, 1.5万吨/年."""
+        number = f"{self.value:g}"
+        return f"{number}{self.unit}"
+
+
+ExitMethod = Literal["拆除", "封存", "断电断水", "关停", "取缔"]
+
+
+class TeamMember(_Model):
+    """A member of the verification team (验收组)."""
+
+    name: Text = Field(title="姓名")
+    unit: Text = Field(title="单位")
+    title: Text = Field(title="职务")
+
+
+class Enterprise(_Model):
+    """An enterprise, defined once and referred to by its key."""
+
+    name: Text = Field(title="企业名称")
+    credit_code: Text = Field(title="统一社会信用代码")
+    address: Text = Field(title="地址")
+    industry: Text = Field(title="行业")
+    equipment: list[Equipment] = Field(min_length=1, title="退出设备")
+    capacity: Capacity = Field(title="退出产能")
+    exit_method: ExitMethod = Field(title="退出方式")
+    acceptance_date: Date = Field(title="验收时间")
+    acceptance_team: list[TeamMember] = Field(min_length=1, title="验收组成员")
+    conclusion: Text | None = Field(default=None, title="验收结论")
+
+    @field_validator("credit_code")
+    @classmethod
+    def _check_credit_code(cls, value: str) -> str:
+        problem = credit_code_problem(value)
+        if problem:
+            msg = f"统一社会信用代码{problem}"
+            raise ValueError(msg)
+        return value
+
+
+class Acceptance(_Model):
+    """Settings shared by every 验收记录."""
+
+    title: Text = Field(default="落后产能退出验收记录", title="记录标题")
+    enterprises: list[Text] | None = Field(default=None, title="验收企业")
+
+
+class Publicity(_Model):
+    """公示期."""
+
+    start: Date = Field(title="公示开始日期")
+    end: Date = Field(title="公示结束日期")
+
+
+class Complaint(_Model):
+    """Where the public sends objections (监督/投诉渠道)."""
+
+    unit: Text = Field(title="受理单位")
+    phone: Text = Field(title="监督电话")
+    address: Text | None = Field(default=None, title="联系地址")
+    postcode: Text | None = Field(default=None, title="邮政编码")
+    email: Text | None = Field(default=None, title="电子邮箱")
+
+
+class Announcement(_Model):
+    """The 公告 listing the enterprises whose capacity has left production."""
+
+    title: Text = Field(title="公告标题")
+    number: Text | None = Field(default=None, title="公告编号")
+    basis: list[Text] = Field(min_length=1, title="依据和事由")
+    enterprises: list[Text] = Field(min_length=1, title="公告企业")
+    publicity: Publicity | None = Field(default=None, title="公示期")
+    complaint: Complaint | None = Field(default=None, title="监督渠道")
+    closing: Text | None = Field(default=None, title="结束语")
+    signature: Text | None = Field(default=None, title="发文机关署名")
+    date: Date = Field(title="成文日期")
+
+
 class Case(_Model):
-    """One case file."""
+    """One case file: the whole set of documents of one piece of work."""
 
     issuer: Issuer = Field(title="发文机关")
-    notice: Notice = Field(title="通知")
+    year: int = Field(ge=1949, le=2200, title="年度")
+    templates: Text | None = Field(default=None, title="自定义模板文件夹")
+    notice: Notice | None = Field(default=None, title="通知")
+    plan: Plan | None = Field(default=None, title="工作计划")
+    tasks: Tasks | None = Field(default=None, title="任务分工表")
+    enterprises: dict[Text, Enterprise] = Field(default_factory=dict, title="企业")
+    acceptance: Acceptance = Field(default_factory=Acceptance, title="验收记录")
+    announcement: Announcement | None = Field(default=None, title="公告")
+
+    def acceptance_keys(self) -> list[str]:
+        """Keys of the enterprises that get a 验收记录, in file order."""
+        if self.acceptance.enterprises is not None:
+            return list(self.acceptance.enterprises)
+        return list(self.enterprises)
+
+
+def check_document_number(value: str) -> str:
+    """Validate a 发文字号 as it will be printed; raise ValueError with the correction."""
+    parsed = parse_number(value)
+    if parsed is None:
+        msg = "不是有效的发文字号（应为 机关代字〔年份〕序号号，例如 恩科工商务字〔2021〕58号）"
+        raise ValueError(msg)
+    if parsed.problems:
+        msg = f"{'；'.join(parsed.problems)}。应写作 {parsed.number}"
+        raise ValueError(msg)
+    return value
 
 
 _MESSAGES = {
@@ -132,23 +307,33 @@ _MESSAGES = {
 }
 
 
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``X | None`` and ``Annotated`` down to the type that holds further fields."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        else:
+            return annotation
+
+
 def _field_title(loc: tuple[str | int, ...]) -> str | None:
-    """Return the Chinese title of the field at ``loc``, walking the model classes."""
-    model: type[BaseModel] | None = Case
+    """Return the Chinese title of the field at ``loc``, walking models, lists and mappings."""
+    current: Any = Case
     title = None
     for part in loc:
-        if isinstance(part, int):
-            continue  # a list index: the title of the list applies
-        if model is None or part not in model.model_fields:
+        current = _unwrap(current)
+        if get_origin(current) in (list, dict):
+            current = get_args(current)[-1]  # an index or a key: the container's title applies
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return None
-        info = model.model_fields[part]
-        title = info.title
-        annotation = info.annotation
-        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
-        if model is None:
-            for arg in getattr(annotation, "__args__", ()):
-                if isinstance(arg, type) and issubclass(arg, BaseModel):
-                    model = arg
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return None
+        title, current = info.title, info.annotation
     return title
 
 
@@ -186,10 +371,33 @@ def validate_case(source: YamlSource, issuer_defaults: Mapping[str, str] | None 
         issuer = data.get("issuer")
         data = {**data, "issuer": {**issuer_defaults, **(issuer if isinstance(issuer, dict) else {})}}
     try:
-        return Case.model_validate(data)
+        case = Case.model_validate(data)
     except ValidationError as exc:
         problems = sorted((_problem(source, e) for e in exc.errors()), key=lambda p: p.line or 0)
         raise CaseError(problems) from exc
+    dangling = _dangling_references(source, case)
+    if dangling:
+        raise CaseError(dangling)
+    return case
+
+
+def _dangling_references(source: YamlSource, case: Case) -> list[Problem]:
+    """Every enterprise key a document refers to must be defined under ``enterprises``."""
+    refs: list[tuple[tuple[str | int, ...], list[str]]] = []
+    if case.acceptance.enterprises is not None:
+        refs.append((("acceptance", "enterprises"), case.acceptance.enterprises))
+    if case.announcement is not None:
+        refs.append((("announcement", "enterprises"), case.announcement.enterprises))
+    known = "、".join(case.enterprises) or "（尚未定义任何企业）"
+    problems = []
+    for loc, keys in refs:
+        for i, key in enumerate(keys):
+            if key not in case.enterprises:
+                where = (*loc, i)
+                field = ".".join(map(str, where)) + f"（{_field_title(where)}）"
+                message = f"引用的企业 {key} 未在 enterprises 中定义（已定义：{known}）"
+                problems.append(Problem(source.path, source.line_of(where), field, message))
+    return problems
 
 
 def load_case(path: Path, issuer_defaults: Mapping[str, str] | None = None) -> Case:

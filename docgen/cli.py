@@ -21,6 +21,7 @@ from docgen.doctor import run_doctor
 from docgen.documents import KINDS
 from docgen.errors import DocgenError
 from docgen.pipeline import render_case
+from docgen.templates import export_templates
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -49,7 +50,16 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 
 @cli.command()
 @click.argument("case", type=click.Path(path_type=Path))
-@click.option("-k", "--kind", type=click.Choice(KINDS), default="notice", show_default=True, help="文种。")
+@click.option(
+    "-k",
+    "--kind",
+    type=click.Choice(KINDS),
+    default="notice",
+    show_default=True,
+    help="文种：notice 通知，plan 工作计划，tasks 任务分工表，acceptance 验收记录（每家企业一份），"
+    "announcement 公告，set 印发合成件。",
+)
+@click.option("--enterprise", metavar="KEY", help="只生成这家企业的验收记录（企业在案卷中的键名）。")
 @click.option(
     "-o",
     "--output",
@@ -67,13 +77,22 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")
 @click.pass_context
-def render(ctx: click.Context, case: Path, kind: str, out_dir: Path | None, output_format: str, as_json: bool) -> None:
+def render(
+    ctx: click.Context,
+    case: Path,
+    kind: str,
+    enterprise: str | None,
+    out_dir: Path | None,
+    output_format: str,
+    as_json: bool,
+) -> None:
     r"""按案卷文件 CASE 生成公文（DOCX 和/或 PDF）。.
 
     \b
     示例：
       docgen render examples/enping-2021/case.yaml
-      docgen render case.yaml -k notice -o 输出 --format pdf
+      docgen render case.yaml -k set -o 输出 --format pdf
+      docgen render case.yaml -k acceptance --enterprise huayi
     """
     docs = render_case(
         case,
@@ -90,6 +109,27 @@ def render(ctx: click.Context, case: Path, kind: str, out_dir: Path | None, outp
         for path in (doc.docx, doc.pdf):
             if path:
                 click.echo(f"  {path}")
+
+
+@cli.group()
+def templates() -> None:
+    """管理公文模板（导出后可在 Word/WPS 中修改）。"""
+
+
+@templates.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖已存在的同名文件。")
+def templates_export(directory: Path, force: bool) -> None:
+    """把内置模板复制到 DIRECTORY，供修改后使用。
+
+    \b
+    修改后在 docgen.toml 中写明文件夹即可使用：
+      [paths]
+      templates = "DIRECTORY"
+    也可在案卷文件中写 templates: DIRECTORY（相对于案卷文件）。
+    """
+    for path in export_templates(directory, overwrite=force):
+        click.echo(str(path))
 
 
 @cli.command()

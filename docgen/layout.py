@@ -46,6 +46,9 @@ class Page:
 
 
 PAGE = Page()
+# A landscape page (横排表格) keeps the same 225 x 156 mm block, turned: the 28 mm binding
+# margin is now at the top.
+LANDSCAPE = Page(width_mm=297.0, height_mm=210.0, top_mm=28.0, bottom_mm=26.0, left_mm=37.0, right_mm=35.0)
 
 # 3号 仿宋 body: 16 pt characters, 22 lines of 28 characters in a 156 x 225 mm block.
 BODY_PT = 16.0
@@ -89,6 +92,9 @@ PAGE_NUMBER_BELOW_BLOCK_MM = 7.0
 IMPRINT_THICK_EIGHTHS = 8  # 0.35 mm, first and last 版记 rules
 IMPRINT_THIN_EIGHTHS = 6  # 0.25 mm, rules between 版记 items
 IMPRINT_ROW_MM = 8.0
+TABLE_PT = 14.0  # 4号 in tables, so a row carries enough text
+TABLE_RULE_EIGHTHS = 4  # 0.5 pt cell borders
+CELL_MARGIN_MM = 1.5
 
 RED = "FF0000"
 

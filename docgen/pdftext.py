@@ -17,7 +17,7 @@ def page_texts(pdf: Path) -> list[str]:
     return [_PAGE_NUMBER.sub("", _SPACE.sub("", page.extract_text() or "")) for page in reader.pages]
 
 
-def signature_stands_alone(pdf: Path, signature: str, date: str) -> bool:
-    """Tell whether the 署名 + 成文日期 begin a page of their own, with no body text above them."""
-    block = _SPACE.sub("", signature + date)
-    return any(i > 0 and text.startswith(block) for i, text in enumerate(page_texts(pdf)))
+def some_page_starts_with(pdf: Path, text: str) -> bool:
+    """Tell whether a page after the first begins with ``text`` (white space ignored)."""
+    start = _SPACE.sub("", text)
+    return bool(start) and any(i > 0 and page.startswith(start) for i, page in enumerate(page_texts(pdf)))

@@ -6,6 +6,7 @@ succeeded, so bad input or a failed conversion leaves the output folder as it wa
 
 from __future__ import annotations
 
+import enum
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,10 +17,9 @@ from docgen._io import atomic_copy
 from docgen.case import load_case
 from docgen.config import Settings
 from docgen.convert import Converter, LibreOfficeConverter
-from docgen.documents import KIND_NAMES, KINDS, context_for
-from docgen.errors import DocgenError
+from docgen.documents import Document, documents_for
 from docgen.layout import LINE_PITCH_STEPS_TWIPS
-from docgen.pdftext import signature_stands_alone
+from docgen.pdftext import some_page_starts_with
 from docgen.templates import check_template, find_template, render_docx
 
 OutputFormat = Literal["docx", "pdf", "both"]
@@ -32,6 +32,7 @@ class RenderedDocument:
     kind: str
     title: str
     number: str | None
+    enterprise: str | None
     docx: Path | None
     pdf: Path | None
 
@@ -50,65 +51,113 @@ def converter_for(settings: Settings) -> Converter:
     )
 
 
+class Fit(enum.IntEnum):
+    """How well the closing block (署名, 成文日期, 附注) sits after conversion; lower is better."""
+
+    GOOD = 0
+    NOTE_ALONE = 1  # the 附注 opens a page: wasteful, but the standard does not forbid it
+    SIGNATURE_ALONE = 2  # 署名 and 成文日期 open a page without body text: GB/T 9704 forbids it
+
+
+@dataclass
+class _Job:
+    document: Document
+    template: Path
+    docx: Path
+    pdf: Path
+    pitch_step: int = 0
+
+    def render(self) -> None:
+        render_docx(self.template, self.document.context, self.docx, LINE_PITCH_STEPS_TWIPS[self.pitch_step])
+
+    def fit(self) -> Fit:
+        context: Mapping[str, Any] = self.document.context
+        signature, note = str(context.get("signature", "")), str(context.get("note", ""))
+        if signature and some_page_starts_with(self.pdf, signature + str(context.get("date", ""))):
+            return Fit.SIGNATURE_ALONE
+        if note and some_page_starts_with(self.pdf, f"（{note}）"):
+            return Fit.NOTE_ALONE
+        return Fit.GOOD
+
+
+def fit_and_convert(jobs: list[_Job], converter: Converter) -> None:
+    """Render and convert every job, tightening the line pitch while the closing block splits off.
+
+    GB/T 9704 forbids a page holding the 署名 and 成文日期 but no body text and asks for tighter
+    spacing instead (22, then 23, then 24 lines a page). When no pitch keeps the 附注 on the
+    page too, the loosest pitch that keeps the signature with the body wins. All documents
+    convert in one LibreOffice run per round; only those that need it go round again.
+    """
+    tried: dict[int, dict[int, Fit]] = {id(job): {} for job in jobs}
+    pending = list(jobs)
+    while pending:
+        for job in pending:
+            job.render()
+        converter.convert([(job.docx, job.pdf) for job in pending])
+        again = []
+        for job in pending:
+            fits = tried[id(job)]
+            if job.pitch_step in fits:
+                continue  # this round re-made the best pitch already measured: done
+            fits[job.pitch_step] = job.fit()
+            if fits[job.pitch_step] is Fit.GOOD:
+                continue
+            if job.pitch_step + 1 < len(LINE_PITCH_STEPS_TWIPS):
+                job.pitch_step += 1
+                again.append(job)
+                continue
+            best = min(fits, key=lambda step: (fits[step], step))
+            if best != job.pitch_step:
+                job.pitch_step = best
+                again.append(job)
+        pending = again
+
+
 def render_case(
     case_path: Path,
     settings: Settings,
     *,
     kind: str = "notice",
+    enterprise: str | None = None,
     out_dir: Path | None = None,
     output_format: OutputFormat = "both",
     converter: Converter | None = None,
 ) -> list[RenderedDocument]:
     """Render the documents of one kind from a case file into ``out_dir``."""
-    if kind not in KINDS:
-        msg = f"未知的文种 {kind}，可选：{'、'.join(f'{k}（{KIND_NAMES[k]}）' for k in KINDS)}"
-        raise DocgenError(msg)
     case = load_case(case_path, settings.issuer_defaults)
-    context = context_for(case, kind)
-    template = find_template(kind, settings.templates_dir)
-    check_template(template, context)
+    documents = documents_for(case, kind, enterprise)
+    # A case's own template folder (relative to the case file) wins over the workspace's.
+    custom = (case_path.parent / case.templates).resolve() if case.templates else settings.templates_dir
+    templates = {doc.template_kind: find_template(doc.template_kind, custom) for doc in documents}
+    for doc in documents:  # every template is checked before anything is written
+        check_template(templates[doc.template_kind], doc.context)
     out_dir = out_dir if out_dir is not None else default_output_dir(case_path)
     want_docx = output_format in ("docx", "both")
     want_pdf = output_format in ("pdf", "both")
 
     with tempfile.TemporaryDirectory(prefix="docgen-render-") as tmp_name:
         staging = Path(tmp_name)
-        docx, pdf = staging / f"{kind}.docx", staging / f"{kind}.pdf"
+        jobs = [
+            _Job(doc, templates[doc.template_kind], staging / f"{doc.file_stem}.docx", staging / f"{doc.file_stem}.pdf")
+            for doc in documents
+        ]
         if want_pdf:
-            fit_and_convert(template, context, docx, pdf, converter or converter_for(settings))
+            fit_and_convert(jobs, converter or converter_for(settings))
         else:
-            render_docx(template, context, docx)
+            for job in jobs:
+                job.render()
         out_dir.mkdir(parents=True, exist_ok=True)
-        final_docx = out_dir / docx.name if want_docx else None
-        final_pdf = out_dir / pdf.name if want_pdf else None
-        if final_docx:
-            _place(docx, final_docx)
-        if final_pdf:
-            _place(pdf, final_pdf)
-    return [
-        RenderedDocument(
-            kind=kind,
-            title=str(context["title"]),
-            number=str(context["number"]) if context.get("number") else None,
-            docx=final_docx,
-            pdf=final_pdf,
-        )
-    ]
-
-
-def fit_and_convert(template: Path, context: Mapping[str, Any], docx: Path, pdf: Path, converter: Converter) -> int:
-    """Render and convert, tightening the line pitch while the signature would stand alone.
-
-    Returns the line pitch used. GB/T 9704 forbids a page with the 署名 and 成文日期 but no
-    body text; it asks for tighter spacing instead, which is what the later steps are.
-    """
-    signature, date = str(context.get("signature", "")), str(context.get("date", ""))
-    for pitch in LINE_PITCH_STEPS_TWIPS:
-        render_docx(template, context, docx, line_pitch_twips=pitch)
-        converter.convert([(docx, pdf)])
-        if not signature or not signature_stands_alone(pdf, signature, date):
-            return pitch
-    return LINE_PITCH_STEPS_TWIPS[-1]
+        results = []
+        for job in jobs:
+            final_docx = out_dir / job.docx.name if want_docx else None
+            final_pdf = out_dir / job.pdf.name if want_pdf else None
+            if final_docx:
+                _place(job.docx, final_docx)
+            if final_pdf:
+                _place(job.pdf, final_pdf)
+            doc = job.document
+            results.append(RenderedDocument(doc.kind, doc.title, doc.number, doc.enterprise_key, final_docx, final_pdf))
+    return results
 
 
 def _place(source: Path, target: Path) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import sys
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -197,8 +198,37 @@ def styles_xml() -> str:
         ),
         paragraph_style("GwRecipients", "主送机关", para_props(jc="left"), ""),
         paragraph_style("GwBody", "公文正文", para_props(ind=body_indent), ""),
-        paragraph_style("GwHeading1", "一级标题", para_props(ind=body_indent, keep_next=True), run_props(HEITI)),
-        paragraph_style("GwHeading2", "二级标题", para_props(ind=body_indent, keep_next=True), run_props(KAITI)),
+        # Heading fonts sit on the heading's own run: text run into the same paragraph stays 仿宋.
+        paragraph_style("GwHeading1", "一级标题", para_props(ind=body_indent, keep_next=True), ""),
+        paragraph_style("GwHeading2", "二级标题", para_props(ind=body_indent), ""),
+        paragraph_style("GwHeading3", "三级、四级标题", para_props(ind=body_indent), ""),
+        paragraph_style("GwCentered", "居中", para_props(jc="center"), ""),
+        paragraph_style(
+            "GwAttachmentNote",
+            "附件说明",
+            para_props(ind={"left": 5 * CHAR_TWIPS, "hanging": 3 * CHAR_TWIPS}),
+            "",
+        ),
+        paragraph_style("GwAttachmentMore", "附件说明（续）", para_props(ind={"left": 5 * CHAR_TWIPS}), ""),
+        paragraph_style("GwAttachmentLabel", "附件标识", para_props(jc="left"), run_props(HEITI)),
+        paragraph_style(
+            "GwTableText",
+            "表格文字",
+            para_props(jc="left", snap_to_grid=False, line=(round(layout.TABLE_PT * 1.35 * 20), "exact")),
+            run_props(size_pt=layout.TABLE_PT, spacing_twips=0),
+        ),
+        paragraph_style(
+            "GwTableCenter",
+            "表格文字居中",
+            para_props(jc="center", snap_to_grid=False, line=(round(layout.TABLE_PT * 1.35 * 20), "exact")),
+            run_props(size_pt=layout.TABLE_PT, spacing_twips=0),
+        ),
+        paragraph_style(
+            "GwTableHead",
+            "表头",
+            para_props(jc="center", snap_to_grid=False, line=(round(layout.TABLE_PT * 1.35 * 20), "exact")),
+            run_props(HEITI, layout.TABLE_PT, spacing_twips=0),
+        ),
         paragraph_style(
             "GwSignature", "发文机关署名", para_props(jc="right", keep_next=True, ind={"right": 4 * CHAR_TWIPS}), ""
         ),
@@ -238,21 +268,27 @@ def styles_xml() -> str:
 # --- page set-up -------------------------------------------------------------------------------
 
 
-def section_props() -> str:
-    """A4 portrait, GB/T 9704 margins, a lines-only grid, odd and even footers."""
-    p = layout.PAGE
+def section_props(*, landscape: bool = False) -> str:
+    """A4 with GB/T 9704 margins, a lines-only grid, odd and even footers."""
+    p = layout.LANDSCAPE if landscape else layout.PAGE
     # Measured: the dash of a 4号 page number sits 3.7 mm above the footer's bottom edge.
     footer_mm = p.bottom_mm - layout.PAGE_NUMBER_BELOW_BLOCK_MM - 3.7
+    orient = ' w:orient="landscape"' if landscape else ""
     return (
         '<w:sectPr><w:footerReference w:type="default" r:id="rIdFooterOdd"/>'
         '<w:footerReference w:type="even" r:id="rIdFooterEven"/>'
-        f'<w:pgSz w:w="{layout.mm_to_twips(p.width_mm)}" w:h="{layout.mm_to_twips(p.height_mm)}"/>'
+        f'<w:pgSz w:w="{layout.mm_to_twips(p.width_mm)}" w:h="{layout.mm_to_twips(p.height_mm)}"{orient}/>'
         f'<w:pgMar w:top="{layout.mm_to_twips(p.top_mm)}" w:right="{layout.mm_to_twips(p.right_mm)}" '
         f'w:bottom="{layout.mm_to_twips(p.bottom_mm)}" w:left="{layout.mm_to_twips(p.left_mm)}" '
         f'w:header="{layout.mm_to_twips(15)}" w:footer="{layout.mm_to_twips(footer_mm)}" w:gutter="0"/>'
         '<w:cols w:space="425"/>'
         f'<w:docGrid w:type="lines" w:linePitch="{layout.LINE_PITCH_TWIPS}"/></w:sectPr>'
     )
+
+
+def section_break(*, landscape: bool = False) -> str:
+    """End the current section (its page set-up given here); the next starts on a new page."""
+    return f"<w:p><w:pPr>{section_props(landscape=landscape)}</w:pPr></w:p>"
 
 
 def footer_xml(odd: bool) -> str:
@@ -330,37 +366,330 @@ def imprint_table() -> str:
 # --- documents ---------------------------------------------------------------------------------
 
 
-def notice_body() -> str:
-    """The 通知 (notice) template: red-header 版头, 主体 and 版记."""
+def heading_font_run(text: str, font: FontRole) -> str:
+    """A run in a heading font; the body text after it in the same paragraph stays 仿宋."""
+    return text_run(text, run_props(font))
+
+
+def attachment_note(items: str) -> str:
+    """附件说明: "附件：name", or "附件：1. name" / "2. name" aligned under the first name."""
+    return "".join(
+        [
+            jinja_paragraph(f"for a in {items}"),
+            jinja_paragraph("if loop.first"),
+            paragraph("附件：{{ a }}", para_props("GwAttachmentNote")),
+            jinja_paragraph("else"),
+            paragraph("{{ a }}", para_props("GwAttachmentMore")),
+            jinja_paragraph("endif"),
+            jinja_paragraph("endfor"),
+        ]
+    )
+
+
+def notice_parts() -> str:
+    """The 通知 from its 版头 to its 附注 (the 版记 comes last in the whole document)."""
     line = layout.LINE_PITCH_TWIPS
     # LibreOffice sets the glyphs of an exact-height line at its top, so "space before" is the
     # distance from the top of the block to the top of the characters.
     banner_before = layout.mm_to_twips(layout.BANNER_TOP_FROM_BLOCK_MM)
-    parts = [
-        paragraph("{{ banner }}", para_props("GwBanner", before=banner_before)),
-        paragraph("{{ number }}", para_props("GwNumber", before=2 * line)),
-        paragraph("{{ title }}", para_props("GwTitle", before=2 * line)),
-        paragraph("{{ recipients }}：", para_props("GwRecipients", before=line // 2)),
-        jinja_paragraph("for para in body"),
-        paragraph("{{ para }}", para_props("GwBody")),
-        jinja_paragraph("endfor"),
+    return "".join(
+        [
+            paragraph("{{ banner }}", para_props("GwBanner", before=banner_before)),
+            paragraph("{{ number }}", para_props("GwNumber", before=2 * line)),
+            paragraph("{{ title }}", para_props("GwTitle", before=2 * line)),
+            paragraph("{{ recipients }}：", para_props("GwRecipients", before=line // 2)),
+            jinja_paragraph("for para in body"),
+            paragraph("{{ para }}", para_props("GwBody")),
+            jinja_paragraph("endfor"),
+            jinja_paragraph("if attachments"),
+            paragraph("", para_props("GwBody")),
+            jinja_paragraph("endif"),
+            attachment_note("attachments"),
+            *signature_block("signature", "date"),
+            jinja_paragraph("if note"),
+            paragraph("（{{ note }}）", para_props("GwNote")),
+            jinja_paragraph("endif"),
+        ]
+    )
+
+
+def signature_block(organ: str, date: str) -> list[str]:
+    """Two blank lines for the seal, then the 署名 centred over the 成文日期 (7.3.5.1)."""
+    return [
         paragraph("", para_props("GwBody")),
         paragraph("", para_props("GwBody")),
-        paragraph("{{ signature }}", para_props("GwSignature")),
-        paragraph("{{ date }}", para_props("GwDate")),
-        jinja_paragraph("if note"),
-        paragraph("（{{ note }}）", para_props("GwNote")),
-        jinja_paragraph("endif"),
-        imprint_table(),
+        paragraph(f"{{{{ {organ} }}}}", para_props("GwSignature")),
+        paragraph(f"{{{{ {date} }}}}", para_props("GwDate")),
     ]
-    return "".join(parts)
 
 
-def document_xml(body: str) -> str:
-    """Wrap body XML into ``word/document.xml`` with the shared section properties."""
+def plan_parts(*, new_page: bool) -> str:
+    """The 工作计划: title, opening paragraphs, numbered headings, 附件说明."""
+    line = layout.LINE_PITCH_TWIPS
+    heading_levels = [
+        jinja_paragraph("if p.level == 1"),
+        f"<w:p>{para_props('GwHeading1')}{heading_font_run('{{ p.number }}{{ p.heading }}', HEITI)}"
+        f"{text_run('{{ p.text }}')}</w:p>",
+        jinja_paragraph("elif p.level == 2"),
+        f"<w:p>{para_props('GwHeading2')}{heading_font_run('{{ p.number }}{{ p.heading }}', KAITI)}"
+        f"{text_run('{{ p.text }}')}</w:p>",
+        jinja_paragraph("elif p.level >= 3"),
+        paragraph("{{ p.number }}{{ p.heading }}{{ p.text }}", para_props("GwHeading3")),
+        jinja_paragraph("else"),
+        paragraph("{{ p.text }}", para_props("GwBody")),
+        jinja_paragraph("endif"),
+    ]
+    return "".join(
+        [
+            paragraph("{{ plan_title }}", para_props("GwTitle", page_break_before=new_page)),
+            paragraph("", para_props("GwBody", before=0, line=(line, "exact"))),
+            jinja_paragraph("for para in plan_preamble"),
+            paragraph("{{ para }}", para_props("GwBody")),
+            jinja_paragraph("endfor"),
+            jinja_paragraph("for p in plan_paragraphs"),
+            *heading_levels,
+            jinja_paragraph("endfor"),
+            jinja_paragraph("if plan_attachments"),
+            paragraph("", para_props("GwBody")),
+            jinja_paragraph("endif"),
+            attachment_note("plan_attachments"),
+        ]
+    )
+
+
+def table(widths_mm: list[float], rows: list[str]) -> str:
+    """A bordered table of fixed column widths; ``rows`` are ``w:tr`` strings already built."""
+    rule = layout.TABLE_RULE_EIGHTHS
+    margin = layout.mm_to_twips(layout.CELL_MARGIN_MM)
+    total = sum(layout.mm_to_twips(w) for w in widths_mm)
+    borders = "".join(
+        f'<w:{side} w:val="single" w:sz="{rule}" w:space="0" w:color="000000"/>'
+        for side in ("top", "left", "bottom", "right", "insideH", "insideV")
+    )
+    grid = "".join(f'<w:gridCol w:w="{layout.mm_to_twips(w)}"/>' for w in widths_mm)
+    tbl_pr = (
+        f'<w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>'
+        f"<w:tblBorders>{borders}</w:tblBorders>"
+        '<w:tblLayout w:type="fixed"/>'
+        f'<w:tblCellMar><w:top w:w="{margin // 2}" w:type="dxa"/><w:left w:w="{margin}" w:type="dxa"/>'
+        f'<w:bottom w:w="{margin // 2}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
+        '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+        'w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+    )
+    return f"<w:tbl>{tbl_pr}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+
+def table_cell(text: str, width_mm: float, *, span: int = 1, style: str = "GwTableText") -> str:
+    """One cell holding one paragraph (which may hold Jinja tags)."""
+    span_xml = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    width = layout.mm_to_twips(width_mm)
+    tc_pr = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{span_xml}<w:vAlign w:val="center"/></w:tcPr>'
+    return f"<w:tc>{tc_pr}{paragraph(text, para_props(style))}</w:tc>"
+
+
+def table_row(cells: list[str], *, header: bool = False, min_height_mm: float = 9.0) -> str:
+    """A row; a header row repeats at the top of every page the table runs onto."""
+    repeat = "<w:tblHeader/>" if header else ""
+    height = f'<w:trHeight w:val="{layout.mm_to_twips(min_height_mm)}" w:hRule="atLeast"/>'
+    return f"<w:tr><w:trPr><w:cantSplit/>{height}{repeat}</w:trPr>{''.join(cells)}</w:tr>"
+
+
+TASK_WIDTHS_MM = [14.0, 111.0, 60.0, 40.0]  # 225 mm: the landscape block
+
+
+def tasks_parts() -> str:
+    """The 任务分工表 as a 附件: label, title, and a table whose header repeats on every page."""
+    w = TASK_WIDTHS_MM
+    header = table_row(
+        [
+            table_cell("序号", w[0], style="GwTableHead"),
+            table_cell("工作任务", w[1], style="GwTableHead"),
+            table_cell("责任单位", w[2], style="GwTableHead"),
+            table_cell("完成时限", w[3], style="GwTableHead"),
+        ],
+        header=True,
+    )
+    rows = [
+        header,
+        jinja_row("for r in task_rows", 4),
+        table_row(
+            [
+                table_cell("{{ r.index }}", w[0], style="GwTableCenter"),
+                table_cell("{{ r.task }}", w[1]),
+                table_cell("{{ r.units }}", w[2]),
+                table_cell("{{ r.deadline }}", w[3], style="GwTableCenter"),
+            ]
+        ),
+        jinja_row("endfor", 4),
+    ]
+    return "".join(
+        [
+            paragraph("{{ tasks_label }}", para_props("GwAttachmentLabel")),
+            paragraph("{{ tasks_title }}", para_props("GwTitle", before=layout.LINE_PITCH_TWIPS)),
+            paragraph("", para_props("GwBody", line=(layout.LINE_PITCH_TWIPS // 2, "exact"))),
+            table(w, rows),
+        ]
+    )
+
+
+def notice_body() -> str:
+    """The 通知 alone: red-header 版头, 主体 and 版记."""
+    return notice_parts() + imprint_table()
+
+
+def plan_body() -> str:
+    """The 工作计划 alone."""
+    return plan_parts(new_page=False)
+
+
+def tasks_body() -> str:
+    """The 任务分工表 alone (a landscape document)."""
+    return tasks_parts()
+
+
+def set_body() -> str:
+    """The 印发 set of the seed: notice, plan on a new page, the landscape 附件, then the 版记."""
+    return "".join(
+        [
+            notice_parts(),
+            plan_parts(new_page=True),
+            section_break(),
+            tasks_parts(),
+            section_break(landscape=True),
+            # The 版记 page needs a paragraph in the flow: a section holding only the floating
+            # table is merged into the landscape one by LibreOffice, 版记 and all.
+            paragraph("", para_props("GwBody")),
+            imprint_table(),
+        ]
+    )
+
+
+ACCEPTANCE_WIDTHS_MM = [34.0, 52.0, 40.0, 30.0]  # 156 mm: the portrait block
+
+
+def acceptance_body() -> str:
+    """One 验收记录: the enterprise, its equipment, capacity, method, conclusion and team."""
+    w = ACCEPTANCE_WIDTHS_MM
+    rest = sum(w[1:])
+
+    def field_row(label: str, value: str) -> str:
+        return table_row([table_cell(label, w[0], style="GwTableHead"), table_cell(value, rest, span=3)])
+
+    def pair_row(label1: str, value1: str, label2: str, value2: str) -> str:
+        return table_row(
+            [
+                table_cell(label1, w[0], style="GwTableHead"),
+                table_cell(value1, w[1]),
+                table_cell(label2, w[2], style="GwTableHead"),
+                table_cell(value2, w[3], style="GwTableCenter"),
+            ]
+        )
+
+    def band(title: str) -> str:
+        return table_row([table_cell(title, sum(w), span=4, style="GwTableHead")])
+
+    def heads(*labels: str) -> str:
+        return table_row(
+            [table_cell(label, width, style="GwTableHead") for label, width in zip(labels, w, strict=True)]
+        )
+
+    rows = [
+        field_row("企业名称", "{{ enterprise_name }}"),
+        field_row("统一社会信用代码", "{{ credit_code }}"),
+        field_row("地址", "{{ address }}"),
+        pair_row("行业", "{{ industry }}", "退出方式", "{{ exit_method }}"),
+        pair_row("退出产能", "{{ capacity }}", "验收时间", "{{ acceptance_date }}"),
+        band("退出设备"),
+        heads("序号", "设备名称", "规格型号", "数量"),
+        jinja_row("for e in equipment", 4),
+        table_row(
+            [
+                table_cell("{{ e.index }}", w[0], style="GwTableCenter"),
+                table_cell("{{ e.name }}", w[1]),
+                table_cell("{{ e.model }}", w[2], style="GwTableCenter"),
+                table_cell("{{ e.quantity }}", w[3], style="GwTableCenter"),
+            ]
+        ),
+        jinja_row("endfor", 4),
+        field_row("验收结论", "{{ conclusion }}"),
+        band("验收组成员"),
+        heads("姓名", "单位", "职务", "签字"),
+        jinja_row("for m in team", 4),
+        table_row(
+            [
+                table_cell("{{ m.name }}", w[0], style="GwTableCenter"),
+                table_cell("{{ m.unit }}", w[1]),
+                table_cell("{{ m.title }}", w[2], style="GwTableCenter"),
+                table_cell("", w[3]),
+            ],
+            min_height_mm=12.0,
+        ),
+        jinja_row("endfor", 4),
+    ]
+    return "".join(
+        [
+            paragraph("{{ record_title }}", para_props("GwTitle")),
+            paragraph("", para_props("GwBody", line=(layout.LINE_PITCH_TWIPS // 2, "exact"))),
+            table(w, rows),
+            paragraph("", para_props("GwBody", line=(layout.LINE_PITCH_TWIPS // 2, "exact"))),
+            paragraph("组织验收单位：{{ organiser }}", para_props("GwBody")),
+        ]
+    )
+
+
+ANNOUNCEMENT_WIDTHS_MM = [12.0, 44.0, 16.0, 40.0, 24.0, 20.0]  # 156 mm
+
+
+def announcement_body() -> str:
+    """The 公告: title, basis, the list of enterprises, 公示期, complaint channel, organ, date."""
+    w = ANNOUNCEMENT_WIDTHS_MM
+    labels = ["序号", "企业名称", "行业", "退出设备", "退出产能", "退出方式"]
+    header = table_row(
+        [table_cell(label, width, style="GwTableHead") for label, width in zip(labels, w, strict=True)], header=True
+    )
+    rows = [
+        header,
+        jinja_row("for r in announcement_rows", 6),
+        table_row(
+            [
+                table_cell("{{ r.index }}", w[0], style="GwTableCenter"),
+                table_cell("{{ r.name }}", w[1]),
+                table_cell("{{ r.industry }}", w[2], style="GwTableCenter"),
+                table_cell("{{ r.equipment }}", w[3]),
+                table_cell("{{ r.capacity }}", w[4], style="GwTableCenter"),
+                table_cell("{{ r.exit_method }}", w[5], style="GwTableCenter"),
+            ]
+        ),
+        jinja_row("endfor", 6),
+    ]
+    half_line = paragraph("", para_props("GwBody", line=(layout.LINE_PITCH_TWIPS // 2, "exact")))
+    return "".join(
+        [
+            paragraph("{{ title }}", para_props("GwTitle")),
+            jinja_paragraph("if announcement_number"),
+            paragraph("{{ announcement_number }}", para_props("GwCentered")),
+            jinja_paragraph("endif"),
+            paragraph("", para_props("GwBody")),
+            jinja_paragraph("for para in basis"),
+            paragraph("{{ para }}", para_props("GwBody")),
+            jinja_paragraph("endfor"),
+            half_line,
+            table(w, rows),
+            half_line,
+            jinja_paragraph("for para in closing"),
+            paragraph("{{ para }}", para_props("GwBody")),
+            jinja_paragraph("endfor"),
+            *signature_block("signature", "date"),
+        ]
+    )
+
+
+def document_xml(body: str, *, landscape: bool = False) -> str:
+    """Wrap body XML into ``word/document.xml``; the last section's set-up closes the body."""
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>{body}{section_props()}</w:body></w:document>'
+        f'<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>{body}'
+        f"{section_props(landscape=landscape)}</w:body></w:document>"
     )
 
 
@@ -430,13 +759,13 @@ def core_xml(title: str) -> str:
     )
 
 
-def package(body: str, title: str) -> bytes:
+def package(body: str, title: str, *, landscape: bool = False) -> bytes:
     """Zip the parts of one template into DOCX bytes, identical on every run."""
     parts = {
         "[Content_Types].xml": CONTENT_TYPES_XML,
         "_rels/.rels": PACKAGE_RELS_XML,
         "docProps/core.xml": core_xml(title),
-        "word/document.xml": document_xml(body),
+        "word/document.xml": document_xml(body, landscape=landscape),
         "word/_rels/document.xml.rels": DOCUMENT_RELS_XML,
         "word/styles.xml": styles_xml(),
         "word/settings.xml": SETTINGS_XML,
@@ -452,14 +781,30 @@ def package(body: str, title: str) -> bytes:
     return buf.getvalue()
 
 
+@dataclass(frozen=True)
+class TemplateSpec:
+    """How one built-in template is made."""
+
+    body: Callable[[], str]
+    title: str
+    landscape: bool = False
+
+
 TEMPLATES = {
-    "notice": (notice_body, "通知（GB/T 9704-2012 红头文件）"),
+    "notice": TemplateSpec(notice_body, "通知（GB/T 9704-2012 红头文件）"),
+    "plan": TemplateSpec(plan_body, "工作计划"),
+    "tasks": TemplateSpec(tasks_body, "任务分工表（附件，横排表格）", landscape=True),
+    "acceptance": TemplateSpec(acceptance_body, "落后产能退出验收记录"),
+    "announcement": TemplateSpec(announcement_body, "公告"),
+    "set": TemplateSpec(set_body, "印发通知 + 工作计划 + 任务分工表（合成件）"),
 }
 
 
 def build_all() -> dict[str, bytes]:
     """Return the bytes of every built-in template, keyed by file name."""
-    return {f"{kind}.docx": package(make(), title) for kind, (make, title) in TEMPLATES.items()}
+    return {
+        f"{kind}.docx": package(spec.body(), spec.title, landscape=spec.landscape) for kind, spec in TEMPLATES.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

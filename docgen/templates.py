@@ -17,7 +17,7 @@ from docx.shared import Twips
 from docxtpl import DocxTemplate
 
 from docgen import layout
-from docgen._io import atomic_path
+from docgen._io import atomic_copy, atomic_path
 from docgen.errors import TemplateError
 from docgen.paths import BUILTIN_TEMPLATES
 
@@ -98,3 +98,22 @@ def render_docx(template: Path, context: Mapping[str, Any], target: Path, line_p
     with atomic_path(target) as tmp:
         tpl.save(tmp)
     return target
+
+
+def export_templates(target: Path, *, overwrite: bool = False) -> list[Path]:
+    """Copy the built-in templates into ``target`` for a clerk to edit.
+
+    Existing files are never overwritten unless asked: they may be a clerk's edited templates.
+    """
+    sources = sorted(BUILTIN_TEMPLATES.glob("*.docx"))
+    clashes = [target / s.name for s in sources if (target / s.name).exists()]
+    if clashes and not overwrite:
+        names = "、".join(str(c) for c in clashes)
+        msg = f"以下文件已存在，未作任何改动：{names}。如确需覆盖，请加 --force。"
+        raise TemplateError(msg)
+    written = []
+    for source in sources:
+        dest = target / source.name
+        atomic_copy(source, dest)
+        written.append(dest)
+    return written

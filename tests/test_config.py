@@ -66,7 +66,7 @@ def test_issuer_defaults_fill_the_case(tmp_path: Path) -> None:
 
     text = EXAMPLE_CASE.read_text(encoding="utf-8")
     start = text.index("issuer:")
-    end = text.index("notice:")
+    end = text.index("year:")
     case = tmp_path / "case.yaml"
     case.write_text(text[:start] + text[end:], encoding="utf-8")
     loaded = load_case(case, {"name": "某市某局", "prefix": "某字"})
