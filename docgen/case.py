@@ -353,6 +353,8 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
         message = _MESSAGES.get(kind, error["msg"])
     if kind in ("string_type", "list_type", "date_type", "int_type") and "input" in error:
         message += f"，现为 {error['input']!r}"
+    if kind == "string_type" and isinstance(error.get("input"), int | float):
+        message += '（编号、电话、邮编等请加引号，如 "0750-7115128"，以免前导零丢失）'
     if kind == "extra_forbidden":
         line = key_line(source, loc)
     elif kind == "missing":

@@ -98,6 +98,7 @@ def render(
         case,
         _settings(ctx),
         kind=kind,
+        enterprise=enterprise,
         out_dir=out_dir,
         output_format=output_format,  # type: ignore[arg-type]
     )

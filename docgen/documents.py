@@ -165,8 +165,8 @@ def tasks_context(case: Case) -> dict[str, Any]:
 
 
 def equipment_text(enterprise: Enterprise) -> str:
-    """All equipment lines of one enterprise in one cell: 中频感应炉（GW-5t）2台；…."""
-    return "；".join(f"{e.name}（{e.model}）{e.quantity}{e.unit}" for e in enterprise.equipment)
+    """All equipment lines of one enterprise in one cell: 中频感应炉2台（GW-5t）；…."""
+    return "；".join(f"{e.name}{e.quantity}{e.unit}（{e.model}）" for e in enterprise.equipment)
 
 
 def default_conclusion(enterprise: Enterprise) -> str:

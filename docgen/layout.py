@@ -93,6 +93,7 @@ IMPRINT_THICK_EIGHTHS = 8  # 0.35 mm, first and last 版记 rules
 IMPRINT_THIN_EIGHTHS = 6  # 0.25 mm, rules between 版记 items
 IMPRINT_ROW_MM = 8.0
 TABLE_PT = 14.0  # 4号 in tables, so a row carries enough text
+TABLE_SMALL_PT = 12.0  # 小四, for tables of six or more columns on a portrait page
 TABLE_RULE_EIGHTHS = 4  # 0.5 pt cell borders
 CELL_MARGIN_MM = 1.5
 

@@ -150,6 +150,31 @@ def paragraph_style(style_id: str, name: str, ppr: str, rpr: str, based_on: str 
     )
 
 
+def table_styles(suffix: str, name_suffix: str, size_pt: float) -> list[str]:
+    """Paragraph styles for table cells: text, centred text and 黑体 header, at one size."""
+    line = (round(size_pt * 1.35 * 20), "exact")
+    return [
+        paragraph_style(
+            f"GwTableText{suffix}",
+            f"表格文字{name_suffix}",
+            para_props(jc="left", snap_to_grid=False, line=line),
+            run_props(size_pt=size_pt, spacing_twips=0),
+        ),
+        paragraph_style(
+            f"GwTableCenter{suffix}",
+            f"表格文字居中{name_suffix}",
+            para_props(jc="center", snap_to_grid=False, line=line),
+            run_props(size_pt=size_pt, spacing_twips=0),
+        ),
+        paragraph_style(
+            f"GwTableHead{suffix}",
+            f"表头{name_suffix}",
+            para_props(jc="center", snap_to_grid=False, line=line),
+            run_props(HEITI, size_pt, spacing_twips=0),
+        ),
+    ]
+
+
 def styles_xml() -> str:
     """The style sheet shared by every official template."""
     grid_line = (240, "auto")  # single spacing: the document grid sets the 28.95 pt pitch
@@ -212,28 +237,12 @@ def styles_xml() -> str:
         paragraph_style("GwAttachmentMore", "附件说明（续）", para_props(ind={"left": 5 * CHAR_TWIPS}), ""),
         paragraph_style("GwAttachmentLabel", "附件标识", para_props(jc="left"), run_props(HEITI)),
         paragraph_style(
-            "GwTableText",
-            "表格文字",
-            para_props(jc="left", snap_to_grid=False, line=(round(layout.TABLE_PT * 1.35 * 20), "exact")),
-            run_props(size_pt=layout.TABLE_PT, spacing_twips=0),
-        ),
-        paragraph_style(
-            "GwTableCenter",
-            "表格文字居中",
-            para_props(jc="center", snap_to_grid=False, line=(round(layout.TABLE_PT * 1.35 * 20), "exact")),
-            run_props(size_pt=layout.TABLE_PT, spacing_twips=0),
-        ),
-        paragraph_style(
-            "GwTableHead",
-            "表头",
-            para_props(jc="center", snap_to_grid=False, line=(round(layout.TABLE_PT * 1.35 * 20), "exact")),
-            run_props(HEITI, layout.TABLE_PT, spacing_twips=0),
-        ),
-        paragraph_style(
             "GwSignature", "发文机关署名", para_props(jc="right", keep_next=True, ind={"right": 4 * CHAR_TWIPS}), ""
         ),
         paragraph_style("GwDate", "成文日期", para_props(jc="right", ind={"right": 4 * CHAR_TWIPS}), ""),
         paragraph_style("GwNote", "附注", para_props(ind=body_indent), ""),
+        *table_styles("", "", layout.TABLE_PT),
+        *table_styles("Small", "（小字）", layout.TABLE_SMALL_PT),
         paragraph_style(
             "GwImprint",
             "版记",
@@ -564,7 +573,7 @@ def set_body() -> str:
     )
 
 
-ACCEPTANCE_WIDTHS_MM = [34.0, 52.0, 40.0, 30.0]  # 156 mm: the portrait block
+ACCEPTANCE_WIDTHS_MM = [38.0, 50.0, 32.0, 36.0]  # 156 mm: the portrait block
 
 
 def acceptance_body() -> str:
@@ -637,7 +646,7 @@ def acceptance_body() -> str:
     )
 
 
-ANNOUNCEMENT_WIDTHS_MM = [12.0, 44.0, 16.0, 40.0, 24.0, 20.0]  # 156 mm
+ANNOUNCEMENT_WIDTHS_MM = [10.0, 42.0, 14.0, 50.0, 22.0, 18.0]  # 156 mm
 
 
 def announcement_body() -> str:
@@ -645,19 +654,20 @@ def announcement_body() -> str:
     w = ANNOUNCEMENT_WIDTHS_MM
     labels = ["序号", "企业名称", "行业", "退出设备", "退出产能", "退出方式"]
     header = table_row(
-        [table_cell(label, width, style="GwTableHead") for label, width in zip(labels, w, strict=True)], header=True
+        [table_cell(label, width, style="GwTableHeadSmall") for label, width in zip(labels, w, strict=True)],
+        header=True,
     )
     rows = [
         header,
         jinja_row("for r in announcement_rows", 6),
         table_row(
             [
-                table_cell("{{ r.index }}", w[0], style="GwTableCenter"),
-                table_cell("{{ r.name }}", w[1]),
-                table_cell("{{ r.industry }}", w[2], style="GwTableCenter"),
-                table_cell("{{ r.equipment }}", w[3]),
-                table_cell("{{ r.capacity }}", w[4], style="GwTableCenter"),
-                table_cell("{{ r.exit_method }}", w[5], style="GwTableCenter"),
+                table_cell("{{ r.index }}", w[0], style="GwTableCenterSmall"),
+                table_cell("{{ r.name }}", w[1], style="GwTableTextSmall"),
+                table_cell("{{ r.industry }}", w[2], style="GwTableCenterSmall"),
+                table_cell("{{ r.equipment }}", w[3], style="GwTableTextSmall"),
+                table_cell("{{ r.capacity }}", w[4], style="GwTableCenterSmall"),
+                table_cell("{{ r.exit_method }}", w[5], style="GwTableCenterSmall"),
             ]
         ),
         jinja_row("endfor", 6),

@@ -94,3 +94,56 @@ def test_custom_template_folder_is_used_and_checked(tmp_path: Path, run_cli) -> 
     assert result.exit_code == 1
     assert "{{ titel }}" in result.err and str(folder / "notice.docx") in result.err
     assert not out.exists()
+
+
+def test_export_copies_every_template_and_never_overwrites(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / "mine"
+    result = run_cli("templates", "export", str(target))
+    assert result.exit_code == 0, result.err
+    names = sorted(p.name for p in target.iterdir())
+    assert names == sorted(p.name for p in BUILTIN_TEMPLATES.glob("*.docx"))
+    (target / "notice.docx").write_bytes(b"edited by a clerk")
+    result = run_cli("templates", "export", str(target))
+    assert result.exit_code == 1
+    assert "已存在" in result.err
+    assert (target / "notice.docx").read_bytes() == b"edited by a clerk"
+    assert run_cli("templates", "export", str(target), "--force").exit_code == 0
+    assert (target / "notice.docx").read_bytes() == (BUILTIN_TEMPLATES / "notice.docx").read_bytes()
+
+
+def test_case_template_folder_wins_and_is_checked(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import EXAMPLE_CASE
+
+    folder = tmp_path / "case-templates"
+    folder.mkdir()
+    source = BUILTIN_TEMPLATES / "acceptance.docx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(folder / "acceptance.docx", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.decode().replace("{{ address }}", "{{ address }}{{ 法定代表人 }}").encode()
+            zout.writestr(item, data)
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        EXAMPLE_CASE.read_text(encoding="utf-8").replace("year: 2021", "year: 2021\ntemplates: case-templates"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = run_cli("-w", str(tmp_path), "render", str(case), "-k", "acceptance", "-o", str(out))
+    assert result.exit_code == 1
+    assert "{{ 法定代表人 }}" in result.err
+    assert str(folder / "acceptance.docx") in result.err
+    assert not out.exists()
+
+
+def test_every_style_a_template_uses_is_defined() -> None:
+    import re
+
+    for template in BUILTIN_TEMPLATES.glob("*.docx"):
+        with zipfile.ZipFile(template) as zf:
+            styles = zf.read("word/styles.xml").decode()
+            defined = set(re.findall(r'w:styleId="([^"]+)"', styles))
+            used: set[str] = set()
+            for part in ("word/document.xml", "word/footer1.xml", "word/footer2.xml"):
+                used |= set(re.findall(r'<w:pStyle w:val="([^"]+)"', zf.read(part).decode()))
+        assert used <= defined, f"{template.name}: undefined styles {used - defined}"
