@@ -22,6 +22,7 @@ from docgen.docnumber import parse_number
 from docgen.errors import CaseError, Problem
 from docgen.yamlsource import YamlSource, key_line, load_yaml
 
+AUTO_NUMBER = "auto"
 HEADING_NUMBER = re.compile(
     r"^\s*([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|\d+[.．、]|[（(]\d+[）)])"
 )
@@ -82,7 +83,7 @@ Disclosure = Literal["主动公开", "依申请公开", "不予公开"]
 class Notice(_Model):
     """The 通知: the document that issues (印发) the others."""
 
-    number: Text = Field(title="发文字号")
+    number: Text = Field(title="发文字号（或 auto：签发时由登记簿分配）")
     title: Text = Field(title="标题")
     recipients: Text = Field(title="主送机关")
     body: list[Text] = Field(min_length=1, title="正文段落")
@@ -97,7 +98,7 @@ class Notice(_Model):
     @field_validator("number")
     @classmethod
     def _check_number(cls, value: str) -> str:
-        return check_document_number(value)
+        return value if value == AUTO_NUMBER else check_document_number(value)
 
     @field_validator("recipients")
     @classmethod
@@ -377,10 +378,18 @@ def validate_case(source: YamlSource, issuer_defaults: Mapping[str, str] | None 
     except ValidationError as exc:
         problems = sorted((_problem(source, e) for e in exc.errors()), key=lambda p: p.line or 0)
         raise CaseError(problems) from exc
-    dangling = _dangling_references(source, case)
-    if dangling:
-        raise CaseError(dangling)
+    problems = _dangling_references(source, case) + _number_needs_prefix(source, case)
+    if problems:
+        raise CaseError(problems)
     return case
+
+
+def _number_needs_prefix(source: YamlSource, case: Case) -> list[Problem]:
+    """``number: auto`` is allocated under the issuer's 机关代字, which must then be given."""
+    if case.notice is None or case.notice.number != AUTO_NUMBER or case.issuer.prefix:
+        return []
+    message = "发文字号写 auto 时，须在 issuer.prefix 写明机关代字（例如 恩科工商务字）"
+    return [Problem(source.path, source.line_of(("issuer",)), "issuer.prefix（机关代字）", message)]
 
 
 def _dangling_references(source: YamlSource, case: Case) -> list[Problem]:

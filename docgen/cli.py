@@ -18,9 +18,18 @@ import click
 from docgen import __version__
 from docgen.config import Settings, load_settings
 from docgen.doctor import run_doctor
-from docgen.documents import KINDS
+from docgen.documents import KINDS, NUMBERED_KINDS
 from docgen.errors import DocgenError
+from docgen.numbering import (
+    allocate_external,
+    check_registry,
+    import_numbers,
+    number_for_case,
+    registry_for,
+    void_number,
+)
 from docgen.pipeline import render_case
+from docgen.registry import NumberRecord
 from docgen.templates import export_templates
 
 
@@ -110,6 +119,142 @@ def render(
         for path in (doc.docx, doc.pdf):
             if path:
                 click.echo(f"  {path}")
+
+
+@cli.group()
+def number() -> None:
+    """发文字号登记簿：分配、列出、作废、检查、导入。"""
+
+
+def _record_json(record: NumberRecord) -> dict[str, Any]:
+    return dataclasses.asdict(record)
+
+
+@number.command("next")
+@click.argument("case", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "-k",
+    "--kind",
+    type=click.Choice(list(NUMBERED_KINDS)),
+    default="notice",
+    show_default=True,
+    help="为案卷中的哪份文件编号。",
+)
+@click.option("--prefix", help="机关代字（为 docgen 以外起草的文件编号时用），如 恩科工商务字。")
+@click.option("--year", type=int, help="年度（与 --prefix 一起用）。")
+@click.option("--title", help="文件标题（与 --prefix 一起用）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def number_next(
+    ctx: click.Context,
+    case: Path | None,
+    kind: str,
+    prefix: str | None,
+    year: int | None,
+    title: str | None,
+    as_json: bool,
+) -> None:
+    """分配下一个发文字号并打印。
+
+    为案卷文件 CASE 中的文件编号（同一文件再次运行得到同一个号），或用 --prefix/--year/--title
+    为在 Word 等软件中起草的文件编号。
+
+    \b
+    示例：
+      docgen number next examples/enping-2021/case.yaml
+      docgen number next --prefix 恩科工商务字 --year 2021 --title 关于…的通知
+    """
+    settings = _settings(ctx)
+    if case is not None:
+        if prefix or year or title:
+            msg = "CASE 与 --prefix/--year/--title 不能同时使用。"
+            raise click.UsageError(msg)
+        allocation = number_for_case(case, settings, kind)
+    else:
+        if not (prefix and year and title):
+            msg = "请给出案卷文件 CASE，或同时给出 --prefix、--year 和 --title。"
+            raise click.UsageError(msg)
+        allocation = allocate_external(settings, prefix, year, title)
+    if as_json:
+        _print_json({**_record_json(allocation.record), "new": allocation.new})
+    else:
+        note = "" if allocation.new else "（该文件已有此号，未重新分配）"
+        click.echo(f"{allocation.record.number}{note}")
+
+
+@number.command("list")
+@click.option("--prefix", help="只列出这个机关代字。")
+@click.option("--year", type=int, help="只列出这一年。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def number_list(ctx: click.Context, prefix: str | None, year: int | None, as_json: bool) -> None:
+    """列出登记簿中的发文字号。"""
+    records = registry_for(_settings(ctx)).records(prefix, year)
+    if as_json:
+        _print_json([_record_json(r) for r in records])
+        return
+    if not records:
+        click.echo("登记簿中没有发文字号。")
+    for r in records:
+        state = f"已作废：{r.void_reason}" if r.state == "voided" else "已使用"
+        click.echo(f"{r.number}\t{state}\t{r.title}\t{r.issued_by}\t{r.issued_at}")
+
+
+@number.command("void")
+@click.argument("number_text", metavar="NUMBER")
+@click.option("--reason", required=True, help="作废原因（必填，记入登记簿）。")
+@click.pass_context
+def number_void(ctx: click.Context, number_text: str, reason: str) -> None:
+    """作废发文字号 NUMBER；作废的号永不再用。"""
+    record = void_number(_settings(ctx), number_text, reason)
+    click.echo(f"已作废 {record.number}：{record.void_reason}")
+
+
+@number.command("check")
+@click.option("--year", type=int, help="只检查这一年。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
+    """检查发文字号是否连续：缺号、作废号、找不到文件的号。有问题时退出码为 1。"""
+    reports = check_registry(_settings(ctx), year)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "prefix": r.prefix,
+                    "year": r.year,
+                    "highest": r.highest,
+                    "issued": r.issued,
+                    "gaps": r.gaps,
+                    "voided": [_record_json(v) for v in r.voided],
+                    "missing_documents": [_record_json(m) for m in r.missing_documents],
+                    "ok": r.ok,
+                }
+                for r in reports
+            ]
+        )
+    else:
+        if not reports:
+            click.echo("登记簿中没有发文字号。")
+        for r in reports:
+            click.echo(f"{r.prefix}〔{r.year}〕：1—{r.highest}号，已使用 {r.issued} 个，作废 {len(r.voided)} 个")
+            for gap in r.gaps:
+                click.echo(f"  缺号：{r.prefix}〔{r.year}〕{gap}号（既未登记也未作废）")
+            for v in r.voided:
+                click.echo(f"  作废：{v.number}（{v.void_reason}；{v.voided_by}，{v.voided_at}）")
+            for m in r.missing_documents:
+                click.echo(f"  找不到文件：{m.number}《{m.title}》，案卷 {m.case_file}")
+    if not all(r.ok for r in reports):
+        sys.exit(1)
+
+
+@number.command("import")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(path_type=Path))
+@click.pass_context
+def number_import(ctx: click.Context, csv_file: Path) -> None:
+    """导入手工登记的发文字号（CSV：发文字号,标题[,日期,经办人]），之后的编号接着往下排。"""
+    added, same = import_numbers(_settings(ctx), csv_file)
+    click.echo(f"已导入 {added} 个发文字号" + (f"，{same} 个已在登记簿中" if same else "") + "。")
 
 
 @cli.group()

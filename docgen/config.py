@@ -40,6 +40,7 @@ class PathsSection(_Strict):
     fonts: list[str] = Field(default_factory=lambda: ["fonts"])
     archive: str = "archive"
     index: str = "index"
+    registry: str | None = None  # default: <archive>/registry.sqlite3
 
 
 class ConversionSection(_Strict):
@@ -66,6 +67,7 @@ class Settings:
     font_dirs: tuple[Path, ...]
     archive_dir: Path
     index_dir: Path
+    registry_path: Path
     soffice: str
     convert_timeout: float
     issuer_defaults: Mapping[str, str] = field(default_factory=dict)
@@ -120,11 +122,16 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
     except ValueError as exc:
         msg = f"环境变量 DOCGEN_CONVERT_TIMEOUT 应为秒数，现为 {timeout_env!r}。"
         raise ConfigError(msg) from exc
+    archive_dir = from_env("DOCGEN_ARCHIVE") or in_workspace(cfg.paths.archive)
+    registry = from_env("DOCGEN_REGISTRY") or (
+        in_workspace(cfg.paths.registry) if cfg.paths.registry else archive_dir / "registry.sqlite3"
+    )
     return Settings(
         workspace=workspace,
         templates_dir=templates,
         font_dirs=font_dirs,
-        archive_dir=from_env("DOCGEN_ARCHIVE") or in_workspace(cfg.paths.archive),
+        archive_dir=archive_dir,
+        registry_path=registry,
         index_dir=from_env("DOCGEN_INDEX") or in_workspace(cfg.paths.index),
         soffice=env.get("DOCGEN_SOFFICE") or cfg.conversion.soffice,
         convert_timeout=timeout,

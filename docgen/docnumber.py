@@ -36,6 +36,11 @@ def format_number(prefix: str, year: int, sequence: int) -> str:
     return f"{prefix}{OPEN}{year}{CLOSE}{sequence}号"
 
 
+def draft_number(prefix: str, year: int) -> str:
+    """The number a draft shows before issuing allocates one: 恩科工商务字〔2021〕　　号."""
+    return f"{prefix}{OPEN}{year}{CLOSE}\u3000\u3000号"
+
+
 @dataclass(frozen=True)
 class ParsedNumber:
     """A number as typed, with the corrections it needs before it may be printed."""

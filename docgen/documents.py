@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from docgen.case import Case, Enterprise, Section
+from docgen.case import AUTO_NUMBER, Case, Enterprise, Section
+from docgen.docnumber import draft_number
 from docgen.errors import DocgenError
 
 T = TypeVar("T")
@@ -26,6 +27,9 @@ KIND_NAMES = {
     "set": "印发合成件（通知+工作计划+附件）",
 }
 KINDS = tuple(KIND_NAMES)
+# Kinds that carry a 发文字号, and the registry key of the document that holds it: the set is
+# the notice with what it issues, so both print the same number.
+NUMBERED_KINDS = {"notice": "notice", "set": "notice"}
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -122,12 +126,22 @@ def _require(part: T | None, kind: str, key: str) -> T:
     return part
 
 
-def notice_context(case: Case) -> dict[str, Any]:
-    """Context of the notice template."""
+def notice_number(case: Case, allocated: str | None) -> str:
+    """The 发文字号 to print: as written, as the registry allocated it, or a draft placeholder."""
+    notice = _require(case.notice, "notice", "notice（通知）")
+    if notice.number != AUTO_NUMBER:
+        return notice.number
+    if allocated:
+        return allocated
+    return draft_number(case.issuer.prefix or "", notice.date.year)
+
+
+def notice_context(case: Case, allocated: str | None = None) -> dict[str, Any]:
+    """Context of the notice template; ``allocated`` is the registry's number for ``auto``."""
     notice, issuer = _require(case.notice, "notice", "notice（通知）"), case.issuer
     return {
         "banner": issuer.banner_text,
-        "number": notice.number,
+        "number": notice_number(case, allocated),
         "title": notice.title,
         "recipients": notice.recipients,
         "body": list(notice.body),
@@ -240,8 +254,11 @@ def announcement_context(case: Case) -> dict[str, Any]:
     }
 
 
-def documents_for(case: Case, kind: str, enterprise: str | None = None) -> list[Document]:
-    """The documents of one kind a case yields (one per enterprise for 验收记录)."""
+def documents_for(case: Case, kind: str, enterprise: str | None = None, allocated: str | None = None) -> list[Document]:
+    """The documents of one kind a case yields (one per enterprise for 验收记录).
+
+    ``allocated`` is the number the registry holds for the notice when the case says ``auto``.
+    """
     if kind not in KIND_NAMES:
         msg = f"未知的文种 {kind}，可选：{'、'.join(f'{k}（{v}）' for k, v in KIND_NAMES.items())}"
         raise DocgenError(msg)
@@ -268,7 +285,7 @@ def documents_for(case: Case, kind: str, enterprise: str | None = None) -> list[
             for key in keys
         ]
     if kind == "notice":
-        ctx = notice_context(case)
+        ctx = notice_context(case, allocated)
         return [Document("notice", "notice", ctx["title"], ctx, number=ctx["number"])]
     if kind == "plan":
         ctx = plan_context(case)
@@ -281,5 +298,5 @@ def documents_for(case: Case, kind: str, enterprise: str | None = None) -> list[
         names = [row["name"] for row in ctx["announcement_rows"]]
         return [Document("announcement", "announcement", ctx["title"], ctx, enterprise_names=names)]
     # The composed 印发 set: the notice, the plan it issues and the plan's 附件.
-    ctx = {**notice_context(case), **plan_context(case), **tasks_context(case)}
+    ctx = {**notice_context(case, allocated), **plan_context(case), **tasks_context(case)}
     return [Document("set", "set", ctx["title"], ctx, number=ctx["number"])]

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from docgen._io import atomic_copy
-from docgen.case import load_case
+from docgen.case import AUTO_NUMBER, load_case
 from docgen.config import Settings
 from docgen.convert import Converter, LibreOfficeConverter
 from docgen.documents import Document, documents_for
 from docgen.layout import LINE_PITCH_STEPS_TWIPS
+from docgen.numbering import registry_number
 from docgen.pdftext import some_page_starts_with
 from docgen.templates import check_template, find_template, render_docx
 
@@ -125,7 +126,10 @@ def render_case(
 ) -> list[RenderedDocument]:
     """Render the documents of one kind from a case file into ``out_dir``."""
     case = load_case(case_path, settings.issuer_defaults)
-    documents = documents_for(case, kind, enterprise)
+    allocated = None
+    if case.notice is not None and case.notice.number == AUTO_NUMBER:
+        allocated = registry_number(case_path, settings, kind)  # drafts show it; only issuing allocates
+    documents = documents_for(case, kind, enterprise, allocated)
     # A case's own template folder (relative to the case file) wins over the workspace's.
     custom = (case_path.parent / case.templates).resolve() if case.templates else settings.templates_dir
     templates = {doc.template_kind: find_template(doc.template_kind, custom) for doc in documents}

@@ -1,0 +1,236 @@
+"""发文字号 for case documents and for documents drafted elsewhere, through the registry."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.case import AUTO_NUMBER, Case, load_case
+from docgen.config import Settings
+from docgen.docnumber import format_number, parse_number
+from docgen.documents import KIND_NAMES, NUMBERED_KINDS
+from docgen.errors import CaseError, DocgenError, Problem
+from docgen.registry import Allocation, NumberRecord, Registry, RegistryError, current_user, now
+
+
+def registry_for(settings: Settings) -> Registry:
+    """The registry of a workspace."""
+    return Registry(settings.registry_path)
+
+
+def case_reference(case_path: Path, settings: Settings) -> str:
+    """How the registry names a case file: relative to the workspace when inside it.
+
+    Relative names keep working when the whole workspace moves to another folder or machine.
+    """
+    resolved = case_path.resolve()
+    try:
+        return resolved.relative_to(settings.workspace).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def registry_number(case_path: Path, settings: Settings, kind: str) -> str | None:
+    """The number the registry already holds for a case document, if any (never allocates)."""
+    doc_key = NUMBERED_KINDS.get(kind)
+    if doc_key is None:
+        return None
+    record = registry_for(settings).lookup_document(case_reference(case_path, settings), doc_key)
+    return record.number if record else None
+
+
+def number_for_case(case_path: Path, settings: Settings, kind: str) -> Allocation:
+    """Give a case document its number: allocate for ``auto``, else record the one it prints."""
+    if kind not in NUMBERED_KINDS:
+        numbered = "、".join(f"{k}（{KIND_NAMES[k]}）" for k in NUMBERED_KINDS)
+        msg = f"{KIND_NAMES.get(kind, kind)}不编发文字号；编号的文种：{numbered}。"
+        raise DocgenError(msg)
+    case = load_case(case_path, settings.issuer_defaults)
+    return number_for_loaded_case(case, case_path, settings, kind)
+
+
+def number_for_loaded_case(case: Case, case_path: Path, settings: Settings, kind: str) -> Allocation:
+    """As ``number_for_case`` for a case already loaded and validated."""
+    notice = case.notice
+    if notice is None:
+        msg = "案卷文件中没有 notice（通知），无从编发文字号。"
+        raise DocgenError(msg)
+    registry = registry_for(settings)
+    ref, doc_key = case_reference(case_path, settings), NUMBERED_KINDS[kind]
+    if notice.number == AUTO_NUMBER:
+        prefix = case.issuer.prefix or ""
+        return registry.allocate(prefix, notice.date.year, notice.title, kind=doc_key, case_file=ref, doc_key=doc_key)
+    parsed = parse_number(notice.number)
+    if parsed is None:  # validated on load; kept for type narrowing
+        msg = f"无法解析发文字号 {notice.number}"
+        raise DocgenError(msg)
+    n = parsed.number
+    return registry.claim(n.prefix, n.year, n.sequence, notice.title, kind=doc_key, case_file=ref, doc_key=doc_key)
+
+
+def allocate_external(settings: Settings, prefix: str, year: int, title: str) -> Allocation:
+    """Give the next number to a document drafted outside docgen (e.g. in Word)."""
+    if not prefix.strip() or not title.strip():
+        msg = "机关代字和标题都不能为空。"
+        raise DocgenError(msg)
+    if not 1949 <= year <= 2200:
+        msg = f"年份 {year} 不合理。"
+        raise DocgenError(msg)
+    return registry_for(settings).allocate(prefix.strip(), year, title.strip())
+
+
+def parse_typed_number(text: str) -> tuple[str, int, int]:
+    """Parse a number a clerk typed on the command line (look-alike brackets accepted)."""
+    parsed = parse_number(text)
+    if parsed is None:
+        msg = f"无法识别发文字号“{text}”（应为 机关代字〔年份〕序号号，例如 恩科工商务字〔2021〕58号）。"
+        raise DocgenError(msg)
+    n = parsed.number
+    return n.prefix, n.year, n.sequence
+
+
+def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:
+    """Void a number for good, with the reason the ledger must show."""
+    if not reason.strip():
+        msg = "作废发文字号必须写明原因（--reason）。"
+        raise DocgenError(msg)
+    prefix, year, seq = parse_typed_number(text)
+    return registry_for(settings).void(prefix, year, seq, reason.strip())
+
+
+@dataclass
+class RunReport:
+    """The run of numbers of one 机关代字 and year."""
+
+    prefix: str
+    year: int
+    highest: int
+    issued: int
+    gaps: list[int] = field(default_factory=list)
+    voided: list[NumberRecord] = field(default_factory=list)
+    missing_documents: list[NumberRecord] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every number of the run is explained."""
+        return not self.gaps and not self.missing_documents
+
+
+def check_registry(settings: Settings, year: int | None = None) -> list[RunReport]:
+    """Audit each run of numbers: gaps, voided numbers, numbers whose case file is gone."""
+    runs: dict[tuple[str, int], list[NumberRecord]] = defaultdict(list)
+    for record in registry_for(settings).records(year=year):
+        runs[(record.prefix, record.year)].append(record)
+    reports = []
+    for (prefix, run_year), records in sorted(runs.items()):
+        seqs = {r.seq for r in records}
+        highest = max(seqs)
+        report = RunReport(prefix, run_year, highest, sum(1 for r in records if r.state == "issued"))
+        report.gaps = [s for s in range(1, highest + 1) if s not in seqs]
+        report.voided = [r for r in records if r.state == "voided"]
+        for r in records:
+            if r.state == "issued" and r.case_file is not None:
+                path = Path(r.case_file)
+                if not (path if path.is_absolute() else settings.workspace / path).is_file():
+                    report.missing_documents.append(r)
+        reports.append(report)
+    return reports
+
+
+CSV_COLUMNS = {
+    "发文字号": "number",
+    "number": "number",
+    "标题": "title",
+    "title": "title",
+    "日期": "date",
+    "date": "date",
+    "经办人": "user",
+    "user": "user",
+}
+
+
+def _decode(data: bytes) -> str:
+    # Excel on a Chinese Windows saves CSV as GBK; elsewhere UTF-8 (with a BOM from Excel).
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def read_number_csv(path: Path) -> list[NumberRecord]:
+    """Read numbers issued by hand from a CSV (发文字号, 标题[, 日期, 经办人]); errors name the line."""
+    if not path.is_file():
+        raise CaseError([Problem(path, None, None, "文件不存在")])
+    try:
+        text = _decode(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        raise CaseError([Problem(path, None, None, "文件编码无法识别（请存为 UTF-8 或 GBK 的 CSV）")]) from exc
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise CaseError([Problem(path, 1, None, "文件是空的")])
+    header = [CSV_COLUMNS.get(h.strip()) for h in rows[0]]
+    if "number" not in header or "title" not in header:
+        message = "第一行应为表头，至少包括 发文字号 和 标题 两列（可选 日期、经办人）"
+        raise CaseError([Problem(path, 1, None, message)])
+    records, problems = [], []
+    seen: dict[tuple[str, int, int], int] = {}
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {name: row[i].strip() for i, name in enumerate(header) if name and i < len(row)}
+        parsed = parse_number(values.get("number", ""))
+        if parsed is None:
+            problems.append(Problem(path, line_no, "发文字号", f"无法识别“{values.get('number', '')}”"))
+            continue
+        if not values.get("title"):
+            problems.append(Problem(path, line_no, "标题", "不能为空"))
+            continue
+        n = parsed.number
+        key = (n.prefix, n.year, n.sequence)
+        if key in seen:
+            problems.append(Problem(path, line_no, "发文字号", f"与第{seen[key]}行重复：{n}"))
+            continue
+        seen[key] = line_no
+        issued_at = now()
+        if values.get("date"):
+            try:
+                issued_at = dt.date.fromisoformat(values["date"].replace("/", "-")).isoformat()
+            except ValueError:
+                problems.append(Problem(path, line_no, "日期", f"应为 2021-05-24 这样的日期，现为“{values['date']}”"))
+                continue
+        records.append(
+            NumberRecord(
+                n.prefix,
+                n.year,
+                n.sequence,
+                format_number(n.prefix, n.year, n.sequence),
+                values["title"],
+                None,
+                None,
+                None,
+                "import",
+                values.get("user") or current_user(),
+                issued_at,
+                "issued",
+                None,
+                None,
+                None,
+            )
+        )
+    if problems:
+        raise CaseError(problems)
+    return records
+
+
+def import_numbers(settings: Settings, csv_path: Path) -> tuple[int, int]:
+    """Import a CSV of hand-issued numbers, all or nothing; return (added, already there)."""
+    records = read_number_csv(csv_path)
+    try:
+        return registry_for(settings).import_records(records)
+    except RegistryError as exc:
+        msg = f"{csv_path}：{exc.message}（未导入任何一行）"
+        raise RegistryError(msg) from exc
