@@ -83,7 +83,7 @@ Disclosure = Literal["主动公开", "依申请公开", "不予公开"]
 class Notice(_Model):
     """The 通知: the document that issues (印发) the others."""
 
-    number: Text = Field(title="发文字号（或 auto：签发时由登记簿分配）")
+    number: Text = Field(title="发文字号")
     title: Text = Field(title="标题")
     recipients: Text = Field(title="主送机关")
     body: list[Text] = Field(min_length=1, title="正文段落")
@@ -282,7 +282,7 @@ def check_document_number(value: str) -> str:
     """Validate a 发文字号 as it will be printed; raise ValueError with the correction."""
     parsed = parse_number(value)
     if parsed is None:
-        msg = "不是有效的发文字号（应为 机关代字〔年份〕序号号，例如 恩科工商务字〔2021〕58号）"
+        msg = "不是有效的发文字号（应为 机关代字〔年份〕序号号，例如 恩科工商务字〔2021〕58号；或写 auto 由登记簿分配）"
         raise ValueError(msg)
     if parsed.problems:
         msg = f"{'；'.join(parsed.problems)}。应写作 {parsed.number}"
