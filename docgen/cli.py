@@ -17,7 +17,6 @@ import click
 
 from docgen import __version__
 from docgen.config import Settings, load_settings
-from docgen.doctor import run_doctor
 from docgen.documents import KINDS, NUMBERED_KINDS
 from docgen.errors import DocgenError
 from docgen.numbering import (
@@ -28,9 +27,7 @@ from docgen.numbering import (
     registry_for,
     void_number,
 )
-from docgen.pipeline import render_case
 from docgen.registry import NumberRecord
-from docgen.templates import export_templates
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -103,6 +100,8 @@ def render(
       docgen render case.yaml -k set -o 输出 --format pdf
       docgen render case.yaml -k acceptance --enterprise huayi
     """
+    from docgen.pipeline import render_case  # docxtpl and pypdf load only for commands that need them
+
     docs = render_case(
         case,
         _settings(ctx),
@@ -274,6 +273,8 @@ def templates_export(directory: Path, force: bool) -> None:
       templates = "DIRECTORY"
     也可在案卷文件中写 templates: DIRECTORY（相对于案卷文件）。
     """
+    from docgen.templates import export_templates
+
     for path in export_templates(directory, overwrite=force):
         click.echo(str(path))
 
@@ -283,6 +284,8 @@ def templates_export(directory: Path, force: bool) -> None:
 @click.pass_context
 def doctor(ctx: click.Context, as_json: bool) -> None:
     """检查 LibreOffice、公文字体和工作区文件夹是否就绪；不能转换时退出码为 1。."""
+    from docgen.doctor import run_doctor
+
     report = run_doctor(_settings(ctx))
     if as_json:
         _print_json(

@@ -106,6 +106,7 @@ class Registry:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._schema_ready = False
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -119,7 +120,9 @@ class Registry:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            self._ensure_schema(conn)
+            if not self._schema_ready:  # once per Registry object: it costs a write transaction
+                self._ensure_schema(conn)
+                self._schema_ready = True
             yield conn
         except sqlite3.DatabaseError as exc:
             msg = f"发文字号登记簿 {self.path} 无法读写：{exc}"
