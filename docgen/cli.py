@@ -7,6 +7,7 @@ core modules never import click.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import sys
 from collections.abc import Sequence
@@ -118,6 +119,182 @@ def render(
         for path in (doc.docx, doc.pdf):
             if path:
                 click.echo(f"  {path}")
+
+
+@cli.command()
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option(
+    "-k",
+    "--kind",
+    "kinds",
+    type=click.Choice(KINDS),
+    multiple=True,
+    help="签发哪种文件（可多次给出）。默认：案卷中有的全部——印发合成件（或通知）、验收记录、公告。",
+)
+@click.option("--enterprise", metavar="KEY", help="只签发这家企业的验收记录。")
+@click.option("--reason", help="文件有改动、需要归档新版本时，写明原因（记入元数据和事件日志）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def issue(
+    ctx: click.Context, case: Path, kinds: tuple[str, ...], enterprise: str | None, reason: str | None, as_json: bool
+) -> None:
+    """签发：分配发文字号、生成 PDF/A、存入归档库。
+
+    再次运行只补做尚未完成的文件；内容未变的文件不会重复归档，有改动的归档为新版本。
+
+    \b
+    示例：
+      docgen issue examples/enping-2021/case.yaml
+      docgen issue case.yaml -k acceptance --enterprise huayi
+    """
+    from docgen.filing import issue_case
+
+    labels = {"issued": "已归档", "new_version": "已归档新版本", "unchanged": "未变化，未重复归档"}
+
+    def show(item: Any) -> None:
+        if not as_json:
+            click.echo(f"{labels[item.status]}：{item.number or ''} {item.title}".replace("： ", "："))
+            click.echo(f"  {item.path}")
+
+    results = issue_case(
+        case, _settings(ctx), kinds=list(kinds) or None, enterprise=enterprise, reason=reason, on_document=show
+    )
+    if as_json:
+        _print_json([dataclasses.asdict(r) for r in results])
+
+
+@cli.group()
+def archive() -> None:
+    """归档库：核验、列出、导入已有文件。"""
+
+
+@archive.command("verify")
+@click.option("--year", type=int, help="只核验这一年。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
+    """重新计算校验值，报告被改动、缺失和多出的文件，以及与发文字号登记簿不符的文件。有问题时退出码为 1。"""
+    from docgen.filing import verify_archive
+
+    report = verify_archive(_settings(ctx), year)
+    if as_json:
+        _print_json({**dataclasses.asdict(report), "ok": report.ok})
+    else:
+        click.echo(f"核验了 {report.documents} 份文件。")
+        sections = [
+            ("被改动", report.modified),
+            ("缺失", report.missing),
+            ("多出", report.unexpected),
+            ("登记簿不认可的发文字号", report.unknown_numbers),
+            ("已登记但未归档的发文字号", report.numbers_without_document),
+        ]
+        for label, items in sections:
+            for item in items:
+                click.echo(f"  {label}：{item}")
+        click.echo("结论：完好。" if report.ok else "结论：有问题，请按上面的清单处理。")
+    if not report.ok:
+        sys.exit(1)
+
+
+@archive.command("list")
+@click.option("--year", type=int, help="只列出这一年。")
+@click.option("--kind", type=click.Choice([*KINDS, "other"]), help="只列出这种文件。")
+@click.option("--enterprise", help="只列出涉及这家企业的文件（名称的一部分或键名）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterprise: str | None, as_json: bool) -> None:
+    """列出归档库中的文件（新的在前）。"""
+    from docgen.archive import meta_summary
+    from docgen.filing import list_archive
+
+    metas = list_archive(_settings(ctx), year, kind, enterprise)
+    if as_json:
+        _print_json([meta_summary(m) for m in metas])
+        return
+    if not metas:
+        click.echo("没有符合条件的文件。")
+    for m in metas:
+        version = f"（第{m['version']}版）" if m.get("version", 1) > 1 else ""
+        click.echo(f"{m['date']}\t{m.get('number') or m.get('kind_name')}\t{m['title']}{version}\t{m['path']}")
+
+
+@archive.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice([*KINDS, "other"]), help="文种（默认按标题判断）。")
+@click.option("--number", help="发文字号（默认从文中读出）。")
+@click.option("--date", "date_text", help="成文日期，如 2019-06-30（默认从文中读出）。")
+@click.option("--title", help="标题（默认从文中读出）。")
+@click.option("--enterprise", "enterprises", multiple=True, help="涉及的企业名称（可多次给出；默认从文中读出）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def archive_import(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    kind: str | None,
+    number: str | None,
+    date_text: str | None,
+    title: str | None,
+    enterprises: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """把已有的 PDF、DOCX 文件导入归档库（DOCX 另生成 PDF/A）。
+
+    没有给出的信息从文中读出并显示；没有文字层的扫描 PDF 照常导入，并标记为待 OCR。
+    不是有效 PDF/DOCX 的文件会被拒绝，这时什么都不导入。
+    """
+    from docgen.importing import import_files
+
+    try:
+        day = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError as exc:
+        msg = f"应为 2019-06-30 这样的日期，现为 {date_text}"
+        raise click.BadParameter(msg, param_hint="--date") from exc
+    results = import_files(
+        _settings(ctx),
+        list(files),
+        kind=kind,
+        number=number,
+        date=day,
+        title=title,
+        enterprises=list(enterprises) or None,
+    )
+    if as_json:
+        _print_json(
+            [
+                {
+                    "file": str(r.plan.source),
+                    "status": r.status,
+                    "path": str(r.path),
+                    "kind": r.plan.kind,
+                    "title": r.plan.title,
+                    "number": r.plan.number,
+                    "date": r.plan.date.isoformat(),
+                    "enterprises": r.plan.enterprises,
+                    "needs_ocr": r.plan.needs_ocr,
+                    "read_from_text": r.plan.read_from_text,
+                    "guessed": r.plan.guessed,
+                    "warnings": r.warnings,
+                }
+                for r in results
+            ]
+        )
+        return
+    for r in results:
+        p = r.plan
+        head = "已导入" if r.status == "imported" else "已在归档库中，未重复导入"
+        click.echo(f"{head}：{p.source}")
+        click.echo(f"  标题：{p.title}；发文字号：{p.number or '无'}；成文日期：{p.date.isoformat()}")
+        if p.enterprises:
+            click.echo(f"  企业：{'、'.join(p.enterprises)}")
+        if p.read_from_text:
+            click.echo(f"  从文中读出：{'、'.join(p.read_from_text)}")
+        if p.guessed:
+            click.echo(f"  推测（请核对）：{'、'.join(p.guessed)}")
+        if p.needs_ocr:
+            click.echo("  没有文字层（扫描件），已标记为待 OCR。")
+        for warning in r.warnings:
+            click.echo(f"  注意：{warning}")
+        click.echo(f"  {r.path}")
 
 
 @cli.group()

@@ -112,6 +112,13 @@ class Document:
     number: str | None = None
     enterprise_key: str | None = None
     enterprise_names: list[str] = field(default_factory=list)
+    enterprise_keys: list[str] = field(default_factory=list)
+    date: dt.date | None = None  # 成文日期, which files the document in the archive
+
+    @property
+    def archive_key(self) -> str:
+        """Which document of its case this is, across versions: the kind, and the enterprise."""
+        return f"{self.kind}:{self.enterprise_key}" if self.enterprise_key else self.kind
 
     @property
     def file_stem(self) -> str:
@@ -281,22 +288,35 @@ def documents_for(case: Case, kind: str, enterprise: str | None = None, allocate
                 context=acceptance_context(case, key),
                 enterprise_key=key,
                 enterprise_names=[case.enterprises[key].name],
+                enterprise_keys=[key],
+                date=case.enterprises[key].acceptance_date,
             )
             for key in keys
         ]
+    notice_date = case.notice.date if case.notice else None
     if kind == "notice":
         ctx = notice_context(case, allocated)
-        return [Document("notice", "notice", ctx["title"], ctx, number=ctx["number"])]
+        return [Document("notice", "notice", ctx["title"], ctx, number=ctx["number"], date=notice_date)]
     if kind == "plan":
         ctx = plan_context(case)
-        return [Document("plan", "plan", ctx["plan_title"], ctx)]
+        return [Document("plan", "plan", ctx["plan_title"], ctx, date=notice_date)]
     if kind == "tasks":
         ctx = tasks_context(case)
-        return [Document("tasks", "tasks", ctx["tasks_title"], ctx)]
+        return [Document("tasks", "tasks", ctx["tasks_title"], ctx, date=notice_date)]
     if kind == "announcement":
         ctx = announcement_context(case)
-        names = [row["name"] for row in ctx["announcement_rows"]]
-        return [Document("announcement", "announcement", ctx["title"], ctx, enterprise_names=names)]
+        ann = _require(case.announcement, "announcement", "announcement（公告）")
+        return [
+            Document(
+                "announcement",
+                "announcement",
+                ctx["title"],
+                ctx,
+                enterprise_names=[row["name"] for row in ctx["announcement_rows"]],
+                enterprise_keys=list(ann.enterprises),
+                date=ann.date,
+            )
+        ]
     # The composed 印发 set: the notice, the plan it issues and the plan's 附件.
     ctx = {**notice_context(case, allocated), **plan_context(case), **tasks_context(case)}
-    return [Document("set", "set", ctx["title"], ctx, number=ctx["number"])]
+    return [Document("set", "set", ctx["title"], ctx, number=ctx["number"], date=notice_date)]

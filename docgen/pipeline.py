@@ -81,6 +81,14 @@ class _Job:
         return Fit.GOOD
 
 
+def make_jobs(documents: list[Document], templates: Mapping[str, Path], staging: Path) -> list[_Job]:
+    """One render job per document, writing into ``staging``."""
+    return [
+        _Job(doc, templates[doc.template_kind], staging / f"{doc.file_stem}.docx", staging / f"{doc.file_stem}.pdf")
+        for doc in documents
+    ]
+
+
 def fit_and_convert(jobs: list[_Job], converter: Converter) -> None:
     """Render and convert every job, tightening the line pitch while the closing block splits off.
 
@@ -141,10 +149,7 @@ def render_case(
 
     with tempfile.TemporaryDirectory(prefix="docgen-render-") as tmp_name:
         staging = Path(tmp_name)
-        jobs = [
-            _Job(doc, templates[doc.template_kind], staging / f"{doc.file_stem}.docx", staging / f"{doc.file_stem}.pdf")
-            for doc in documents
-        ]
+        jobs = make_jobs(documents, templates, staging)
         if want_pdf:
             fit_and_convert(jobs, converter or converter_for(settings))
         else:

@@ -84,3 +84,13 @@ def read_rules(pdf: Path) -> list[Rule]:
 def page_sizes_mm(pdf: Path) -> list[tuple[float, float]]:
     with pdfplumber.open(pdf) as doc:
         return [(p.width / MM, p.height / MM) for p in doc.pages]
+
+
+def xmp_text(pdf: Path) -> str:
+    """The XMP metadata packet of a PDF, read with pypdf (independently of docgen's reader)."""
+    from pypdf import PdfReader
+    from pypdf.generic import StreamObject
+
+    stream = PdfReader(pdf).root_object["/Metadata"].get_object()
+    assert isinstance(stream, StreamObject)
+    return stream.get_data().decode("utf-8")

@@ -1,0 +1,247 @@
+"""Issuing case documents into the archive, and checking the archive against the registry.
+
+``issue_case`` is the whole pipeline: numbers from the registry → render → PDF/A → archive.
+A re-run after a crash or Ctrl-C finishes what is missing and does nothing twice: numbers are
+idempotent per case document, and a document whose content fingerprint is already archived is
+skipped before any conversion.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen import __version__
+from docgen.archive import Archive, StagedDocument, VerifyReport, sha256_file
+from docgen.case import Case, load_case
+from docgen.config import Settings
+from docgen.documents import KIND_NAMES, NUMBERED_KINDS, Document, documents_for
+from docgen.errors import ConversionError, DocgenError
+from docgen.faults import pause_point
+from docgen.numbering import case_reference, number_for_loaded_case, registry_for
+from docgen.pipeline import converter_for, fit_and_convert, make_jobs
+from docgen.templates import check_template, find_template
+from docgen.textextract import extract
+
+PDFA_PART = 2
+
+
+@dataclass(frozen=True)
+class Issued:
+    """One document ``issue_case`` dealt with: "issued", "new_version" or "unchanged"."""
+
+    status: str
+    kind: str
+    title: str
+    number: str | None
+    path: Path
+    enterprise: str | None = None
+
+
+def default_kinds(case: Case) -> list[str]:
+    """What issuing a case means when no kind is named: everything its data makes.
+
+    The notice goes out as the composed set when the case has the plan and its task table,
+    as the seed document did.
+    """
+    kinds = []
+    if case.notice is not None:
+        kinds.append("set" if case.plan is not None and case.tasks is not None else "notice")
+    if case.enterprises:
+        kinds.append("acceptance")
+    if case.announcement is not None:
+        kinds.append("announcement")
+    return kinds
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
+
+
+def context_json(context: dict[str, Any]) -> str:
+    """The filled-in data, canonical: the same data always gives the same text."""
+    return json.dumps(context, ensure_ascii=False, sort_keys=True, indent=1, default=_jsonable)
+
+
+def fingerprint(document: Document, template: Path) -> str:
+    """What the printed document depends on: its kind, the data filled in and the template."""
+    digest = hashlib.sha256()
+    digest.update(document.kind.encode())
+    digest.update(context_json(document.context).encode())
+    digest.update(sha256_file(template).encode())
+    return digest.hexdigest()
+
+
+def issue_case(
+    case_path: Path,
+    settings: Settings,
+    *,
+    kinds: list[str] | None = None,
+    enterprise: str | None = None,
+    reason: str | None = None,
+    on_document: Callable[[Issued], None] | None = None,
+) -> list[Issued]:
+    """Number, render, convert to PDF/A and archive the chosen documents of a case."""
+    case = load_case(case_path, settings.issuer_defaults)
+    documents = _numbered_documents(case, case_path, settings, kinds or default_kinds(case), enterprise)
+    custom = (case_path.parent / case.templates).resolve() if case.templates else settings.templates_dir
+    templates = {doc.template_kind: find_template(doc.template_kind, custom) for doc in documents}
+    for doc in documents:
+        check_template(templates[doc.template_kind], doc.context)
+
+    archive = Archive(settings.archive_dir)
+    ref = case_reference(case_path, settings)
+    results: list[Issued] = []
+    pending = []
+    for doc in documents:
+        print_ = fingerprint(doc, templates[doc.template_kind])
+        latest = archive.latest(f"{ref}#{doc.archive_key}")
+        if latest is not None and latest.get("fingerprint") == print_:
+            archive.recover_event(latest)
+            done = Issued(
+                "unchanged", doc.kind, doc.title, doc.number, archive.root / latest["path"], doc.enterprise_key
+            )
+            results.append(done)
+            if on_document:
+                on_document(done)
+        else:
+            pending.append((doc, print_))
+    if not pending:
+        return results
+
+    with tempfile.TemporaryDirectory(prefix="docgen-issue-") as tmp_name:
+        staging = Path(tmp_name)
+        jobs = make_jobs([doc for doc, _ in pending], templates, staging)
+        fit_and_convert(jobs, converter_for(settings))
+        pause_point("issue-after-convert")
+        for job, (doc, print_) in zip(jobs, pending, strict=True):
+            staged = _stage(job.pdf, job.docx, job.template, doc, print_, case=case, case_path=case_path, ref=ref)
+            stored = archive.store(staged, reason=reason)
+            done = Issued(stored.status, doc.kind, doc.title, doc.number, stored.path, doc.enterprise_key)
+            results.append(done)
+            if on_document:
+                on_document(done)
+    return results
+
+
+def _numbered_documents(
+    case: Case, case_path: Path, settings: Settings, kinds: list[str], enterprise: str | None
+) -> list[Document]:
+    """The documents to issue, with their numbers allocated (or found) in the registry."""
+    if not kinds:
+        msg = f"{case_path} 中没有可签发的文件（需要 notice、enterprises 或 announcement）。"
+        raise DocgenError(msg)
+    documents: list[Document] = []
+    for kind in kinds:
+        allocated = None
+        if kind in NUMBERED_KINDS:
+            allocated = number_for_loaded_case(case, case_path, settings, kind).record.number
+        documents += documents_for(case, kind, enterprise if kind == "acceptance" else None, allocated)
+    pause_point("issue-after-allocate")
+    for doc in documents:
+        if doc.date is None:
+            msg = f"{KIND_NAMES[doc.kind]}《{doc.title}》没有成文日期（需要案卷中的 notice.date），无法归档。"
+            raise DocgenError(msg)
+    return documents
+
+
+def _stage(
+    pdf: Path, docx: Path, template: Path, doc: Document, print_: str, *, case: Case, case_path: Path, ref: str
+) -> StagedDocument:
+    extracted = extract(pdf)
+    if extracted.pdfa_part != PDFA_PART:
+        msg = f"《{doc.title}》的 PDF 没有 PDF/A-2 标记（pdfaid:part={extracted.pdfa_part}），未归档。"
+        raise ConversionError(msg)
+    folder = pdf.parent / f"{pdf.stem}.files"
+    folder.mkdir()
+    (folder / "context.json").write_text(context_json(doc.context), encoding="utf-8")
+    (folder / "text.txt").write_text(extracted.text, encoding="utf-8")
+    shutil.copyfile(case_path, folder / "case.yaml")
+    assert doc.date is not None  # noqa: S101 - checked before rendering
+    return StagedDocument(
+        identity=f"{ref}#{doc.archive_key}",
+        fingerprint=print_,
+        kind=doc.kind,
+        kind_name=KIND_NAMES[doc.kind],
+        title=doc.title,
+        date=doc.date.isoformat(),
+        number=doc.number,
+        enterprise_name=doc.enterprise_names[0] if doc.enterprise_key else None,
+        files={
+            "document.pdf": pdf,
+            "document.docx": docx,
+            "case.yaml": folder / "case.yaml",
+            "context.json": folder / "context.json",
+            "text.txt": folder / "text.txt",
+        },
+        meta={
+            "source": "docgen",
+            "issuer": case.issuer.name,
+            "enterprises": [
+                {"key": key, "name": name} for key, name in zip(doc.enterprise_keys, doc.enterprise_names, strict=False)
+            ],
+            "pages": extracted.pages,
+            "pdfa_part": extracted.pdfa_part,
+            "case_file": ref,
+            "archive_key": doc.archive_key,
+            "docgen_version": __version__,
+            "template": {"name": template.name, "sha256": sha256_file(template)},
+        },
+    )
+
+
+def verify_archive(settings: Settings, year: int | None = None) -> VerifyReport:
+    """Re-hash the archive and compare its numbered documents with the registry; log the check."""
+    archive = Archive(settings.archive_dir)
+    report = archive.verify_files(year)
+    registry = {r.number: r for r in registry_for(settings).records(year=year)}
+    archived_numbers = set()
+    for meta in archive.metas(year):
+        number = meta.get("number")
+        if not number or "\u3000" in number:
+            continue
+        archived_numbers.add(number)
+        record = registry.get(number)
+        if record is None:
+            report.unknown_numbers.append(f"{number}（{meta['path']}）：登记簿中没有这个号")
+        elif record.state != "issued":
+            report.unknown_numbers.append(f"{number}（{meta['path']}）：登记簿中已作废（{record.void_reason}）")
+    for number, record in registry.items():
+        if record.state == "issued" and record.source == "docgen" and number not in archived_numbers:
+            report.numbers_without_document.append(f"{number}《{record.title}》")
+    with archive.locked():
+        archive.append_event(
+            "verified",
+            year=year,
+            ok=report.ok,
+            documents=report.documents,
+            modified=report.modified,
+            missing=report.missing,
+            unexpected=report.unexpected,
+        )
+    return report
+
+
+def list_archive(
+    settings: Settings, year: int | None = None, kind: str | None = None, enterprise: str | None = None
+) -> list[dict[str, Any]]:
+    """Archived documents, newest first, filtered by year, kind and enterprise (name or key)."""
+    metas = Archive(settings.archive_dir).metas(year)
+    if kind:
+        metas = [m for m in metas if m.get("kind") == kind]
+    if enterprise:
+        metas = [
+            m
+            for m in metas
+            if any(enterprise in (e.get("name") or "") or enterprise == e.get("key") for e in m.get("enterprises", []))
+        ]
+    return sorted(metas, key=lambda m: (m.get("date", ""), m.get("path", "")), reverse=True)

@@ -1,0 +1,203 @@
+"""Importing documents docgen did not make: LibreOffice PDFs, python-docx DOCX, scans, junk."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from docx import Document
+from PIL import Image
+
+from tests.conftest import RunCli
+from tests.pdfmeasure import xmp_text
+
+pytestmark = pytest.mark.libreoffice
+
+OLD_NOTICE = """恩平市经济和信息化局文件
+恩经信字〔2019〕12号
+关于做好2019年工业企业安全生产工作的通知
+各镇人民政府（街道办事处）：
+为做好全市工业企业安全生产工作，请恩平市恒达钢铁有限公司、恩平市粤西水泥有限公司等重点企业于3月底前完成自查。
+恩平市经济和信息化局
+2019年3月5日
+"""
+
+
+def make_docx(path: Path, text: str) -> Path:
+    doc = Document()
+    for line in text.strip().splitlines():
+        doc.add_paragraph(line)
+    doc.save(str(path))
+    return path
+
+
+def make_pdf_with_libreoffice(tmp_path: Path, name: str, text: str) -> Path:
+    source = tmp_path / f"{name}.txt"
+    source.write_text(text, encoding="utf-8")
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return tmp_path / f"{name}.pdf"
+
+
+def make_scan(tmp_path: Path, from_pdf: Path) -> Path:
+    """A PDF whose page is only a picture of text, like a scanner's output."""
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(from_pdf), str(tmp_path / "page")], check=True
+    )
+    image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
+    scan = tmp_path / "扫描件.pdf"
+    image.save(scan, "PDF", resolution=50)
+    return scan
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("inputs")
+    pdf = make_pdf_with_libreoffice(tmp, "old-notice", OLD_NOTICE)
+    truncated = tmp / "truncated.pdf"
+    truncated.write_bytes(pdf.read_bytes()[: pdf.stat().st_size // 2])
+    fake = tmp / "not-really.pdf"
+    fake.write_text("这是一个改了扩展名的文本文件", encoding="utf-8")
+    return {
+        "pdf": pdf,
+        "docx": make_docx(tmp / "旧通知.docx", OLD_NOTICE.replace("12号", "13号").replace("3月5日", "3月8日")),
+        "scan": make_scan(tmp, pdf),
+        "truncated": truncated,
+        "fake": fake,
+    }
+
+
+def test_pdf_import_reads_its_metadata(tmp_path: Path, run_cli: RunCli, files: dict[str, Path]) -> None:
+    result = run_cli("-w", str(tmp_path), "archive", "import", str(files["pdf"]), "--json")
+    assert result.exit_code == 0, result.err
+    [item] = json.loads(result.out)
+    assert item["status"] == "imported"
+    assert item["number"] == "恩经信字〔2019〕12号"
+    assert item["title"] == "关于做好2019年工业企业安全生产工作的通知"
+    assert item["date"] == "2019-03-05"
+    assert item["kind"] == "notice"
+    assert item["enterprises"] == ["恩平市恒达钢铁有限公司", "恩平市粤西水泥有限公司"]
+    assert set(item["read_from_text"]) == {"发文字号", "标题", "成文日期", "企业名称"}
+    folder = Path(item["path"])
+    assert folder.relative_to(tmp_path / "archive").as_posix().startswith("2019/03/05/恩经信字〔2019〕12号 关于做好")
+    assert (folder / "document.pdf").read_bytes() == files["pdf"].read_bytes(), "an imported PDF is kept as it came"
+    assert "安全生产" in (folder / "text.txt").read_text(encoding="utf-8")
+    listed = json.loads(run_cli("-w", str(tmp_path), "number", "list", "--json").out)
+    assert [(r["number"], r["source"]) for r in listed] == [("恩经信字〔2019〕12号", "import")]
+    again = run_cli("-w", str(tmp_path), "archive", "import", str(files["pdf"]))
+    assert "已在归档库中，未重复导入" in again.out
+    assert run_cli("-w", str(tmp_path), "archive", "verify").exit_code == 0
+
+
+def test_docx_import_gets_a_pdfa(tmp_path: Path, run_cli: RunCli, files: dict[str, Path]) -> None:
+    result = run_cli("-w", str(tmp_path), "archive", "import", str(files["docx"]), "--json")
+    assert result.exit_code == 0, result.err
+    [item] = json.loads(result.out)
+    assert item["number"] == "恩经信字〔2019〕13号" and item["date"] == "2019-03-08"
+    folder = Path(item["path"])
+    assert (folder / "original.docx").read_bytes() == files["docx"].read_bytes()
+    xmp = xmp_text(folder / "document.pdf")
+    assert "pdfaid:part" in xmp
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert meta["pdfa_part"] == 2 and meta["source"] == "import"
+
+
+def test_a_scan_without_text_is_imported_and_flagged(tmp_path: Path, run_cli: RunCli, files: dict[str, Path]) -> None:
+    result = run_cli("-w", str(tmp_path), "archive", "import", str(files["scan"]))
+    assert result.exit_code == 0, result.err
+    assert "待 OCR" in result.out
+    assert "推测（请核对）" in result.out
+    [item] = json.loads(run_cli("-w", str(tmp_path), "archive", "list", "--json").out)
+    assert item["needs_ocr"] is True
+    assert item["title"] == "扫描件"
+
+
+def test_given_metadata_wins(tmp_path: Path, run_cli: RunCli, files: dict[str, Path]) -> None:
+    result = run_cli(
+        "-w",
+        str(tmp_path),
+        "archive",
+        "import",
+        str(files["scan"]),
+        "--title",
+        "关于淘汰落后产能的公告",
+        "--date",
+        "2018-12-28",
+        "--number",
+        "恩经信字[2018]88号",
+        "--enterprise",
+        "恩平市华艺陶瓷有限公司",
+        "--json",
+    )
+    [item] = json.loads(result.out)
+    assert item["kind"] == "announcement"
+    assert item["number"] == "恩经信字〔2018〕88号", "typed brackets are corrected"
+    assert item["enterprises"] == ["恩平市华艺陶瓷有限公司"]
+    assert Path(item["path"]).relative_to(tmp_path / "archive").as_posix().startswith("2018/12/28/")
+
+
+@pytest.mark.parametrize("bad", ["truncated", "fake"])
+def test_invalid_files_are_refused_and_nothing_is_stored(
+    tmp_path: Path, run_cli: RunCli, files: dict[str, Path], bad: str
+) -> None:
+    result = run_cli("-w", str(tmp_path), "archive", "import", str(files["pdf"]), str(files[bad]))
+    assert result.exit_code == 1
+    assert str(files[bad]) in result.err
+    assert "损坏" in result.err or "不是 PDF 或 DOCX" in result.err
+    assert "Traceback" not in result.err
+    archive = tmp_path / "archive"
+    assert not archive.exists() or not list(archive.glob("[0-9]*")), "the good file was not stored either"
+
+
+def test_hostile_titles_and_names_stay_inside_the_archive(
+    tmp_path: Path, run_cli: RunCli, files: dict[str, Path]
+) -> None:
+    hostile = [
+        ("../../../etc/passwd", "../../x"),
+        ('a/b\\c:d*e?f"g<h>i|j', "恩平市/..\\华艺:陶瓷有限公司"),
+        ("..", ".."),
+        ("关于" + "很长的标题" * 80 + "的通知", "某" * 300 + "有限公司"),
+        ("CON", "NUL"),
+    ]
+    root = (tmp_path / "archive").resolve()
+    for i, (title, enterprise) in enumerate(hostile):
+        result = run_cli(
+            "-w",
+            str(tmp_path),
+            "archive",
+            "import",
+            str(files["scan"]),
+            "--title",
+            title,
+            "--enterprise",
+            enterprise,
+            "--kind",
+            "acceptance",
+            "--date",
+            f"2020-01-{i + 1:02d}",
+            "--json",
+        )
+        assert result.exit_code == 0, result.err
+        [item] = json.loads(result.out)
+        folder = Path(item["path"]).resolve()
+        assert folder.is_relative_to(root)
+        assert folder.parent.parent.parent.parent == root, "exactly YYYY/MM/DD/<name>"
+        assert len(folder.name) <= 70 and len(folder.name.encode()) <= 200
+        assert not any(ch in folder.name for ch in '/\\:*?"<>|')
+    assert run_cli("-w", str(tmp_path), "archive", "verify").exit_code == 0

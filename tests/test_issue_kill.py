@@ -1,0 +1,99 @@
+"""SIGKILL a multi-document ``docgen issue`` anywhere; a re-run completes it exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE_CASE, REPO
+
+pytestmark = pytest.mark.libreoffice
+
+ISSUE_ARGS = ["issue", "case.yaml", "-k", "set", "-k", "acceptance", "-k", "announcement", "--enterprise", "huayi"]
+DOCUMENTS = 3  # the set, huayi's 验收记录, the 公告
+
+
+def docgen(ws: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "docgen", "-w", str(ws), *args],
+        cwd=ws,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """Kill docgen and any LibreOffice it started, as a power cut would."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+def finish(ws: Path) -> None:
+    proc = docgen(ws, *ISSUE_ARGS)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err.decode()
+
+
+def assert_complete_and_exactly_once(ws: Path) -> None:
+    archive = ws / "archive"
+    metas = [json.loads(p.read_text(encoding="utf-8")) for p in archive.glob("[0-9]*/*/*/*/meta.json")]
+    assert sorted(m["kind"] for m in metas) == ["acceptance", "announcement", "set"]
+    assert all(m["version"] == 1 for m in metas), "nothing archived twice"
+    leftovers = list((archive / ".tmp").iterdir()) if (archive / ".tmp").exists() else []
+    assert leftovers == [], "no partial folder is left"
+    for folder in archive.glob("[0-9]*/*/*/*"):
+        assert (folder / "manifest-sha256.txt").is_file(), f"partial folder {folder}"
+    with sqlite3.connect(archive / "registry.sqlite3") as conn:
+        numbers = conn.execute("SELECT number, doc_key FROM numbers").fetchall()
+    assert numbers == [("恩科工商务字〔2021〕58号", "notice")], "no number lost or doubled"
+    events = [json.loads(line) for line in (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    logged = {e["path"] for e in events if e["event"] in ("issued", "recovered")}
+    assert len(logged) == DOCUMENTS, "every archived document is in the event log once"
+    verify = docgen(ws, "archive", "verify")
+    out, _ = verify.communicate(timeout=120)
+    assert verify.returncode == 0, out.decode()
+
+
+def fresh_workspace(tmp_path: Path) -> Path:
+    shutil.copy(EXAMPLE_CASE, tmp_path / "case.yaml")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "point", ["issue-after-allocate", "issue-after-convert", "archive-before-rename", "archive-after-rename"]
+)
+def test_kill_at_each_stage_then_rerun(tmp_path: Path, point: str) -> None:
+    ws = fresh_workspace(tmp_path)
+    marker = ws / "paused"
+    proc = docgen(ws, *ISSUE_ARGS, env={"DOCGEN_PAUSE_AT": f"{point}:{marker}"})
+    deadline = time.monotonic() + 180
+    while not marker.exists():
+        assert proc.poll() is None, proc.communicate()[1].decode()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    kill_group(proc)
+    finish(ws)
+    assert_complete_and_exactly_once(ws)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kill_at_a_random_moment_then_rerun(tmp_path: Path, seed: int) -> None:
+    ws = fresh_workspace(tmp_path)
+    proc = docgen(ws, *ISSUE_ARGS)
+    time.sleep(random.Random(seed).uniform(0.3, 5.0))  # noqa: S311 - a test's random moment
+    if proc.poll() is None:
+        kill_group(proc)
+    finish(ws)
+    assert_complete_and_exactly_once(ws)
