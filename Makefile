@@ -13,7 +13,11 @@ DEMO_WS := demo
 demo: system venv
 	$(BIN)/docgen -w $(DEMO_WS) doctor
 	$(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021/case.yaml -o $(DEMO_WS)/out --format both
-	@echo "示例公文已生成：$(DEMO_WS)/out/notice.pdf（以及 notice.docx）"
+	$(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021/case.yaml -k set -o $(DEMO_WS)/out --format pdf
+	@mkdir -p $(DEMO_WS) && cp examples/enping-2021/case.yaml $(DEMO_WS)/case.yaml
+	$(BIN)/docgen -w $(DEMO_WS) issue $(DEMO_WS)/case.yaml
+	$(BIN)/docgen -w $(DEMO_WS) archive verify
+	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf；归档库：$(DEMO_WS)/archive/"
 
 test: system venv
 	$(BIN)/ruff check docgen tests bench
