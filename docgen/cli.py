@@ -36,6 +36,10 @@ def _settings(ctx: click.Context) -> Settings:
     return load_settings(workspace)
 
 
+def _warn(message: str) -> None:
+    click.echo(f"注意：{message}", err=True)
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
@@ -157,7 +161,13 @@ def issue(
             click.echo(f"  {item.path}")
 
     results = issue_case(
-        case, _settings(ctx), kinds=list(kinds) or None, enterprise=enterprise, reason=reason, on_document=show
+        case,
+        _settings(ctx),
+        kinds=list(kinds) or None,
+        enterprise=enterprise,
+        reason=reason,
+        on_document=show,
+        on_warning=_warn,
     )
     if as_json:
         _print_json([dataclasses.asdict(r) for r in results])
@@ -257,6 +267,7 @@ def archive_import(
         date=day,
         title=title,
         enterprises=list(enterprises) or None,
+        on_warning=_warn,
     )
     if as_json:
         _print_json(
@@ -295,6 +306,136 @@ def archive_import(
         for warning in r.warnings:
             click.echo(f"  注意：{warning}")
         click.echo(f"  {r.path}")
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--enterprise", help="只看涉及这家企业的文件（全称或名称的一部分）。")
+@click.option("--kind", type=click.Choice([*KINDS, "other"]), help="只看这种文件。")
+@click.option("--year", help="年份，如 2021 或 2019-2021。")
+@click.option("--number", "number_text", help="发文字号或其一部分，如 58号。")
+@click.option("--limit", type=int, default=20, show_default=True, help="最多显示几条。")
+@click.option(
+    "--sort",
+    type=click.Choice(["date", "relevance"]),
+    default="date",
+    show_default=True,
+    help="排序：date 新的在前，relevance 按相关度。",
+)
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    enterprise: str | None,
+    kind: str | None,
+    year: str | None,
+    number_text: str | None,
+    limit: int,
+    sort: str,
+    as_json: bool,
+) -> None:
+    """在归档库中检索：企业全称或其中几个字、发文字号（如 58号）、正文片段。
+
+    多个词用空格分开，须全部出现。
+
+    \b
+    示例：
+      docgen search 华艺陶瓷
+      docgen search 钢 --kind acceptance --year 2021
+      docgen search --number 58号
+    """
+    from docgen.search import SearchIndex, SortOrder, build_query
+
+    index = SearchIndex(_settings(ctx))
+    if index.fallback_note:
+        _warn(index.fallback_note)
+    order: SortOrder = "relevance" if sort == "relevance" else "date"
+    q = build_query(
+        " ".join(query), enterprise=enterprise, kind=kind, year=year, number=number_text, limit=limit, sort=order
+    )
+    hits = index.search(q)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "number": h.number,
+                    "date": h.date,
+                    "kind": h.kind,
+                    "kind_name": h.kind_name,
+                    "title": h.title,
+                    "enterprises": list(h.enterprises),
+                    "path": h.path,
+                    "score": h.score,
+                    "snippet": h.snippet,
+                    "highlights": h.highlights,
+                }
+                for h in hits
+            ]
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    if not hits:
+        click.echo("没有找到。")
+        return
+    table = Table(show_lines=False)
+    for column in ("发文字号", "日期", "类型", "标题", "摘要"):
+        table.add_column(column, overflow="fold")
+    for h in hits:
+        snippet = Text(h.snippet)
+        for start, end in h.highlights:
+            snippet.stylize("bold red", start, end)
+        table.add_row(h.number or "—", h.date, h.kind_name, h.title, snippet)
+    Console().print(table)
+    click.echo(f"共 {len(hits)} 条" + ("（已达 --limit 上限）" if len(hits) == limit else "") + "。")
+
+
+@cli.group("index")
+def index_group() -> None:
+    """检索索引：重建、查看状态（索引由归档库生成，可随时重建）。"""
+
+
+@index_group.command("rebuild")
+@click.option("--if-needed", is_flag=True, help="只在索引缺失、过时或损坏时重建。")
+@click.pass_context
+def index_rebuild(ctx: click.Context, if_needed: bool) -> None:
+    """由归档库重建检索索引。"""
+    from rich.progress import track
+
+    from docgen.search import SearchIndex
+
+    index = SearchIndex(_settings(ctx))
+    if index.fallback_note:
+        _warn(index.fallback_note)
+    if if_needed:
+        status = index.status()
+        if not status.needs_rebuild:
+            click.echo(f"索引是最新的（{status.documents} 份文件），无需重建。")
+            return
+        click.echo(f"需要重建：{status.reason}")
+    count = index.rebuild(lambda metas: track(metas, description="建立索引", transient=True))
+    click.echo(f"已重建索引：{count} 份文件（{index.engine}）。")
+
+
+@index_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@click.pass_context
+def index_status(ctx: click.Context, as_json: bool) -> None:
+    """显示检索索引的状态：引擎、格式版本、收录文件数、是否需要重建。"""
+    from docgen.search import SearchIndex
+
+    status = SearchIndex(_settings(ctx)).status()
+    if as_json:
+        _print_json({**dataclasses.asdict(status), "needs_rebuild": status.needs_rebuild})
+        return
+    click.echo(f"引擎：{status.engine}" + (f"（{status.fallback_note}）" if status.fallback_note else ""))
+    click.echo(f"位置：{status.folder}")
+    click.echo(f"格式版本：{status.schema_version or '—'}")
+    click.echo(f"收录：{status.documents if status.documents is not None else '—'} 份；归档库中：{status.archived} 份")
+    click.echo(f"状态：需要重建（{status.reason}）" if status.needs_rebuild else "状态：最新")
 
 
 @cli.group()

@@ -20,7 +20,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -50,11 +50,19 @@ class ConversionSection(_Strict):
     timeout: float = Field(default=180.0, gt=0)
 
 
+class SearchSection(_Strict):
+    """``[search]`` of docgen.toml."""
+
+    engine: Literal["auto", "tantivy", "whoosh"] = "auto"
+    lock_timeout: float = Field(default=30.0, gt=0)
+
+
 class ConfigFile(_Strict):
     """The whole docgen.toml; ``[issuer]`` supplies defaults for every case's issuer."""
 
     paths: PathsSection = Field(default_factory=PathsSection)
     conversion: ConversionSection = Field(default_factory=ConversionSection)
+    search: SearchSection = Field(default_factory=SearchSection)
     issuer: dict[str, str] = Field(default_factory=dict)
 
 
@@ -70,6 +78,8 @@ class Settings:
     registry_path: Path
     soffice: str
     convert_timeout: float
+    search_engine: str = "auto"
+    index_lock_timeout: float = 30.0
     issuer_defaults: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
 
@@ -88,6 +98,17 @@ def _read_config(path: Path) -> ConfigFile:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         msg = f"{path}：配置项 {where} 无效（{first['msg']}）"
+        raise ConfigError(msg) from exc
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        msg = f"环境变量 {name} 应为秒数，现为 {value!r}。"
         raise ConfigError(msg) from exc
 
 
@@ -116,12 +137,7 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         font_dirs = tuple(Path(p).expanduser().resolve() for p in fonts_env.split(os.pathsep) if p)
     else:
         font_dirs = tuple(in_workspace(p) for p in cfg.paths.fonts)
-    timeout_env = env.get("DOCGEN_CONVERT_TIMEOUT")
-    try:
-        timeout = float(timeout_env) if timeout_env else cfg.conversion.timeout
-    except ValueError as exc:
-        msg = f"环境变量 DOCGEN_CONVERT_TIMEOUT 应为秒数，现为 {timeout_env!r}。"
-        raise ConfigError(msg) from exc
+    timeout = _seconds(env, "DOCGEN_CONVERT_TIMEOUT", cfg.conversion.timeout)
     archive_dir = from_env("DOCGEN_ARCHIVE") or in_workspace(cfg.paths.archive)
     registry = from_env("DOCGEN_REGISTRY") or (
         in_workspace(cfg.paths.registry) if cfg.paths.registry else archive_dir / "registry.sqlite3"
@@ -134,6 +150,8 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         registry_path=registry,
         index_dir=from_env("DOCGEN_INDEX") or in_workspace(cfg.paths.index),
         soffice=env.get("DOCGEN_SOFFICE") or cfg.conversion.soffice,
+        search_engine=env.get("DOCGEN_SEARCH_ENGINE") or cfg.search.engine,
+        index_lock_timeout=_seconds(env, "DOCGEN_INDEX_LOCK_TIMEOUT", cfg.search.lock_timeout),
         convert_timeout=timeout,
         issuer_defaults=dict(cfg.issuer),
         config_file=config_path if config_path.is_file() else None,

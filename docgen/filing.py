@@ -89,8 +89,9 @@ def issue_case(
     enterprise: str | None = None,
     reason: str | None = None,
     on_document: Callable[[Issued], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> list[Issued]:
-    """Number, render, convert to PDF/A and archive the chosen documents of a case."""
+    """Number, render, convert to PDF/A, archive and index the chosen documents of a case."""
     case = load_case(case_path, settings.issuer_defaults)
     documents = _numbered_documents(case, case_path, settings, kinds or default_kinds(case), enterprise)
     custom = (case_path.parent / case.templates).resolve() if case.templates else settings.templates_dir
@@ -123,14 +124,30 @@ def issue_case(
         jobs = make_jobs([doc for doc, _ in pending], templates, staging)
         fit_and_convert(jobs, converter_for(settings))
         pause_point("issue-after-convert")
+        stored_metas = []
         for job, (doc, print_) in zip(jobs, pending, strict=True):
             staged = _stage(job.pdf, job.docx, job.template, doc, print_, case=case, case_path=case_path, ref=ref)
             stored = archive.store(staged, reason=reason)
+            stored_metas.append(stored.meta)
             done = Issued(stored.status, doc.kind, doc.title, doc.number, stored.path, doc.enterprise_key)
             results.append(done)
             if on_document:
                 on_document(done)
+    index_archived(settings, stored_metas, on_warning)
     return results
+
+
+def index_archived(
+    settings: Settings, metas: list[dict[str, Any]], on_warning: Callable[[str], None] | None = None
+) -> None:
+    """Add newly archived documents to the search index; a failure is a warning, never an error."""
+    from docgen.search import SearchError, SearchIndex  # noqa: PLC0415 - engines load only when used
+
+    try:
+        SearchIndex(settings).add(metas)
+    except SearchError as exc:
+        if on_warning:
+            on_warning(exc.message)
 
 
 def _numbered_documents(

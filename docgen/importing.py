@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from docgen.archive import Archive, StagedDocument, sha256_file
 from docgen.config import Settings
 from docgen.docnumber import parse_number
 from docgen.documents import KIND_NAMES
 from docgen.errors import DocgenError
+from docgen.filing import index_archived
 from docgen.numbering import registry_for
 from docgen.pipeline import converter_for
 from docgen.registry import NumberRecord, RegistryError, current_user, now
@@ -60,6 +63,7 @@ class Imported:
     status: str
     path: Path
     warnings: list[str]
+    meta: dict[str, Any]
 
 
 def plan_import(
@@ -115,8 +119,9 @@ def import_files(
     date: dt.date | None = None,
     title: str | None = None,
     enterprises: list[str] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> list[Imported]:
-    """Import PDF and DOCX files into the archive; all are checked before any is stored."""
+    """Import PDF and DOCX files into the archive (and the index); all are checked first."""
     if len(files) > 1 and (number or title):
         msg = "--number 和 --title 只能用于导入单个文件。"
         raise DocgenError(msg)
@@ -137,6 +142,7 @@ def import_files(
             converter_for(settings).convert(docx_jobs)  # a DOCX also gets its PDF/A
         for i, plan in enumerate(plans):
             results.append(_store(archive, settings, plan, pdfs[i], staging / str(i)))
+    index_archived(settings, [r.meta for r in results if r.status == "imported"], on_warning)
     return results
 
 
@@ -172,7 +178,8 @@ def _store(archive: Archive, settings: Settings, plan: ImportPlan, pdf: Path, wo
         },
     )
     stored = archive.store(staged)
-    return Imported(plan, "imported" if stored.status == "issued" else stored.status, stored.path, warnings)
+    status = "imported" if stored.status == "issued" else stored.status
+    return Imported(plan, status, stored.path, warnings, stored.meta)
 
 
 def _register_number(settings: Settings, plan: ImportPlan) -> list[str]:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docgen.archive import Archive
 from docgen.case import AUTO_NUMBER, Case, load_case
 from docgen.config import Settings
 from docgen.docnumber import format_number, parse_number
@@ -99,7 +100,12 @@ def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:
         msg = "作废发文字号必须写明原因（--reason）。"
         raise DocgenError(msg)
     prefix, year, seq = parse_typed_number(text)
-    return registry_for(settings).void(prefix, year, seq, reason.strip())
+    record = registry_for(settings).void(prefix, year, seq, reason.strip())
+    archive = Archive(settings.archive_dir)
+    if archive.root.is_dir():  # the archive's log keeps the office's whole story
+        with archive.locked():
+            archive.append_event("voided", number=record.number, reason=record.void_reason, title=record.title)
+    return record
 
 
 @dataclass

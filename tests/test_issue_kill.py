@@ -92,7 +92,7 @@ def test_kill_at_each_stage_then_rerun(tmp_path: Path, point: str) -> None:
 def test_kill_at_a_random_moment_then_rerun(tmp_path: Path, seed: int) -> None:
     ws = fresh_workspace(tmp_path)
     proc = docgen(ws, *ISSUE_ARGS)
-    time.sleep(random.Random(seed).uniform(0.3, 5.0))  # noqa: S311 - a test's random moment
+    time.sleep(random.Random(seed).uniform(0.3, 5.0))
     if proc.poll() is None:
         kill_group(proc)
     finish(ws)

@@ -1,0 +1,130 @@
+"""Searching the issued example from the command line; the index is derived and self-healing."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from docgen.case import load_case
+from tests.conftest import EXAMPLE_CASE, REPO, RunCli
+
+pytestmark = pytest.mark.libreoffice
+
+
+@pytest.fixture(scope="module")
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from docgen.cli import main
+
+    ws = tmp_path_factory.mktemp("ws")
+    shutil.copy(EXAMPLE_CASE, ws / "case.yaml")
+    try:
+        main(["-w", str(ws), "issue", str(ws / "case.yaml")])
+    except SystemExit as exc:
+        assert not exc.code
+    return ws
+
+
+def search(run_cli: RunCli, ws: Path, *args: str) -> list[dict[str, object]]:
+    result = run_cli("-w", str(ws), "search", *args, "--json")
+    assert result.exit_code == 0, result.err
+    data: list[dict[str, object]] = json.loads(result.out)
+    return data
+
+
+def test_issue_builds_the_index(ws: Path, run_cli: RunCli) -> None:
+    status = json.loads(run_cli("-w", str(ws), "index", "status", "--json").out)
+    assert status["needs_rebuild"] is False
+    assert status["documents"] == status["archived"] == 8
+    assert status["engine"] == "tantivy"
+
+
+def test_each_enterprise_by_full_name_and_by_two_characters(ws: Path, run_cli: RunCli) -> None:
+    case = load_case(EXAMPLE_CASE)
+    for enterprise in case.enterprises.values():
+        short = enterprise.name[3:5]  # 恩平市华艺陶瓷有限公司 -> 华艺
+        for query in (enterprise.name, short):
+            hits = search(run_cli, ws, query)
+            kinds = {(h["kind"], h["title"]) for h in hits}
+            assert ("acceptance", f"{enterprise.name}落后产能退出验收记录") in kinds, query
+            assert any(kind == "announcement" for kind, _ in kinds), query
+
+
+def test_number_fragment_phrase_and_filters(ws: Path, run_cli: RunCli) -> None:
+    [hit] = search(run_cli, ws, "--number", "58号")
+    assert hit["number"] == "恩科工商务字〔2021〕58号" and hit["kind"] == "set"
+    assert [h["kind"] for h in search(run_cli, ws, "恩科工商务字〔2021〕58号")] == ["set"]
+    assert search(run_cli, ws, "158号") == []
+    phrase = search(run_cli, ws, "依法依规实施联合惩戒")
+    assert [h["kind"] for h in phrase] == ["set"]
+    assert "依法依规实施联合惩戒" in str(phrase[0]["snippet"])
+    steel = search(run_cli, ws, "钢", "--kind", "acceptance")
+    assert {h["title"] for h in steel} >= {"恩平市恒达钢铁有限公司落后产能退出验收记录"}
+    assert search(run_cli, ws, "华艺", "--year", "2019-2020") == []
+    assert len(search(run_cli, ws, "华艺", "--year", "2021")) == 2
+    assert [h["kind"] for h in search(run_cli, ws, "--enterprise", "华艺陶瓷", "--kind", "announcement")] == [
+        "announcement"
+    ]
+    dates = [str(h["date"]) for h in search(run_cli, ws, "恩平市")]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_table_output(ws: Path, run_cli: RunCli) -> None:
+    result = run_cli("-w", str(ws), "search", "华艺陶瓷")
+    assert result.exit_code == 0
+    for header in ("发文字号", "日期", "类型", "标题", "摘要"):
+        assert header in result.out
+    assert "共 2 条" in result.out
+    assert "没有找到" in run_cli("-w", str(ws), "search", "不存在的企业名称").out
+
+
+def test_rebuild_if_needed_and_corruption(ws: Path, run_cli: RunCli) -> None:
+    assert "无需重建" in run_cli("-w", str(ws), "index", "rebuild", "--if-needed").out
+    for f in (ws / "index" / "tantivy").glob("*"):
+        if f.is_file():
+            f.write_bytes(b"garbage")
+    status = json.loads(run_cli("-w", str(ws), "index", "status", "--json").out)
+    assert status["needs_rebuild"] is True
+    assert len(search(run_cli, ws, "华艺陶瓷")) == 2, "a corrupt index is rebuilt before searching"
+    assert json.loads(run_cli("-w", str(ws), "index", "status", "--json").out)["needs_rebuild"] is False
+    rebuilt = run_cli("-w", str(ws), "index", "rebuild")
+    assert "已重建索引：8 份文件" in rebuilt.out
+
+
+def test_whoosh_engine_by_setting(ws: Path, run_cli: RunCli) -> None:
+    (ws / "docgen.toml").write_text('[search]\nengine = "whoosh"\n', encoding="utf-8")
+    try:
+        status = json.loads(run_cli("-w", str(ws), "index", "status", "--json").out)
+        assert status["engine"] == "whoosh" and status["needs_rebuild"] is True
+        assert {h["kind"] for h in search(run_cli, ws, "华艺")} == {"acceptance", "announcement"}
+    finally:
+        (ws / "docgen.toml").unlink()
+
+
+def test_a_locked_index_never_fails_an_issue(tmp_path: Path, run_cli: RunCli) -> None:
+    shutil.copy(EXAMPLE_CASE, tmp_path / "case.yaml")
+    (tmp_path / "index").mkdir()
+    with (tmp_path / "index" / ".lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another writer holds the index
+        proc = subprocess.run(
+            [sys.executable, "-m", "docgen", "-w", str(tmp_path), "issue", "case.yaml", "-k", "announcement"],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(REPO), "DOCGEN_INDEX_LOCK_TIMEOUT": "1"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert "已归档" in proc.stdout
+    assert "未能加入检索索引" in proc.stderr
+    status = json.loads(run_cli("-w", str(tmp_path), "index", "status", "--json").out)
+    assert status["needs_rebuild"] is True
+    hits = search(run_cli, tmp_path, "华艺陶瓷")
+    assert [h["kind"] for h in hits] == ["announcement"], "the next search rebuilds from the archive"

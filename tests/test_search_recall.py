@@ -1,0 +1,118 @@
+"""Both engines pass the same contract: every fragment a substring scan finds, and nothing else."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import generate, write_archive
+from docgen.archive import Archive
+from docgen.config import load_settings
+from docgen.search import SearchIndex, build_query, indexed_document
+from docgen.search.analysis import query_parts
+
+DOCS = 300
+QUERIES = 240
+
+
+def _alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def scan(fragment: str, contents: dict[str, str]) -> set[str]:
+    """Brute force: documents containing the fragment, a number counting only as a whole number."""
+    found = set()
+    for path, content in contents.items():
+        text = content.replace(" ", "")
+        start = text.find(fragment)
+        while start >= 0:
+            end = start + len(fragment)
+            left_ok = start == 0 or not (_alnum(text[start - 1]) and _alnum(fragment[0]))
+            right_ok = end == len(text) or not (_alnum(text[end]) and _alnum(fragment[-1]))
+            if left_ok and right_ok:
+                found.add(path)
+                break
+            start = text.find(fragment, start + 1)
+    return found
+
+
+def fragments(contents: dict[str, str], metas: list[dict[str, object]], count: int) -> list[str]:
+    """Fragments of 1-12 characters from enterprise names, numbers and body text."""
+    rng = random.Random(7)
+    out: list[str] = []
+    texts = list(contents.values())
+    names = sorted({e["name"] for m in metas for e in m["enterprises"]})  # type: ignore[attr-defined]
+    numbers = sorted({str(m["number"]) for m in metas if m.get("number")})
+    while len(out) < count:
+        source = rng.choice(["name", "number", "text", "text"])
+        text = rng.choice(names if source == "name" else numbers if source == "number" else texts).replace(" ", "")
+        length = rng.randint(1, min(12, len(text)))
+        start = rng.randint(0, len(text) - length)
+        piece = text[start : start + length]
+        cut_left = start > 0 and _alnum(text[start - 1]) and _alnum(piece[0])
+        cut_right = start + length < len(text) and _alnum(text[start + length]) and _alnum(piece[-1])
+        if cut_left or cut_right or not query_parts(piece) or "\n" in piece:
+            continue
+        out.append(piece)
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ws = tmp_path_factory.mktemp("corpus")
+    write_archive(ws / "archive", generate(DOCS, seed=11, chars=600))
+    return ws
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+def test_recall_and_precision_against_a_substring_scan(corpus: Path, engine: str) -> None:
+    settings = load_settings(
+        corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")}
+    )
+    index = SearchIndex(settings)
+    assert index.engine == engine
+    assert index.rebuild() == DOCS
+    archive = Archive(settings.archive_dir)
+    metas = archive.metas()
+    contents = {m["path"]: indexed_document(archive.root, m).content for m in metas}
+    queries = fragments(contents, metas, QUERIES)
+    assert sum(1 for q in queries if len(q) == 1) >= 10, "single characters are among the queries"
+    assert sum(1 for q in queries if "号" in q and any(c.isdigit() for c in q)) >= 5, "numbers too"
+    missed, extra = [], []
+    for fragment in queries:
+        expected = scan(fragment, contents)
+        got = {h.path for h in index.search(build_query(fragment, limit=DOCS + 10))}
+        if expected - got:
+            missed.append((fragment, len(expected - got)))
+        if got - expected:
+            extra.append((fragment, len(got - expected)))
+    assert not missed, f"{engine} missed documents for {missed[:10]}"
+    assert not extra, f"{engine} returned documents lacking the phrase for {extra[:10]}"
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+def test_filters_and_order(corpus: Path, engine: str) -> None:
+    settings = load_settings(
+        corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")}
+    )
+    index = SearchIndex(settings)
+    index.rebuild_if_needed()
+    metas = Archive(settings.archive_dir).metas()
+    hits = index.search(build_query("落后产能", kind="acceptance", year="2018-2020", limit=1000))
+    expected = {m["path"] for m in metas if m["kind"] == "acceptance" and 2018 <= int(m["date"][:4]) <= 2020}
+    assert {h.path for h in hits} == expected
+    assert [h.date for h in hits] == sorted((h.date for h in hits), reverse=True), "newest first"
+    name = metas[0]["enterprises"][0]["name"]
+    by_name = {h.path for h in index.search(build_query("", enterprise=name, limit=1000))}
+    assert by_name == {m["path"] for m in metas if any(e["name"] == name for e in m["enterprises"])}
+    fragment = name[3:7]
+    by_fragment = {h.path for h in index.search(build_query("", enterprise=fragment, limit=1000))}
+    assert by_fragment == {m["path"] for m in metas if any(fragment in e["name"] for e in m["enterprises"])}
+    number = next(m["number"] for m in metas if m.get("number"))
+    tail = number.split("〕")[1]
+    by_number = {h.path for h in index.search(build_query("", number=tail, limit=1000))}
+    assert by_number == {m["path"] for m in metas if m.get("number") and m["number"].endswith("〕" + tail)}
+    relevance = index.search(build_query("钢铁", sort="relevance", limit=5))
+    assert len(relevance) == 5 and relevance[0].score >= relevance[-1].score
