@@ -30,7 +30,17 @@ STATE = "state.json"
 LOCK = ".lock"
 SNIPPET_CHARS = 36
 
-__all__ = ["Hit", "IndexStatus", "SearchError", "SearchIndex", "SearchQuery", "SortOrder", "build_query"]
+__all__ = [
+    "Hit",
+    "IndexStatus",
+    "SearchError",
+    "SearchIndex",
+    "SearchQuery",
+    "SortOrder",
+    "build_query",
+    "collect",
+    "open_backend",
+]
 
 
 class SearchError(DocgenError):
@@ -51,7 +61,8 @@ def available_engine(wanted: str) -> tuple[str, str | None]:
     return "whoosh", None
 
 
-def _open_backend(engine: str, folder: Path) -> SearchBackend:
+def open_backend(engine: str, folder: Path) -> SearchBackend:
+    """Open (or create) the index of ``engine`` in ``folder``."""
     if engine == "tantivy":
         from docgen.search.tantivy_backend import TantivyBackend  # noqa: PLC0415 - optional wheel
 
@@ -150,7 +161,7 @@ class SearchIndex:
 
     def _backend(self) -> SearchBackend:
         try:
-            return _open_backend(self.engine, self.folder)
+            return open_backend(self.engine, self.folder)
         except Exception as exc:  # each engine has its own corruption errors
             msg = f"检索索引已损坏（{exc}）"
             raise SearchError(msg) from exc
@@ -231,48 +242,52 @@ class SearchIndex:
     def search(self, query: SearchQuery) -> list[Hit]:
         """Documents matching ``query``, each checked against its text, with a snippet."""
         self.rebuild_if_needed()
-        backend = self._backend()
-        want = query.limit
-        fetch = max(want * 4, 50)
-        while True:
-            candidates = backend.search(query, fetch)
-            verified = [self._with_snippet(h, query) for h in candidates if self._verify(h, query)]
-            if len(verified) >= want or len(candidates) < fetch:
-                return verified[:want]
-            fetch *= 4
+        return collect(self._backend(), query)
 
-    @staticmethod
-    def _verify(hit: Hit, query: SearchQuery) -> bool:
-        if not all(matches(part, hit.content) for part in query.parts):
-            return False
-        if query.number and not matches(query.number, normalise(hit.number)):
-            return False
-        return not query.enterprise or any(matches(query.enterprise, normalise(name)) for name in hit.enterprises)
 
-    @staticmethod
-    def _with_snippet(hit: Hit, query: SearchQuery) -> Hit:
-        text = hit.content
-        first = query.parts[0] if query.parts else (query.enterprise or "")
-        at = text.find(first) if first else -1
-        if at < 0:
-            return replace(hit, snippet=text[: SNIPPET_CHARS * 2])
-        start = max(0, at - SNIPPET_CHARS)
-        end = min(len(text), at + len(first) + SNIPPET_CHARS)
-        snippet = text[start:end]
-        highlights = []
-        for part in query.parts or (first,):
-            pos = snippet.find(part)
-            while pos >= 0:
-                highlights.append((pos, pos + len(part)))
-                pos = snippet.find(part, pos + len(part))
-        prefix = "…" if start > 0 else ""
-        suffix = "…" if end < len(text) else ""
-        shift = len(prefix)
-        return replace(
-            hit,
-            snippet=prefix + snippet + suffix,
-            highlights=sorted((a + shift, b + shift) for a, b in highlights),
-        )
+def collect(backend: SearchBackend, query: SearchQuery) -> list[Hit]:
+    """Ask the engine for candidates, keep those whose text really matches, add snippets.
+
+    Fetches more candidates until ``query.limit`` verified hits are found or the engine runs out.
+    """
+    fetch = max(query.limit * 4, 50)
+    while True:
+        candidates = backend.search(query, fetch)
+        verified = [_with_snippet(h, query) for h in candidates if _verify(h, query)]
+        if len(verified) >= query.limit or len(candidates) < fetch:
+            return verified[: query.limit]
+        fetch *= 4
+
+
+def _verify(hit: Hit, query: SearchQuery) -> bool:
+    if not all(matches(part, hit.content) for part in query.parts):
+        return False
+    if query.number and not matches(query.number, normalise(hit.number)):
+        return False
+    return not query.enterprise or any(matches(query.enterprise, normalise(name)) for name in hit.enterprises)
+
+
+def _with_snippet(hit: Hit, query: SearchQuery) -> Hit:
+    text = hit.content
+    first = query.parts[0] if query.parts else (query.enterprise or "")
+    at = text.find(first) if first else -1
+    if at < 0:
+        return replace(hit, snippet=text[: SNIPPET_CHARS * 2])
+    start = max(0, at - SNIPPET_CHARS)
+    end = min(len(text), at + len(first) + SNIPPET_CHARS)
+    snippet = text[start:end]
+    highlights = []
+    for part in query.parts or (first,):
+        pos = snippet.find(part)
+        while pos >= 0:
+            highlights.append((pos, pos + len(part)))
+            pos = snippet.find(part, pos + len(part))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix)
+    return replace(
+        hit, snippet=prefix + snippet + suffix, highlights=sorted((a + shift, b + shift) for a, b in highlights)
+    )
 
 
 def build_query(

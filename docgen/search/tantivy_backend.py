@@ -38,7 +38,8 @@ def _schema() -> Any:
 
 
 def _pre_tokenized(text: str) -> Any:
-    tokens = [tantivy.Token(t.text, t.position, t.start, t.end) for t in index_tokens(text)]
+    make = tantivy.Token
+    tokens = [make(term, position, start, end) for term, position, start, end in index_tokens(text)]
     return tantivy.PreTokenizedString(text, tokens)
 
 

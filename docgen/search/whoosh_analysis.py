@@ -26,13 +26,13 @@ class CjkBigramTokenizer(Tokenizer):  # type: ignore[misc]
         kwargs.pop("keeporiginal", None)
         kwargs.pop("tokenize", None)
         token = Token(positions, chars, **kwargs)
-        for t in index_tokens(value):
-            token.text = t.text
+        for term, position, start, end in index_tokens(value):
+            token.text = term
             token.boost = 1.0
             token.stopped = False
             if positions:
-                token.pos = start_pos + t.position
+                token.pos = start_pos + position
             if chars:
-                token.startchar = start_char + t.start
-                token.endchar = start_char + t.end
+                token.startchar = start_char + start
+                token.endchar = start_char + end
             yield token
