@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,3 +52,27 @@ def atomic_copy(source: Path, target: Path) -> None:
     with atomic_path(target) as tmp, source.open("rb") as src, tmp.open("wb") as dst:
         while chunk := src.read(1 << 20):
             dst.write(chunk)
+
+
+@contextlib.contextmanager
+def exclusive_lock(lock_file: Path, timeout: float, busy_message: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file``, waiting up to ``timeout`` seconds.
+
+    ``busy_message`` becomes the ``TimeoutError`` raised when another process keeps it longer.
+    The lock dies with its process, so a killed docgen never leaves the archive locked.
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(busy_message) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)

@@ -22,20 +22,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import stat
-import time
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from docgen._io import fsync_dir
+from docgen._io import exclusive_lock, fsync_dir
 from docgen.archive_paths import dated_folder, document_folder_name
 from docgen.errors import DocgenError
 from docgen.faults import pause_point
@@ -119,22 +117,12 @@ class Archive:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the archive's write lock (other docgen processes wait, up to two minutes)."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / LOCK).open("a") as fh:
-            deadline = time.monotonic() + LOCK_TIMEOUT_S
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        msg = f"归档库 {self.root} 正被另一个 docgen 进程使用，等待超时。"
-                        raise ArchiveError(msg) from None
-                    time.sleep(0.1)
-            try:
+        busy = f"归档库 {self.root} 正被另一个 docgen 进程使用，等待超时。"
+        try:
+            with exclusive_lock(self.root / LOCK, LOCK_TIMEOUT_S, busy):
                 yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        except TimeoutError as exc:
+            raise ArchiveError(str(exc)) from None
 
     def append_event(self, event: str, **fields: Any) -> dict[str, Any]:
         """Append one event to ``events.jsonl`` and flush it to disk. Call with the lock held."""

@@ -36,6 +36,9 @@ def _settings(ctx: click.Context) -> Settings:
     return load_settings(workspace)
 
 
+json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")
+
+
 def _warn(message: str) -> None:
     click.echo(f"注意：{message}", err=True)
 
@@ -86,7 +89,7 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     show_default=True,
     help="输出格式。",
 )
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")
+@json_option
 @click.pass_context
 def render(
     ctx: click.Context,
@@ -137,7 +140,7 @@ def render(
 )
 @click.option("--enterprise", metavar="KEY", help="只签发这家企业的验收记录。")
 @click.option("--reason", help="文件有改动、需要归档新版本时，写明原因（记入元数据和事件日志）。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def issue(
     ctx: click.Context, case: Path, kinds: tuple[str, ...], enterprise: str | None, reason: str | None, as_json: bool
@@ -180,7 +183,7 @@ def archive() -> None:
 
 @archive.command("verify")
 @click.option("--year", type=int, help="只核验这一年。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
     """重新计算校验值，报告被改动、缺失和多出的文件，以及与发文字号登记簿不符的文件。有问题时退出码为 1。"""
@@ -210,7 +213,7 @@ def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
 @click.option("--year", type=int, help="只列出这一年。")
 @click.option("--kind", type=click.Choice([*KINDS, "other"]), help="只列出这种文件。")
 @click.option("--enterprise", help="只列出涉及这家企业的文件（名称的一部分或键名）。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterprise: str | None, as_json: bool) -> None:
     """列出归档库中的文件（新的在前）。"""
@@ -235,7 +238,7 @@ def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterpr
 @click.option("--date", "date_text", help="成文日期，如 2019-06-30（默认从文中读出）。")
 @click.option("--title", help="标题（默认从文中读出）。")
 @click.option("--enterprise", "enterprises", multiple=True, help="涉及的企业名称（可多次给出；默认从文中读出）。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def archive_import(
     ctx: click.Context,
@@ -322,7 +325,7 @@ def archive_import(
     show_default=True,
     help="排序：date 新的在前，relevance 按相关度。",
 )
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def search(
     ctx: click.Context,
@@ -421,7 +424,7 @@ def index_rebuild(ctx: click.Context, if_needed: bool) -> None:
 
 
 @index_group.command("status")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def index_status(ctx: click.Context, as_json: bool) -> None:
     """显示检索索引的状态：引擎、格式版本、收录文件数、是否需要重建。"""
@@ -460,7 +463,7 @@ def _record_json(record: NumberRecord) -> dict[str, Any]:
 @click.option("--prefix", help="机关代字（为 docgen 以外起草的文件编号时用），如 恩科工商务字。")
 @click.option("--year", type=int, help="年度（与 --prefix 一起用）。")
 @click.option("--title", help="文件标题（与 --prefix 一起用）。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def number_next(
     ctx: click.Context,
@@ -502,7 +505,7 @@ def number_next(
 @number.command("list")
 @click.option("--prefix", help="只列出这个机关代字。")
 @click.option("--year", type=int, help="只列出这一年。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def number_list(ctx: click.Context, prefix: str | None, year: int | None, as_json: bool) -> None:
     """列出登记簿中的发文字号。"""
@@ -529,7 +532,7 @@ def number_void(ctx: click.Context, number_text: str, reason: str) -> None:
 
 @number.command("check")
 @click.option("--year", type=int, help="只检查这一年。")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
     """检查发文字号是否连续：缺号、作废号、找不到文件的号。有问题时退出码为 1。"""
@@ -598,7 +601,7 @@ def templates_export(directory: Path, force: bool) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果。")
+@json_option
 @click.pass_context
 def doctor(ctx: click.Context, as_json: bool) -> None:
     """检查 LibreOffice、公文字体和工作区文件夹是否就绪；不能转换时退出码为 1。."""

@@ -24,7 +24,7 @@ from docgen.errors import DocgenError
 from docgen.filing import index_archived
 from docgen.numbering import registry_for
 from docgen.pipeline import converter_for
-from docgen.registry import NumberRecord, RegistryError, current_user, now
+from docgen.registry import RegistryError, new_record
 from docgen.textextract import ExtractedText, extract, infer_metadata
 
 IMPORTED_KIND_NAMES = {**KIND_NAMES, "other": "其他文件"}
@@ -190,23 +190,7 @@ def _register_number(settings: Settings, plan: ImportPlan) -> list[str]:
     if parsed is None:
         return []
     n = parsed.number
-    record = NumberRecord(
-        n.prefix,
-        n.year,
-        n.sequence,
-        str(n),
-        plan.title,
-        plan.kind,
-        None,
-        None,
-        "import",
-        current_user(),
-        now(),
-        "issued",
-        None,
-        None,
-        None,
-    )
+    record = new_record(n.prefix, n.year, n.sequence, plan.title, source="import", kind=plan.kind)
     try:
         registry_for(settings).import_records([record])
     except RegistryError as exc:

@@ -12,10 +12,10 @@ from pathlib import Path
 from docgen.archive import Archive
 from docgen.case import AUTO_NUMBER, Case, load_case
 from docgen.config import Settings
-from docgen.docnumber import format_number, parse_number
+from docgen.docnumber import parse_number
 from docgen.documents import KIND_NAMES, NUMBERED_KINDS
 from docgen.errors import CaseError, DocgenError, Problem
-from docgen.registry import Allocation, NumberRecord, Registry, RegistryError, current_user, now
+from docgen.registry import Allocation, NumberRecord, Registry, RegistryError, new_record
 
 
 def registry_for(settings: Settings) -> Registry:
@@ -201,7 +201,7 @@ def read_number_csv(path: Path) -> list[NumberRecord]:
             problems.append(Problem(path, line_no, "发文字号", f"与第{seen[key]}行重复：{n}"))
             continue
         seen[key] = line_no
-        issued_at = now()
+        issued_at = None
         if values.get("date"):
             try:
                 issued_at = dt.date.fromisoformat(values["date"].replace("/", "-")).isoformat()
@@ -209,22 +209,14 @@ def read_number_csv(path: Path) -> list[NumberRecord]:
                 problems.append(Problem(path, line_no, "日期", f"应为 2021-05-24 这样的日期，现为“{values['date']}”"))
                 continue
         records.append(
-            NumberRecord(
+            new_record(
                 n.prefix,
                 n.year,
                 n.sequence,
-                format_number(n.prefix, n.year, n.sequence),
                 values["title"],
-                None,
-                None,
-                None,
-                "import",
-                values.get("user") or current_user(),
-                issued_at,
-                "issued",
-                None,
-                None,
-                None,
+                source="import",
+                issued_by=values.get("user"),
+                issued_at=issued_at,
             )
         )
     if problems:

@@ -95,6 +95,39 @@ def now() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def new_record(
+    prefix: str,
+    year: int,
+    seq: int,
+    title: str,
+    *,
+    source: str,
+    kind: str | None = None,
+    case_file: str | None = None,
+    doc_key: str | None = None,
+    issued_by: str | None = None,
+    issued_at: str | None = None,
+) -> NumberRecord:
+    """A freshly issued number, stamped with who and when (now, unless given)."""
+    return NumberRecord(
+        prefix=prefix,
+        year=year,
+        seq=seq,
+        number=format_number(prefix, year, seq),
+        title=title,
+        kind=kind,
+        case_file=case_file,
+        doc_key=doc_key,
+        source=source,
+        issued_by=issued_by or current_user(),
+        issued_at=issued_at or now(),
+        state="issued",
+        void_reason=None,
+        voided_by=None,
+        voided_at=None,
+    )
+
+
 _COLUMNS = ", ".join(NumberRecord.__dataclass_fields__)
 # Column names are constants of this module; every value goes through "?" parameters.
 _SELECT = f"SELECT {_COLUMNS} FROM numbers"  # noqa: S608
@@ -187,22 +220,15 @@ class Registry:
                 "SELECT COALESCE(MAX(seq), 0) FROM numbers WHERE prefix = ? AND year = ?", (prefix, year)
             ).fetchone()
             seq = int(highest) + 1
-            record = NumberRecord(
-                prefix=prefix,
-                year=year,
-                seq=seq,
-                number=format_number(prefix, year, seq),
-                title=title,
+            record = new_record(
+                prefix,
+                year,
+                seq,
+                title,
+                source="docgen" if case_file else "external",
                 kind=kind,
                 case_file=case_file,
                 doc_key=doc_key,
-                source="docgen" if case_file else "external",
-                issued_by=current_user(),
-                issued_at=now(),
-                state="issued",
-                void_reason=None,
-                voided_by=None,
-                voided_at=None,
             )
             self._insert(conn, record)
             pause_point("allocate-before-commit")
@@ -226,22 +252,8 @@ class Registry:
             if holder is not None:
                 msg = f"发文字号 {holder.number} 已被《{holder.title}》使用（{holder.issued_by}，{holder.issued_at}）。"
                 raise RegistryError(msg)
-            record = NumberRecord(
-                prefix,
-                year,
-                seq,
-                format_number(prefix, year, seq),
-                title,
-                kind,
-                case_file,
-                doc_key,
-                "docgen",
-                current_user(),
-                now(),
-                "issued",
-                None,
-                None,
-                None,
+            record = new_record(
+                prefix, year, seq, title, source="docgen", kind=kind, case_file=case_file, doc_key=doc_key
             )
             self._insert(conn, record)
             return Allocation(record, new=True)
@@ -274,23 +286,7 @@ class Registry:
                         f"发文字号 {format_number(prefix, year, seq)} 尚未使用（本年度最大号为 {highest}），不能作废。"
                     )
                     raise RegistryError(msg)
-                record = NumberRecord(
-                    prefix,
-                    year,
-                    seq,
-                    format_number(prefix, year, seq),
-                    "（空号）",
-                    None,
-                    None,
-                    None,
-                    "gap",
-                    current_user(),
-                    now(),
-                    "issued",
-                    None,
-                    None,
-                    None,
-                )
+                record = new_record(prefix, year, seq, "（空号）", source="gap")
                 self._insert(conn, record)
             if record.state == "voided":
                 msg = f"发文字号 {record.number} 已于 {record.voided_at} 作废（{record.void_reason}）。"

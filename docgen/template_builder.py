@@ -506,37 +506,37 @@ def table_row(cells: list[str], *, header: bool = False, min_height_mm: float = 
 TASK_WIDTHS_MM = [14.0, 111.0, 60.0, 40.0]  # 225 mm: the landscape block
 
 
-def tasks_parts() -> str:
-    """The 任务分工表 as a 附件: label, title, and a table whose header repeats on every page."""
-    w = TASK_WIDTHS_MM
+def list_table(widths_mm: list[float], columns: list[tuple[str, str, bool]], loop: str, suffix: str = "") -> str:
+    """A table with a header row repeated on every page and one row per item of ``loop``.
+
+    ``columns`` are (header, cell template, centred); ``suffix`` picks the small table styles.
+    """
     header = table_row(
-        [
-            table_cell("序号", w[0], style="GwTableHead"),
-            table_cell("工作任务", w[1], style="GwTableHead"),
-            table_cell("责任单位", w[2], style="GwTableHead"),
-            table_cell("完成时限", w[3], style="GwTableHead"),
-        ],
+        [table_cell(head, w, style=f"GwTableHead{suffix}") for (head, _, _), w in zip(columns, widths_mm, strict=True)],
         header=True,
     )
-    rows = [
-        header,
-        jinja_row("for r in task_rows", 4),
-        table_row(
-            [
-                table_cell("{{ r.index }}", w[0], style="GwTableCenter"),
-                table_cell("{{ r.task }}", w[1]),
-                table_cell("{{ r.units }}", w[2]),
-                table_cell("{{ r.deadline }}", w[3], style="GwTableCenter"),
-            ]
-        ),
-        jinja_row("endfor", 4),
+    cells = [
+        table_cell(value, w, style=f"GwTable{'Center' if centred else 'Text'}{suffix}")
+        for (_, value, centred), w in zip(columns, widths_mm, strict=True)
+    ]
+    rows = [header, jinja_row(f"for r in {loop}", len(columns)), table_row(cells), jinja_row("endfor", len(columns))]
+    return table(widths_mm, rows)
+
+
+def tasks_parts() -> str:
+    """The 任务分工表 as a 附件: label, title, and a table whose header repeats on every page."""
+    columns = [
+        ("序号", "{{ r.index }}", True),
+        ("工作任务", "{{ r.task }}", False),
+        ("责任单位", "{{ r.units }}", False),
+        ("完成时限", "{{ r.deadline }}", True),
     ]
     return "".join(
         [
             paragraph("{{ tasks_label }}", para_props("GwAttachmentLabel")),
             paragraph("{{ tasks_title }}", para_props("GwTitle", before=layout.LINE_PITCH_TWIPS)),
             paragraph("", para_props("GwBody", line=(layout.LINE_PITCH_TWIPS // 2, "exact"))),
-            table(w, rows),
+            list_table(TASK_WIDTHS_MM, columns, "task_rows"),
         ]
     )
 
@@ -651,26 +651,13 @@ ANNOUNCEMENT_WIDTHS_MM = [10.0, 42.0, 14.0, 50.0, 22.0, 18.0]  # 156 mm
 
 def announcement_body() -> str:
     """The 公告: title, basis, the list of enterprises, 公示期, complaint channel, organ, date."""
-    w = ANNOUNCEMENT_WIDTHS_MM
-    labels = ["序号", "企业名称", "行业", "退出设备", "退出产能", "退出方式"]
-    header = table_row(
-        [table_cell(label, width, style="GwTableHeadSmall") for label, width in zip(labels, w, strict=True)],
-        header=True,
-    )
-    rows = [
-        header,
-        jinja_row("for r in announcement_rows", 6),
-        table_row(
-            [
-                table_cell("{{ r.index }}", w[0], style="GwTableCenterSmall"),
-                table_cell("{{ r.name }}", w[1], style="GwTableTextSmall"),
-                table_cell("{{ r.industry }}", w[2], style="GwTableCenterSmall"),
-                table_cell("{{ r.equipment }}", w[3], style="GwTableTextSmall"),
-                table_cell("{{ r.capacity }}", w[4], style="GwTableCenterSmall"),
-                table_cell("{{ r.exit_method }}", w[5], style="GwTableCenterSmall"),
-            ]
-        ),
-        jinja_row("endfor", 6),
+    columns = [
+        ("序号", "{{ r.index }}", True),
+        ("企业名称", "{{ r.name }}", False),
+        ("行业", "{{ r.industry }}", True),
+        ("退出设备", "{{ r.equipment }}", False),
+        ("退出产能", "{{ r.capacity }}", True),
+        ("退出方式", "{{ r.exit_method }}", True),
     ]
     half_line = paragraph("", para_props("GwBody", line=(layout.LINE_PITCH_TWIPS // 2, "exact")))
     return "".join(
@@ -684,7 +671,7 @@ def announcement_body() -> str:
             paragraph("{{ para }}", para_props("GwBody")),
             jinja_paragraph("endfor"),
             half_line,
-            table(w, rows),
+            list_table(ANNOUNCEMENT_WIDTHS_MM, columns, "announcement_rows", suffix="Small"),
             half_line,
             jinja_paragraph("for para in closing"),
             paragraph("{{ para }}", para_props("GwBody")),

@@ -82,3 +82,13 @@ def copy_example(target: Path) -> Path:
     """Copy the example case into ``target`` and return the copy's path."""
     target.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copy(EXAMPLE_CASE, target / "case.yaml"))
+
+
+def issue_example(workspace: Path, *args: str) -> Path:
+    """Copy the example case into ``workspace`` and issue it for real; return the workspace."""
+    shutil.copy(EXAMPLE_CASE, workspace / "case.yaml")
+    try:
+        main(["-w", str(workspace), "issue", str(workspace / "case.yaml"), *args])
+    except SystemExit as exc:
+        assert not exc.code, f"issue failed with exit code {exc.code}"
+    return workspace

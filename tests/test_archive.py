@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from docgen.case import load_case
-from tests.conftest import EXAMPLE_CASE, RunCli
+from tests.conftest import EXAMPLE_CASE, RunCli, issue_example
 from tests.pdfmeasure import xmp_text
 
 pytestmark = pytest.mark.libreoffice
@@ -33,15 +33,7 @@ def events(ws: Path) -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from docgen.cli import main
-
-    ws = tmp_path_factory.mktemp("ws")
-    shutil.copy(EXAMPLE_CASE, ws / "case.yaml")
-    try:
-        main(["-w", str(ws), "issue", str(ws / "case.yaml")])
-    except SystemExit as exc:
-        assert not exc.code
-    return ws
+    return issue_example(tmp_path_factory.mktemp("ws"))
 
 
 def test_tree_has_one_dated_folder_per_document(issued: Path) -> None:

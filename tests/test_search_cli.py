@@ -13,22 +13,14 @@ from pathlib import Path
 import pytest
 
 from docgen.case import load_case
-from tests.conftest import EXAMPLE_CASE, REPO, RunCli
+from tests.conftest import EXAMPLE_CASE, REPO, RunCli, issue_example
 
 pytestmark = pytest.mark.libreoffice
 
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from docgen.cli import main
-
-    ws = tmp_path_factory.mktemp("ws")
-    shutil.copy(EXAMPLE_CASE, ws / "case.yaml")
-    try:
-        main(["-w", str(ws), "issue", str(ws / "case.yaml")])
-    except SystemExit as exc:
-        assert not exc.code
-    return ws
+    return issue_example(tmp_path_factory.mktemp("ws"))
 
 
 def search(run_cli: RunCli, ws: Path, *args: str) -> list[dict[str, object]]:

@@ -9,16 +9,14 @@ is searched. Writers are serialised by a lock file with a timeout.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import shutil
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from docgen._io import atomic_write_bytes
+from docgen._io import atomic_write_bytes, exclusive_lock
 from docgen.archive import Archive
 from docgen.config import Settings
 from docgen.errors import DocgenError
@@ -142,22 +140,12 @@ class SearchIndex:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / LOCK).open("a") as fh:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        msg = f"检索索引 {self.root} 正被另一个 docgen 进程更新，等待 {self.lock_timeout:g} 秒后超时。"
-                        raise SearchError(msg) from None
-                    time.sleep(0.1)
-            try:
+        busy = f"检索索引 {self.root} 正被另一个 docgen 进程更新，等待 {self.lock_timeout:g} 秒后超时。"
+        try:
+            with exclusive_lock(self.root / LOCK, self.lock_timeout, busy):
                 yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        except TimeoutError as exc:
+            raise SearchError(str(exc)) from None
 
     def _backend(self) -> SearchBackend:
         try:
