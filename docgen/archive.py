@@ -217,6 +217,7 @@ class Archive:
                 version=version,
                 reason=meta["reason"],
                 checksums=meta["files"],
+                **({"lint": staged.meta["lint"]} if "lint" in staged.meta else {}),
             )
             return StoreResult("new_version" if previous else "issued", final, meta)
 

@@ -140,10 +140,17 @@ def render(
 )
 @click.option("--enterprise", metavar="KEY", help="只签发这家企业的验收记录。")
 @click.option("--reason", help="文件有改动、需要归档新版本时，写明原因（记入元数据和事件日志）。")
+@click.option("--no-lint", is_flag=True, help="不做格式检查就签发（记入事件日志）。")
 @json_option
 @click.pass_context
 def issue(
-    ctx: click.Context, case: Path, kinds: tuple[str, ...], enterprise: str | None, reason: str | None, as_json: bool
+    ctx: click.Context,
+    case: Path,
+    kinds: tuple[str, ...],
+    enterprise: str | None,
+    reason: str | None,
+    no_lint: bool,
+    as_json: bool,
 ) -> None:
     """签发：分配发文字号、生成 PDF/A、存入归档库。
 
@@ -156,12 +163,19 @@ def issue(
     """
     from docgen.filing import issue_case
 
-    labels = {"issued": "已归档", "new_version": "已归档新版本", "unchanged": "未变化，未重复归档"}
+    labels = {
+        "issued": "已归档",
+        "new_version": "已归档新版本",
+        "unchanged": "未变化，未重复归档",
+        "blocked": "格式检查有错误，未签发",
+    }
 
     def show(item: Any) -> None:
         if not as_json:
             click.echo(f"{labels[item.status]}：{item.number or ''} {item.title}".replace("： ", "："))
             click.echo(f"  {item.path}")
+            for finding in item.findings:
+                click.echo(f"  {finding}")
 
     results = issue_case(
         case,
@@ -171,9 +185,14 @@ def issue(
         reason=reason,
         on_document=show,
         on_warning=_warn,
+        lint=not no_lint,
     )
     if as_json:
         _print_json([dataclasses.asdict(r) for r in results])
+    if any(r.status == "blocked" for r in results):
+        if not as_json:
+            click.echo("有文件因格式错误未签发：改正后重新运行，或加 --no-lint 强制签发。", err=True)
+        sys.exit(1)
 
 
 @cli.group()
@@ -309,6 +328,35 @@ def archive_import(
         for warning in r.warnings:
             click.echo(f"  注意：{warning}")
         click.echo(f"  {r.path}")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束。")
+@json_option
+def lint(paths: tuple[Path, ...], strict: bool, as_json: bool) -> None:
+    """检查公文格式：案卷文件（YAML）、DOCX、PDF、纯文本。
+
+    每条问题有编号、级别（错误/警告）、位置、说明和改法。有错误时退出码为 1（加 --strict 时警告也算）。
+
+    \b
+    示例：
+      docgen lint examples/enping-2021/case.yaml
+      docgen lint 旧通知.docx 公告.pdf --json
+    """
+    from docgen.lint import lint_paths
+
+    findings = lint_paths(list(paths))
+    if as_json:
+        _print_json([dataclasses.asdict(f) for f in findings])
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        errors = sum(1 for f in findings if f.severity == "error")
+        click.echo(f"共 {errors} 个错误、{len(findings) - errors} 个警告。" if findings else "未发现问题。")
+    failing = [f for f in findings if f.severity == "error" or strict]
+    if failing:
+        sys.exit(1)
 
 
 @cli.command()

@@ -27,7 +27,7 @@ from docgen.errors import ConversionError, DocgenError
 from docgen.faults import pause_point
 from docgen.numbering import case_reference, number_for_loaded_case, registry_for
 from docgen.pipeline import converter_for, fit_and_convert, make_jobs
-from docgen.templates import check_template, find_template
+from docgen.templates import check_template, find_template, render_docx
 from docgen.textextract import extract
 
 PDFA_PART = 2
@@ -43,6 +43,31 @@ class Issued:
     number: str | None
     path: Path
     enterprise: str | None = None
+    findings: list[str] = dataclasses.field(default_factory=list)
+
+
+def _lint_documents(
+    documents: list[Document], templates: dict[str, Path], on_warning: Callable[[str], None] | None
+) -> tuple[list[Document], list[tuple[Document, list[Any]]]]:
+    """Lint each document as it will be printed; split off those with errors."""
+    from docgen.lint import lint_document  # noqa: PLC0415 - lint machinery loads only when used
+    from docgen.lint.readers import read_docx  # noqa: PLC0415
+
+    ok, blocked = [], []
+    with tempfile.TemporaryDirectory(prefix="docgen-lint-") as tmp:
+        for doc in documents:
+            target = Path(tmp) / f"{doc.file_stem}.docx"
+            render_docx(templates[doc.template_kind], doc.context, target)
+            findings = lint_document(read_docx(target, kind=doc.kind))
+            errors = [f for f in findings if f.severity == "error"]
+            for warning in (f for f in findings if f.severity == "warning"):
+                if on_warning:
+                    on_warning(f"《{doc.title}》{warning}")
+            if errors:
+                blocked.append((doc, errors))
+            else:
+                ok.append(doc)
+    return ok, blocked
 
 
 def default_kinds(case: Case) -> list[str]:
@@ -90,18 +115,32 @@ def issue_case(
     reason: str | None = None,
     on_document: Callable[[Issued], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    lint: bool = True,
 ) -> list[Issued]:
-    """Number, render, convert to PDF/A, archive and index the chosen documents of a case."""
+    """Lint, number, render, convert to PDF/A, archive and index the chosen documents of a case.
+
+    A document whose lint finds an error is not issued (``Issued.status == "blocked"``); with
+    ``lint=False`` nothing is checked and the archive's event log records that.
+    """
     case = load_case(case_path, settings.issuer_defaults)
     documents = _numbered_documents(case, case_path, settings, kinds or default_kinds(case), enterprise)
     custom = (case_path.parent / case.templates).resolve() if case.templates else settings.templates_dir
     templates = {doc.template_kind: find_template(doc.template_kind, custom) for doc in documents}
     for doc in documents:
         check_template(templates[doc.template_kind], doc.context)
+    results: list[Issued] = []
+    if lint:
+        documents, blocked = _lint_documents(documents, templates, on_warning)
+        for doc, findings in blocked:
+            item = Issued(
+                "blocked", doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, [str(f) for f in findings]
+            )
+            results.append(item)
+            if on_document:
+                on_document(item)
 
     archive = Archive(settings.archive_dir)
     ref = case_reference(case_path, settings)
-    results: list[Issued] = []
     pending = []
     for doc in documents:
         print_ = fingerprint(doc, templates[doc.template_kind])
@@ -127,6 +166,8 @@ def issue_case(
         stored_metas = []
         for job, (doc, print_) in zip(jobs, pending, strict=True):
             staged = _stage(job.pdf, job.docx, job.template, doc, print_, case=case, case_path=case_path, ref=ref)
+            if not lint:
+                staged = dataclasses.replace(staged, meta={**staged.meta, "lint": "skipped"})
             stored = archive.store(staged, reason=reason)
             stored_metas.append(stored.meta)
             done = Issued(stored.status, doc.kind, doc.title, doc.number, stored.path, doc.enterprise_key)

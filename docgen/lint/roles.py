@@ -1,0 +1,68 @@
+"""Guess what each line of a document is (title, 发文字号, 主送 …) from its text alone."""
+
+from __future__ import annotations
+
+import re
+
+from docgen.lint.model import Line
+from docgen.lint.rules import CN_DIGITS, DOC_KINDS
+
+_NUMBERISH = re.compile(r"^[\u4e00-\u9fa5]{2,15}\s*[〔\[【（(﹝［]\s*\d{4}\s*[〕\]】）)﹞］]\s*第?\s*\d+\s*号$")
+_DATEISH = re.compile(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*[年.\-/]\s*\S{1,3}\s*[月.\-/]\s*\S{1,3}\s*日?$")
+_PAGE = re.compile(r"^(—\s*\d+\s*—|-\s*\d+\s*-|第\s*\d+\s*页(共\s*\d+\s*页)?)$")
+_HEADING = re.compile(rf"^([{CN_DIGITS}]+[、.．，,]|[（(][{CN_DIGITS}\d]+[）)]|\d+[.．、，,](?!\d))")
+_ORGAN_AND_DATE = re.compile(r"^[\u4e00-\u9fa5（）]{4,}\s+\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_TITLE_END = re.compile(rf"({DOC_KINDS})$")
+
+
+def assign_roles(lines: list[Line], *, wrapped: bool = False) -> list[Line]:  # noqa: PLR0912 - one branch per role
+    """Return the lines with guessed roles; ``wrapped`` joins a title split over two lines."""
+    out: list[Line] = []
+    title_done = recipients_done = False
+    in_attachment_note = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        text = line.text.strip()
+        role = "body"
+        if not text:
+            role = "blank"
+        elif _PAGE.match(text):
+            role = "page_number"
+        elif i < 10 and _NUMBERISH.match(text):
+            role = "number"
+        elif not title_done and i < 14 and "关于" in text:
+            joined = text
+            if wrapped and not _TITLE_END.search(text.rstrip("。")) and i + 1 < len(lines):
+                nxt = lines[i + 1].text.strip()
+                if _TITLE_END.search(nxt) and len(nxt) < 30:
+                    joined, i = text + nxt, i + 1
+            core = joined.rstrip("。，；：！？.,;:!?")  # a title with a stray full stop is still the title
+            if _TITLE_END.search(core) and not re.search(r"[。，《]", core) and len(core) <= 60:
+                out.append(Line(joined, line.place, "title"))
+                title_done = True
+                i += 1
+                continue
+        elif title_done and not recipients_done and text.endswith((":", "：")) and len(text) < 80:
+            role, recipients_done = "recipients", True
+        elif text.startswith(("附件：", "附件:")):
+            role, in_attachment_note = "attachment_note", True
+            out.append(Line(text, line.place, role))
+            i += 1
+            continue
+        elif in_attachment_note and re.match(r"^\d+[.．、]", text):
+            role = "attachment_note"
+        elif re.fullmatch(r"附件\s*\d*", text):
+            role = "attachment_label"
+        elif text.startswith("抄送"):
+            role = "cc"
+        elif (text.endswith("印发") and re.search(r"\d{4}\s*年", text)) or _ORGAN_AND_DATE.match(text):
+            role = "printed"
+        elif _DATEISH.match(text):
+            role = "date"
+        elif _HEADING.match(text):
+            role = "heading"
+        in_attachment_note = False
+        out.append(Line(text, line.place, role))
+        i += 1
+    return out

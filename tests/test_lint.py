@@ -1,0 +1,167 @@
+"""docgen lint: every rule fails on a faulty example and passes on a correct one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from docgen.lint import lint_path
+from tests.conftest import EXAMPLE_CASE, SEED, RunCli
+
+GOOD = """恩平市科工商务局文件
+恩科工商务字〔2021〕58号
+关于印发恩平市2021年度推动落后产能退出工作计划的通知
+各镇人民政府（街道办事处），市有关单位：
+根据工作需要，我局编制《恩平市2021年度推动落后产能退出工作计划》，现印发给你们，请遵照执行。
+一、总体要求
+按照统一部署，依法依规推动落后产能退出。
+（一）全面部署阶段
+5月底前制定工作计划。
+（二）执行监管阶段
+1.加强执法检查
+2.做好验收工作
+二、保障措施
+附件：恩平市2021年推动落后产能退出工作要点任务分工表
+恩平市科工商务局
+2021年5月24日
+（联系人：何国琨；联系电话：7115128）
+附件
+恩平市2021年推动落后产能退出工作要点任务分工表
+抄送：江门市工业和信息化局，江门市发展和改革局。
+恩平市科工商务局办公室 2021年5月24日印发
+— 1 —
+"""
+
+
+def codes(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    return [f.code for f in lint_path(path)]
+
+
+def test_a_correct_document_has_no_findings(tmp_path: Path) -> None:
+    assert codes(tmp_path, GOOD) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("恩科工商务字〔2021〕58号\n", "恩科工商务字﹝2021﹞58号\n", "GW101"),
+        ("恩科工商务字〔2021〕58号\n", "恩科工商务字〔2021〕058号\n", "GW101"),
+        ("恩科工商务字〔2021〕58号\n", "恩科工商务字〔2021〕第58号\n", "GW101"),
+        ("我局编制", "根据工信部联产业[2017]30号文，我局编制", "GW101"),
+        ("恩科工商务字〔2021〕58号\n", "恩科工商务字〔2020〕58号\n", "GW102"),
+        ("2021年5月24日\n（联系人", "2021年05月24日\n（联系人", "GW201"),
+        ("2021年5月24日\n（联系人", "二〇二一年五月二十四日\n（联系人", "GW201"),
+        ("2021年5月24日\n（联系人", "2021.5.24\n（联系人", "GW201"),
+        ("2021年5月24日印发", "2021年5月20日印发", "GW202"),
+        ("工作计划的通知\n", "工作计划的通知。\n", "GW301"),
+        ("关于印发恩平市2021年度推动落后产能退出工作计划的通知", "关于恩平市2021年度推动落后产能退出工作计划", "GW302"),
+        ("关于印发恩平市2021年度", "关于印发恩平市2020年度", "GW303"),
+        (
+            "我局编制《恩平市2021年度推动落后产能退出工作计划》",
+            "我局编制《恩平市2021年度推动落后产能退出行动计划》",
+            "GW304",
+        ),
+        ("市有关单位：", "市有关单位:", "GW401"),
+        ("二、保障措施", "二.保障措施", "GW501"),
+        ("1.加强执法检查", "1、加强执法检查", "GW501"),
+        ("（二）执行监管阶段", "(二)执行监管阶段", "GW501"),
+        ("二、保障措施", "三、保障措施", "GW502"),
+        ("一、总体要求\n", "", "GW503"),
+        ("（一）全面部署阶段\n", "（一）全面部署阶段。\n", "GW504"),
+        (
+            "附件：恩平市2021年推动落后产能退出工作要点任务分工表\n",
+            "附件：恩平市2021年推动落后产能退出工作要点任务分工表。\n",
+            "GW601",
+        ),
+        (
+            "附件：恩平市2021年推动落后产能退出工作要点任务分工表\n",
+            "附件：1. 恩平市2021年推动落后产能退出工作要点任务分工表\n",
+            "GW601",
+        ),
+        ("附件：恩平市2021年推动落后产能退出工作要点任务分工表\n", "附件：恩平市2021年淘汰落后产能验收名单\n", "GW602"),
+        ("抄送：江门市工业和信息化局，江门市发展和改革局。", "抄送：江门市工业和信息化局，江门市发展和改革局", "GW701"),
+        (
+            "抄送：江门市工业和信息化局，江门市发展和改革局。",
+            "抄送:江门市工业和信息化局，江门市发展和改革局。",
+            "GW701",
+        ),
+        ("2021年5月24日印发", "2021年5月24日", "GW701"),
+        ("— 1 —", "-1-", "GW801"),
+        ("— 1 —", "第1页", "GW801"),
+        ("现印发给你们，请遵照执行。", "现印发给你们,请遵照执行。", "GW901"),
+        ("现印发给你们，请遵照执行。", "现印发给你们，请遵照执行。。", "GW902"),
+        ("— 1 —\n", "— 1 —\n主题词：产能 退出 通知\n", "GW951"),
+    ],
+)
+def test_each_rule_catches_its_fault(tmp_path: Path, old: str, new: str, code: str) -> None:
+    assert old in GOOD, old
+    assert code in codes(tmp_path, GOOD.replace(old, new, 1))
+
+
+def test_a_notice_recipient_line_on_an_announcement(tmp_path: Path) -> None:
+    text = "\n".join(
+        [
+            "关于恩平市2021年度落后产能退出企业名单的公告",
+            "各镇人民政府：",
+            "现将名单予以公告。",
+            "恩平市科工商务局",
+            "2021年12月6日",
+        ]
+    )
+    path = tmp_path / "ann.txt"
+    path.write_text(text, encoding="utf-8")
+    from docgen.lint.model import LintDocument
+    from docgen.lint.readers import read_text
+    from docgen.lint.rules import run_rules
+
+    doc = read_text(path)
+    assert "GW402" in [f.code for f in run_rules(LintDocument(doc.path, doc.lines, kind="announcement"))]
+    assert "GW402" not in [f.code for f in run_rules(LintDocument(doc.path, doc.lines, kind="notice"))]
+    doc_ok = read_text(path)
+    no_recipients = [line for line in doc_ok.lines if line.role != "recipients"]
+    assert "GW402" not in [f.code for f in run_rules(LintDocument(path, no_recipients, kind="announcement"))]
+
+
+def test_the_seed_reports_its_two_slips(run_cli: RunCli) -> None:
+    result = run_cli("lint", str(SEED), "--json")
+    findings = json.loads(result.out)
+    year = [f for f in findings if f["code"] == "GW303"]
+    assert year and "2020" in year[0]["message"] and "2021" in year[0]["message"]
+    names = [f for f in findings if f["code"] == "GW304"]
+    assert names and "行动计划" in names[0]["message"] and "工作计划" in names[0]["message"]
+    assert result.exit_code == 0, "warnings alone do not fail without --strict"
+    assert run_cli("lint", str(SEED), "--strict").exit_code == 1
+
+
+def test_errors_fail_and_name_file_place_and_fix(tmp_path: Path, run_cli: RunCli) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text(GOOD.replace("恩科工商务字〔2021〕58号", "恩科工商务字【2021】58号"), encoding="utf-8")
+    result = run_cli("lint", str(path))
+    assert result.exit_code == 1
+    assert str(path) in result.out and "第2行" in result.out and "GW101" in result.out
+    assert "改为：恩科工商务字〔2021〕58号" in result.out
+
+
+def test_the_example_case_is_clean(run_cli: RunCli) -> None:
+    result = run_cli("lint", str(EXAMPLE_CASE), "--strict")
+    assert result.exit_code == 0, result.out
+    assert "未发现问题" in result.out
+
+
+def test_case_findings_point_at_the_yaml_line(tmp_path: Path, run_cli: RunCli) -> None:
+    case = tmp_path / "case.yaml"
+    text = EXAMPLE_CASE.read_text(encoding="utf-8").replace("请遵照执行。执行中", "请遵照执行,执行中")
+    case.write_text(text, encoding="utf-8")
+    findings = json.loads(run_cli("lint", str(case), "--json").out)
+    [punct] = [f for f in findings if f["code"] == "GW901"]
+    line = next(n for n, t in enumerate(text.splitlines(), start=1) if "请遵照执行,执行中" in t)
+    assert punct["place"] == f"第{line}行"
+
+
+def test_unreadable_input(tmp_path: Path, run_cli: RunCli) -> None:
+    result = run_cli("lint", str(tmp_path / "missing.docx"))
+    assert result.exit_code == 1 and "文件不存在" in result.err
