@@ -91,7 +91,7 @@ def test_plan_headings_are_numbered_by_docgen(out: Out) -> None:
         for heading in headings:
             assert squash(heading) in text, f"{heading} missing from {name}"
         assert "一、总体要求" in text and "四、保障措施" in text
-        assert "（三）总结阶段（2021年6月、12月，2022年1月）。" in text
+        assert "（三）总结阶段（2021年6月、12月，2022年1月）" in text
         assert "（五）畅通举报渠道。市各有关部门" in text, "run-in text follows its heading"
 
 
