@@ -168,6 +168,7 @@ def issue(
         "new_version": "已归档新版本",
         "unchanged": "未变化，未重复归档",
         "blocked": "格式检查有错误，未签发",
+        "failed": "转换失败，未签发",
     }
 
     def show(item: Any) -> None:
@@ -189,9 +190,78 @@ def issue(
     )
     if as_json:
         _print_json([dataclasses.asdict(r) for r in results])
-    if any(r.status == "blocked" for r in results):
+    if any(r.status in ("blocked", "failed") for r in results):
         if not as_json:
-            click.echo("有文件因格式错误未签发：改正后重新运行，或加 --no-lint 强制签发。", err=True)
+            click.echo("有文件未签发：按上面的说明处理后重新运行（已完成的不会重复）。", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-k", "--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="签发哪种文件（可多次给出）。")
+@click.option("--jobs", type=click.IntRange(1, 64), help="同时运行的 LibreOffice 进程数（默认每个 CPU 核一个）。")
+@json_option
+@click.pass_context
+def batch(ctx: click.Context, cases: tuple[Path, ...], kinds: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
+    """批量签发多个案卷：与 docgen issue 相同的流程，多个 LibreOffice 进程同时转换。
+
+    一份文件或一个案卷出错不影响其余，最后列出出错的文件及原因（退出码 1）。
+    中断后重新运行，只补做没有完成的。
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from docgen.filing import issue_batch, plan_batch
+
+    settings = _settings(ctx)
+    planned = plan_batch(list(cases), settings, list(kinds) or None)
+    total = sum(p.documents for p in planned) + sum(1 for p in planned if p.error)
+    failures: list[Any] = []
+    warnings: list[str] = []  # shown after the progress bar, which they would otherwise break up
+    progress = Progress(
+        TextColumn("[bold]批量签发"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("失败 {task.fields[failed]}"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        disable=as_json,
+        transient=False,
+    )
+    with progress:
+        task = progress.add_task("batch", total=total, failed=0, rate="")
+
+        def advance(item: Any) -> None:
+            if item.status in ("failed", "blocked"):
+                failures.append(item)
+            done = progress.tasks[0].completed + 1
+            elapsed = progress.tasks[0].elapsed or 0
+            rate = f"{done / elapsed:.1f} 份/秒" if elapsed > 0 else ""
+            progress.update(task, advance=1, failed=len(failures), rate=rate)
+
+        results = issue_batch(
+            planned, settings, kinds=list(kinds) or None, workers=jobs, on_document=advance, on_warning=lambda m: None
+        )
+    if as_json:
+        _print_json([dataclasses.asdict(r) for r in results])
+    else:
+        counts: dict[str, int] = {}
+        for r in results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        labels = {
+            "issued": "新归档",
+            "new_version": "新版本",
+            "unchanged": "未变化",
+            "blocked": "格式错误",
+            "failed": "失败",
+        }
+        click.echo("；".join(f"{labels.get(k, k)} {v} 份" for k, v in counts.items()) or "没有文件。")
+        for message in warnings:
+            _warn(message)
+        for item in failures:
+            click.echo(f"未签发：{item.title}（{item.path}）", err=True)
+            for reason in item.findings:
+                click.echo(f"  {reason}", err=True)
+    if failures:
         sys.exit(1)
 
 

@@ -8,13 +8,15 @@ refuse to run) and the private font configuration from ``docgen.fonts``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -32,6 +34,11 @@ class Converter(Protocol):
 
     def convert(self, jobs: Sequence[tuple[Path, Path]]) -> None:
         """Convert each ``(docx, pdf)`` pair; write every PDF atomically or raise."""
+
+    def convert_each(
+        self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
+    ) -> dict[int, str]:
+        """Convert what can be converted; return the failures as {job index: reason}."""
 
 
 def find_soffice(soffice: str) -> str:
@@ -87,6 +94,79 @@ def is_pdf(path: Path) -> bool:
     return head == b"%PDF-" and b"%%EOF" in tail
 
 
+def run_batch(
+    exe: str,
+    jobs: Sequence[tuple[Path, Path]],
+    *,
+    profile: Path,
+    timeout: float,
+    font_dirs: Sequence[Path],
+    pdfa: bool = True,
+) -> dict[int, str]:
+    """Convert ``jobs`` in one soffice process; return failures as {job index: reason}.
+
+    ``timeout`` is per document: LibreOffice writes each PDF when it finishes it, so a process
+    that produces nothing new for that long is hung, and its whole process group is killed.
+    """
+    failures: dict[int, str] = {}
+    with tempfile.TemporaryDirectory(prefix="docgen-lo-") as tmp_name:
+        tmp = Path(tmp_name)
+        outdir, indir = tmp / "out", tmp / "in"
+        outdir.mkdir()
+        indir.mkdir()
+        # Staged copies under unique stems: two inputs named notice.docx must not collide.
+        staged = []
+        for i, (docx, _pdf) in enumerate(jobs):
+            copy = indir / f"{i:05d}.docx"
+            shutil.copyfile(docx, copy)
+            staged.append(copy)
+        env = {**os.environ, "FONTCONFIG_FILE": str(write_conversion_config(tmp / "fontconfig", font_dirs))}
+        cmd = [
+            exe,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            PDFA2B_FILTER if pdfa else "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, staged),
+        ]
+        log = tmp / "soffice.log"
+        with log.open("w") as log_fh:
+            proc = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            hung = _watch(proc, outdir, timeout)
+        detail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        hint = f"（LibreOffice 输出：{detail[-1]}）" if detail else ""
+        for i, (copy, (docx, pdf)) in enumerate(zip(staged, jobs, strict=True)):
+            produced = outdir / f"{copy.stem}.pdf"
+            if is_pdf(produced):
+                atomic_copy(produced, pdf)
+            elif hung:
+                failures[i] = f"LibreOffice 在 {timeout:g} 秒内没有完成 {docx.name} 的转换，已终止"
+            else:
+                failures[i] = f"LibreOffice 未能把 {docx} 转换为 PDF{hint}"
+    return failures
+
+
+def _watch(proc: subprocess.Popen[bytes], outdir: Path, timeout: float) -> bool:
+    """Wait for soffice; kill it when no new PDF appears for ``timeout`` seconds. True if killed."""
+    seen, last_progress = 0, time.monotonic()
+    while proc.poll() is None:
+        produced = sum(1 for _ in outdir.glob("*.pdf"))
+        now = time.monotonic()
+        if produced > seen:
+            seen, last_progress = produced, now
+        elif now - last_progress > timeout:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return True
+        time.sleep(0.05)
+    return False
+
+
 @dataclass(frozen=True)
 class LibreOfficeConverter:
     """One soffice run per call, converting all given documents in that run."""
@@ -97,40 +177,23 @@ class LibreOfficeConverter:
     pdfa: bool = True
 
     def convert(self, jobs: Sequence[tuple[Path, Path]]) -> None:
-        """Convert each ``(docx, pdf)`` pair in one LibreOffice run."""
+        """Convert each ``(docx, pdf)`` pair in one LibreOffice run, or raise."""
+        failures = self.convert_each(jobs)
+        if failures:
+            raise ConversionError("；".join(failures.values()))
+
+    def convert_each(
+        self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
+    ) -> dict[int, str]:
+        """Convert in one run with a fresh profile; return the failures."""
         if not jobs:
-            return
+            return {}
         exe = find_soffice(self.soffice)
-        with tempfile.TemporaryDirectory(prefix="docgen-lo-") as tmp_name:
-            tmp = Path(tmp_name)
-            outdir = tmp / "out"
-            outdir.mkdir()
-            # Staged copies under unique stems: two inputs named notice.docx must not collide.
-            staged = []
-            for i, (docx, _pdf) in enumerate(jobs):
-                copy = tmp / "in" / f"{i:05d}.docx"
-                copy.parent.mkdir(exist_ok=True)
-                shutil.copyfile(docx, copy)
-                staged.append(copy)
-            env = {**os.environ, "FONTCONFIG_FILE": str(write_conversion_config(tmp / "fontconfig", self.font_dirs))}
-            cmd = [
-                exe,
-                f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
-                "--headless",
-                "--norestore",
-                "--nologo",
-                "--convert-to",
-                PDFA2B_FILTER if self.pdfa else "pdf",
-                "--outdir",
-                str(outdir),
-                *map(str, staged),
-            ]
-            result = _run(cmd, self.timeout * len(jobs), env)
-            for copy, (docx, pdf) in zip(staged, jobs, strict=True):
-                produced = outdir / f"{copy.stem}.pdf"
-                if not is_pdf(produced):
-                    detail = (result.stderr or result.stdout).strip().splitlines()
-                    hint = f"（LibreOffice 输出：{detail[-1]}）" if detail else ""
-                    msg = f"LibreOffice 未能把 {docx} 转换为 PDF{hint}"
-                    raise ConversionError(msg)
-                atomic_copy(produced, pdf)
+        with tempfile.TemporaryDirectory(prefix="docgen-profile-") as profile:
+            failures = run_batch(
+                exe, jobs, profile=Path(profile), timeout=self.timeout, font_dirs=self.font_dirs, pdfa=self.pdfa
+            )
+        if on_done:
+            for i in range(len(jobs)):
+                on_done(i, failures.get(i))
+        return failures

@@ -22,6 +22,7 @@ from docgen import __version__
 from docgen.archive import Archive, StagedDocument, VerifyReport, sha256_file
 from docgen.case import Case, load_case
 from docgen.config import Settings
+from docgen.convert import Converter
 from docgen.documents import KIND_NAMES, NUMBERED_KINDS, Document, documents_for
 from docgen.errors import ConversionError, DocgenError
 from docgen.faults import pause_point
@@ -116,6 +117,7 @@ def issue_case(
     on_document: Callable[[Issued], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     lint: bool = True,
+    converter: Converter | None = None,
 ) -> list[Issued]:
     """Lint, number, render, convert to PDF/A, archive and index the chosen documents of a case.
 
@@ -161,19 +163,29 @@ def issue_case(
     with tempfile.TemporaryDirectory(prefix="docgen-issue-") as tmp_name:
         staging = Path(tmp_name)
         jobs = make_jobs([doc for doc, _ in pending], templates, staging)
-        fit_and_convert(jobs, converter_for(settings))
-        pause_point("issue-after-convert")
-        stored_metas = []
-        for job, (doc, print_) in zip(jobs, pending, strict=True):
-            staged = _stage(job.pdf, job.docx, job.template, doc, print_, case=case, case_path=case_path, ref=ref)
-            if not lint:
-                staged = dataclasses.replace(staged, meta={**staged.meta, "lint": "skipped"})
-            stored = archive.store(staged, reason=reason)
-            stored_metas.append(stored.meta)
-            done = Issued(stored.status, doc.kind, doc.title, doc.number, stored.path, doc.enterprise_key)
+        prints = {id(job): print_ for job, (_, print_) in zip(jobs, pending, strict=True)}
+        stored_metas: list[dict[str, Any]] = []
+
+        def file_away(job: Any) -> None:
+            """Store each document as soon as its PDF is final, so a crash keeps what is done."""
+            doc = job.document
+            if job.error:
+                done = Issued("failed", doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, [job.error])
+            else:
+                pause_point("issue-after-convert")
+                staged = _stage(
+                    job.pdf, job.docx, job.template, doc, prints[id(job)], case=case, case_path=case_path, ref=ref
+                )
+                if not lint:
+                    staged = dataclasses.replace(staged, meta={**staged.meta, "lint": "skipped"})
+                stored = archive.store(staged, reason=reason)
+                stored_metas.append(stored.meta)
+                done = Issued(stored.status, doc.kind, doc.title, doc.number, stored.path, doc.enterprise_key)
             results.append(done)
             if on_document:
                 on_document(done)
+
+        fit_and_convert(jobs, converter or converter_for(settings), on_converted=file_away)
     index_archived(settings, stored_metas, on_warning)
     return results
 
@@ -189,6 +201,66 @@ def index_archived(
     except SearchError as exc:
         if on_warning:
             on_warning(exc.message)
+
+
+@dataclass(frozen=True)
+class BatchCase:
+    """One case of a batch: how many documents it makes, or why it cannot be read."""
+
+    path: Path
+    documents: int
+    error: str | None = None
+
+
+def plan_batch(cases: list[Path], settings: Settings, kinds: list[str] | None = None) -> list[BatchCase]:
+    """Read every case first, so a batch knows its size and bad cases are reported, not fatal."""
+    planned = []
+    for path in cases:
+        try:
+            case = load_case(path, settings.issuer_defaults)
+            count = sum(len(documents_for(case, k)) for k in (kinds or default_kinds(case)))
+            planned.append(BatchCase(path, count))
+        except DocgenError as exc:
+            planned.append(BatchCase(path, 0, exc.message))
+    return planned
+
+
+def issue_batch(
+    planned: list[BatchCase],
+    settings: Settings,
+    *,
+    kinds: list[str] | None = None,
+    workers: int | None = None,
+    on_document: Callable[[Issued], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> list[Issued]:
+    """Issue many cases through one conversion pool; one bad document or case never stops the rest.
+
+    Re-running the same batch after a crash or Ctrl-C issues only what is missing.
+    """
+    from docgen.pool import ConversionPool  # noqa: PLC0415 - only batches need the pool
+
+    pool = ConversionPool(settings.soffice, settings.convert_timeout, settings.font_dirs)
+    if workers:
+        pool.workers = workers
+    results: list[Issued] = []
+    for item in planned:
+        if item.error is not None:
+            failed = Issued("failed", "case", item.path.name, None, item.path, None, [item.error])
+            results.append(failed)
+            if on_document:
+                on_document(failed)
+            continue
+        try:
+            results += issue_case(
+                item.path, settings, kinds=kinds, on_document=on_document, on_warning=on_warning, converter=pool
+            )
+        except DocgenError as exc:
+            failed = Issued("failed", "case", item.path.name, None, item.path, None, [exc.message])
+            results.append(failed)
+            if on_document:
+                on_document(failed)
+    return results
 
 
 def _numbered_documents(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -18,6 +18,7 @@ from docgen.case import AUTO_NUMBER, load_case
 from docgen.config import Settings
 from docgen.convert import Converter, LibreOfficeConverter
 from docgen.documents import Document, documents_for
+from docgen.errors import ConversionError
 from docgen.layout import LINE_PITCH_STEPS_TWIPS
 from docgen.numbering import registry_number
 from docgen.pdftext import some_page_starts_with
@@ -67,6 +68,7 @@ class _Job:
     docx: Path
     pdf: Path
     pitch_step: int = 0
+    error: str | None = None  # why conversion failed, when it did
 
     def render(self) -> None:
         render_docx(self.template, self.document.context, self.docx, LINE_PITCH_STEPS_TWIPS[self.pitch_step])
@@ -89,37 +91,49 @@ def make_jobs(documents: list[Document], templates: Mapping[str, Path], staging:
     ]
 
 
-def fit_and_convert(jobs: list[_Job], converter: Converter) -> None:
+def fit_and_convert(jobs: list[_Job], converter: Converter, on_converted: Callable[[_Job], None] | None = None) -> None:
     """Render and convert every job, tightening the line pitch while the closing block splits off.
 
     GB/T 9704 forbids a page holding the 署名 and 成文日期 but no body text and asks for tighter
     spacing instead (22, then 23, then 24 lines a page). When no pitch keeps the 附注 on the
     page too, the loosest pitch that keeps the signature with the body wins. All documents
-    convert in one LibreOffice run per round; only those that need it go round again.
+    convert together in each round; only those that need it go round again. A job whose
+    conversion fails gets ``error`` set and leaves the rounds; ``on_converted`` hears of each
+    job once it is final.
     """
     tried: dict[int, dict[int, Fit]] = {id(job): {} for job in jobs}
     pending = list(jobs)
     while pending:
         for job in pending:
             job.render()
-        converter.convert([(job.docx, job.pdf) for job in pending])
-        again = []
-        for job in pending:
-            fits = tried[id(job)]
-            if job.pitch_step in fits:
-                continue  # this round re-made the best pitch already measured: done
-            fits[job.pitch_step] = job.fit()
-            if fits[job.pitch_step] is Fit.GOOD:
-                continue
-            if job.pitch_step + 1 < len(LINE_PITCH_STEPS_TWIPS):
-                job.pitch_step += 1
-                again.append(job)
-                continue
-            best = min(fits, key=lambda step: (fits[step], step))
-            if best != job.pitch_step:
-                job.pitch_step = best
-                again.append(job)
+        again: list[_Job] = []
+
+        def finished(i: int, error: str | None, batch: list[_Job] = pending, queue: list[_Job] = again) -> None:
+            job = batch[i]
+            if error is not None:
+                job.error = error
+            elif (step := _next_pitch(job, tried[id(job)])) is not None:
+                job.pitch_step = step
+                queue.append(job)
+                return
+            if on_converted:
+                on_converted(job)
+
+        converter.convert_each([(job.docx, job.pdf) for job in pending], on_done=finished)
         pending = again
+
+
+def _next_pitch(job: _Job, fits: dict[int, Fit]) -> int | None:
+    """The pitch step to try next after a conversion, or None when this one is final."""
+    if job.pitch_step in fits:
+        return None  # this round re-made the best pitch already measured: done
+    fits[job.pitch_step] = job.fit()
+    if fits[job.pitch_step] is Fit.GOOD:
+        return None
+    if job.pitch_step + 1 < len(LINE_PITCH_STEPS_TWIPS):
+        return job.pitch_step + 1
+    best = min(fits, key=lambda step: (fits[step], step))
+    return best if best != job.pitch_step else None
 
 
 def render_case(
@@ -152,6 +166,9 @@ def render_case(
         jobs = make_jobs(documents, templates, staging)
         if want_pdf:
             fit_and_convert(jobs, converter or converter_for(settings))
+            failed = [job.error for job in jobs if job.error]
+            if failed:
+                raise ConversionError("；".join(failed))
         else:
             for job in jobs:
                 job.render()
