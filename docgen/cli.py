@@ -200,9 +200,19 @@ def issue(
 @click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-k", "--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="签发哪种文件（可多次给出）。")
 @click.option("--jobs", type=click.IntRange(1, 64), help="同时运行的 LibreOffice 进程数（默认每个 CPU 核一个）。")
+@click.option(
+    "--file", "make_filing", is_flag=True, help="签发后为涉及的年度生成归档副本（加盖归档章）和归档文件目录。"
+)
 @json_option
 @click.pass_context
-def batch(ctx: click.Context, cases: tuple[Path, ...], kinds: tuple[str, ...], jobs: int | None, as_json: bool) -> None:
+def batch(
+    ctx: click.Context,
+    cases: tuple[Path, ...],
+    kinds: tuple[str, ...],
+    jobs: int | None,
+    make_filing: bool,
+    as_json: bool,
+) -> None:
     """批量签发多个案卷：与 docgen issue 相同的流程，多个 LibreOffice 进程同时转换。
 
     一份文件或一个案卷出错不影响其余，最后列出出错的文件及原因（退出码 1）。
@@ -217,6 +227,7 @@ def batch(ctx: click.Context, cases: tuple[Path, ...], kinds: tuple[str, ...], j
     total = sum(p.documents for p in planned) + sum(1 for p in planned if p.error)
     failures: list[Any] = []
     warnings: list[str] = []  # shown after the progress bar, which they would otherwise break up
+    filing_errors: list[str] = []
     progress = Progress(
         TextColumn("[bold]批量签发"),
         BarColumn(),
@@ -241,6 +252,15 @@ def batch(ctx: click.Context, cases: tuple[Path, ...], kinds: tuple[str, ...], j
         results = issue_batch(
             planned, settings, kinds=list(kinds) or None, workers=jobs, on_document=advance, on_warning=lambda m: None
         )
+    if make_filing:
+        from docgen.archival import file_year
+
+        years = sorted({int(str(m.get("date", "0"))[:4]) for m in _issued_metas(results)})
+        for year in years:
+            report = file_year(settings, year)
+            filing_errors += report.failures
+            if not as_json:
+                click.echo(f"{year} 年：{len(report.items)} 件归档副本和归档文件目录已生成：{report.folder}")
     if as_json:
         _print_json([dataclasses.asdict(r) for r in results])
     else:
@@ -261,7 +281,9 @@ def batch(ctx: click.Context, cases: tuple[Path, ...], kinds: tuple[str, ...], j
             click.echo(f"未签发：{item.title}（{item.path}）", err=True)
             for reason in item.findings:
                 click.echo(f"  {reason}", err=True)
-    if failures:
+        for reason in filing_errors:
+            click.echo(f"未生成归档副本：{reason}", err=True)
+    if failures or filing_errors:
         sys.exit(1)
 
 
@@ -398,6 +420,57 @@ def archive_import(
         for warning in r.warnings:
             click.echo(f"  注意：{warning}")
         click.echo(f"  {r.path}")
+
+
+def _issued_metas(results: list[Any]) -> list[dict[str, Any]]:
+    metas = []
+    for r in results:
+        meta_path = Path(r.path) / "meta.json"
+        if r.status in ("issued", "new_version", "unchanged") and meta_path.is_file():
+            metas.append(json.loads(meta_path.read_text(encoding="utf-8")))
+    return metas
+
+
+@cli.command("file")
+@click.argument("year", type=click.IntRange(1949, 2200))
+@json_option
+@click.pass_context
+def file_command(ctx: click.Context, year: int, as_json: bool) -> None:
+    """生成 YEAR 年的归档副本（首页加盖归档章）和归档文件目录（PDF 和 CSV）。
+
+    档号按 DA/T 22-2015：全宗号-WS·年度-保管期限-机构代码-件号；全宗号、机构代码和各类文件的
+    保管期限在 docgen.toml 的 [filing] 中设置。归档库本身不会改动。
+    """
+    from docgen.archival import file_year
+
+    report = file_year(_settings(ctx), year)
+    if as_json:
+        _print_json(
+            {
+                "year": year,
+                "folder": str(report.folder),
+                "failures": report.failures,
+                "items": [
+                    {
+                        "code": i.code,
+                        "item_no": i.item_no,
+                        "retention": i.retention,
+                        "title": i.meta.get("title"),
+                        "number": i.meta.get("number"),
+                        "path": i.meta.get("path"),
+                    }
+                    for i in report.items
+                ],
+            }
+        )
+    else:
+        for item in report.items:
+            click.echo(f"{item.code}\t{item.meta.get('number') or ''}\t{item.meta.get('title')}")
+        click.echo(f"共 {len(report.items)} 件，归档副本和归档文件目录在 {report.folder}")
+        for reason in report.failures:
+            click.echo(f"未生成：{reason}", err=True)
+    if report.failures:
+        sys.exit(1)
 
 
 @cli.command()

@@ -57,12 +57,34 @@ class SearchSection(_Strict):
     lock_timeout: float = Field(default=30.0, gt=0)
 
 
+Retention = Literal["Y", "D30", "D10"]  # 永久 / 定期30年 / 定期10年
+DEFAULT_RETENTION: dict[str, Retention] = {
+    "notice": "Y",
+    "set": "Y",
+    "announcement": "Y",
+    "plan": "D30",
+    "tasks": "D30",
+    "acceptance": "D30",
+    "other": "D10",
+}
+
+
+class FilingSection(_Strict):
+    """``[filing]`` of docgen.toml: the DA/T 22-2015 codes of this office."""
+
+    fonds: str = Field(default="0001", min_length=1, max_length=12, pattern=r"^[0-9A-Za-z]+$")  # 全宗号
+    organ: str = Field(default="BGS", pattern=r"^[A-Z0-9]{1,6}$")  # 机构（问题）代码
+    retention: dict[str, Retention] = Field(default_factory=lambda: dict(DEFAULT_RETENTION))
+    folder: str = "filing"
+
+
 class ConfigFile(_Strict):
     """The whole docgen.toml; ``[issuer]`` supplies defaults for every case's issuer."""
 
     paths: PathsSection = Field(default_factory=PathsSection)
     conversion: ConversionSection = Field(default_factory=ConversionSection)
     search: SearchSection = Field(default_factory=SearchSection)
+    filing: FilingSection = Field(default_factory=FilingSection)
     issuer: dict[str, str] = Field(default_factory=dict)
 
 
@@ -78,6 +100,7 @@ class Settings:
     registry_path: Path
     soffice: str
     convert_timeout: float
+    filing: FilingSection = field(default_factory=FilingSection)
     search_engine: str = "auto"
     index_lock_timeout: float = 30.0
     issuer_defaults: Mapping[str, str] = field(default_factory=dict)
@@ -151,6 +174,7 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         index_dir=from_env("DOCGEN_INDEX") or in_workspace(cfg.paths.index),
         soffice=env.get("DOCGEN_SOFFICE") or cfg.conversion.soffice,
         search_engine=env.get("DOCGEN_SEARCH_ENGINE") or cfg.search.engine,
+        filing=cfg.filing,
         index_lock_timeout=_seconds(env, "DOCGEN_INDEX_LOCK_TIMEOUT", cfg.search.lock_timeout),
         convert_timeout=timeout,
         issuer_defaults=dict(cfg.issuer),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what docgen needs from Debian: headless LibreOffice Writer, poppler, fontconfig and the
-# free fonts that stand in for the GB/T 9704 font names. Idempotent: exits at once when all is there.
+# Install what docgen needs from Debian: headless LibreOffice Writer, poppler, fontconfig, the
+# free fonts that stand in for the GB/T 9704 font names, and a TrueType CJK font for drawing the
+# 归档章 (reportlab cannot read the CFF-outline Noto/Fandol fonts). Idempotent: exits at once when all is there.
 set -euo pipefail
 
 FANDOL_DIR=/usr/local/share/fonts/docgen-fandol
@@ -11,6 +12,7 @@ have_all() {
   command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v fc-match >/dev/null \
     && command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null \
     && [[ -n $(fc-list 'Noto Serif CJK SC' family 2>/dev/null) ]] \
+    && [[ -n $(fc-list 'AR PL SungtiL GB' family 2>/dev/null) ]] \
     && for f in "${FANDOL_FILES[@]}"; do [[ -s $FANDOL_DIR/$f ]] || return 1; done
 }
 
@@ -28,7 +30,7 @@ export DEBIAN_FRONTEND=noninteractive
 echo "==> 安装系统软件包（LibreOffice Writer、poppler-utils、字体）…"
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
-  libreoffice-writer poppler-utils fontconfig fonts-noto-cjk \
+  libreoffice-writer poppler-utils fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp \
   python3 python3-venv python3-pip ca-certificates >/dev/null
 
 # Only the Fandol OTF files are needed from texlive-lang-chinese, not TeX itself (~50 MB .deb).

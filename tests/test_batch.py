@@ -72,3 +72,12 @@ def test_a_hung_worker_is_killed_the_rest_finish_and_a_rerun_completes(
     assert second.exit_code == 0, second.err
     assert sorted(r["status"] for r in json.loads(second.out)) == ["issued", "unchanged", "unchanged", "unchanged"]
     assert len(archived(tmp_path)) == 4
+
+
+def test_batch_with_filing_copies(tmp_path: Path, run_cli: RunCli) -> None:
+    case = write_batch_case(tmp_path / "case.yaml", 3)
+    result = run_cli("-w", str(tmp_path), "batch", str(case), "--file")
+    assert result.exit_code == 0, result.err
+    folder = tmp_path / "filing" / "2021"
+    assert len(list(folder.glob("0001-WS*.pdf"))) == 3 + 2
+    assert (folder / "归档文件目录.csv").read_text(encoding="utf-8-sig").count("\n") == 1 + 5
