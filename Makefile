@@ -17,7 +17,8 @@ demo: system venv
 	@mkdir -p $(DEMO_WS) && cp examples/enping-2021/case.yaml $(DEMO_WS)/case.yaml
 	$(BIN)/docgen -w $(DEMO_WS) issue $(DEMO_WS)/case.yaml
 	$(BIN)/docgen -w $(DEMO_WS) archive verify
-	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf；归档库：$(DEMO_WS)/archive/"
+	$(BIN)/docgen -w $(DEMO_WS) file 2021
+	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf；归档库：$(DEMO_WS)/archive/；归档副本：$(DEMO_WS)/filing/2021/"
 
 test: system venv
 	$(BIN)/ruff check docgen tests bench
