@@ -167,20 +167,30 @@ def _watch(proc: subprocess.Popen[bytes], outdir: Path, timeout: float) -> bool:
     return False
 
 
+class ConvertsAll:
+    """``convert`` for converters that implement ``convert_each``: all converted, or an error."""
+
+    def convert_each(
+        self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
+    ) -> dict[int, str]:
+        """Convert what can be converted; return the failures as {job index: reason}."""
+        raise NotImplementedError
+
+    def convert(self, jobs: Sequence[tuple[Path, Path]]) -> None:
+        """Convert every ``(docx, pdf)`` pair, or raise naming what failed."""
+        failures = self.convert_each(jobs)
+        if failures:
+            raise ConversionError("；".join(failures.values()))
+
+
 @dataclass(frozen=True)
-class LibreOfficeConverter:
+class LibreOfficeConverter(ConvertsAll):
     """One soffice run per call, converting all given documents in that run."""
 
     soffice: str = "soffice"
     timeout: float = 180.0
     font_dirs: tuple[Path, ...] = ()
     pdfa: bool = True
-
-    def convert(self, jobs: Sequence[tuple[Path, Path]]) -> None:
-        """Convert each ``(docx, pdf)`` pair in one LibreOffice run, or raise."""
-        failures = self.convert_each(jobs)
-        if failures:
-            raise ConversionError("；".join(failures.values()))
 
     def convert_each(
         self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None

@@ -19,12 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.convert import find_soffice, run_batch
-from docgen.errors import ConversionError
+from docgen.convert import ConvertsAll, find_soffice, run_batch
 
 
 @dataclass
-class ConversionPool:
+class ConversionPool(ConvertsAll):
     """Converts batches of documents with ``workers`` LibreOffice processes in parallel."""
 
     soffice: str = "soffice"
@@ -33,12 +32,6 @@ class ConversionPool:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     chunk: int = 25
     pdfa: bool = True
-
-    def convert(self, jobs: Sequence[tuple[Path, Path]]) -> None:
-        """Convert every job or raise, naming what failed."""
-        failures = self.convert_each(jobs)
-        if failures:
-            raise ConversionError("；".join(failures.values()))
 
     def convert_each(
         self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None

@@ -114,26 +114,9 @@ def test_only_the_newest_version_is_an_item() -> None:
 
 
 def test_a_page_with_no_blank_top_is_reported(tmp_path: Path, run_cli: RunCli) -> None:
-    import subprocess
+    from tests.test_import import make_pdf_with_libreoffice
 
-    text = tmp_path / "old.txt"
-    text.write_text("关于旧事项的通知\n" + "正文内容。" * 200, encoding="utf-8")
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(text),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    make_pdf_with_libreoffice(tmp_path, "old", "关于旧事项的通知\n" + "正文内容。" * 200)
     assert (
         run_cli("-w", str(tmp_path), "archive", "import", str(tmp_path / "old.pdf"), "--date", "2019-05-05").exit_code
         == 0
