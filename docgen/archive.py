@@ -111,6 +111,10 @@ class Archive:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # identity -> newest meta, valid while events.jsonl keeps the size it had when built:
+        # every store appends an event, so another process's store invalidates it.
+        self._latest: dict[str, dict[str, Any]] | None = None
+        self._events_size = -1
 
     # --- locking and the event log ---------------------------------------------------------
 
@@ -171,10 +175,23 @@ class Archive:
                 out.append(meta)
         return out
 
+    def _events_file_size(self) -> int:
+        try:
+            return (self.root / EVENTS).stat().st_size
+        except FileNotFoundError:
+            return 0
+
     def latest(self, identity: str) -> dict[str, Any] | None:
         """The newest version of a document, or None if it was never archived."""
-        versions = [m for m in self.metas() if m.get("identity") == identity]
-        return max(versions, key=lambda m: int(m.get("version", 1))) if versions else None
+        size = self._events_file_size()
+        if self._latest is None or size != self._events_size:
+            newest: dict[str, dict[str, Any]] = {}
+            for meta in self.metas():
+                key = str(meta.get("identity"))
+                if key not in newest or int(meta.get("version", 1)) > int(newest[key].get("version", 1)):
+                    newest[key] = meta
+            self._latest, self._events_size = newest, size
+        return self._latest.get(identity)
 
     # --- writing -----------------------------------------------------------------------------
 
@@ -207,6 +224,8 @@ class Archive:
             self._write_folder(final, staged.files, meta)
             pause_point("archive-after-rename")
             meta["path"] = relative.as_posix()
+            if self._latest is not None:
+                self._latest[staged.identity] = meta
             event = "new_version" if previous else str(staged.meta.get("event", "issued"))
             self.append_event(
                 event,
@@ -219,6 +238,7 @@ class Archive:
                 checksums=meta["files"],
                 **({"lint": staged.meta["lint"]} if "lint" in staged.meta else {}),
             )
+            self._events_size = self._events_file_size()  # our own event, under the lock: cache stays valid
             return StoreResult("new_version" if previous else "issued", final, meta)
 
     def _free_folder(self, staged: StagedDocument, version: int) -> PurePosixPath:
