@@ -92,7 +92,7 @@ def stamp_font() -> Path:
     return Path(out)
 
 
-def _text_boxes_mm(page: Any) -> list[tuple[float, float, float, float]]:
+def text_boxes_mm(page: Any) -> list[tuple[float, float, float, float]]:
     """Rough boxes (x0, top, x1, bottom in mm from the top-left) of the text on a page."""
     height = float(page.mediabox.height)
     boxes: list[tuple[float, float, float, float]] = []
@@ -178,7 +178,7 @@ def filing_copy(source: Path, target: Path, values: list[str], font: Path) -> No
     reader = PdfReader(source)
     first = reader.pages[0]
     width, height = float(first.mediabox.width) / MM, float(first.mediabox.height) / MM
-    place = stamp_position(width, _text_boxes_mm(first))
+    place = stamp_position(width, text_boxes_mm(first))
     if place is None:
         msg = f"{source}：首页上方没有能放归档章的空白，未生成归档副本。"
         raise FilingError(msg)

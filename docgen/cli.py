@@ -201,6 +201,9 @@ def issue(
 @click.option("-k", "--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="签发哪种文件（可多次给出）。")
 @click.option("--jobs", type=click.IntRange(1, 64), help="同时运行的 LibreOffice 进程数（默认每个 CPU 核一个）。")
 @click.option(
+    "--copies", "make_copies", is_flag=True, help="为有发文字号的通知按主送、抄送单位各生成一份带份号的分发件。"
+)
+@click.option(
     "--file", "make_filing", is_flag=True, help="签发后为涉及的年度生成归档副本（加盖归档章）和归档文件目录。"
 )
 @json_option
@@ -210,6 +213,7 @@ def batch(
     cases: tuple[Path, ...],
     kinds: tuple[str, ...],
     jobs: int | None,
+    make_copies: bool,
     make_filing: bool,
     as_json: bool,
 ) -> None:
@@ -252,15 +256,14 @@ def batch(
         results = issue_batch(
             planned, settings, kinds=list(kinds) or None, workers=jobs, on_document=advance, on_warning=lambda m: None
         )
-    if make_filing:
-        from docgen.archival import file_year
+    if make_copies or make_filing:
+        from docgen.filing import after_batch
 
-        years = sorted({int(str(m.get("date", "0"))[:4]) for m in _issued_metas(results)})
-        for year in years:
-            report = file_year(settings, year)
-            filing_errors += report.failures
-            if not as_json:
-                click.echo(f"{year} 年：{len(report.items)} 件归档副本和归档文件目录已生成：{report.folder}")
+        notes, errors = after_batch(settings, results, copies=make_copies, filing=make_filing)
+        filing_errors += errors
+        if not as_json:
+            for note in notes:
+                click.echo(note)
     if as_json:
         _print_json([dataclasses.asdict(r) for r in results])
     else:
@@ -420,15 +423,6 @@ def archive_import(
         for warning in r.warnings:
             click.echo(f"  注意：{warning}")
         click.echo(f"  {r.path}")
-
-
-def _issued_metas(results: list[Any]) -> list[dict[str, Any]]:
-    metas = []
-    for r in results:
-        meta_path = Path(r.path) / "meta.json"
-        if r.status in ("issued", "new_version", "unchanged") and meta_path.is_file():
-            metas.append(json.loads(meta_path.read_text(encoding="utf-8")))
-    return metas
 
 
 @cli.command("file")

@@ -375,3 +375,29 @@ def list_archive(
             if any(enterprise in (e.get("name") or "") or enterprise == e.get("key") for e in m.get("enterprises", []))
         ]
     return sorted(metas, key=lambda m: (m.get("date", ""), m.get("path", "")), reverse=True)
+
+
+def after_batch(
+    settings: Settings, results: list[Issued], *, copies: bool, filing: bool
+) -> tuple[list[str], list[str]]:
+    """Distribution copies and/or the year's filing for what a batch issued; (notes, errors)."""
+    from docgen.archival import file_year  # noqa: PLC0415 - reportlab loads only when asked
+    from docgen.distribution import make_copies  # noqa: PLC0415
+
+    notes: list[str] = []
+    errors: list[str] = []
+    done = [r for r in results if r.status in ("issued", "new_version", "unchanged")]
+    if copies:
+        for r in done:
+            if r.number and r.kind in NUMBERED_KINDS:
+                try:
+                    notes.append(f"分发件：{make_copies(settings, r.path)}")
+                except DocgenError as exc:
+                    errors.append(exc.message)
+    if filing:
+        years = sorted({int(json.loads((r.path / "meta.json").read_text(encoding="utf-8"))["date"][:4]) for r in done})
+        for year in years:
+            report = file_year(settings, year)
+            errors += report.failures
+            notes.append(f"{year} 年：{len(report.items)} 件归档副本和归档文件目录已生成：{report.folder}")
+    return notes, errors

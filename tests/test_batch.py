@@ -81,3 +81,38 @@ def test_batch_with_filing_copies(tmp_path: Path, run_cli: RunCli) -> None:
     folder = tmp_path / "filing" / "2021"
     assert len(list(folder.glob("0001-WS*.pdf"))) == 3 + 2
     assert (folder / "归档文件目录.csv").read_text(encoding="utf-8-sig").count("\n") == 1 + 5
+
+
+def test_distribution_copies_carry_their_serial_numbers(tmp_path: Path, run_cli: RunCli) -> None:
+    import csv
+    import io
+    import shutil as sh
+
+    import pdfplumber
+
+    from tests.conftest import EXAMPLE_CASE
+    from tests.pdfmeasure import MM
+
+    case = tmp_path / "case.yaml"
+    sh.copy(EXAMPLE_CASE, case)
+    case.write_text(
+        case.read_text(encoding="utf-8").replace(
+            "  disclosure: 主动公开", "  disclosure: 主动公开\n  copy_to: [江门市工业和信息化局]"
+        ),
+        encoding="utf-8",
+    )
+    result = run_cli("-w", str(tmp_path), "batch", str(case), "-k", "notice", "--copies")
+    assert result.exit_code == 0, result.err
+    folder = tmp_path / "copies" / "恩科工商务字〔2021〕58号"
+    rows = list(csv.reader(io.StringIO((folder / "分发记录.csv").read_text(encoding="utf-8-sig"))))[1:]
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("000001", "主送", "各镇人民政府（街道办事处）"),
+        ("000002", "主送", "市有关单位"),
+        ("000003", "抄送", "江门市工业和信息化局"),
+    ]
+    for serial, *_rest, name in rows:
+        with pdfplumber.open(folder / name) as pdf:
+            words = pdf.pages[0].extract_words()
+        first = min(words, key=lambda w: w["top"])
+        assert first["text"] == serial, "the 份号 is the first line"
+        assert abs(first["x0"] / MM - 28) < 1 and 36 < first["top"] / MM < 40, "flush left on the block's first line"
