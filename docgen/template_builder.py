@@ -515,12 +515,23 @@ def list_table(widths_mm: list[float], columns: list[tuple[str, str, bool]], loo
         [table_cell(head, w, style=f"GwTableHead{suffix}") for (head, _, _), w in zip(columns, widths_mm, strict=True)],
         header=True,
     )
+    return table(widths_mm, [header, *looped_rows(widths_mm, columns, f"r in {loop}", suffix)])
+
+
+def looped_rows(
+    widths_mm: list[float],
+    columns: list[tuple[str, str, bool]],
+    loop: str,
+    suffix: str = "",
+    min_height_mm: float = 9.0,
+) -> list[str]:
+    """One table row per item of a ``{%tr for loop %}``; ``columns`` as for ``list_table``."""
     cells = [
         table_cell(value, w, style=f"GwTable{'Center' if centred else 'Text'}{suffix}")
         for (_, value, centred), w in zip(columns, widths_mm, strict=True)
     ]
-    rows = [header, jinja_row(f"for r in {loop}", len(columns)), table_row(cells), jinja_row("endfor", len(columns))]
-    return table(widths_mm, rows)
+    n = len(columns)
+    return [jinja_row(f"for {loop}", n), table_row(cells, min_height_mm=min_height_mm), jinja_row("endfor", n)]
 
 
 def tasks_parts() -> str:
@@ -610,30 +621,25 @@ def acceptance_body() -> str:
         pair_row("退出产能", "{{ capacity }}", "验收时间", "{{ acceptance_date }}"),
         band("退出设备"),
         heads("序号", "设备名称", "规格型号", "数量"),
-        jinja_row("for e in equipment", 4),
-        table_row(
+        *looped_rows(
+            w,
             [
-                table_cell("{{ e.index }}", w[0], style="GwTableCenter"),
-                table_cell("{{ e.name }}", w[1]),
-                table_cell("{{ e.model }}", w[2], style="GwTableCenter"),
-                table_cell("{{ e.quantity }}", w[3], style="GwTableCenter"),
-            ]
+                ("", "{{ e.index }}", True),
+                ("", "{{ e.name }}", False),
+                ("", "{{ e.model }}", True),
+                ("", "{{ e.quantity }}", True),
+            ],
+            "e in equipment",
         ),
-        jinja_row("endfor", 4),
         field_row("验收结论", "{{ conclusion }}"),
         band("验收组成员"),
         heads("姓名", "单位", "职务", "签字"),
-        jinja_row("for m in team", 4),
-        table_row(
-            [
-                table_cell("{{ m.name }}", w[0], style="GwTableCenter"),
-                table_cell("{{ m.unit }}", w[1]),
-                table_cell("{{ m.title }}", w[2], style="GwTableCenter"),
-                table_cell("", w[3]),
-            ],
+        *looped_rows(
+            w,
+            [("", "{{ m.name }}", True), ("", "{{ m.unit }}", False), ("", "{{ m.title }}", True), ("", "", False)],
+            "m in team",
             min_height_mm=12.0,
         ),
-        jinja_row("endfor", 4),
     ]
     return "".join(
         [
