@@ -16,10 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
+from docgen import tablefit
 from docgen._io import atomic_write_bytes
 from docgen.archive import Archive
 from docgen.config import Settings
@@ -72,7 +74,8 @@ def assign_items(
         period = retention.get(str(meta.get("kind")), retention.get("other", "D10"))
         classes.setdefault(period, []).append(meta)
     items = []
-    for period in sorted(classes):
+    # 永久 first, then 30年, then 10年, as the catalogue lists them.
+    for period in sorted(classes, key=lambda p: (list(RETENTION_NAMES).index(p) if p in RETENTION_NAMES else 9, p)):
         for n, meta in enumerate(sorted(classes[period], key=_sort_key), start=1):
             items.append(Item(archival_code(fonds, year, period, organ, n), n, period, meta))
     return items
@@ -190,71 +193,124 @@ def filing_copy(source: Path, target: Path, values: list[str], font: Path) -> No
     atomic_write_bytes(target, out.getvalue())
 
 
-CATALOGUE_COLUMNS = ["序号", "档号", "文号", "责任者", "题名", "日期", "页数", "密级", "备注"]
+# DA/T 22-2015 6.3: 序号, 档号, 文号, 责任者, 题名, 日期, 密级, 页数, 备注.
+CATALOGUE_COLUMNS = ["序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
+CATALOGUE_PT = 10.5  # 五号: nine columns on a landscape sheet
+CATALOGUE_MARGINS_MM = (20.0, 20.0, 28.0, 15.0)  # top, bottom, left (binding edge), right
+CELL_PADDING_MM = 1.5
 
 
-def catalogue_rows(items: list[Item]) -> list[list[str]]:
-    """The 归档文件目录 rows: 日期 as YYYYMMDD; a title the archivist wrote goes in [ ]."""
-    rows = []
-    for n, item in enumerate(items, start=1):
+def catalogue_lists(items: list[Item]) -> dict[str, list[list[str]]]:
+    """The 归档文件目录 rows, one list per 保管期限, each numbered from 1.
+
+    日期 as YYYYMMDD; a title the archivist wrote goes in [ ].
+    """
+    lists: dict[str, list[list[str]]] = {}
+    for item in items:
         meta = item.meta
+        rows = lists.setdefault(item.retention, [])
         title = str(meta.get("title", ""))
         if meta.get("guessed"):
             title = f"[{title}]"
-        notes = "待OCR" if meta.get("needs_ocr") else ""
         rows.append(
             [
-                str(n),
+                str(len(rows) + 1),
                 item.code,
                 str(meta.get("number") or ""),
                 str(meta.get("issuer") or ""),
                 title,
                 re.sub(r"\D", "", str(meta.get("date", ""))),
-                str(meta.get("pages") or ""),
                 "",
-                notes,
+                str(meta.get("pages") or ""),
+                "待OCR" if meta.get("needs_ocr") else "",
             ]
         )
-    return rows
+    return lists
 
 
-def catalogue_pdf(rows: list[list[str]], year: int, font: Path) -> bytes:
-    """The catalogue as a landscape A4 table, the header row on every page."""
+def catalogue_pdf(lists: dict[str, list[list[str]]], year: int, fonds: str, organ: str, font: Path) -> bytes:
+    """The catalogue on landscape A4: one list per 保管期限, header row on every page, page numbers.
+
+    Column widths come from the content (``tablefit``, measured with the font's own metrics): a
+    档号 or 文号 is never broken, a 题名 breaks between words and never leaves one character alone.
+    """
     from reportlab.lib import colors  # noqa: PLC0415
     from reportlab.lib.pagesizes import A4, landscape  # noqa: PLC0415
     from reportlab.lib.styles import ParagraphStyle  # noqa: PLC0415
     from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
     from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle  # noqa: PLC0415
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle  # noqa: PLC0415
 
     if "DocgenStamp" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("DocgenStamp", str(font)))
-    cell = ParagraphStyle("cell", fontName="DocgenStamp", fontSize=9, leading=12)
-    head = ParagraphStyle("title", fontName="DocgenStamp", fontSize=16, leading=22, alignment=1)
-    data = [CATALOGUE_COLUMNS] + [[Paragraph(v, cell) for v in row] for row in rows]
-    widths_mm = [12, 50, 42, 32, 70, 20, 12, 12, 20]
-    table = Table(data, colWidths=[w * MM for w in widths_mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), "DocgenStamp", 9),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-            ]
+
+    def measure(text: str) -> float:
+        return float(pdfmetrics.stringWidth(text, "DocgenStamp", 1))
+
+    top, bottom, left, right = CATALOGUE_MARGINS_MM
+    width_mm = 297 - left - right
+    cell = ParagraphStyle("cell", fontName="DocgenStamp", fontSize=CATALOGUE_PT, leading=CATALOGUE_PT * 1.4)
+    centred = ParagraphStyle("centred", parent=cell, alignment=1)
+    head = ParagraphStyle("title", fontName="DocgenStamp", fontSize=18, leading=26, alignment=1)
+    scope = ParagraphStyle("scope", fontName="DocgenStamp", fontSize=12, leading=20, alignment=1)
+    every_row = [CATALOGUE_COLUMNS, *(row for rows in lists.values() for row in rows)]
+    for soft in (False, True):  # the 责任者 whole if it can be, else broken between its words
+        cells = [
+            tablefit.Cell(text, column, size_pt=CATALOGUE_PT, soft=soft and column == 3, measure=measure)
+            for row in every_row
+            for column, text in enumerate(row)
+        ]
+        plan = tablefit.plan_columns(cells, len(CATALOGUE_COLUMNS), width_mm, 2 * CELL_PADDING_MM + 0.5)
+        if plan.fits:
+            break
+    widths = [w * width_mm / sum(plan.widths_mm) for w in plan.widths_mm]
+    story: list[Any] = []
+    for n, (retention, rows) in enumerate(lists.items()):
+        data = []
+        for r, row in enumerate([CATALOGUE_COLUMNS, *rows]):
+            line = []
+            for c, text in enumerate(row):
+                room = (widths[c] - 2 * CELL_PADDING_MM - 0.5) * MM / CATALOGUE_PT
+                lines = tablefit.break_lines(text, room, no_orphan=True, soft=soft and c == 3, measure=measure)
+                style = centred if r == 0 or c not in (3, 4) else cell
+                line.append(Paragraph("<br/>".join(escape(x) for x in lines), style))
+            data.append(line)
+        table = Table(data, colWidths=[w * MM for w in widths], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_MM * MM),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_MM * MM),
+                ]
+            )
         )
-    )
+        if n:
+            story.append(PageBreak())
+        name = RETENTION_NAMES.get(retention, retention)
+        story += [
+            Paragraph("归档文件目录", head),
+            Paragraph(f"全宗号：{fonds}　年度：{year}　保管期限：{name}　机构（问题）：{organ}", scope),
+            table,
+        ]
+
+    def page_number(canvas: Any, doc: Any) -> None:
+        canvas.setFont("DocgenStamp", 12)
+        canvas.drawCentredString(297 * MM / 2, bottom * MM / 2, f"— {doc.page} —")
+
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
         buf,
         pagesize=landscape(A4),
-        leftMargin=15 * MM,
-        rightMargin=15 * MM,
-        topMargin=15 * MM,
-        bottomMargin=15 * MM,
+        leftMargin=left * MM,
+        rightMargin=right * MM,
+        topMargin=top * MM,
+        bottomMargin=bottom * MM,
         initialFontName="DocgenStamp",
+        title=f"{year}年度归档文件目录",
     )
-    doc.build([Paragraph(f"{year}年度归档文件目录", head), table])
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return buf.getvalue()
 
 
@@ -292,12 +348,13 @@ def file_year(settings: Settings, year: int, on_item: Callable[[Item, str | None
             failures.append(error)
         if on_item:
             on_item(item, error)
-    rows = catalogue_rows(items)
+    lists = catalogue_lists(items)
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow(CATALOGUE_COLUMNS)
-    writer.writerows(rows)
+    writer.writerow(["保管期限", *CATALOGUE_COLUMNS])
+    for retention, rows in lists.items():
+        writer.writerows([RETENTION_NAMES.get(retention, retention), *row] for row in rows)
     # UTF-8 with a BOM: Excel on a Chinese PC opens it without garbling.
     atomic_write_bytes(folder / "归档文件目录.csv", text.getvalue().encode("utf-8-sig"))
-    atomic_write_bytes(folder / "归档文件目录.pdf", catalogue_pdf(rows, year, font))
+    atomic_write_bytes(folder / "归档文件目录.pdf", catalogue_pdf(lists, year, cfg.fonds, cfg.organ, font))
     return FilingReport(year, folder, items, failures)

@@ -114,6 +114,7 @@ class Document:
     enterprise_names: list[str] = field(default_factory=list)
     enterprise_keys: list[str] = field(default_factory=list)
     date: dt.date | None = None  # 成文日期, which files the document in the archive
+    single_page: bool = False  # a form meant to fit one sheet (the 验收记录)
 
     @property
     def archive_key(self) -> str:
@@ -290,6 +291,7 @@ def documents_for(case: Case, kind: str, enterprise: str | None = None, allocate
                 enterprise_names=[case.enterprises[key].name],
                 enterprise_keys=[key],
                 date=case.enterprises[key].acceptance_date,
+                single_page=True,
             )
             for key in keys
         ]

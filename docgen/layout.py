@@ -46,9 +46,11 @@ class Page:
 
 
 PAGE = Page()
-# A landscape page (横排表格) keeps the same 225 x 156 mm block, turned: the 28 mm binding
-# margin is now at the top.
-LANDSCAPE = Page(width_mm=297.0, height_mm=210.0, top_mm=28.0, bottom_mm=26.0, left_mm=37.0, right_mm=35.0)
+# A landscape page (横排表格) keeps the same 225 x 156 mm block, turned. Printed, it is rotated
+# counter-clockwise onto a portrait sheet (GB/T 9704 10.2: the table head faces the binding edge
+# on odd pages and the outer edge on even ones, i.e. the left edge on both), so its top margin
+# becomes the 28 mm 订口, its left the 35 mm foot and its right the 37 mm 天头.
+LANDSCAPE = Page(width_mm=297.0, height_mm=210.0, top_mm=28.0, bottom_mm=26.0, left_mm=35.0, right_mm=37.0)
 
 # 3号 仿宋 body: 16 pt characters, 22 lines of 28 characters in a 156 x 225 mm block.
 BODY_PT = 16.0

@@ -21,7 +21,9 @@ from docgen.documents import Document, documents_for
 from docgen.errors import ConversionError
 from docgen.layout import LINE_PITCH_STEPS_TWIPS
 from docgen.numbering import registry_number
-from docgen.pdftext import some_page_starts_with
+from docgen.pageturn import turn_landscape_pages
+from docgen.pdftext import lines_before, page_count, some_page_starts_with
+from docgen.proof import Proof, prove
 from docgen.templates import check_template, find_template, render_docx
 
 OutputFormat = Literal["docx", "pdf", "both"]
@@ -54,11 +56,38 @@ def converter_for(settings: Settings) -> Converter:
 
 
 class Fit(enum.IntEnum):
-    """How well the closing block (署名, 成文日期, 附注) sits after conversion; lower is better."""
+    """How well a converted document sits on its pages; lower is better."""
 
     GOOD = 0
-    NOTE_ALONE = 1  # the 附注 opens a page: wasteful, but the standard does not forbid it
-    SIGNATURE_ALONE = 2  # 署名 and 成文日期 open a page without body text: GB/T 9704 forbids it
+    SPILLS = 1  # a one-page form (验收记录) runs onto a second page
+    NOTE_ALONE = 2  # the 附注 opens a page: a sheet wasted
+    SIGNATURE_ALONE = 3  # 署名 and 成文日期 open a page without body text: GB/T 9704 forbids it
+
+
+_CLOSING = frozenset({Fit.NOTE_ALONE, Fit.SIGNATURE_ALONE})
+
+
+@dataclass(frozen=True)
+class FitStep:
+    """One way of laying a document out, and the faults it can cure."""
+
+    pitch_twips: int
+    cures: frozenset[Fit]
+    compact_tables: bool = False  # tables one font size smaller
+    keep_with_body: bool = False  # the body's last lines go over with the closing block
+
+
+# GB/T 9704 7.3.5.1: when the 署名 and 成文日期 would open a page without body text, tighten the
+# spacing (22, then 23, then 24 lines a page); then set the tables smaller; when even that
+# fails, the body's last lines go over with them at the standard 22 lines, so a page never
+# holds the closing block alone. A form that spills onto a second page gets smaller tables.
+CLOSING_TAIL_LINES = 2  # body lines that go over with the 署名 when nothing else keeps it on the page
+FIT_STEPS = (
+    FitStep(LINE_PITCH_STEPS_TWIPS[0], frozenset(Fit)),
+    *(FitStep(pitch, _CLOSING) for pitch in LINE_PITCH_STEPS_TWIPS[1:]),
+    FitStep(LINE_PITCH_STEPS_TWIPS[0], frozenset({Fit.SPILLS, *_CLOSING}), compact_tables=True),
+    FitStep(LINE_PITCH_STEPS_TWIPS[0], _CLOSING, keep_with_body=True),
+)
 
 
 @dataclass
@@ -67,19 +96,41 @@ class _Job:
     template: Path
     docx: Path
     pdf: Path
-    pitch_step: int = 0
-    error: str | None = None  # why conversion failed, when it did
+    step: int = 0  # index into FIT_STEPS
+    error: str | None = None  # why conversion or the text check failed, when it did
+    proof: Proof | None = None
+    tail: str = ""  # the body's last printed lines, which go over with the closing block as a last resort
 
     def render(self) -> None:
-        render_docx(self.template, self.document.context, self.docx, LINE_PITCH_STEPS_TWIPS[self.pitch_step])
+        step = FIT_STEPS[self.step]
+        render_docx(
+            self.template,
+            self.document.context,
+            self.docx,
+            step.pitch_twips,
+            keep_closing=self.tail if step.keep_with_body else None,
+            compact_tables=step.compact_tables,
+        )
+
+    def finish(self) -> None:
+        """Turn landscape pages for printing, then prove the PDF says what the DOCX says."""
+        turn_landscape_pages(self.pdf)
+        self.proof = prove(self.docx, self.pdf)
+        if not self.proof.ok:
+            self.error = f"《{self.document.title}》的 PDF 与 DOCX 文字不一致：{self.proof.summary()}"
 
     def fit(self) -> Fit:
         context: Mapping[str, Any] = self.document.context
         signature, note = str(context.get("signature", "")), str(context.get("note", ""))
-        if signature and some_page_starts_with(self.pdf, signature + str(context.get("date", ""))):
+        closing = signature + str(context.get("date", ""))
+        # The 附件说明 is not 正文 either: a page opening with it and the 署名 holds no body text.
+        attachments = "附件：" + "".join(context.get("attachments") or []) + closing
+        if signature and some_page_starts_with(self.pdf, closing, attachments):
             return Fit.SIGNATURE_ALONE
         if note and some_page_starts_with(self.pdf, f"（{note}）"):
             return Fit.NOTE_ALONE
+        if self.document.single_page and page_count(self.pdf) > 1:
+            return Fit.SPILLS
         return Fit.GOOD
 
 
@@ -92,14 +143,12 @@ def make_jobs(documents: list[Document], templates: Mapping[str, Path], staging:
 
 
 def fit_and_convert(jobs: list[_Job], converter: Converter, on_converted: Callable[[_Job], None] | None = None) -> None:
-    """Render and convert every job, tightening the line pitch while the closing block splits off.
+    """Render and convert every job, trying the ``FIT_STEPS`` until each sits well on its pages.
 
-    GB/T 9704 forbids a page holding the 署名 and 成文日期 but no body text and asks for tighter
-    spacing instead (22, then 23, then 24 lines a page). When no pitch keeps the 附注 on the
-    page too, the loosest pitch that keeps the signature with the body wins. All documents
-    convert together in each round; only those that need it go round again. A job whose
-    conversion fails gets ``error`` set and leaves the rounds; ``on_converted`` hears of each
-    job once it is final.
+    All documents convert together in each round; only those that need it go round again. A
+    final PDF has its landscape pages turned and its text proved against the DOCX. A job whose
+    conversion or text check fails gets ``error`` set and leaves the rounds; ``on_converted``
+    hears of each job once it is final.
     """
     tried: dict[int, dict[int, Fit]] = {id(job): {} for job in jobs}
     pending = list(jobs)
@@ -112,10 +161,12 @@ def fit_and_convert(jobs: list[_Job], converter: Converter, on_converted: Callab
             job = batch[i]
             if error is not None:
                 job.error = error
-            elif (step := _next_pitch(job, tried[id(job)])) is not None:
-                job.pitch_step = step
+            elif (step := _next_step(job, tried[id(job)])) is not None:
+                job.step = step
                 queue.append(job)
                 return
+            else:
+                job.finish()
             if on_converted:
                 on_converted(job)
 
@@ -123,17 +174,21 @@ def fit_and_convert(jobs: list[_Job], converter: Converter, on_converted: Callab
         pending = again
 
 
-def _next_pitch(job: _Job, fits: dict[int, Fit]) -> int | None:
-    """The pitch step to try next after a conversion, or None when this one is final."""
-    if job.pitch_step in fits:
-        return None  # this round re-made the best pitch already measured: done
-    fits[job.pitch_step] = job.fit()
-    if fits[job.pitch_step] is Fit.GOOD:
+def _next_step(job: _Job, fits: dict[int, Fit]) -> int | None:
+    """The fit step to try next after a conversion, or None when this one is final."""
+    if job.step in fits:
+        return None  # this round re-made the best step already measured: done
+    fit = fits[job.step] = job.fit()
+    if fit is Fit.GOOD:
         return None
-    if job.pitch_step + 1 < len(LINE_PITCH_STEPS_TWIPS):
-        return job.pitch_step + 1
+    following = [i for i in range(job.step + 1, len(FIT_STEPS)) if fit in FIT_STEPS[i].cures]
+    if following:
+        if FIT_STEPS[following[0]].keep_with_body:
+            signature = str(job.document.context.get("signature", ""))
+            job.tail = lines_before(job.pdf, signature, CLOSING_TAIL_LINES, block="附件：")
+        return following[0]
     best = min(fits, key=lambda step: (fits[step], step))
-    return best if best != job.pitch_step else None
+    return best if best != job.step else None
 
 
 def render_case(

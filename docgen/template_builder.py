@@ -18,6 +18,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from docgen import layout
+from docgen.docxform import AUTOFIT_CAPTION, SECTION_BREAK_STYLE
 from docgen.fontnames import FANGSONG, HEITI, KAITI, SONGTI, XIAOBIAOSONG, FontRole
 from docgen.paths import BUILTIN_TEMPLATES
 
@@ -187,6 +188,11 @@ def styles_xml() -> str:
         '<w:lang w:val="en-US" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
         "</w:rPr></w:rPrDefault>"
         '<w:pPrDefault><w:pPr><w:widowControl w:val="0"/>'
+        # LibreOffice reads overflowPunct inverted (writerfilter: hanging punctuation = val == 0)
+        # and, hanging a full-width mark past the block, drops it from the PDF: "为重点，通过" printed
+        # as "为重点 / 通过" (measured on 7.4, text layer and drawing). With val="1" it moves the
+        # character before the mark to the next line with it, as Word and WPS do (避头尾).
+        '<w:overflowPunct w:val="1"/>'
         '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
         '<w:spacing w:after="0" w:line="240" w:lineRule="auto"/><w:jc w:val="both"/>'
         "</w:pPr></w:pPrDefault></w:docDefaults>"
@@ -240,6 +246,13 @@ def styles_xml() -> str:
             "GwSignature", "发文机关署名", para_props(jc="right", keep_next=True, ind={"right": 4 * CHAR_TWIPS}), ""
         ),
         paragraph_style("GwDate", "成文日期", para_props(jc="right", ind={"right": 4 * CHAR_TWIPS}), ""),
+        # Carries a section break; docgen folds it into the paragraph before it when rendering.
+        paragraph_style(
+            SECTION_BREAK_STYLE,
+            "分节符",
+            para_props(snap_to_grid=False, line=(20, "exact"), before=0, after=0),
+            run_props(size_pt=1),
+        ),
         paragraph_style("GwNote", "附注", para_props(ind=body_indent), ""),
         *table_styles("", "", layout.TABLE_PT),
         *table_styles("Small", "（小字）", layout.TABLE_SMALL_PT),
@@ -297,7 +310,7 @@ def section_props(*, landscape: bool = False) -> str:
 
 def section_break(*, landscape: bool = False) -> str:
     """End the current section (its page set-up given here); the next starts on a new page."""
-    return f"<w:p><w:pPr>{section_props(landscape=landscape)}</w:pPr></w:p>"
+    return f'<w:p><w:pPr><w:pStyle w:val="{SECTION_BREAK_STYLE}"/>{section_props(landscape=landscape)}</w:pPr></w:p>'
 
 
 def footer_xml(odd: bool) -> str:
@@ -414,21 +427,31 @@ def notice_parts() -> str:
             paragraph("", para_props("GwBody")),
             jinja_paragraph("endif"),
             attachment_note("attachments"),
-            *signature_block("signature", "date"),
-            jinja_paragraph("if note"),
-            paragraph("（{{ note }}）", para_props("GwNote")),
-            jinja_paragraph("endif"),
+            *signature_block("signature", "date", note="note"),
         ]
     )
 
 
-def signature_block(organ: str, date: str) -> list[str]:
-    """Two blank lines for the seal, then the 署名 centred over the 成文日期 (7.3.5.1)."""
+def signature_block(organ: str, date: str, note: str | None = None) -> list[str]:
+    """Two blank lines for the seal, then the 署名 centred over the 成文日期 (7.3.5.1).
+
+    A 附注 (``note``) follows the date and is kept on its page: a page holding only the 附注
+    would waste a sheet.
+    """
+    seal = [paragraph("", para_props("GwBody")), paragraph("", para_props("GwBody"))]
+    signed = paragraph(f"{{{{ {organ} }}}}", para_props("GwSignature"))
+    dated = paragraph(f"{{{{ {date} }}}}", para_props("GwDate"))
+    if note is None:
+        return [*seal, signed, dated]
     return [
-        paragraph("", para_props("GwBody")),
-        paragraph("", para_props("GwBody")),
-        paragraph(f"{{{{ {organ} }}}}", para_props("GwSignature")),
-        paragraph(f"{{{{ {date} }}}}", para_props("GwDate")),
+        *seal,
+        signed,
+        jinja_paragraph(f"if {note}"),
+        paragraph(f"{{{{ {date} }}}}", para_props("GwDate", keep_next=True)),
+        paragraph(f"（{{{{ {note} }}}}）", para_props("GwNote")),
+        jinja_paragraph("else"),
+        dated,
+        jinja_paragraph("endif"),
     ]
 
 
@@ -483,7 +506,7 @@ def table(widths_mm: list[float], rows: list[str]) -> str:
         f'<w:tblCellMar><w:top w:w="{margin // 2}" w:type="dxa"/><w:left w:w="{margin}" w:type="dxa"/>'
         f'<w:bottom w:w="{margin // 2}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/></w:tblCellMar>'
         '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
-        'w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+        f'w:noHBand="1" w:noVBand="1"/><w:tblCaption w:val="{AUTOFIT_CAPTION}"/></w:tblPr>'
     )
     return f"<w:tbl>{tbl_pr}<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
 
@@ -572,7 +595,9 @@ def set_body() -> str:
     return "".join(
         [
             notice_parts(),
-            plan_parts(new_page=True),
+            # The notice is a section of its own, so fitting its closing block leaves the plan at 22 lines.
+            section_break(),
+            plan_parts(new_page=False),
             section_break(),
             tasks_parts(),
             section_break(landscape=True),

@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from docx.oxml.ns import qn
 from docx.shared import Twips
 from docxtpl import DocxTemplate
 
-from docgen import layout
+from docgen import docxform, layout
 from docgen._io import atomic_copy, atomic_path
 from docgen.errors import TemplateError
 from docgen.paths import BUILTIN_TEMPLATES
@@ -74,16 +73,22 @@ def _apply_signature_layout(tpl: DocxTemplate) -> None:
             date.paragraph_format.right_indent = Twips(placed.date_right_twips)
 
 
-def _set_line_pitch(tpl: DocxTemplate, pitch_twips: int) -> None:
-    for sect_pr in tpl.docx.element.body.iter(qn("w:sectPr")):
-        for grid in sect_pr.iter(qn("w:docGrid")):
-            grid.set(qn("w:linePitch"), str(pitch_twips))
-
-
-def render_docx(template: Path, context: Mapping[str, Any], target: Path, line_pitch_twips: int | None = None) -> Path:
+def render_docx(
+    template: Path,
+    context: Mapping[str, Any],
+    target: Path,
+    line_pitch_twips: int | None = None,
+    *,
+    keep_closing: str | None = None,
+    compact_tables: bool = False,
+) -> Path:
     """Fill ``template`` with ``context`` and write the DOCX to ``target`` atomically.
 
-    ``line_pitch_twips`` overrides the document grid's line pitch (see ``layout.LINE_PITCH_STEPS_TWIPS``).
+    Tables marked 自动列宽 are sized from what was filled in (``docxform.fit_tables``).
+    ``line_pitch_twips`` overrides the grid's line pitch of the part holding the 署名 (see
+    ``layout.LINE_PITCH_STEPS_TWIPS``); ``keep_closing`` ties the closing block to the body's
+    last printed lines, whose text it gives ("" for the whole last paragraph); ``compact_tables``
+    sets tables one size smaller.
     """
     check_template(template, context)
     tpl = _load(template)
@@ -93,8 +98,13 @@ def render_docx(template: Path, context: Mapping[str, Any], target: Path, line_p
         msg = f"模板 {template} 填写失败：{exc}"
         raise TemplateError(msg) from exc
     _apply_signature_layout(tpl)
+    body = tpl.docx.element.body
+    docxform.fold_section_breaks(body)
+    docxform.fit_tables(tpl.docx, compact=compact_tables)
     if line_pitch_twips is not None:
-        _set_line_pitch(tpl, line_pitch_twips)
+        docxform.set_closing_pitch(body, line_pitch_twips)
+    if keep_closing is not None:
+        docxform.keep_closing_with_body(body, keep_closing)
     with atomic_path(target) as tmp:
         tpl.save(tmp)
     return target

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,3 +95,41 @@ def xmp_text(pdf: Path) -> str:
     stream = PdfReader(pdf).root_object["/Metadata"].get_object()
     assert isinstance(stream, StreamObject)
     return stream.get_data().decode("utf-8")
+
+
+@dataclass(frozen=True)
+class PageForm:
+    """How a page is printed: its size, whether its text is turned, and where its page number sits."""
+
+    width: float
+    height: float
+    turned: bool  # most of the text runs sideways (a 横排表格 page turned onto a portrait sheet)
+    number: str | None  # the "— N —" read upright at the foot
+    number_x0: float | None
+    number_x1: float | None
+    number_top: float | None
+
+
+def page_forms(pdf: Path) -> list[PageForm]:
+    """Each page's printed form, read with pdfplumber (independently of docgen)."""
+    forms = []
+    with pdfplumber.open(pdf) as doc:
+        for page in doc.pages:
+            upright = [c for c in page.chars if c["upright"]]
+            sideways = [c for c in page.chars if not c["upright"]]
+            # Below the 262 mm foot of the text block: only the page number is there.
+            foot = sorted((c for c in upright if c["top"] / MM > 263), key=lambda c: c["x0"])
+            text = "".join(c["text"] for c in foot).replace(" ", "")
+            found = re.fullmatch(r"—(\d+)—", text)
+            forms.append(
+                PageForm(
+                    page.width / MM,
+                    page.height / MM,
+                    len(sideways) > len(upright) - len(foot),
+                    found[1] if found else None,
+                    foot[0]["x0"] / MM if found else None,
+                    foot[-1]["x1"] / MM if found else None,
+                    min(c["top"] for c in foot) / MM if found else None,
+                )
+            )
+    return forms

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from pypdf import PdfReader
 
 from docgen.archival import archival_code, assign_items
 from tests.conftest import RunCli, issue_example
@@ -44,34 +45,65 @@ def test_codes_are_unique_and_gap_free_per_class(filed: Path) -> None:
     assert sorted(by_class) == ["D30", "Y"]
 
 
-def test_catalogue_lists_every_item_once(filed: Path) -> None:
+def catalogue(folder: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO((folder / "归档文件目录.csv").read_text(encoding="utf-8-sig"))))
+
+
+def test_catalogue_lists_every_item_once_per_retention_class(filed: Path) -> None:
     folder = filed / "filing" / "2021"
-    rows = list(csv.reader(io.StringIO((folder / "归档文件目录.csv").read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["序号", "档号", "文号", "责任者", "题名", "日期", "页数", "密级", "备注"]
-    body = rows[1:]
+    header = next(csv.reader(io.StringIO((folder / "归档文件目录.csv").read_text(encoding="utf-8-sig"))))
+    # DA/T 22-2015: 日期 | 密级 | 页数, and one list per 保管期限.
+    assert header == ["保管期限", "序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
+    body = catalogue(folder)
     archived = [json.loads(p.read_text(encoding="utf-8")) for p in (filed / "archive").glob("2021/*/*/*/meta.json")]
     assert len(body) == len(archived) == 8
-    assert sorted(r[4] for r in body) == sorted(m["title"] for m in archived)
-    assert len({r[1] for r in body}) == 8
-    assert all(re.fullmatch(r"2021\d{4}", r[5]) for r in body)
-    notice = next(r for r in body if r[2] == "恩科工商务字〔2021〕58号")
-    assert notice[5] == "20210524" and notice[6] == "10"
-    with pdfplumber.open(folder / "归档文件目录.pdf") as pdf:
-        assert pdf.pages[0].width > pdf.pages[0].height, "landscape"
-        text = "".join(page.extract_text() for page in pdf.pages)
+    assert sorted(r["题名"] for r in body) == sorted(m["title"] for m in archived)
+    assert len({r["档号"] for r in body}) == 8
+    assert all(re.fullmatch(r"2021\d{4}", r["日期"]) for r in body)
+    assert [r["保管期限"] for r in body] == ["永久"] * 2 + ["30年"] * 6, "永久 first"
+    for period in ("永久", "30年"):
+        assert [int(r["序号"]) for r in body if r["保管期限"] == period] == list(
+            range(1, 1 + sum(r["保管期限"] == period for r in body))
+        )
+    notice = next(r for r in body if r["文号"] == "恩科工商务字〔2021〕58号")
+    set_pdf = next(filed.glob("archive/2021/05/24/*/document.pdf"))
+    assert notice["日期"] == "20210524" and notice["页数"] == str(len(PdfReader(set_pdf).pages))
+
+
+def test_catalogue_pdf_has_a_binding_margin_readable_text_whole_numbers_and_page_numbers(filed: Path) -> None:
+    body = catalogue(filed / "filing" / "2021")
+    with pdfplumber.open(filed / "filing" / "2021" / "归档文件目录.pdf") as pdf:
+        pages = list(pdf.pages)
+        assert all(p.width > p.height for p in pages), "landscape"
+        assert len(pages) == 2, "one list per 保管期限, each from a new page"
+        lines: list[str] = []
+        for n, page in enumerate(pages, start=1):
+            assert min(c["x0"] for c in page.chars) / MM >= 27.5, "28 mm binding margin on the left"
+            assert min(c["size"] for c in page.chars) >= 10.4, "no text below 五号"
+            rows: dict[int, list[dict[str, object]]] = {}
+            for c in sorted(page.chars, key=lambda c: float(c["top"])):
+                rows.setdefault(round(c["top"]), []).append(c)
+            page_lines = [
+                "".join(str(c["text"]) for c in sorted(r, key=lambda c: float(str(c["x0"])))) for r in rows.values()
+            ]
+            assert page_lines[-1].replace(" ", "") == f"—{n}—", "page number at the foot"
+            lines += page_lines
+    text = "".join(lines)
     for row in body:
-        assert row[1] in text
+        assert row["档号"] in text
+        if row["文号"]:
+            assert any(row["文号"] in line for line in lines), f"{row['文号']} printed whole on one line"
 
 
 def test_filing_copy_carries_the_stamp_and_nothing_else_changes(filed: Path) -> None:
     folder = filed / "filing" / "2021"
-    rows = list(csv.reader(io.StringIO((folder / "归档文件目录.csv").read_text(encoding="utf-8-sig"))))[1:]
+    rows = catalogue(folder)
     by_title = {
         json.loads(p.read_text(encoding="utf-8"))["title"]: p.parent
         for p in (filed / "archive").glob("2021/*/*/*/meta.json")
     }
     for row in rows:
-        code, title, pages = row[1], row[4], row[6]
+        code, title, pages = row["档号"], row["题名"], row["页数"]
         copy, original = folder / f"{code}.pdf", by_title[title] / "document.pdf"
         with pdfplumber.open(copy) as doc, pdfplumber.open(original) as orig:
             assert len(doc.pages) == len(orig.pages) == int(pages)

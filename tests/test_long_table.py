@@ -1,4 +1,4 @@
-"""A 60-row task table flows across landscape pages with its header repeated."""
+"""A 60-row task table flows across turned landscape pages with its header repeated."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import yaml
 from pypdf import PdfReader
 
 from tests.conftest import EXAMPLE_CASE, RunCli
-from tests.pdfmeasure import page_sizes_mm
+from tests.pdfmeasure import page_forms
 
 pytestmark = pytest.mark.libreoffice
 
@@ -37,4 +37,6 @@ def test_sixty_rows(tmp_path: Path, run_cli: RunCli) -> None:
     text = "".join(pages)
     for i in range(1, 61):
         assert f"第{i}项工作任务" in text
-    assert all(w > h for w, h in page_sizes_mm(pdf))
+    forms = page_forms(pdf)
+    assert all(f.turned and (round(f.width), round(f.height)) == (210, 297) for f in forms)
+    assert [f.number for f in forms] == [str(n) for n in range(1, len(forms) + 1)], "upright page numbers"

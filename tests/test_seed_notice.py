@@ -54,8 +54,9 @@ def find(lines: list[Line], start: str) -> Line:
 
 
 def pdf_text(seed_rendered: Rendered) -> str:
+    """The PDF's text without its page numbers (the body may run over a page break)."""
     reader = PdfReader(seed_rendered.pdf)
-    return squash("".join(page.extract_text() for page in reader.pages))
+    return re.sub(r"—\d+—", "", squash("".join(page.extract_text() for page in reader.pages)))
 
 
 def test_every_seed_element_is_present_character_for_character(seed_rendered: Rendered) -> None:

@@ -19,7 +19,7 @@ from docgen.lint.roles import assign_roles
 
 TWIPS_PER_MM = 1440 / 25.4
 PORTRAIT_MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
-LANDSCAPE_MARGINS_MM = (28, 26, 37, 35)
+LANDSCAPE_MARGINS_MM = (28, 26, 35, 37)
 
 
 def read_text(path: Path) -> LintDocument:
