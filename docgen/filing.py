@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pypdf import __version__ as pypdf_version
+
 from docgen import __version__
 from docgen.archive import Archive, StagedDocument, VerifyReport, sha256_file
 from docgen.case import Case, load_case
@@ -27,7 +29,7 @@ from docgen.documents import KIND_NAMES, NUMBERED_KINDS, Document, documents_for
 from docgen.errors import ConversionError, DocgenError
 from docgen.faults import pause_point
 from docgen.numbering import case_reference, number_for_loaded_case, registry_for
-from docgen.pipeline import converter_for, fit_and_convert, make_jobs
+from docgen.pipeline import Job, converter_for, fit_and_convert, make_jobs
 from docgen.templates import check_template, find_template, render_docx
 from docgen.textextract import extract
 
@@ -166,16 +168,14 @@ def issue_case(
         prints = {id(job): print_ for job, (_, print_) in zip(jobs, pending, strict=True)}
         stored_metas: list[dict[str, Any]] = []
 
-        def file_away(job: Any) -> None:
+        def file_away(job: Job) -> None:
             """Store each document as soon as its PDF is final, so a crash keeps what is done."""
             doc = job.document
             if job.error:
                 done = Issued("failed", doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, [job.error])
             else:
                 pause_point("issue-after-convert")
-                staged = _stage(
-                    job.pdf, job.docx, job.template, doc, prints[id(job)], case=case, case_path=case_path, ref=ref
-                )
+                staged = _stage(job, prints[id(job)], case=case, case_path=case_path, ref=ref)
                 if not lint:
                     staged = dataclasses.replace(staged, meta={**staged.meta, "lint": "skipped"})
                 stored = archive.store(staged, reason=reason)
@@ -284,9 +284,9 @@ def _numbered_documents(
     return documents
 
 
-def _stage(
-    pdf: Path, docx: Path, template: Path, doc: Document, print_: str, *, case: Case, case_path: Path, ref: str
-) -> StagedDocument:
+def _stage(job: Job, print_: str, *, case: Case, case_path: Path, ref: str) -> StagedDocument:
+    pdf, docx, template, doc = job.pdf, job.docx, job.template, job.document
+    assert job.proof is not None  # noqa: S101 - a job without a passed text check has an error and is not staged
     extracted = extract(pdf)
     if extracted.pdfa_part != PDFA_PART:
         msg = f"《{doc.title}》的 PDF 没有 PDF/A-2 标记（pdfaid:part={extracted.pdfa_part}），未归档。"
@@ -325,6 +325,8 @@ def _stage(
             "archive_key": doc.archive_key,
             "docgen_version": __version__,
             "template": {"name": template.name, "sha256": sha256_file(template)},
+            # The PDF was read back and compared with its DOCX, character by character.
+            "text_check": {"result": "一致", "characters": job.proof.characters, "reader": f"pypdf {pypdf_version}"},
         },
     )
 

@@ -91,7 +91,9 @@ FIT_STEPS = (
 
 
 @dataclass
-class _Job:
+class Job:
+    """One document on its way from template to a proved PDF, and what happened to it."""
+
     document: Document
     template: Path
     docx: Path
@@ -102,6 +104,7 @@ class _Job:
     tail: str = ""  # the body's last printed lines, which go over with the closing block as a last resort
 
     def render(self) -> None:
+        """Fill the template into the DOCX, laid out as the current fit step says."""
         step = FIT_STEPS[self.step]
         render_docx(
             self.template,
@@ -120,6 +123,7 @@ class _Job:
             self.error = f"《{self.document.title}》的 PDF 与 DOCX 文字不一致：{self.proof.summary()}"
 
     def fit(self) -> Fit:
+        """How the converted PDF sits on its pages."""
         context: Mapping[str, Any] = self.document.context
         signature, note = str(context.get("signature", "")), str(context.get("note", ""))
         closing = signature + str(context.get("date", ""))
@@ -134,15 +138,15 @@ class _Job:
         return Fit.GOOD
 
 
-def make_jobs(documents: list[Document], templates: Mapping[str, Path], staging: Path) -> list[_Job]:
+def make_jobs(documents: list[Document], templates: Mapping[str, Path], staging: Path) -> list[Job]:
     """One render job per document, writing into ``staging``."""
     return [
-        _Job(doc, templates[doc.template_kind], staging / f"{doc.file_stem}.docx", staging / f"{doc.file_stem}.pdf")
+        Job(doc, templates[doc.template_kind], staging / f"{doc.file_stem}.docx", staging / f"{doc.file_stem}.pdf")
         for doc in documents
     ]
 
 
-def fit_and_convert(jobs: list[_Job], converter: Converter, on_converted: Callable[[_Job], None] | None = None) -> None:
+def fit_and_convert(jobs: list[Job], converter: Converter, on_converted: Callable[[Job], None] | None = None) -> None:
     """Render and convert every job, trying the ``FIT_STEPS`` until each sits well on its pages.
 
     All documents convert together in each round; only those that need it go round again. A
@@ -155,9 +159,9 @@ def fit_and_convert(jobs: list[_Job], converter: Converter, on_converted: Callab
     while pending:
         for job in pending:
             job.render()
-        again: list[_Job] = []
+        again: list[Job] = []
 
-        def finished(i: int, error: str | None, batch: list[_Job] = pending, queue: list[_Job] = again) -> None:
+        def finished(i: int, error: str | None, batch: list[Job] = pending, queue: list[Job] = again) -> None:
             job = batch[i]
             if error is not None:
                 job.error = error
@@ -174,7 +178,7 @@ def fit_and_convert(jobs: list[_Job], converter: Converter, on_converted: Callab
         pending = again
 
 
-def _next_step(job: _Job, fits: dict[int, Fit]) -> int | None:
+def _next_step(job: Job, fits: dict[int, Fit]) -> int | None:
     """The fit step to try next after a conversion, or None when this one is final."""
     if job.step in fits:
         return None  # this round re-made the best step already measured: done

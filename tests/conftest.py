@@ -92,3 +92,22 @@ def issue_example(workspace: Path, *args: str) -> Path:
     except SystemExit as exc:
         assert not exc.code, f"issue failed with exit code {exc.code}"
     return workspace
+
+
+OTHER_BUREAU_CASE = REPO / "tests" / "cases" / "taishan-2022.yaml"
+ALL_KINDS = ("set", "notice", "plan", "tasks", "acceptance", "announcement")
+
+
+@pytest.fixture(scope="session")
+def rendered_kinds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every kind of the example and of another bureau's case, rendered once for real (case name → folder)."""
+    folders = {}
+    for name, case in (("enping", EXAMPLE_CASE), ("taishan", OTHER_BUREAU_CASE)):
+        folder = tmp_path_factory.mktemp(f"kinds-{name}")
+        for kind in ALL_KINDS:
+            try:
+                main(["-w", str(folder), "render", str(case), "-k", kind, "-o", str(folder), "--format", "both"])
+            except SystemExit as exc:
+                assert not exc.code, f"render -k {kind} of {case} failed"
+        folders[name] = folder
+    return folders

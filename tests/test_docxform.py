@@ -1,0 +1,149 @@
+"""Layout decided from the filled-in text: closing blocks never alone, tables sized from their content."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from docgen import layout
+from docgen.case import load_case
+from docgen.creditcode import check_character
+from docgen.documents import equipment_text, format_date
+from tests.conftest import EXAMPLE_CASE, OTHER_BUREAU_CASE, RunCli
+from tests.pdfmeasure import page_forms, read_lines
+
+pytestmark = pytest.mark.libreoffice
+CASES = {"enping": EXAMPLE_CASE, "taishan": OTHER_BUREAU_CASE}
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return [re.sub(r"—\d+—", "", squash(p.extract_text())) for p in PdfReader(pdf).pages]
+
+
+def printed_lines(pdf: Path) -> list[str]:
+    """Every printed line (pypdf reads turned pages in their own direction)."""
+    return [squash(line) for page in PdfReader(pdf).pages for line in page.extract_text().splitlines()]
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("kind", ["set", "notice", "announcement"])
+def test_no_page_opens_with_the_closing_block_or_the_note(
+    rendered_kinds: dict[str, Path], case: str, kind: str
+) -> None:
+    data = load_case(CASES[case])
+    part = data.announcement if kind == "announcement" else data.notice
+    assert part is not None
+    signature = part.signature or data.issuer.name
+    closing = [signature + format_date(part.date), "附件："]
+    note = getattr(part, "note", None)
+    if note:
+        closing.append(f"（{squash(note)}）")
+    for n, text in enumerate(page_texts(rendered_kinds[case] / f"{kind}.pdf")[1:], start=2):
+        assert not text.startswith(tuple(closing)), f"page {n} holds no body text: {text[:40]}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_page_of_every_kind_is_portrait_a4(rendered_kinds: dict[str, Path], case: str) -> None:
+    for pdf in rendered_kinds[case].glob("*.pdf"):
+        for n, form in enumerate(page_forms(pdf), start=1):
+            assert (round(form.width), round(form.height)) == (210, 297), f"{pdf.name} page {n}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_verification_record_is_one_sheet(rendered_kinds: dict[str, Path], case: str) -> None:
+    records = list(rendered_kinds[case].glob("acceptance-*.pdf"))
+    assert len(records) == len(load_case(CASES[case]).enterprises)
+    for pdf in records:
+        assert len(PdfReader(pdf).pages) == 1, pdf.name
+
+
+def test_the_plan_inside_the_set_keeps_22_lines_a_page(rendered_kinds: dict[str, Path]) -> None:
+    set_pdf = rendered_kinds["enping"] / "set.pdf"
+    plan = load_case(EXAMPLE_CASE).plan
+    assert plan is not None
+    pages = page_texts(set_pdf)
+    first = next(i for i, text in enumerate(pages) if text.startswith(squash(plan.title))) + 1
+    body = [ln for ln in read_lines(set_pdf) if ln.size == layout.BODY_PT and ln.page > first and ln.x0 < 60]
+    full_pages = Counter(ln.page for ln in body)
+    turned = {n for n, f in enumerate(page_forms(set_pdf), start=1) if f.turned}
+    plan_pages = [p for p in full_pages if p not in turned and p < min(turned)]
+    assert plan_pages
+    gaps = Counter(
+        round(b.top - a.top, 1)
+        for a, b in itertools.pairwise(body)
+        if a.page == b.page and a.page in plan_pages
+    )
+    pitch_mm = layout.pt_to_mm(layout.LINE_PITCH_TWIPS / layout.TWIPS_PER_PT)
+    assert abs(gaps.most_common(1)[0][0] - pitch_mm) < 0.15, gaps
+    assert max(full_pages[p] for p in plan_pages) == layout.LINES_PER_PAGE
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_names_units_dates_and_codes_are_never_broken_in_tables(rendered_kinds: dict[str, Path], case: str) -> None:
+    data = load_case(CASES[case])
+    folder = rendered_kinds[case]
+    announced = printed_lines(folder / "announcement.pdf")
+    for key, enterprise in data.enterprises.items():
+        record = printed_lines(folder / f"acceptance-{key}.pdf")
+        for unit in (
+            enterprise.name,
+            enterprise.credit_code,
+            enterprise.capacity.text,
+            format_date(enterprise.acceptance_date),
+        ):
+            assert any(squash(unit) in line for line in record), f"{unit} broken in the record of {key}"
+        for member in enterprise.acceptance_team:
+            assert any(member.name in line for line in record)
+        if data.announcement and key in data.announcement.enterprises:
+            for unit in (enterprise.name, enterprise.capacity.text, enterprise.exit_method):
+                assert any(squash(unit) in line for line in announced), f"{unit} broken in the announcement"
+            for item in equipment_text(enterprise).split("；"):
+                model = re.search(r"（(.+)）", item)
+                assert model and any(model[1].split("×")[0] in line for line in announced), item
+    assert data.tasks is not None
+    tasks = printed_lines(folder / "tasks.pdf")
+    for row in data.tasks.rows:
+        assert any(squash(row.deadline) in line for line in tasks), row.deadline
+    for header in ("序号", "企业名称", "行业", "退出设备", "退出产能", "退出方式"):
+        assert any(header in line for line in announced), header
+
+
+def test_forty_enterprises_with_sixteen_character_names(tmp_path: Path, run_cli: RunCli) -> None:
+    data = yaml.safe_load(OTHER_BUREAU_CASE.read_text(encoding="utf-8"))
+    base = data["enterprises"]["hongyuan"]
+    places = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天地玄黄宇宙洪荒日月盈昃辰宿列张寒来暑往"
+    enterprises = {}
+    for i in range(40):
+        first17 = f"91440781MA{i:02d}K1B2C"[:17].ljust(17, "1")
+        name = f"台山市{places[i]}{places[i + 1]}新型环保建筑材料有限公司"  # 16 characters
+        enterprises[f"e{i:02d}"] = {
+            **base,
+            "name": name,
+            "credit_code": first17 + check_character(first17),
+            "capacity": {"value": 10 + i, "unit": "万平方米/年"},
+        }
+    data["enterprises"] = enterprises
+    data["announcement"]["enterprises"] = list(enterprises)
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_cli("-w", str(tmp_path), "render", str(case), "-k", "announcement", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.err
+    pdf = tmp_path / "o" / "announcement.pdf"
+    lines = printed_lines(pdf)
+    for enterprise in enterprises.values():
+        assert any(enterprise["name"] in line for line in lines), enterprise["name"]
+        assert any(f"{enterprise['capacity']['value']}万平方米/年" in line for line in lines)
+    forms = page_forms(pdf)
+    assert all((round(f.width), round(f.height)) == (210, 297) for f in forms)
+    assert [f.number for f in forms] == [str(n) for n in range(1, len(forms) + 1)]
+    assert any(f.turned for f in forms), "sixteen-character names in six columns go landscape, turned for print"
