@@ -254,8 +254,10 @@ def batch(
             progress.update(task, advance=1, failed=len(failures), rate=rate)
 
         results = issue_batch(
-            planned, settings, kinds=list(kinds) or None, workers=jobs, on_document=advance, on_warning=lambda m: None
+            planned, settings, kinds=list(kinds) or None, workers=jobs, on_document=advance, on_warning=warnings.append
         )
+    for message in warnings:  # on stderr, so --json output stays clean
+        _warn(message)
     if make_copies or make_filing:
         from docgen.filing import after_batch
 
@@ -278,8 +280,6 @@ def batch(
             "failed": "失败",
         }
         click.echo("；".join(f"{labels.get(k, k)} {v} 份" for k, v in counts.items()) or "没有文件。")
-        for message in warnings:
-            _warn(message)
         for item in failures:
             click.echo(f"未签发：{item.title}（{item.path}）", err=True)
             for reason in item.findings:

@@ -116,3 +116,17 @@ def test_distribution_copies_carry_their_serial_numbers(tmp_path: Path, run_cli:
         first = min(words, key=lambda w: w["top"])
         assert first["text"] == serial, "the 份号 is the first line"
         assert abs(first["x0"] / MM - 28) < 1 and 36 < first["top"] / MM < 40, "flush left on the block's first line"
+
+
+def test_batch_shows_lint_warnings_after_its_progress_bar(tmp_path: Path, run_cli: RunCli) -> None:
+    from tests.conftest import EXAMPLE_CASE
+
+    case = tmp_path / "case.yaml"
+    # A half-width comma in the body: a lint warning (GW901), not an error, so the notice is issued.
+    case.write_text(
+        EXAMPLE_CASE.read_text(encoding="utf-8").replace("请遵照执行。执行中", "请遵照执行,执行中"), encoding="utf-8"
+    )
+    result = run_cli("-w", str(tmp_path), "batch", str(case), "-k", "notice", "--json")
+    assert result.exit_code == 0, result.err
+    assert [r["status"] for r in json.loads(result.out)] == ["issued"], "stdout stays JSON"
+    assert "GW901" in result.err and "注意" in result.err

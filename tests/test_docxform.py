@@ -79,9 +79,7 @@ def test_the_plan_inside_the_set_keeps_22_lines_a_page(rendered_kinds: dict[str,
     plan_pages = [p for p in full_pages if p not in turned and p < min(turned)]
     assert plan_pages
     gaps = Counter(
-        round(b.top - a.top, 1)
-        for a, b in itertools.pairwise(body)
-        if a.page == b.page and a.page in plan_pages
+        round(b.top - a.top, 1) for a, b in itertools.pairwise(body) if a.page == b.page and a.page in plan_pages
     )
     pitch_mm = layout.pt_to_mm(layout.LINE_PITCH_TWIPS / layout.TWIPS_PER_PT)
     assert abs(gaps.most_common(1)[0][0] - pitch_mm) < 0.15, gaps
@@ -147,3 +145,23 @@ def test_forty_enterprises_with_sixteen_character_names(tmp_path: Path, run_cli:
     assert all((round(f.width), round(f.height)) == (210, 297) for f in forms)
     assert [f.number for f in forms] == [str(n) for n in range(1, len(forms) + 1)]
     assert any(f.turned for f in forms), "sixteen-character names in six columns go landscape, turned for print"
+
+
+def test_the_attachment_note_does_not_count_as_body_text_on_the_signature_page(tmp_path: Path, run_cli: RunCli) -> None:
+    data = yaml.safe_load(OTHER_BUREAU_CASE.read_text(encoding="utf-8"))
+    # With this note the last body line, the 附件说明 and the closing block overrun page 1 (seen in use).
+    data["notice"]["attachments"] = ["台山市2022年度落后产能退出企业初步名单"]
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_cli(
+        "-w", str(tmp_path), "render", str(case), "-k", "notice", "-o", str(tmp_path / "o"), "--format", "both"
+    )
+    assert result.exit_code == 0, result.err
+    pages = page_texts(tmp_path / "o" / "notice.pdf")
+    assert len(pages) >= 2
+    for text in pages[1:]:
+        assert not text.startswith(("附件：", "台山市工业和信息化局2022年3月18日", "（联系人")), text[:40]
+    from docx import Document
+
+    body = [p.text for p in Document(str(tmp_path / "o" / "notice.docx")).paragraphs]
+    assert data["notice"]["body"][1] in body, "the paragraph the page break went into is still one paragraph"

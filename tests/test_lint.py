@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from docgen.lint import lint_path
 from tests.conftest import EXAMPLE_CASE, SEED, RunCli
@@ -165,3 +166,72 @@ def test_case_findings_point_at_the_yaml_line(tmp_path: Path, run_cli: RunCli) -
 def test_unreadable_input(tmp_path: Path, run_cli: RunCli) -> None:
     result = run_cli("lint", str(tmp_path / "missing.docx"))
     assert result.exit_code == 1 and "文件不存在" in result.err
+
+
+# --- faults found in use (issue 11), each with the case that showed it -------------------------
+
+
+def test_a_sets_notice_numbers_its_own_headings_apart_from_the_plans(tmp_path: Path, run_cli: RunCli) -> None:
+    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
+    data["notice"]["body"] = [
+        "一、总体要求。为做好工作，特通知如下。",
+        "二、工作任务。按计划推进。",
+        "三、工作要求。请遵照执行。",
+    ]
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert (
+        run_cli(
+            "-w", str(tmp_path), "render", str(case), "-k", "set", "-o", str(tmp_path), "--format", "docx"
+        ).exit_code
+        == 0
+    )
+    findings = [f.code for f in lint_path(tmp_path / "set.docx")]
+    assert "GW502" not in findings, "the plan's 一、 starts its own count"
+    broken = GOOD.replace("二、保障措施", "三、保障措施")
+    assert "GW502" in codes(tmp_path, broken), "a real gap is still found"
+
+
+def test_spaces_a_pdf_reader_puts_into_a_number_are_not_the_documents() -> None:
+    from docgen.lint.model import Line, LintDocument
+    from docgen.lint.rules import run_rules
+
+    lines = [Line("恩科工商务字〔2021〕58 号", "第1页", "number")]
+    assert "GW101" not in [f.code for f in run_rules(LintDocument(Path("x.pdf"), lines, paragraphs=False))]
+    typed = [Line("恩科工商务字〔2021〕58 号", "第2行", "number")]
+    assert "GW101" in [f.code for f in run_rules(LintDocument(Path("x.txt"), typed))], "typed in a text, it is"
+
+
+def test_layout_messages_speak_as_a_clerk_does(tmp_path: Path) -> None:
+    from docx import Document as NewDocument
+
+    doc = NewDocument()
+    doc.add_paragraph("关于做好2021年度推动落后产能退出工作的通知")
+    doc.add_paragraph("各镇人民政府：")
+    doc.add_paragraph("为做好落后产能退出工作，现将有关事项通知如下，请各单位结合实际认真贯彻落实，确保按时完成任务。")
+    doc.save(str(tmp_path / "plain.docx"))
+    messages = [f.message for f in lint_path(tmp_path / "plain.docx") if f.code in ("GW813", "GW814")]
+    assert messages
+    assert not any("None" in m or "[" in m for m in messages), messages
+
+
+def test_a_printed_date_before_the_signing_date_points_at_its_yaml_line(tmp_path: Path, run_cli: RunCli) -> None:
+    text = EXAMPLE_CASE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    printed = next(
+        n
+        for n, t in enumerate(lines)
+        if t.strip() == "printed:                               # 版记：印发机关和印发日期"
+    )
+    assert lines[printed + 1].strip().startswith("date: 2021-05-24")
+    lines[printed + 1] = lines[printed + 1].replace("2021-05-24", "2021-05-20")
+    case = tmp_path / "case.yaml"
+    case.write_text("\n".join(lines), encoding="utf-8")
+    [late] = [f for f in json.loads(run_cli("lint", str(case), "--json").out) if f["code"] == "GW202"]
+    assert late["place"] == f"第{printed + 2}行"
+
+
+def test_the_seeds_fix_for_the_plan_name_follows_the_year_everything_else_says(run_cli: RunCli) -> None:
+    findings = json.loads(run_cli("lint", str(SEED), "--json").out)
+    [name] = [f for f in findings if f["code"] == "GW304"]
+    assert "2021" in name["fix"] and "2020" not in name["fix"] and "工作计划" in name["fix"]

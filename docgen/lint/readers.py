@@ -16,6 +16,7 @@ from docgen.case import HEADING_NUMBER
 from docgen.errors import DocgenError
 from docgen.lint.model import Finding, Line, LintDocument
 from docgen.lint.roles import assign_roles
+from docgen.yamlsource import YamlSource
 
 TWIPS_PER_MM = 1440 / 25.4
 PORTRAIT_MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
@@ -67,6 +68,12 @@ def _paragraph_size_font(doc: object, paragraph: object) -> tuple[float | None, 
     return (sizes.most_common(1)[0][0] if sizes else None), (fonts.most_common(1)[0][0] if fonts else None)
 
 
+def _described(size: float | None, font: str | None = None) -> str:
+    """A size and font as a clerk says them: "14 磅 宋体", "未设字号"."""
+    said = f" {size:g} 磅" if size else "未设字号"
+    return said + (f" {font}" if font else "")
+
+
 def _docx_layout(path: Path, doc: object, lines: list[Line], paragraphs: list[object]) -> list[Finding]:
     findings = []
     for n, section in enumerate(doc.sections, start=1):  # type: ignore[attr-defined]
@@ -101,7 +108,7 @@ def _docx_layout(path: Path, doc: object, lines: list[Line], paragraphs: list[ob
                     str(path),
                     line.place,
                     line.text[:20],
-                    f"正文应为 3号（16磅）仿宋，现为 {size} 磅 {font}",
+                    f"正文应为 3号（16磅）仿宋，现为{_described(size, font)}",
                 )
             )
     for line, p in zip(lines, paragraphs, strict=True):
@@ -115,7 +122,7 @@ def _docx_layout(path: Path, doc: object, lines: list[Line], paragraphs: list[ob
                         str(path),
                         line.place,
                         line.text[:20],
-                        f"标题应为 2号（22磅）小标宋，现为 {size} 磅 {font}",
+                        f"标题应为 2号（22磅）小标宋，现为{_described(size, font)}",
                     )
                 )
     with zipfile.ZipFile(path) as zf:
@@ -188,7 +195,7 @@ def _pdf_text_layout(path: Path, lines: list[Line], sized: list[tuple[str, float
             counts[size] += len(text)
     body = counts.most_common(1)[0][0] if counts else None
     if body != 16:
-        findings.append(Finding("GW813", "warning", str(path), "", "", f"正文应为 3号（16磅），现为 {body} 磅"))
+        findings.append(Finding("GW813", "warning", str(path), "", "", f"正文应为 3号（16磅），现为{_described(body)}"))
     head = title.text[:6]
     title_sizes = {size for text, size, _ in sized if head and text.strip() and text.strip()[:6] in title.text}
     if title_sizes and 22 not in title_sizes:
@@ -199,7 +206,7 @@ def _pdf_text_layout(path: Path, lines: list[Line], sized: list[tuple[str, float
                 str(path),
                 title.place,
                 title.text[:20],
-                f"标题应为 2号（22磅），现为 {sorted(title_sizes)} 磅",
+                f"标题应为 2号（22磅），现为{'、'.join(f'{s:g} 磅' for s in sorted(title_sizes))}",
             )
         )
     return findings
@@ -211,9 +218,11 @@ def read_case(path: Path) -> list[LintDocument]:
     from docgen.documents import documents_for  # noqa: PLC0415
     from docgen.filing import default_kinds  # noqa: PLC0415
     from docgen.templates import find_template, render_docx  # noqa: PLC0415
+    from docgen.yamlsource import load_yaml  # noqa: PLC0415
 
     case = load_case(path)
     source = path.read_text(encoding="utf-8").splitlines()
+    yaml_source = load_yaml(path)
     kinds = [k for k in default_kinds(case) if k != "set"] + (["notice", "plan"] if case.plan else [])
     kinds = list(dict.fromkeys(k for k in kinds if k != "set"))
     docs = []
@@ -223,9 +232,33 @@ def read_case(path: Path) -> list[LintDocument]:
                 target = Path(tmp) / f"{document.file_stem}.docx"
                 render_docx(find_template(document.template_kind, None), document.context, target)
                 read = read_docx(target, kind=document.kind)
-                lines = [Line(ln.text, _case_place(source, ln, document.file_stem), ln.role) for ln in read.lines]
+                lines = [
+                    Line(
+                        ln.text,
+                        _field_place(yaml_source, ln, document.kind) or _case_place(source, ln, document.file_stem),
+                        ln.role,
+                    )
+                    for ln in read.lines
+                ]
                 docs.append(LintDocument(path, lines, kind=document.kind))
     return docs
+
+
+# Lines docgen composes from a field (a date written as 2021年5月24日, the 版记's 印发 line) cannot be
+# found by their text: they point at the field they come from.
+_ROLE_FIELDS = {
+    "printed": ("notice", "printed", "date"),
+    "number": ("notice", "number"),
+    "recipients": ("notice", "recipients"),
+}
+
+
+def _field_place(source: YamlSource, line: Line, kind: str | None) -> str | None:
+    field: tuple[str, ...] | None = _ROLE_FIELDS.get(line.role)
+    if line.role == "date":
+        field = ("announcement", "date") if kind == "announcement" else ("notice", "date")
+    found = source.line_of(field) if field else None
+    return f"第{found}行" if found else None
 
 
 def _case_place(source: list[str], line: Line, stem: str) -> str:

@@ -13,9 +13,27 @@ _PAGE = re.compile(r"^(—\s*\d+\s*—|-\s*\d+\s*-|第\s*\d+\s*页(共\s*\d+\s*�
 _HEADING = re.compile(rf"^([{CN_DIGITS}]+[、.．，,]|[（(][{CN_DIGITS}\d]+[）)]|\d+[.．、，,](?!\d))")
 _ORGAN_AND_DATE = re.compile(r"^[\u4e00-\u9fa5（）]{4,}\s+\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _TITLE_END = re.compile(rf"({DOC_KINDS})$")
+# The title of a document a notice issues (its plan, its 方案): it opens a part of its own.
+_ISSUED_TITLE = re.compile(
+    r"^[^，。；：、,;:（(一二三四五六七八九十\d][^，。；：,;:]{4,44}(计划|方案|办法|规定|细则|要点|分工表)$"
+)
 
 
-def assign_roles(lines: list[Line], *, wrapped: bool = False) -> list[Line]:  # noqa: PLR0912 - one branch per role
+def _part_title(lines: list[Line], i: int, wrapped: bool, done: list[Line]) -> tuple[str, str] | None:
+    """(title, role) when line ``i`` opens a document the notice issues or an attachment.
+
+    A printed title may run onto a second line (PDF text, ``wrapped``).
+    """
+    text = lines[i].text.strip()
+    if not _ISSUED_TITLE.match(text):
+        if not wrapped or i + 1 >= len(lines) or not _ISSUED_TITLE.match(text + lines[i + 1].text.strip()):
+            return None
+        text += lines[i + 1].text.strip()
+    after_label = bool(done) and done[-1].role == "attachment_label"
+    return text, "attachment_title" if after_label else "plan_title"
+
+
+def assign_roles(lines: list[Line], *, wrapped: bool = False) -> list[Line]:  # noqa: PLR0912, PLR0915 - a branch per role
     """Return the lines with guessed roles; ``wrapped`` joins a title split over two lines."""
     out: list[Line] = []
     title_done = recipients_done = False
@@ -45,6 +63,10 @@ def assign_roles(lines: list[Line], *, wrapped: bool = False) -> list[Line]:  # 
                 continue
         elif title_done and not recipients_done and text.endswith((":", "：")) and len(text) < 80:
             role, recipients_done = "recipients", True
+        elif recipients_done and (part := _part_title(lines, i, wrapped, out)):
+            out.append(Line(part[0], line.place, part[1]))
+            i += 1 + (part[0] != text)
+            continue
         elif text.startswith(("附件：", "附件:")):
             role, in_attachment_note = "attachment_note", True
             out.append(Line(text, line.place, role))

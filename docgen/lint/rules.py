@@ -54,7 +54,9 @@ def number_form(doc: LintDocument) -> Iterator[Finding]:
     """GW101/GW102: 发文字号 form (〔〕, no 第, no leading zero) and its year against the date."""
     for line in doc.lines:
         if line.role == "number":
-            parsed = parse_number(line.text.strip())
+            # A PDF's text layer has no spaces of its own: readers insert them between Han and digits.
+            typed = line.text.strip() if doc.paragraphs else re.sub(r"\s+", "", line.text)
+            parsed = parse_number(typed)
             if parsed is None:
                 yield _finding(doc, line, "GW101", "error", "发文字号格式不对，应为 机关代字〔年份〕序号号")
             elif parsed.problems:
@@ -110,25 +112,40 @@ def title_form(doc: LintDocument) -> Iterator[Finding]:
         yield _finding(doc, title, "GW302", "warning", f"文种与文件种类不符：这是{wanted}，标题应以“{wanted}”结尾")
 
 
-def year_agreement(doc: LintDocument) -> Iterator[Finding]:
-    """GW303: a year in the title agrees with the 发文字号, the 成文日期 and the body."""
-    title = _first(doc, "title")
-    if title is None:
-        return
-    title_years = set(_YEAR.findall(title.text))
-    if len(title_years) != 1:
-        return
-    (year,) = title_years
+def _other_years(doc: LintDocument) -> dict[str, str | None]:
+    """The year the 发文字号, the 成文日期 and (by majority) the body speak of."""
     number = _first(doc, "number")
     parsed = parse_number(number.text.strip()) if number else None
     date = _date_of(_first(doc, "date"))
     body = Counter(y for line in doc.lines if line.role in ("body", "heading") for y in _YEAR.findall(line.text))
-    others = {
+    return {
         "发文字号": str(parsed.number.year) if parsed else None,
         "成文日期": str(date[0]) if date else None,
         "正文": body.most_common(1)[0][0] if body else None,
     }
-    disagree = [f"{name}为 {value}" for name, value in others.items() if value and value != year]
+
+
+def _title_year(doc: LintDocument) -> str | None:
+    title = _first(doc, "title")
+    years = set(_YEAR.findall(title.text)) if title else set()
+    return years.pop() if len(years) == 1 else None
+
+
+def _agreed_year(doc: LintDocument) -> str | None:
+    """The year everything but the title agrees on, when the title says another."""
+    year = _title_year(doc)
+    others = {v for v in _other_years(doc).values() if v}
+    if year and len(others) == 1 and year not in others:
+        return others.pop()
+    return None
+
+
+def year_agreement(doc: LintDocument) -> Iterator[Finding]:
+    """GW303: a year in the title agrees with the 发文字号, the 成文日期 and the body."""
+    title, year = _first(doc, "title"), _title_year(doc)
+    if title is None or year is None:
+        return
+    disagree = [f"{name}为 {value}" for name, value in _other_years(doc).items() if value and value != year]
     if disagree:
         yield _finding(doc, title, "GW303", "warning", f"标题中的年份 {year} 与{'、'.join(disagree)}不一致")
 
@@ -144,6 +161,8 @@ def issued_names(doc: LintDocument) -> Iterator[Finding]:
     names += [line.text.strip() for line in doc.lines if line.role == "plan_title"]
     if not names:
         return
+    # When the title's year is the odd one out (GW303), the name it gives is corrected with it.
+    year, agreed = _title_year(doc), _agreed_year(doc)
     for line in doc.lines:
         if line.role not in ("body", "heading"):
             continue
@@ -153,13 +172,16 @@ def issued_names(doc: LintDocument) -> Iterator[Finding]:
                 same_organ = len(cited) > 3 and cited[:3] == name[:3]
                 close = difflib.SequenceMatcher(None, cited, name).ratio() >= 0.8
                 if same_organ and close and cited != name:
+                    fixed = name.replace(year, agreed) if year and agreed else name
+                    if fixed == cited:
+                        break  # the body is right; GW303 reports the title
                     yield _finding(
                         doc,
                         line,
                         "GW304",
                         "warning",
                         f"正文所称《{cited}》与所印发文件的名称《{name}》不一致",
-                        f"《{name}》",
+                        f"《{fixed}》",
                     )
                     break
 
@@ -187,6 +209,9 @@ _HEADING_FORMS = [
 ]
 
 
+_PART_STARTS = frozenset({"title", "plan_title", "attachment_label", "attachment_title"})
+
+
 def _cn_value(text: str) -> int:
     from docgen.documents import chinese_numeral  # noqa: PLC0415 - avoids a cycle at import time
 
@@ -201,6 +226,9 @@ def headings(doc: LintDocument) -> Iterator[Finding]:
     counters = [0, 0, 0, 0, 0]
     for line in doc.lines:
         text = line.text.strip()
+        if line.role in _PART_STARTS:  # a set's plan numbers its headings afresh after the notice's
+            counters = [0, 0, 0, 0, 0]
+            continue
         for pattern, level, fix in _HEADING_FORMS:
             m = pattern.match(text)
             if not m:
