@@ -1,7 +1,9 @@
-"""Benchmark: filling the notice template, and converting it with one soffice per document.
+"""Benchmark: filling templates, converting, and what docgen does to every PDF after conversion.
 
-Prints ms per document for docxtpl filling and seconds per document for LibreOffice, plus the
-ratio between them, measured in this one process tree. Usage:
+Prints, measured in this one process tree: ms per document for filling (docxtpl plus docgen's
+table sizing and section work), seconds per document for LibreOffice one soffice per document
+(the baseline) and in one batch, and ms for turning the 印发 set's landscape pages and for the
+text check of the set, each as a share of the baseline. Usage:
 
     .venv/bin/python bench/bench_render.py [N]
 """
@@ -13,45 +15,69 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from docgen.case import load_case
 from docgen.convert import LibreOfficeConverter
-from docgen.documents import context_for
+from docgen.documents import documents_for
+from docgen.pageturn import turn_landscape_pages
+from docgen.proof import prove
 from docgen.templates import find_template, render_docx
 
 REPO = Path(__file__).resolve().parent.parent
 
 
+def timed(action: Callable[[], object], repeat: int) -> float:
+    """Median seconds of ``repeat`` runs."""
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     case = load_case(REPO / "examples" / "enping-2021" / "case.yaml")
-    context = context_for(case, "notice")
-    template = find_template("notice", None)
+    notice = documents_for(case, "notice")[0]
+    composed = documents_for(case, "set")[0]
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        fill_ms = []
-        for i in range(n * 4):
-            started = time.perf_counter()
-            render_docx(template, context, tmp / f"n{i}.docx")
-            fill_ms.append((time.perf_counter() - started) * 1000)
+        fill = timed(lambda: render_docx(find_template("notice", None), notice.context, tmp / "n.docx"), n * 4)
+        fill_set = timed(lambda: render_docx(find_template("set", None), composed.context, tmp / "s.docx"), n * 2)
         converter = LibreOfficeConverter()
-        convert_s = []
+        for i in range(n):
+            render_docx(find_template("notice", None), notice.context, tmp / f"n{i}.docx")
+        singles = []
         for i in range(n):
             started = time.perf_counter()
             converter.convert([(tmp / f"n{i}.docx", tmp / f"n{i}.pdf")])
-            convert_s.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        converter.convert([(tmp / f"n{i}.docx", tmp / f"batch{i}.pdf") for i in range(n)])
-        batch_s = (time.perf_counter() - started) / n
-    fill = statistics.median(fill_ms)
-    one_shot = statistics.median(convert_s)
+            singles.append(time.perf_counter() - started)
+        one_shot = statistics.median(singles)
+        batch = timed(lambda: converter.convert([(tmp / f"n{i}.docx", tmp / f"b{i}.pdf") for i in range(n)]), 1) / n
+        converter.convert([(tmp / "s.docx", tmp / "s.pdf")])
+        pristine = (tmp / "s.pdf").read_bytes()
+
+        def turn() -> None:
+            (tmp / "t.pdf").write_bytes(pristine)
+            turn_landscape_pages(tmp / "t.pdf")
+
+        turning = timed(turn, n)
+        checking = timed(lambda: prove(tmp / "s.docx", tmp / "t.pdf"), n)
+        characters = prove(tmp / "s.docx", tmp / "t.pdf").characters
     peak_children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"fill template (docxtpl)        : {fill:7.1f} ms/doc (median of {len(fill_ms)})")
-    print(f"convert, one soffice per doc   : {one_shot:7.2f} s/doc (median of {n})  [baseline]")
-    print(f"convert, {n} docs in one soffice: {batch_s:7.2f} s/doc  ratio {one_shot / batch_s:.1f}x vs baseline")
-    print(f"conversion is {one_shot * 1000 / fill:.0f}x the cost of filling the template")
-    print(f"peak RSS of a soffice child    : {peak_children_mb:7.0f} MB")
+    print(f"fill notice (docxtpl + docgen)    : {fill * 1000:7.1f} ms/doc")
+    print(f"fill 印发 set (tables sized)       : {fill_set * 1000:7.1f} ms/doc")
+    print(f"convert, one soffice per doc      : {one_shot:7.2f} s/doc (median of {n})  [baseline]")
+    print(f"convert, {n} docs in one soffice   : {batch:7.2f} s/doc  {one_shot / batch:.1f}x faster than baseline")
+    print(f"turn the set's landscape pages    : {turning * 1000:7.1f} ms  ({turning / one_shot:.1%} of baseline)")
+    print(
+        f"text check of the set             : {checking * 1000:7.1f} ms for {characters} characters"
+        f"  ({checking / one_shot:.1%} of baseline)"
+    )
+    print(f"peak RSS of a soffice child       : {peak_children_mb:7.0f} MB")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import itertools
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from docx.oxml.ns import qn
@@ -235,6 +237,12 @@ def _insert_in_ppr(ppr: Element, element: Element) -> None:
 
 
 # --- tables --------------------------------------------------------------------------------------
+
+
+def has_sized_tables(docx: Path) -> bool:
+    """Tell whether a DOCX holds a table docgen sizes (so setting tables smaller can change its pages)."""
+    with zipfile.ZipFile(docx) as zf:
+        return f'w:tblCaption w:val="{AUTOFIT_CAPTION}"'.encode() in zf.read("word/document.xml")
 
 
 def _is_autofit(table: Element) -> bool:

@@ -18,6 +18,7 @@ from docgen.case import AUTO_NUMBER, load_case
 from docgen.config import Settings
 from docgen.convert import Converter, LibreOfficeConverter
 from docgen.documents import Document, documents_for
+from docgen.docxform import has_sized_tables
 from docgen.errors import ConversionError
 from docgen.layout import LINE_PITCH_STEPS_TWIPS
 from docgen.numbering import registry_number
@@ -185,7 +186,11 @@ def _next_step(job: Job, fits: dict[int, Fit]) -> int | None:
     fit = fits[job.step] = job.fit()
     if fit is Fit.GOOD:
         return None
-    following = [i for i in range(job.step + 1, len(FIT_STEPS)) if fit in FIT_STEPS[i].cures]
+    following = [
+        i
+        for i in range(job.step + 1, len(FIT_STEPS))
+        if fit in FIT_STEPS[i].cures and not (FIT_STEPS[i].compact_tables and not has_sized_tables(job.docx))
+    ]
     if following:
         if FIT_STEPS[following[0]].keep_with_body:
             signature = str(job.document.context.get("signature", ""))

@@ -25,7 +25,7 @@ def rendered(rendered_kinds: dict[str, Path]) -> Path:
 @pytest.mark.parametrize(("case", "records"), [("enping", 6), ("taishan", 4)])
 def test_every_rendered_document_is_clean(rendered_kinds: dict[str, Path], case: str, records: int) -> None:
     files = sorted(p for p in rendered_kinds[case].iterdir() if p.suffix in (".docx", ".pdf"))
-    assert len(files) == 2 * (6 + records)  # six single documents and the 验收记录, DOCX and PDF each
+    assert len(files) == 2 * (5 + records)  # five single documents and the 验收记录, DOCX and PDF each
     for path in files:
         assert lint_path(path) == [], path.name
 
