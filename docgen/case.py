@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Iterator, Mapping
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from docgen.creditcode import credit_code_problem
 from docgen.docnumber import parse_number
 from docgen.errors import CaseError, Problem
+from docgen.vocab import clip, describe_char, name_problem, text_problem
 from docgen.yamlsource import YamlSource, key_line, load_yaml
 
 AUTO_NUMBER = "auto"
@@ -48,8 +49,25 @@ def _strip_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _printable(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _file_name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        msg = f"键名“{clip(value, 40)}”会成为文件名：{problem}"
+        raise ValueError(msg)
+    return value
+
+
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
-Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1)]
+Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1), AfterValidator(_printable)]
+# An enterprise key names the files of its 验收记录 (acceptance-<key>.pdf).
+Key = Annotated[str, BeforeValidator(_strip_text), AfterValidator(_file_name)]
 
 
 class _Model(BaseModel):
@@ -267,7 +285,7 @@ class Case(_Model):
     notice: Notice | None = Field(default=None, title="通知")
     plan: Plan | None = Field(default=None, title="工作计划")
     tasks: Tasks | None = Field(default=None, title="任务分工表")
-    enterprises: dict[Text, Enterprise] = Field(default_factory=dict, title="企业")
+    enterprises: dict[Key, Enterprise] = Field(default_factory=dict, title="企业")
     acceptance: Acceptance = Field(default_factory=Acceptance, title="验收记录")
     announcement: Announcement | None = Field(default=None, title="公告")
 
@@ -305,6 +323,19 @@ _MESSAGES = {
     "string_too_short": "不能为空",
     "too_short": "不能为空",
     "literal_error": "取值无效",
+    "int_from_float": "应为整数",
+    "finite_number": "应为有限的数",
+    "float_type": "应为数",
+    "float_parsing": "应为数",
+    "bool_type": "应为 是 或 否（true/false）",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "string_too_long": "过长",
+    "too_long": "项数过多",
+    "date_from_datetime_inexact": "应为日期（不带时间），例如 2021-05-24",
+    "string_unicode": "含有无效的字符（孤立的 UTF-16 代理码位，如 \\ud800）；请删去",
 }
 
 
@@ -344,6 +375,8 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
     title = _field_title(loc)
     if field and title:
         field = f"{field}（{title}）"
+    if loc and loc[-1] == "[key]":  # a mapping's key, such as an enterprise's: name the mapping
+        field = f"{loc[0]}（{_field_title(loc[:1])}）的键名"
     kind = error["type"]
     if kind == "value_error":
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
@@ -351,9 +384,12 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
         expected = str(error.get("ctx", {}).get("expected", ""))
         message = f"取值无效，应为 {expected.replace(' or ', ', ').replace(', ', '、')} 之一"
     else:
-        message = _MESSAGES.get(kind, error["msg"])
-    if kind in ("string_type", "list_type", "date_type", "int_type") and "input" in error:
-        message += f"，现为 {error['input']!r}"
+        # pydantic's own text is English: every kind gets Chinese, unknown ones a plain "invalid".
+        message = _MESSAGES.get(kind, "取值无效").format(**error.get("ctx", {}))
+    if kind in ("string_type", "list_type", "date_type", "int_type", "int_from_float", "finite_number") and (
+        "input" in error
+    ):
+        message += f"，现为 {clip(repr(error['input']))}"
     if kind == "string_type" and isinstance(error.get("input"), int | float):
         message += '（编号、电话、邮编等请加引号，如 "0750-7115128"，以免前导零丢失）'
     if kind == "extra_forbidden":
@@ -399,14 +435,15 @@ def _dangling_references(source: YamlSource, case: Case) -> list[Problem]:
         refs.append((("acceptance", "enterprises"), case.acceptance.enterprises))
     if case.announcement is not None:
         refs.append((("announcement", "enterprises"), case.announcement.enterprises))
-    known = "、".join(case.enterprises) or "（尚未定义任何企业）"
+    names = list(case.enterprises)
+    known = "、".join(names[:10]) + (f" 等 {len(names)} 个" if len(names) > 10 else "") or "（尚未定义任何企业）"
     problems = []
     for loc, keys in refs:
         for i, key in enumerate(keys):
             if key not in case.enterprises:
                 where = (*loc, i)
                 field = ".".join(map(str, where)) + f"（{_field_title(where)}）"
-                message = f"引用的企业 {key} 未在 enterprises 中定义（已定义：{known}）"
+                message = f"引用的企业 {clip(key, 40)} 未在 enterprises 中定义（已定义：{known}）"
                 problems.append(Problem(source.path, source.line_of(where), field, message))
     return problems
 
@@ -414,3 +451,48 @@ def _dangling_references(source: YamlSource, case: Case) -> list[Problem]:
 def load_case(path: Path, issuer_defaults: Mapping[str, str] | None = None) -> Case:
     """Read, parse and validate a case file."""
     return validate_case(load_yaml(path), issuer_defaults)
+
+
+_NOT_PRINTED = frozenset({"templates", "credit_code"})  # a folder; a code checked against its own alphabet
+
+
+def printed_strings(model: BaseModel, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string of a case that ends up printed, with where it sits in the YAML."""
+    for name in type(model).model_fields:
+        if name in _NOT_PRINTED:
+            continue
+        yield from _strings(getattr(model, name), (*loc, name))
+
+
+def _strings(value: object, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        yield from printed_strings(value, loc)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*loc, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*loc, key))
+
+
+def unprintable_characters(case_path: Path, case: Case, drawable: Container[int]) -> list[Problem]:
+    """Characters of the case that no font available for conversion can draw, by field and line."""
+    found: list[tuple[tuple[str | int, ...], list[str]]] = []
+    for loc, text in printed_strings(case):
+        missing = list(dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in drawable))
+        if missing:
+            found.append((loc, missing))
+    if not found:
+        return []
+    source = load_yaml(case_path)
+    problems = []
+    for loc, missing in found:
+        field = ".".join(map(str, loc)) + (f"（{title}）" if (title := _field_title(loc)) else "")
+        chars = "、".join(f"“{ch}”{describe_char(ch)}" for ch in missing[:5])
+        message = (
+            f"字体中没有 {chars}，印出来会是空白或方框。请换成常用字，或把含有这些字的字体放进工作区的 fonts/ 文件夹"
+        )
+        problems.append(Problem(case_path, source.line_of(loc), field, message))
+    return problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import click
 
 from docgen import __version__
+from docgen._io import end_run, use_run_folder
 from docgen.config import Settings, load_settings
 from docgen.documents import KINDS, NUMBERED_KINDS
 from docgen.errors import DocgenError
@@ -33,7 +35,11 @@ from docgen.registry import NumberRecord
 
 def _settings(ctx: click.Context) -> Settings:
     workspace: Path | None = ctx.obj["workspace"]
-    return load_settings(workspace)
+    settings = load_settings(workspace)
+    # Temporary work (LibreOffice's included) goes into <workspace>/.tmp/run-…, removed at exit
+    # and swept by the next run if this one is killed.
+    use_run_folder(settings.workspace)
+    return settings
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")
@@ -471,7 +477,8 @@ def file_command(ctx: click.Context, year: int, as_json: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束。")
 @json_option
-def lint(paths: tuple[Path, ...], strict: bool, as_json: bool) -> None:
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json: bool) -> None:
     """检查公文格式：案卷文件（YAML）、DOCX、PDF、纯文本。
 
     每条问题有编号、级别（错误/警告）、位置、说明和改法。有错误时退出码为 1（加 --strict 时警告也算）。
@@ -483,6 +490,7 @@ def lint(paths: tuple[Path, ...], strict: bool, as_json: bool) -> None:
     """
     from docgen.lint import lint_paths
 
+    _settings(ctx)
     findings = lint_paths(list(paths))
     if as_json:
         _print_json([dataclasses.asdict(f) for f in findings])
@@ -615,7 +623,7 @@ def index_status(ctx: click.Context, as_json: bool) -> None:
     """显示检索索引的状态：引擎、格式版本、收录文件数、是否需要重建。"""
     from docgen.search import SearchIndex
 
-    status = SearchIndex(_settings(ctx)).status()
+    status = SearchIndex(_settings(ctx)).status(deep=True)
     if as_json:
         _print_json({**dataclasses.asdict(status), "needs_rebuild": status.needs_rebuild})
         return
@@ -798,6 +806,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
             {
                 "ok": report.ok,
                 "libreoffice": report.libreoffice,
+                "libreoffice_state": report.libreoffice_state,
                 "fonts": [
                     {
                         "name": r.role.name,
@@ -814,7 +823,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
             }
         )
     else:
-        click.echo(f"LibreOffice：{report.libreoffice or '未找到'}")
+        click.echo(f"LibreOffice：{report.libreoffice_state}")
         click.echo("公文字体：")
         for r in report.fonts:
             click.echo(f"  {r.role.name}（{r.role.role}）→ {r.describe}")
@@ -830,6 +839,8 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; report any ``DocgenError`` in Chinese with its exit code, never a traceback."""
+    # A terminated docgen cleans up like an interrupted one (its temporary folder, LibreOffice).
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="docgen", standalone_mode=False)
     except DocgenError as exc:
@@ -843,3 +854,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    finally:
+        end_run()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)

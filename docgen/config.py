@@ -15,6 +15,7 @@ options, relative to the current folder.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -25,8 +26,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from docgen.errors import ConfigError
+from docgen.vocab import clip
 
 CONFIG_NAME = "docgen.toml"
+
+
+MAX_SECONDS = 86_400.0  # a day: any longer time limit is a typing mistake
 
 
 class _Strict(BaseModel):
@@ -47,14 +52,14 @@ class ConversionSection(_Strict):
     """``[conversion]`` of docgen.toml."""
 
     soffice: str = "soffice"
-    timeout: float = Field(default=180.0, gt=0)
+    timeout: float = Field(default=180.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
 
 
 class SearchSection(_Strict):
     """``[search]`` of docgen.toml."""
 
     engine: Literal["auto", "tantivy", "whoosh"] = "auto"
-    lock_timeout: float = Field(default=30.0, gt=0)
+    lock_timeout: float = Field(default=30.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
 
 
 Retention = Literal["Y", "D30", "D10"]  # 永久 / 定期30年 / 定期10年
@@ -120,8 +125,26 @@ def _read_config(path: Path) -> ConfigFile:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
-        msg = f"{path}：配置项 {where} 无效（{first['msg']}）"
+        said = _SAID.get(first["type"], "取值无效").format(**first.get("ctx", {}))
+        msg = f"{path}：配置项 {where} {said}（现为 {clip(repr(first.get('input')), 60)}）"
         raise ConfigError(msg) from exc
+
+
+_SAID = {
+    "extra_forbidden": "是未知的配置项（请检查拼写）",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应不大于 {le:g}",
+    "finite_number": "应为有限的数",
+    "float_parsing": "应为数",
+    "float_type": "应为数",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "literal_error": "应为 {expected} 之一",
+    "string_pattern_mismatch": "格式不对",
+    "string_too_long": "过长",
+    "string_too_short": "不能为空",
+    "dict_type": "应为一组配置（键 = 值）",
+}
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
@@ -129,10 +152,13 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not value:
         return default
     try:
-        return float(value)
-    except ValueError as exc:
-        msg = f"环境变量 {name} 应为秒数，现为 {value!r}。"
-        raise ConfigError(msg) from exc
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_SECONDS:  # also refuses nan and inf
+        msg = f"环境变量 {name} 应为 0 到 {MAX_SECONDS:g} 之间的秒数，现为 {clip(repr(value), 40)}。"
+        raise ConfigError(msg)
+    return seconds
 
 
 def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:

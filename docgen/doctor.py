@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.config import Settings
-from docgen.convert import LibreOfficeConverter, libreoffice_version
+from docgen.convert import LibreOfficeConverter, find_soffice, libreoffice_version
 from docgen.errors import DocgenError
 from docgen.fontnames import FANGSONG
 from docgen.fonts import FontResolution, resolve_fonts, write_conversion_config
 from docgen.paths import BUILTIN_TEMPLATES
 from docgen.template_builder import package, paragraph
+
+VERSION_TIMEOUT = 30.0  # seconds for "soffice --version", which answers in about 1 s
 
 
 @dataclass
@@ -21,6 +23,7 @@ class DoctorReport:
     """What ``doctor`` found; ``ok`` is False when conversion cannot work."""
 
     libreoffice: str | None = None
+    libreoffice_state: str = "未检查"  # 未找到 / 没有回应 / the version line
     fonts: list[FontResolution] = field(default_factory=list)
     folders: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
@@ -51,10 +54,24 @@ def run_doctor(settings: Settings) -> DoctorReport:
         "检索索引": str(settings.index_dir),
     }
     try:
-        report.libreoffice = libreoffice_version(settings.soffice, settings.convert_timeout)
+        find_soffice(settings.soffice)
     except DocgenError as exc:
+        report.libreoffice_state = "未找到"
         report.problems.append(exc.message)
         return report
+    # An installed LibreOffice that hangs is not "missing": say so, and do not wait the whole
+    # conversion time limit for a version line.
+    answer_within = min(VERSION_TIMEOUT, settings.convert_timeout)
+    try:
+        report.libreoffice = libreoffice_version(settings.soffice, answer_within)
+    except DocgenError:
+        report.libreoffice_state = f"已安装，但在 {answer_within:g} 秒内没有回应"
+        report.problems.append(
+            f"LibreOffice（{settings.soffice}）在 {answer_within:g} 秒内没有回应 --version：可能有卡住的 soffice "
+            "进程或损坏的配置文件夹。请结束所有 soffice 进程后重试。"
+        )
+        return report
+    report.libreoffice_state = report.libreoffice
     with tempfile.TemporaryDirectory(prefix="docgen-doctor-") as tmp_name:
         tmp = Path(tmp_name)
         try:

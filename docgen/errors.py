@@ -59,3 +59,7 @@ class TemplateError(DocgenError):
 
 class ConversionError(DocgenError):
     """Raised when LibreOffice cannot turn a DOCX into a PDF (missing, failed, hung)."""
+
+
+class UnsafePathError(DocgenError):
+    """Raised when a name would write outside the folder it belongs in."""

@@ -29,7 +29,7 @@ from docgen.documents import KIND_NAMES, NUMBERED_KINDS, Document, documents_for
 from docgen.errors import ConversionError, DocgenError
 from docgen.faults import pause_point
 from docgen.numbering import case_reference, number_for_loaded_case, registry_for
-from docgen.pipeline import Job, converter_for, fit_and_convert, make_jobs
+from docgen.pipeline import Job, converter_for, fit_and_convert, make_jobs, refuse_undrawable
 from docgen.templates import check_template, find_template, render_docx
 from docgen.textextract import extract
 
@@ -127,6 +127,7 @@ def issue_case(
     ``lint=False`` nothing is checked and the archive's event log records that.
     """
     case = load_case(case_path, settings.issuer_defaults)
+    refuse_undrawable(case_path, case, settings)
     documents = _numbered_documents(case, case_path, settings, kinds or default_kinds(case), enterprise)
     custom = (case_path.parent / case.templates).resolve() if case.templates else settings.templates_dir
     templates = {doc.template_kind: find_template(doc.template_kind, custom) for doc in documents}
@@ -136,12 +137,19 @@ def issue_case(
     if lint:
         documents, blocked = _lint_documents(documents, templates, on_warning)
         for doc, findings in blocked:
-            item = Issued(
-                "blocked", doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, [str(f) for f in findings]
+            _report(
+                results,
+                on_document,
+                Issued(
+                    "blocked",
+                    doc.kind,
+                    doc.title,
+                    doc.number,
+                    case_path,
+                    doc.enterprise_key,
+                    [str(f) for f in findings],
+                ),
             )
-            results.append(item)
-            if on_document:
-                on_document(item)
 
     archive = Archive(settings.archive_dir)
     ref = case_reference(case_path, settings)
@@ -188,6 +196,12 @@ def issue_case(
         fit_and_convert(jobs, converter or converter_for(settings), on_converted=file_away)
     index_archived(settings, stored_metas, on_warning)
     return results
+
+
+def _report(results: list[Issued], on_document: Callable[[Issued], None] | None, item: Issued) -> None:
+    results.append(item)
+    if on_document:
+        on_document(item)
 
 
 def index_archived(

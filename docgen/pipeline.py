@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from docgen._io import atomic_copy
-from docgen.case import AUTO_NUMBER, load_case
+from docgen.case import AUTO_NUMBER, Case, load_case, unprintable_characters
 from docgen.config import Settings
 from docgen.convert import Converter, LibreOfficeConverter
 from docgen.documents import Document, documents_for
 from docgen.docxform import has_sized_tables
-from docgen.errors import ConversionError
+from docgen.errors import CaseError, ConversionError
+from docgen.fonts import coverage
 from docgen.layout import LINE_PITCH_STEPS_TWIPS
 from docgen.numbering import registry_number
 from docgen.pageturn import turn_landscape_pages
@@ -212,6 +213,8 @@ def render_case(
 ) -> list[RenderedDocument]:
     """Render the documents of one kind from a case file into ``out_dir``."""
     case = load_case(case_path, settings.issuer_defaults)
+    if output_format != "docx":
+        refuse_undrawable(case_path, case, settings)
     allocated = None
     if case.notice is not None and case.notice.number == AUTO_NUMBER:
         allocated = registry_number(case_path, settings, kind)  # drafts show it; only issuing allocates
@@ -248,6 +251,13 @@ def render_case(
             doc = job.document
             results.append(RenderedDocument(doc.kind, doc.title, doc.number, doc.enterprise_key, final_docx, final_pdf))
     return results
+
+
+def refuse_undrawable(case_path: Path, case: Case, settings: Settings) -> None:
+    """Stop before converting when a character of the case is in no font LibreOffice can use."""
+    problems = unprintable_characters(case_path, case, coverage(settings.font_dirs))
+    if problems:
+        raise CaseError(problems)
 
 
 def _place(source: Path, target: Path) -> None:

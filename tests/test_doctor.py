@@ -29,3 +29,17 @@ def test_doctor_fails_without_libreoffice(tmp_path: Path, run_cli: RunCli, monke
     assert result.exit_code == 1
     assert "找不到 LibreOffice" in result.err
     assert "无法转换" in result.out
+
+
+def test_doctor_tells_a_hanging_libreoffice_from_a_missing_one(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hang = tmp_path / "soffice"
+    hang.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
+    hang.chmod(0o755)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(hang))
+    monkeypatch.setenv("DOCGEN_CONVERT_TIMEOUT", "2")
+    result = run_cli("-w", str(tmp_path), "doctor")
+    assert result.exit_code == 1
+    assert "LibreOffice：已安装，但在 2 秒内没有回应" in result.out
+    assert "未找到" not in result.out and "没有回应 --version" in result.err

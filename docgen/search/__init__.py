@@ -119,6 +119,12 @@ class SearchIndex:
         self.engine, self.fallback_note = available_engine(settings.search_engine)
         self.lock_timeout = settings.index_lock_timeout
         self.folder = self.root / self.engine
+        if self.root.exists() and not self.root.is_dir():
+            msg = (
+                f"检索索引的位置 {self.root} 是一个文件，不是文件夹。请把它移走（索引会自动重建），"
+                "或在 docgen.toml 的 [paths] index 另指定一个文件夹。"
+            )
+            raise SearchError(msg)
 
     # --- state and locking -------------------------------------------------------------------
 
@@ -156,8 +162,12 @@ class SearchIndex:
 
     # --- status, rebuild, add ----------------------------------------------------------------
 
-    def status(self) -> IndexStatus:
-        """Whether the index is there, current, complete and readable."""
+    def status(self, *, deep: bool = False) -> IndexStatus:
+        """Whether the index is there, current, complete and readable.
+
+        ``deep`` also reads every stored document back (a damaged file can leave the count
+        intact and break every search).
+        """
         state = self._state()
         archived = len(self.archive.metas())
         documents = None
@@ -178,6 +188,8 @@ class SearchIndex:
             else:
                 if documents != archived:
                     reason = f"索引中有 {documents} 份文件，归档库中有 {archived} 份"
+                elif deep:
+                    reason = self._unreadable(documents)
         return IndexStatus(
             self.engine,
             self.folder,
@@ -189,6 +201,15 @@ class SearchIndex:
             self.fallback_note,
         )
 
+    def _unreadable(self, documents: int) -> str | None:
+        """Why the stored documents cannot all be read back, or None when they can."""
+        everything = SearchQuery((), None, None, None, None, None, max(documents, 1), "date")
+        try:
+            self._backend().search(everything, max(documents, 1))
+        except Exception as exc:
+            return f"检索索引已损坏（{str(exc)[:80]}）"
+        return None
+
     def rebuild(self, iter_wrapper: Callable[[list[dict[str, Any]]], Iterable[dict[str, Any]]] | None = None) -> int:
         """Make the index anew from the archive; return how many documents it holds."""
         with self._locked():
@@ -196,7 +217,11 @@ class SearchIndex:
             shutil.rmtree(self.folder, ignore_errors=True)
             backend = self._backend()
             wrapped = iter_wrapper(metas) if iter_wrapper else metas
-            count = backend.add(indexed_document(self.archive.root, m) for m in wrapped)
+            try:
+                count = backend.add(indexed_document(self.archive.root, m) for m in wrapped)
+            except OSError as exc:
+                msg = f"无法在 {self.folder} 建立检索索引（{exc}）。"
+                raise SearchError(msg) from exc
             self._write_state(
                 schema_version=SCHEMA_VERSION, engine=self.engine, documents=count, stale=False, stale_reason=None
             )
@@ -228,9 +253,23 @@ class SearchIndex:
     # --- searching ---------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> list[Hit]:
-        """Documents matching ``query``, each checked against its text, with a snippet."""
+        """Documents matching ``query``, each checked against its text, with a snippet.
+
+        An index that fails while searching is rebuilt from the archive once and searched again.
+        """
         self.rebuild_if_needed()
-        return collect(self._backend(), query)
+        try:
+            return collect(self._backend(), query)
+        except Exception:
+            self.rebuild()
+        try:
+            return collect(self._backend(), query)
+        except Exception as exc:
+            msg = (
+                f"检索索引重建后仍无法使用（{str(exc)[:80]}）。"
+                f"请检查磁盘，或删除 {self.root} 后运行 docgen index rebuild。"
+            )
+            raise SearchError(msg) from exc
 
 
 def collect(backend: SearchBackend, query: SearchQuery) -> list[Hit]:
