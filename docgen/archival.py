@@ -22,7 +22,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
 from docgen import tablefit
-from docgen._io import atomic_write_bytes
+from docgen._io import atomic_write_bytes, child
 from docgen.archive import Archive
 from docgen.config import Settings
 from docgen.docnumber import parse_number
@@ -341,7 +341,7 @@ def file_year(settings: Settings, year: int, on_item: Callable[[Item, str | None
         try:
             pages = len(PdfReader(source).pages)
             filing_copy(
-                source, folder / f"{item.code}.pdf", stamp_values(item, cfg.fonds, cfg.organ, year, pages), font
+                source, child(folder, f"{item.code}.pdf"), stamp_values(item, cfg.fonds, cfg.organ, year, pages), font
             )
         except (DocgenError, OSError, ValueError, PyPdfError) as exc:
             error = exc.message if isinstance(exc, DocgenError) else f"{source}：{exc}"

@@ -35,7 +35,7 @@ from typing import Any
 
 from docgen._io import exclusive_lock, fsync_dir
 from docgen.archive_paths import dated_folder, document_folder_name
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, UnsafePathError
 from docgen.faults import pause_point
 from docgen.registry import current_user, now
 
@@ -221,6 +221,13 @@ class Archive:
                 **staged.meta,
             }
             final = self.root / relative
+            # Names are made safe by document_folder_name; check where they land all the same.
+            if (
+                not final.resolve().is_relative_to(self.root.resolve())
+                or final.parent.parent.parent.parent != self.root
+            ):
+                msg = f"归档文件夹名“{relative}”会落到归档库以外，未归档。"
+                raise UnsafePathError(msg)
             self._write_folder(final, staged.files, meta)
             pause_point("archive-after-rename")
             meta["path"] = relative.as_posix()

@@ -394,6 +394,8 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
         message += '（编号、电话、邮编等请加引号，如 "0750-7115128"，以免前导零丢失）'
     if kind == "extra_forbidden":
         line = key_line(source, loc)
+    elif loc and loc[-1] == "[key]":
+        line = key_line(source, loc[:-1])
     elif kind == "missing":
         line = key_line(source, loc[:-1]) if len(loc) > 1 else 1
     else:

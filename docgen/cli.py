@@ -655,7 +655,8 @@ def _record_json(record: NumberRecord) -> dict[str, Any]:
 )
 @click.option("--prefix", help="机关代字（为 docgen 以外起草的文件编号时用），如 恩科工商务字。")
 @click.option("--year", type=int, help="年度（与 --prefix 一起用）。")
-@click.option("--title", help="文件标题（与 --prefix 一起用）。")
+@click.option("--title", help="文件标题（与 --prefix 一起用）。同一标题再次申请得到原来的号。")
+@click.option("--new", "again", is_flag=True, help="标题相同但确是另一份文件时，取一个新号。")
 @json_option
 @click.pass_context
 def number_next(
@@ -665,6 +666,7 @@ def number_next(
     prefix: str | None,
     year: int | None,
     title: str | None,
+    again: bool,
     as_json: bool,
 ) -> None:
     """分配下一个发文字号并打印。
@@ -687,11 +689,11 @@ def number_next(
         if not (prefix and year and title):
             msg = "请给出案卷文件 CASE，或同时给出 --prefix、--year 和 --title。"
             raise click.UsageError(msg)
-        allocation = allocate_external(settings, prefix, year, title)
+        allocation = allocate_external(settings, prefix, year, title, again=again)
     if as_json:
         _print_json({**_record_json(allocation.record), "new": allocation.new})
     else:
-        note = "" if allocation.new else "（该文件已有此号，未重新分配）"
+        note = "" if allocation.new else "（该文件已有此号，未重新分配；确是另一份同名文件请加 --new）"
         click.echo(f"{allocation.record.number}{note}")
 
 
@@ -741,6 +743,7 @@ def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
                     "gaps": r.gaps,
                     "voided": [_record_json(v) for v in r.voided],
                     "missing_documents": [_record_json(m) for m in r.missing_documents],
+                    "unfiled": [{**_record_json(u), "age_days": days} for u, days in r.unfiled],
                     "ok": r.ok,
                 }
                 for r in reports
@@ -757,6 +760,8 @@ def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
                 click.echo(f"  作废：{v.number}（{v.void_reason}；{v.voided_by}，{v.voided_at}）")
             for m in r.missing_documents:
                 click.echo(f"  找不到文件：{m.number}《{m.title}》，案卷 {m.case_file}")
+            for u, days in r.unfiled:
+                click.echo(f"  已取号未归档：{u.number}《{u.title}》，{days} 天前由 {u.issued_by} 取号")
     if not all(r.ok for r in reports):
         sys.exit(1)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from pypdf import PdfReader, PdfWriter
 
-from docgen._io import atomic_write_bytes
+from docgen._io import atomic_write_bytes, child
 from docgen.archival import MM, FilingError, stamp_font, text_boxes_mm
 from docgen.archive_paths import safe_name
 from docgen.case import load_case
@@ -89,7 +89,7 @@ def make_copies(settings: Settings, archived_folder: Path) -> Path:
         out = io.BytesIO()
         writer.write(out)
         name = f"{serial} {safe_name(person.name)}.pdf"
-        atomic_write_bytes(folder / name, out.getvalue())
+        atomic_write_bytes(child(folder, name), out.getvalue())
         rows.append([serial, person.role, person.name, meta["number"], meta["title"], name])
     text = io.StringIO()
     record = csv.writer(text)

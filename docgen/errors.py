@@ -42,10 +42,14 @@ class Problem:
 class CaseError(DocgenError):
     """Raised when a case file cannot be read or does not validate."""
 
+    SHOWN = 20  # a file with a thousand faults gets the first twenty and a count, not a wall of text
+
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         lines = [f"案卷文件有 {len(problems)} 处错误：" if len(problems) > 1 else "案卷文件有错误："]
-        lines += [f"  {p}" for p in problems]
+        lines += [f"  {p}" for p in problems[: self.SHOWN]]
+        if len(problems) > self.SHOWN:
+            lines.append(f"  ……另有 {len(problems) - self.SHOWN} 处错误，请先改正上面的")
         super().__init__("\n".join(lines))
 
 

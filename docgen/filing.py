@@ -21,6 +21,7 @@ from typing import Any
 from pypdf import __version__ as pypdf_version
 
 from docgen import __version__
+from docgen._io import child
 from docgen.archive import Archive, StagedDocument, VerifyReport, sha256_file
 from docgen.case import Case, load_case
 from docgen.config import Settings
@@ -59,7 +60,7 @@ def _lint_documents(
     ok, blocked = [], []
     with tempfile.TemporaryDirectory(prefix="docgen-lint-") as tmp:
         for doc in documents:
-            target = Path(tmp) / f"{doc.file_stem}.docx"
+            target = child(Path(tmp), f"{doc.file_stem}.docx")
             render_docx(templates[doc.template_kind], doc.context, target)
             findings = lint_document(read_docx(target, kind=doc.kind))
             errors = [f for f in findings if f.severity == "error"]

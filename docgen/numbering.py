@@ -73,15 +73,19 @@ def number_for_loaded_case(case: Case, case_path: Path, settings: Settings, kind
     return registry.claim(n.prefix, n.year, n.sequence, notice.title, kind=doc_key, case_file=ref, doc_key=doc_key)
 
 
-def allocate_external(settings: Settings, prefix: str, year: int, title: str) -> Allocation:
-    """Give the next number to a document drafted outside docgen (e.g. in Word)."""
+def allocate_external(settings: Settings, prefix: str, year: int, title: str, *, again: bool = False) -> Allocation:
+    """Give the next number to a document drafted outside docgen (e.g. in Word).
+
+    The same title asking again gets its number back; ``again`` takes a new one for another
+    document with the same title.
+    """
     if not prefix.strip() or not title.strip():
         msg = "机关代字和标题都不能为空。"
         raise DocgenError(msg)
     if not 1949 <= year <= 2200:
         msg = f"年份 {year} 不合理。"
         raise DocgenError(msg)
-    return registry_for(settings).allocate(prefix.strip(), year, title.strip())
+    return registry_for(settings).allocate(prefix.strip(), year, title.strip(), same_title_same_number=not again)
 
 
 def parse_typed_number(text: str) -> tuple[str, int, int]:
@@ -119,6 +123,7 @@ class RunReport:
     gaps: list[int] = field(default_factory=list)
     voided: list[NumberRecord] = field(default_factory=list)
     missing_documents: list[NumberRecord] = field(default_factory=list)
+    unfiled: list[tuple[NumberRecord, int]] = field(default_factory=list)  # taken, not archived: (record, days)
 
     @property
     def ok(self) -> bool:
@@ -131,6 +136,9 @@ def check_registry(settings: Settings, year: int | None = None) -> list[RunRepor
     runs: dict[tuple[str, int], list[NumberRecord]] = defaultdict(list)
     for record in registry_for(settings).records(year=year):
         runs[(record.prefix, record.year)].append(record)
+    archive = Archive(settings.archive_dir)
+    filed = {m.get("number") for m in archive.metas(year)} if archive.root.is_dir() else set()
+    today = dt.datetime.now(dt.UTC)
     reports = []
     for (prefix, run_year), records in sorted(runs.items()):
         seqs = {r.seq for r in records}
@@ -143,8 +151,20 @@ def check_registry(settings: Settings, year: int | None = None) -> list[RunRepor
                 path = Path(r.case_file)
                 if not (path if path.is_absolute() else settings.workspace / path).is_file():
                     report.missing_documents.append(r)
+            if r.state == "issued" and r.number not in filed:
+                report.unfiled.append((r, _age_days(r.issued_at, today)))
         reports.append(report)
     return reports
+
+
+def _age_days(stamp: str, today: dt.datetime) -> int:
+    try:
+        taken = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return 0
+    if taken.tzinfo is None:
+        taken = taken.replace(tzinfo=dt.UTC)
+    return max(0, (today - taken).days)
 
 
 CSV_COLUMNS = {

@@ -209,13 +209,28 @@ class Registry:
         kind: str | None = None,
         case_file: str | None = None,
         doc_key: str | None = None,
+        same_title_same_number: bool = True,
     ) -> Allocation:
-        """Give the next number of (prefix, year); a case document asking again gets its own back."""
+        """Give the next number of (prefix, year); asking again for the same document gets it back.
+
+        A case document is known by its case file and key; a document drafted elsewhere by its
+        title, so a clerk whose ``number next`` was interrupted after the commit, and who asks
+        again, is not given a second number (``same_title_same_number=False`` for a different
+        document that happens to share a title).
+        """
         with self._write() as conn:
             if case_file is not None and doc_key is not None:
                 existing = self._find_document(conn, case_file, doc_key)
                 if existing is not None:
                     return Allocation(existing, new=False)
+            elif same_title_same_number:
+                row = conn.execute(
+                    f"{_SELECT} WHERE prefix = ? AND year = ? AND title = ? AND source = 'external' "
+                    "AND state = 'issued' ORDER BY seq LIMIT 1",
+                    (prefix, year, title),
+                ).fetchone()
+                if row is not None:
+                    return Allocation(self._record(row), new=False)
             (highest,) = conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) FROM numbers WHERE prefix = ? AND year = ?", (prefix, year)
             ).fetchone()

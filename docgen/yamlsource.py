@@ -230,7 +230,7 @@ def _scan(path: Path, text: str) -> tuple[Problem | None, Problem | None]:
                 and token.end_mark.line - token.start_mark.line >= 2
             ):
                 longest = token
-    except yaml.MarkedYAMLError:
+    except yaml.YAMLError:
         pass  # reported, with its line, by the full parse
     if longest is None:
         return None, None

@@ -24,10 +24,13 @@ DOCUMENTS = 3  # the set, huayi's 验收记录, the 公告
 
 
 def docgen(ws: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    # The system temporary folder is one of the test's own, so leftovers there are seen too.
+    system_tmp = ws / "system-tmp"
+    system_tmp.mkdir(exist_ok=True)
     return subprocess.Popen(
         [sys.executable, "-m", "docgen", "-w", str(ws), *args],
         cwd=ws,
-        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(system_tmp), **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
@@ -64,6 +67,9 @@ def assert_complete_and_exactly_once(ws: Path) -> None:
     verify = docgen(ws, "archive", "verify")
     out, _ = verify.communicate(timeout=120)
     assert verify.returncode == 0, out.decode()
+    # The killed run's temporary folder (documents, LibreOffice profiles, lu*.tmp) is gone.
+    assert not (ws / ".tmp").exists(), list((ws / ".tmp").rglob("*"))[:5]
+    assert list((ws / "system-tmp").iterdir()) == [], "nothing in the system temporary folder"
 
 
 def fresh_workspace(tmp_path: Path) -> Path:

@@ -1,0 +1,347 @@
+"""Hostile and broken input: a clear message, a non-zero exit, nothing written, no runaway.
+
+Every case runs the real ``docgen`` program in its own process inside a sandbox folder, and is
+checked for: the expected message (naming file, line and field where there is one), no Python
+traceback, under 10 s and 500 MB, and a listing of the whole sandbox that is the same before and
+after (the workspace included: a refused command writes nothing anywhere).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE_CASE
+
+EXAMPLE = EXAMPLE_CASE.read_text(encoding="utf-8")
+TITLE = "title: 关于印发恩平市2021年度推动落后产能退出工作计划的通知"
+LIMIT_SECONDS = 10.0
+LIMIT_MB = 500
+
+
+def replaced(old: str, new: str) -> str:
+    assert old in EXAMPLE, old
+    return EXAMPLE.replace(old, new, 1)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if needle in line)
+
+
+def alias_bomb() -> str:
+    lines = ['a0: &a0 ["哈","哈","哈","哈","哈","哈","哈","哈","哈","哈"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    return "\n".join(lines) + "\n" + replaced(TITLE, "title: *a8")
+
+
+def many_enterprises(count: int, bad_refs: int) -> str:
+    """``count`` valid enterprises (one written out, the rest aliases of it) and ``bad_refs`` dangling keys."""
+    first = (
+        "&e {name: 恩平市恒达钢铁有限公司, credit_code: 91440785MA4UH1A2BG, address: 某地, industry: 钢铁, "
+        "equipment: [{name: 炉, model: A, quantity: 1}], capacity: {value: 1, unit: 万吨/年}, exit_method: 拆除, "
+        "acceptance_date: 2021-01-01, acceptance_team: [{name: 某, unit: 某局, title: 科员}]}"
+    )
+    entries = "\n".join(f"  e{i}: {first if i == 0 else '*e'}" for i in range(count))
+    refs = ", ".join(f"missing{i}" for i in range(bad_refs))
+    return (
+        f"issuer: {{name: 某局}}\nyear: 2021\nenterprises:\n{entries}\nannouncement:\n  title: 公告\n"
+        f"  basis: [依据]\n  date: 2021-12-06\n  enterprises: [{refs}]\n"
+    )
+
+
+@dataclass(frozen=True)
+class Hostile:
+    """One bad input: the files it writes into the workspace, the command, what must be said."""
+
+    name: str
+    files: Callable[[], dict[str, str | bytes]]
+    args: tuple[str, ...]
+    said: tuple[str, ...]
+    line: int | None = None  # the line the message must name
+    env: tuple[tuple[str, str], ...] = ()
+
+
+def case(text: str | bytes) -> Callable[[], dict[str, str | bytes]]:
+    return lambda: {"case.yaml": text}
+
+
+KEY = "../../../x/PROOF"
+CASES = [
+    # --- names that would become paths ---
+    Hostile(
+        "enterprise-key-escapes",
+        case(replaced("  hengda:", f"  {KEY}:").replace("[hengda,", f"[{KEY},")),
+        ("issue", "case.yaml", "-k", "acceptance", "--enterprise", KEY),
+        ("enterprises（企业）的键名", "会成为文件名"),
+        line_of(EXAMPLE, "  hengda:"),
+    ),
+    Hostile("key-with-slash", case(replaced("  hengda:", "  heng/da:")), ("lint", "case.yaml"), ("会成为文件名",)),
+    Hostile("key-dot-dot", case(replaced("  hengda:", '  "..":')), ("lint", "case.yaml"), ("会成为文件名",)),
+    Hostile("key-backslash", case(replaced("  hengda:", '  "a\\\\b":')), ("lint", "case.yaml"), ("会成为文件名",)),
+    Hostile("key-windows-device", case(replaced("  hengda:", "  CON:")), ("lint", "case.yaml"), ("Windows 保留",)),
+    Hostile("key-with-space", case(replaced("  hengda:", '  "heng da":')), ("lint", "case.yaml"), ("会成为文件名",)),
+    Hostile(
+        "cli-enterprise-escapes",
+        case(EXAMPLE),
+        ("render", "case.yaml", "-k", "acceptance", "--enterprise", "../../x", "--format", "docx"),
+        ("案卷中没有企业 ../../x",),
+    ),
+    Hostile(
+        "reference-escapes",
+        case(replaced("  enterprises: [hengda,", "  enterprises: [../x,")),
+        ("lint", "case.yaml"),
+        ("引用的企业 ../x 未在 enterprises 中定义",),
+    ),
+    # --- YAML that would run away ---
+    Hostile("alias-bomb", lambda: {"case.yaml": alias_bomb()}, ("lint", "case.yaml"), ("展开别名", "超过上限")),
+    Hostile(
+        "nested-brackets",
+        case(replaced("year: 2021", "year: " + "[" * 500 + "]" * 500)),
+        ("lint", "case.yaml"),
+        ("嵌套层数过多",),
+        line_of(EXAMPLE, "year: 2021"),
+    ),
+    Hostile(
+        "nested-mappings",
+        case(replaced("year: 2021", "year: " + "{a: " * 60 + "1" + "}" * 60)),
+        ("lint", "case.yaml"),
+        ("嵌套层数过多",),
+    ),
+    Hostile(
+        "huge-file", lambda: {"case.yaml": "# " + "长" * (3 * 1024 * 1024) + "\n"}, ("lint", "case.yaml"), ("文件过大",)
+    ),
+    Hostile("huge-string", case(replaced(TITLE, "title: " + "长" * 60_000)), ("lint", "case.yaml"), ("文字过长",)),
+    Hostile(
+        "huge-list",
+        case(
+            replaced(
+                "  body:                                  # 正文，每项一段",
+                "  body: [" + ", ".join(["段"] * 25_000) + "]\n  x_body:",
+            )
+        ),
+        ("lint", "case.yaml"),
+        ("超过上限 20000",),
+    ),
+    Hostile(
+        "hundred-thousand-enterprises",
+        lambda: {"case.yaml": many_enterprises(100_000, 6)},
+        ("lint", "case.yaml"),
+        ("超过上限",),
+    ),
+    Hostile(
+        "six-bad-references-among-many",
+        lambda: {"case.yaml": many_enterprises(50, 6)},
+        ("lint", "case.yaml"),
+        ("引用的企业 missing0", "等 50 个"),
+    ),
+    # --- YAML that does not parse, reported at the right line ---
+    Hostile(
+        "duplicate-key",
+        case(replaced(TITLE, TITLE + "\n  title: 另一个标题")),
+        ("lint", "case.yaml"),
+        ("写了两次",),
+        line_of(EXAMPLE, TITLE) + 1,
+    ),
+    Hostile(
+        "unclosed-quote",
+        case(replaced(TITLE, 'title: "关于印发恩平市2021年度推动落后产能退出工作计划的通知')),
+        ("lint", "case.yaml"),
+        ("引号没有在本行结束",),
+        line_of(EXAMPLE, TITLE),
+    ),
+    Hostile(
+        "raw-control-byte",
+        case(replaced(TITLE, TITLE.replace("关于", "关\x01于")).encode()),
+        ("lint", "case.yaml"),
+        ("U+0001",),
+        line_of(EXAMPLE, TITLE),
+    ),
+    Hostile(
+        "tab-indent",
+        case(replaced("  name: 恩平市科工商务局", "\tname: 恩平市科工商务局")),
+        ("lint", "case.yaml"),
+        ("Tab",),
+    ),
+    Hostile("gbk-file", case(EXAMPLE.encode("gbk", errors="replace")), ("lint", "case.yaml"), ("UTF-8",)),
+    Hostile("empty-file", case(""), ("lint", "case.yaml"), ("空的或格式不对",)),
+    Hostile("top-level-list", case("- a\n- b\n"), ("lint", "case.yaml"), ("应为一组字段",)),
+    Hostile("bad-escape", case(replaced(TITLE, 'title: "关于\\q印发"')), ("lint", "case.yaml"), ("反斜杠",)),
+    Hostile("undefined-alias", case(replaced(TITLE, "title: *nothing")), ("lint", "case.yaml"), ("没有定义的别名",)),
+    # --- values ---
+    Hostile(
+        "february-30",
+        case(replaced("date: 2021-05-24                       # 成文日期", "date: 2021-02-30")),
+        ("lint", "case.yaml"),
+        ("日期不存在：2021-02-30",),
+        line_of(EXAMPLE, "# 成文日期"),
+    ),
+    Hostile(
+        "month-13",
+        case(replaced("date: 2021-05-24                       # 成文日期", "date: 2021-13-01")),
+        ("lint", "case.yaml"),
+        ("日期不存在：2021-13-01",),
+    ),
+    Hostile(
+        "written-date-does-not-exist",
+        case(replaced("date: 2021-05-24                       # 成文日期", "date: 2021年2月30日")),
+        ("lint", "case.yaml"),
+        ("日期不存在",),
+    ),
+    Hostile("year-infinite", case(replaced("year: 2021", "year: .inf")), ("lint", "case.yaml"), ("应为有限的数",)),
+    Hostile("year-text", case(replaced("year: 2021", "year: 二〇二一")), ("lint", "case.yaml"), ("应为整数",)),
+    Hostile(
+        "title-a-list",
+        case(replaced(TITLE, "title: [" + ", ".join(["很长的一段文字"] * 200) + "]")),
+        ("lint", "case.yaml"),
+        ("应为文字", "共"),
+    ),
+    Hostile("lone-surrogate", case(replaced(TITLE, 'title: "\\ud800关于"')), ("lint", "case.yaml"), ("代理码位",)),
+    # --- characters that must not print ---
+    Hostile("bell", case(replaced(TITLE, 'title: "关于\\a印发"')), ("lint", "case.yaml"), ("U+0007",)),
+    Hostile("escape-sequence", case(replaced(TITLE, 'title: "\\e[31m红头"')), ("lint", "case.yaml"), ("U+001B",)),
+    Hostile("nul", case(replaced(TITLE, 'title: "关于\\0印发"')), ("lint", "case.yaml"), ("U+0000",)),
+    Hostile("vertical-tab", case(replaced(TITLE, 'title: "关于\\v印发"')), ("lint", "case.yaml"), ("U+000B",)),
+    Hostile("form-feed", case(replaced(TITLE, 'title: "关于\\f印发"')), ("lint", "case.yaml"), ("U+000C",)),
+    Hostile(
+        "right-to-left-override",
+        case(replaced(TITLE, 'title: "\\u202e的知通红"')),
+        ("issue", "case.yaml"),
+        ("U+202E（从右向左覆盖）", "notice.title（标题）"),
+        line_of(EXAMPLE, TITLE),
+    ),
+    Hostile(
+        "zero-width-space-in-name",
+        case(replaced("name: 恩平市恒达钢铁有限公司", 'name: "恩平市恒达\\u200b钢铁有限公司"')),
+        ("lint", "case.yaml"),
+        ("U+200B（零宽空格）",),
+    ),
+    Hostile(
+        "glyph-no-font-has",
+        case(replaced("请遵照执行。", "请遵照执行🧧𠀀。")),
+        ("render", "case.yaml", "-o", "out"),
+        ("字体中没有", "U+1F9E7", "notice.body.0（正文段落）"),
+        line_of(EXAMPLE, "请遵照执行。"),
+    ),
+    Hostile(
+        "private-use-character",
+        case(replaced("请遵照执行。", "请遵照执行\ue000。")),
+        ("issue", "case.yaml"),
+        ("字体中没有", "私用区字符"),
+    ),
+    # --- settings ---
+    Hostile(
+        "timeout-nan",
+        case(EXAMPLE),
+        ("render", "case.yaml"),
+        ("DOCGEN_CONVERT_TIMEOUT", "'nan'"),
+        env=(("DOCGEN_CONVERT_TIMEOUT", "nan"),),
+    ),
+    Hostile(
+        "timeout-zero",
+        case(EXAMPLE),
+        ("render", "case.yaml"),
+        ("DOCGEN_CONVERT_TIMEOUT", "'0'"),
+        env=(("DOCGEN_CONVERT_TIMEOUT", "0"),),
+    ),
+    Hostile(
+        "timeout-negative", case(EXAMPLE), ("render", "case.yaml"), ("'-5'",), env=(("DOCGEN_CONVERT_TIMEOUT", "-5"),)
+    ),
+    Hostile(
+        "toml-timeout-nan",
+        lambda: {"case.yaml": EXAMPLE, "docgen.toml": "[conversion]\ntimeout = nan\n"},
+        ("render", "case.yaml"),
+        ("docgen.toml", "conversion.timeout", "应为有限的数"),
+    ),
+    Hostile(
+        "toml-unknown-key",
+        lambda: {"case.yaml": EXAMPLE, "docgen.toml": "[conversion]\ntimeuot = 30\n"},
+        ("render", "case.yaml"),
+        ("conversion.timeuot", "未知的配置项"),
+    ),
+    Hostile("index-is-a-file", lambda: {"index": "not a folder"}, ("search", "华艺"), ("是一个文件，不是文件夹",)),
+]
+
+
+def listing(root: Path) -> dict[str, tuple[int, int]]:
+    """Every path under ``root``; files with their size and modification time.
+
+    A folder's own time is left out: the run folder docgen makes in the workspace and removes
+    again on exit touches it without leaving anything.
+    """
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns) if p.is_file() else (-1, 0)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+@pytest.mark.parametrize("hostile", CASES, ids=[c.name for c in CASES])
+def test_bad_input_is_refused_cleanly(tmp_path: Path, hostile: Hostile) -> None:
+    sandbox = tmp_path / "sandbox"
+    workspace = sandbox / "a" / "b" / "c" / "ws"
+    workspace.mkdir(parents=True)
+    for name, content in hostile.files().items():
+        path = workspace / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    before = listing(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLE_CASE.parents[2]), **dict(hostile.env)}
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docgen", "-w", str(workspace), *hostile.args],
+        cwd=workspace,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=LIMIT_SECONDS * 3)
+    finally:
+        proc.kill()
+    elapsed = time.monotonic() - started
+    said = out + err
+    assert proc.returncode == 1, said
+    assert "Traceback" not in said, said
+    for fragment in hostile.said:
+        assert fragment in said, said
+    if hostile.line is not None:
+        assert re.search(rf"第{hostile.line}行", said), said
+    assert elapsed < LIMIT_SECONDS, f"{elapsed:.1f} s"
+    assert listing(tmp_path) == before, "nothing may change anywhere"
+    assert len(said) < 4000, "a bad input gets a short message, not its whole value back"
+
+
+def test_the_corpus_is_big_enough() -> None:
+    assert len(CASES) >= 40
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [c for c in CASES if c.name in ("alias-bomb", "hundred-thousand-enterprises", "huge-file")],
+    ids=lambda c: c.name,
+)
+def test_bad_input_stays_within_memory(tmp_path: Path, hostile: Hostile) -> None:
+    for name, content in hostile.files().items():
+        (tmp_path / name).write_text(content, encoding="utf-8") if isinstance(content, str) else (
+            tmp_path / name
+        ).write_bytes(content)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "docgen", "-w", str(tmp_path), *hostile.args],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(EXAMPLE_CASE.parents[2])},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 1
+    assert usage.ru_maxrss / 1024 < LIMIT_MB, f"{usage.ru_maxrss / 1024:.0f} MB"
