@@ -49,10 +49,10 @@ def test_eight_processes_allocate_800_distinct_numbers_without_gaps(tmp_path: Pa
 
 
 def test_a_kill_in_the_middle_of_an_allocation_leaves_the_registry_consistent(tmp_path: Path, run_cli: RunCli) -> None:
-    for _ in range(3):
+    for i in range(3):
         assert (
             run_cli(
-                "-w", str(tmp_path), "number", "next", "--prefix", PREFIX, "--year", "2021", "--title", "前"
+                "-w", str(tmp_path), "number", "next", "--prefix", PREFIX, "--year", "2021", "--title", f"前{i}"
             ).exit_code
             == 0
         )
@@ -258,3 +258,28 @@ def test_next_needs_a_case_or_all_three_options(tmp_path: Path, run_cli: RunCli,
     result = run_cli("-w", str(tmp_path), *args)
     assert result.exit_code == 2
     assert "--prefix" in result.err
+
+
+def test_asking_again_for_the_same_word_draft_gets_its_number_back(tmp_path: Path, run_cli: RunCli) -> None:
+    ask = (
+        "-w",
+        str(tmp_path),
+        "number",
+        "next",
+        "--prefix",
+        PREFIX,
+        "--year",
+        "2021",
+        "--title",
+        "关于召开推进会的通知",
+    )
+    first = json.loads(run_cli(*ask, "--json").out)
+    # As after a number next killed once its number was committed: the clerk simply asks again.
+    again = json.loads(run_cli(*ask, "--json").out)
+    assert (first["number"], first["new"]) == (f"{PREFIX}〔2021〕1号", True)
+    assert (again["number"], again["new"]) == (first["number"], False)
+    other = json.loads(run_cli(*ask, "--new", "--json").out)
+    assert other["number"] == f"{PREFIX}〔2021〕2号", "--new: another document with the same title"
+    check = json.loads(run_cli("-w", str(tmp_path), "number", "check", "--json").out)
+    assert [u["number"] for u in check[0]["unfiled"]] == [first["number"], other["number"]]
+    assert all(u["age_days"] == 0 for u in check[0]["unfiled"])

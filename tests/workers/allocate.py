@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 
 from docgen.cli import main as docgen
@@ -21,7 +22,19 @@ def run() -> None:
             buffer = io.StringIO()
             with contextlib.redirect_stdout(buffer):
                 docgen(
-                    ["-w", workspace, "number", "next", "--prefix", prefix, "--year", year, "--title", f"并发测试{i}"]
+                    # Each document its own title: the same title asking again would get its number back.
+                    [
+                        "-w",
+                        workspace,
+                        "number",
+                        "next",
+                        "--prefix",
+                        prefix,
+                        "--year",
+                        year,
+                        "--title",
+                        f"并发测试{os.getpid()}-{i}",
+                    ]
                 )
             out.write(buffer.getvalue())
             out.flush()
