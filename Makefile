@@ -21,8 +21,8 @@ demo: system venv
 	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf；归档库：$(DEMO_WS)/archive/；归档副本：$(DEMO_WS)/filing/2021/"
 
 test: system venv
-	$(BIN)/ruff check docgen tests bench
-	$(BIN)/ruff format --check docgen tests bench
+	$(BIN)/ruff check docgen tests bench tools
+	$(BIN)/ruff format --check docgen tests bench tools
 	$(BIN)/mypy
 	$(BIN)/pytest
 
@@ -37,9 +37,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-# Rebuild templates/official/*.docx from docgen/template_builder.py (commit the result).
+# Rebuild templates/official/*.docx from docgen/render/builder.py (commit the result).
 templates: venv
-	$(BIN)/python -m docgen.template_builder
+	$(BIN)/python tools/build_templates.py
 
 clean:
 	rm -rf $(VENV) $(DEMO_WS) out .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from docgen.creditcode import ALPHABET, check_character
+from docgen.case.creditcode import ALPHABET, check_character
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "enping-2021" / "case.yaml"
 TRADES = [

@@ -18,8 +18,9 @@ from pathlib import Path
 
 from bench.batchcase import write_batch_case
 from docgen.config import load_settings
-from docgen.convert import find_soffice, run_batch
-from docgen.filing import issue_batch, issue_case, plan_batch
+from docgen.convert.libreoffice import find_soffice, run_batch
+from docgen.pipeline.batch import issue_batch, plan_batch
+from docgen.pipeline.issue import Status, issue_case
 
 
 class OneProcessPerDocument:
@@ -90,7 +91,7 @@ def main() -> None:
         results = issue_batch(plan_batch([case], settings, ["acceptance"]), settings, kinds=["acceptance"])
         pool_s = (time.perf_counter() - started) / n
         meter.running = False
-        assert [r.status for r in results].count("issued") == n, "every document issued once"
+        assert [r.status for r in results].count(Status.ISSUED) == n, "every document issued once"
         base_case = write_batch_case(ws / "baseline.yaml", baseline_n, seed=99)
         started = time.perf_counter()
         base = issue_case(base_case, settings, kinds=["acceptance"], converter=OneProcessPerDocument())

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from docgen.config import load_settings
-from docgen.filing import issue_case, verify_archive
+from docgen.pipeline.issue import issue_case
+from docgen.pipeline.records import verify_archive
 
 REPO = Path(__file__).resolve().parent.parent
 

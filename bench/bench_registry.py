@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from docgen.registry import Registry
+from docgen.numbering.registry import Registry
 
 PREFIX = "恩科工商务字"
 

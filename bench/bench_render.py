@@ -18,12 +18,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from docgen.case import load_case
-from docgen.convert import LibreOfficeConverter
-from docgen.documents import documents_for
-from docgen.pageturn import turn_landscape_pages
-from docgen.proof import prove
-from docgen.templates import find_template, render_docx
+from docgen.case.model import load_case
+from docgen.convert.libreoffice import LibreOfficeConverter
+from docgen.convert.pageturn import turn_landscape_pages
+from docgen.pipeline.proof import prove
+from docgen.render.context import documents_for
+from docgen.render.templates import find_template, render_docx
 
 REPO = Path(__file__).resolve().parent.parent
 

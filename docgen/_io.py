@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import fcntl
+import getpass
 import os
 import shutil
 import tempfile
@@ -167,3 +169,16 @@ def end_run() -> None:
     if folder.parent.name == RUNS_FOLDER:
         with contextlib.suppress(OSError):
             folder.parent.rmdir()  # .tmp itself, when no other run is using it
+
+
+# --- who and when, for records ----------------------------------------------------------------
+
+
+def current_user() -> str:
+    """Who is acting: ``DOCGEN_USER`` if set, else the login name."""
+    return os.environ.get("DOCGEN_USER") or getpass.getuser()
+
+
+def now() -> str:
+    """The local time with its offset, to the second (what a clerk's audit needs)."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -16,21 +16,21 @@ from pathlib import Path
 from typing import Any
 
 import click
+import click.core
+import click.decorators
+import click.exceptions
+import click.formatting
+import click.parser
+import click.types
 
 from docgen import __version__
 from docgen._io import end_run, use_run_folder
 from docgen.config import Settings, load_settings
-from docgen.documents import KINDS, NUMBERED_KINDS
 from docgen.errors import DocgenError
-from docgen.numbering import (
-    allocate_external,
-    check_registry,
-    import_numbers,
-    number_for_case,
-    registry_for,
-    void_number,
-)
-from docgen.registry import NumberRecord
+from docgen.numbering.registry import NumberRecord
+from docgen.numbering.service import allocate_external, check_registry, import_numbers, registry_for
+from docgen.pipeline.numbers import number_for_case, void_number
+from docgen.vocab import KINDS, NUMBERED_KINDS
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -49,11 +49,89 @@ def _warn(message: str) -> None:
     click.echo(f"注意：{message}", err=True)
 
 
+# Click says what it prints itself (usage lines, headings, its own errors) through gettext, in
+# English. A clerk reads docgen in Chinese: these are Click's words, said in Chinese.
+_CLICK_WORDS = {
+    "Usage:": "用法：",
+    "Options": "选项",
+    "Commands": "命令",
+    "Show this message and exit.": "显示本帮助后退出。",
+    "Show the version and exit.": "显示版本号后退出。",
+    "default: {default}": "默认：{default}",
+    "env var: {var}": "环境变量：{var}",
+    "required": "必填",
+    "Error: {message}": "错误：{message}",
+    "Try '{command} {option}' for help.": "运行“{command} {option}”查看帮助。",
+    "Missing argument": "缺少参数",
+    "Missing option": "缺少选项",
+    "Missing parameter": "缺少参数",
+    "Missing parameter: {param_name}": "缺少参数：{param_name}",
+    "Missing command.": "缺少命令。",
+    "Missing {param_type}": "缺少{param_type}",
+    "No such command {name!r}.": "没有命令 {name!r}。",
+    "No such option {name!r}.": "没有选项 {name!r}。",
+    "No such option: {name}": "没有选项：{name}",
+    "Option {name!r} does not take a value.": "选项 {name!r} 不带值。",
+    "Option {name!r} requires an argument.": "选项 {name!r} 需要一个值。",
+    "Option {name!r} requires {nargs} arguments.": "选项 {name!r} 需要 {nargs} 个值。",
+    "Got unexpected extra argument ({args})": "多出了参数（{args}）",
+    "Got unexpected extra arguments ({args})": "多出了参数（{args}）",
+    "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
+    "Invalid value: {message}": "值无效：{message}",
+    "{value!r} is not one of {choices}.": "{value!r} 不是可选值之一：{choices}。",
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的{number_type}。",
+    "integer": "整数",
+    "float": "数",
+    "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
+    "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹。",
+    "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
+    "file": "文件",
+    "directory": "文件夹",
+    "path": "路径",
+    "Aborted!": "已中止。",
+}
+
+
+def _in_chinese(message: str) -> str:
+    return _CLICK_WORDS.get(message, message)
+
+
+def _in_chinese_n(singular: str, plural: str, n: int) -> str:
+    return _CLICK_WORDS.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+
+for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
+    if hasattr(_module, "_"):
+        setattr(_module, "_", _in_chinese)  # noqa: B010 - the name is Click's gettext alias
+    if hasattr(_module, "ngettext"):
+        setattr(_module, "ngettext", _in_chinese_n)  # noqa: B010
+
+
+class _Command(click.Command):
+    """A command whose usage line names its parts in Chinese."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    """A group of commands, likewise; its commands and subgroups are made the same way."""
+
+    command_class = _Command
+    group_class = type  # subgroups are _Group too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-w",
     "--workspace",
@@ -61,10 +139,10 @@ def _print_json(data: Any) -> None:
     default=None,
     help="工作区文件夹（含 docgen.toml、archive/、index/）。默认取环境变量 DOCGEN_WORKSPACE，再默认当前文件夹。",
 )
-@click.version_option(__version__, prog_name="docgen")
+@click.version_option(__version__, prog_name="docgen", message="%(prog)s %(version)s", help="显示版本号后退出。")
 @click.pass_context
 def cli(ctx: click.Context, workspace: Path | None) -> None:
-    """docgen：按 GB/T 9704-2012 起草、编号、归档和检索公文。."""
+    """docgen：按 GB/T 9704-2012 起草、编号、归档和检索公文。"""
     ctx.obj = {"workspace": workspace}
 
 
@@ -106,7 +184,7 @@ def render(
     output_format: str,
     as_json: bool,
 ) -> None:
-    r"""按案卷文件 CASE 生成公文（DOCX 和/或 PDF）。.
+    """按案卷文件 CASE 生成公文（DOCX 和/或 PDF）。
 
     \b
     示例：
@@ -114,7 +192,7 @@ def render(
       docgen render case.yaml -k set -o 输出 --format pdf
       docgen render case.yaml -k acceptance --enterprise huayi
     """
-    from docgen.pipeline import render_case  # docxtpl and pypdf load only for commands that need them
+    from docgen.pipeline.render import render_case  # docxtpl and pypdf load only for commands that need them
 
     docs = render_case(
         case,
@@ -167,19 +245,11 @@ def issue(
       docgen issue examples/enping-2021/case.yaml
       docgen issue case.yaml -k acceptance --enterprise huayi
     """
-    from docgen.filing import issue_case
-
-    labels = {
-        "issued": "已归档",
-        "new_version": "已归档新版本",
-        "unchanged": "未变化，未重复归档",
-        "blocked": "格式检查有错误，未签发",
-        "failed": "转换失败，未签发",
-    }
+    from docgen.pipeline.issue import issue_case
 
     def show(item: Any) -> None:
         if not as_json:
-            click.echo(f"{labels[item.status]}：{item.number or ''} {item.title}".replace("： ", "："))
+            click.echo(f"{item.status.sentence}：{item.number or ''} {item.title}".replace("： ", "："))
             click.echo(f"  {item.path}")
             for finding in item.findings:
                 click.echo(f"  {finding}")
@@ -196,7 +266,7 @@ def issue(
     )
     if as_json:
         _print_json([dataclasses.asdict(r) for r in results])
-    if any(r.status in ("blocked", "failed") for r in results):
+    if any(not r.status.stored for r in results):
         if not as_json:
             click.echo("有文件未签发：按上面的说明处理后重新运行（已完成的不会重复）。", err=True)
         sys.exit(1)
@@ -230,7 +300,8 @@ def batch(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from docgen.filing import issue_batch, plan_batch
+    from docgen.pipeline.batch import issue_batch, plan_batch
+    from docgen.pipeline.issue import Status
 
     settings = _settings(ctx)
     planned = plan_batch(list(cases), settings, list(kinds) or None)
@@ -252,7 +323,7 @@ def batch(
         task = progress.add_task("batch", total=total, failed=0, rate="")
 
         def advance(item: Any) -> None:
-            if item.status in ("failed", "blocked"):
+            if not item.status.stored:
                 failures.append(item)
             done = progress.tasks[0].completed + 1
             elapsed = progress.tasks[0].elapsed or 0
@@ -265,7 +336,7 @@ def batch(
     for message in warnings:  # on stderr, so --json output stays clean
         _warn(message)
     if make_copies or make_filing:
-        from docgen.filing import after_batch
+        from docgen.pipeline.batch import after_batch
 
         notes, errors = after_batch(settings, results, copies=make_copies, filing=make_filing)
         filing_errors += errors
@@ -275,17 +346,10 @@ def batch(
     if as_json:
         _print_json([dataclasses.asdict(r) for r in results])
     else:
-        counts: dict[str, int] = {}
+        counts: dict[Status, int] = {}
         for r in results:
             counts[r.status] = counts.get(r.status, 0) + 1
-        labels = {
-            "issued": "新归档",
-            "new_version": "新版本",
-            "unchanged": "未变化",
-            "blocked": "格式错误",
-            "failed": "失败",
-        }
-        click.echo("；".join(f"{labels.get(k, k)} {v} 份" for k, v in counts.items()) or "没有文件。")
+        click.echo("；".join(f"{status.label} {n} 份" for status, n in counts.items()) or "没有文件。")
         for item in failures:
             click.echo(f"未签发：{item.title}（{item.path}）", err=True)
             for reason in item.findings:
@@ -307,7 +371,7 @@ def archive() -> None:
 @click.pass_context
 def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
     """重新计算校验值，报告被改动、缺失和多出的文件，以及与发文字号登记簿不符的文件。有问题时退出码为 1。"""
-    from docgen.filing import verify_archive
+    from docgen.pipeline.records import verify_archive
 
     report = verify_archive(_settings(ctx), year)
     if as_json:
@@ -337,8 +401,8 @@ def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
 @click.pass_context
 def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterprise: str | None, as_json: bool) -> None:
     """列出归档库中的文件（新的在前）。"""
-    from docgen.archive import meta_summary
-    from docgen.filing import list_archive
+    from docgen.archive.store import meta_summary
+    from docgen.pipeline.records import list_archive
 
     metas = list_archive(_settings(ctx), year, kind, enterprise)
     if as_json:
@@ -375,7 +439,7 @@ def archive_import(
     没有给出的信息从文中读出并显示；没有文字层的扫描 PDF 照常导入，并标记为待 OCR。
     不是有效 PDF/DOCX 的文件会被拒绝，这时什么都不导入。
     """
-    from docgen.importing import import_files
+    from docgen.pipeline.importing import import_files
 
     try:
         day = dt.date.fromisoformat(date_text) if date_text else None
@@ -441,7 +505,7 @@ def file_command(ctx: click.Context, year: int, as_json: bool) -> None:
     档号按 DA/T 22-2015：全宗号-WS·年度-保管期限-机构代码-件号；全宗号、机构代码和各类文件的
     保管期限在 docgen.toml 的 [filing] 中设置。归档库本身不会改动。
     """
-    from docgen.archival import file_year
+    from docgen.pipeline.yearend import file_year
 
     report = file_year(_settings(ctx), year)
     if as_json:
@@ -488,10 +552,9 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json: boo
       docgen lint examples/enping-2021/case.yaml
       docgen lint 旧通知.docx 公告.pdf --json
     """
-    from docgen.lint import lint_paths
+    from docgen.pipeline.lint import lint_files
 
-    _settings(ctx)
-    findings = lint_paths(list(paths))
+    findings = lint_files(list(paths), _settings(ctx))
     if as_json:
         _print_json([dataclasses.asdict(f) for f in findings])
     else:
@@ -792,7 +855,7 @@ def templates_export(directory: Path, force: bool) -> None:
       templates = "DIRECTORY"
     也可在案卷文件中写 templates: DIRECTORY（相对于案卷文件）。
     """
-    from docgen.templates import export_templates
+    from docgen.render.templates import export_templates
 
     for path in export_templates(directory, overwrite=force):
         click.echo(str(path))
@@ -802,8 +865,8 @@ def templates_export(directory: Path, force: bool) -> None:
 @json_option
 @click.pass_context
 def doctor(ctx: click.Context, as_json: bool) -> None:
-    """检查 LibreOffice、公文字体和工作区文件夹是否就绪；不能转换时退出码为 1。."""
-    from docgen.doctor import run_doctor
+    """检查 LibreOffice、公文字体和工作区文件夹是否就绪；不能转换时退出码为 1。"""
+    from docgen.pipeline.doctor import run_doctor
 
     report = run_doctor(_settings(ctx))
     if as_json:

@@ -67,3 +67,23 @@ class ConversionError(DocgenError):
 
 class UnsafePathError(DocgenError):
     """Raised when a name would write outside the folder it belongs in."""
+
+
+class UnreadableFileError(DocgenError):
+    """Raised when a file is not a PDF or DOCX docgen can read."""
+
+
+class SearchError(DocgenError):
+    """Raised when the search index cannot be used."""
+
+
+class RegistryError(DocgenError):
+    """Raised when the registry refuses an operation or cannot be used."""
+
+
+class FilingError(DocgenError):
+    """Raised when filing copies or the catalogue cannot be made."""
+
+
+class ArchiveError(DocgenError):
+    """Raised when the archive cannot be read or written as asked."""

@@ -1,4 +1,6 @@
-"""Shared words: what may be a file name, what text may be printed. Imports nothing from docgen.
+"""Shared words: kinds, 发文字号, dates, font names, file names, printable text.
+
+Imports nothing from docgen.
 
 Every name that becomes part of a path (an enterprise key, a case file's name, a kind) passes
 ``name_problem``; every string a case prints passes ``text_problem``. Both are pure, so the case
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 # CJK, Latin letters, digits and a few marks; nothing that means something to a file system.
 FILE_NAME = re.compile(r"^[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff（）()_\-·.]{1,64}$")
@@ -89,3 +92,149 @@ def clip(value: object, limit: int = 80) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}…（共 {len(text)} 个字符）"
+
+
+# --- kinds of document ----------------------------------------------------------------------
+
+KIND_NAMES = {
+    "notice": "通知",
+    "plan": "工作计划",
+    "tasks": "任务分工表",
+    "acceptance": "验收记录",
+    "announcement": "公告",
+    "set": "印发合成件（通知+工作计划+附件）",
+}
+
+
+KINDS = tuple(KIND_NAMES)
+
+
+# Kinds that carry a 发文字号, and the registry key of the document that holds it: the set is
+# the notice with what it issues, so both print the same number.
+NUMBERED_KINDS = {"notice": "notice", "set": "notice"}
+
+
+# --- 发文字号 --------------------------------------------------------------------------------
+# 发文字号 (document numbers): parse what clerks type, format what GB/T 9704 prints.
+#
+# The printed form is 机关代字 + 〔YYYY〕 + sequence without leading zeros + 号, with the
+# tortoise-shell brackets U+3014/U+3015. Clerks type look-alikes (half-width brackets, 【】, （）,
+# the small ﹝﹞); the parser accepts them so it can say exactly what to correct.
+
+OPEN, CLOSE = "〔", "〕"
+
+
+_LOOKALIKE_BRACKETS = "〔〕[]【】()（）﹝﹞［］"
+# Opening and closing look-alikes of 〔 〕 that clerks type.
+LOOKALIKE_OPEN, LOOKALIKE_CLOSE = "[【（(﹝［", "]】）)﹞］"
+
+
+_NUMBER_RE = re.compile(
+    r"^\s*(?P<prefix>[\u4e00-\u9fa5]+?)\s*(?P<open>[" + re.escape(_LOOKALIKE_BRACKETS) + r"])\s*"
+    r"(?P<year>\d{4})\s*(?P<close>[" + re.escape(_LOOKALIKE_BRACKETS) + r"])\s*"
+    r"(?P<di>第?)\s*(?P<seq>\d+)\s*号\s*$"
+)
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    """A parsed 发文字号."""
+
+    prefix: str
+    year: int
+    sequence: int
+
+    def __str__(self) -> str:
+        return format_number(self.prefix, self.year, self.sequence)
+
+
+def format_number(prefix: str, year: int, sequence: int) -> str:
+    """Format a 发文字号 exactly as GB/T 9704 prints it."""
+    return f"{prefix}{OPEN}{year}{CLOSE}{sequence}号"
+
+
+def draft_number(prefix: str, year: int) -> str:
+    """The number a draft shows before issuing allocates one: 恩科工商务字〔2021〕　　号."""
+    return f"{prefix}{OPEN}{year}{CLOSE}\u3000\u3000号"
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    """A number as typed, with the corrections it needs before it may be printed."""
+
+    number: DocNumber
+    problems: tuple[str, ...]
+
+
+def parse_number(text: str) -> ParsedNumber | None:
+    """Parse a typed 发文字号; ``None`` when it is not recognisable as one at all."""
+    m = _NUMBER_RE.match(text)
+    if not m:
+        return None
+    problems = []
+    if m["open"] != OPEN or m["close"] != CLOSE:
+        problems.append(f"年份应使用六角括号〔〕，不能用 {m['open']}{m['close']}")
+    if m["di"]:
+        problems.append("序号前不加“第”")
+    if len(m["seq"]) > 1 and m["seq"].startswith("0"):
+        problems.append("序号不编虚位（不加前导零）")
+    if int(m["seq"]) == 0:
+        problems.append("序号从 1 开始")
+    if text != text.strip() or any(ch.isspace() for ch in text.strip()):
+        problems.append("不应含空格")
+    prefix = m["prefix"]
+    if prefix.endswith("字") and m["di"]:
+        pass  # "字第" is the redundant old form; the 第 problem above already names it
+    return ParsedNumber(DocNumber(prefix, int(m["year"]), int(m["seq"])), tuple(problems))
+
+
+# --- dates ---------------------------------------------------------------------------------------
+
+# 2021年5月24日, the form GB/T 9704 prints; spaces allowed, as text extraction leaves them.
+WRITTEN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def number_pattern(opening: str = "〔" + LOOKALIKE_OPEN, closing: str = "〕" + LOOKALIKE_CLOSE) -> str:
+    """A 发文字号 inside text: 2-15 Han characters, a year in any of ``opening``/``closing``, a number."""
+    return (
+        rf"[\u4e00-\u9fa5]{{2,15}}\s*[{re.escape(opening)}]\s*\d{{4}}\s*[{re.escape(closing)}]\s*第?\s*\d{{1,4}}\s*号"
+    )
+
+
+NUMBER_IN_TEXT = re.compile(number_pattern())
+
+
+# --- fonts ------------------------------------------------------------------------------------
+# The font names GB/T 9704 documents use, as a Chinese office PC knows them.
+#
+# The DOCX always carries these names (on the East Asian slot too), so a document opened in Word
+# or WPS on an office PC shows the real fonts. Conversion here maps each to a free stand-in
+# unless a licensed copy of the real font is installed (see ``docgen.fonts``).
+
+
+@dataclass(frozen=True)
+class FontRole:
+    """One GB/T 9704 font: the name written into documents and its free stand-in here."""
+
+    name: str
+    role: str
+    stand_in_family: str
+    stand_in_bold: bool = False
+
+
+FANGSONG = FontRole("仿宋_GB2312", "正文（3号仿宋）", "FandolFang")
+
+
+XIAOBIAOSONG = FontRole("方正小标宋简体", "标题、发文机关标志", "Noto Serif CJK SC", stand_in_bold=True)
+
+
+HEITI = FontRole("黑体", "一级标题、附件标识", "Noto Sans CJK SC")
+
+
+KAITI = FontRole("楷体_GB2312", "二级标题", "FandolKai")
+
+
+SONGTI = FontRole("宋体", "页码", "Noto Serif CJK SC")
+
+
+FONT_ROLES: tuple[FontRole, ...] = (FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from docgen.archive_paths import MAX_NAME_BYTES, MAX_NAME_CHARS, dated_folder, document_folder_name, safe_name
+from docgen.archive.paths import MAX_NAME_BYTES, MAX_NAME_CHARS, dated_folder, document_folder_name, safe_name
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from docgen.case import load_case
-from docgen.documents import documents_for
+from docgen.case.model import load_case
 from docgen.errors import DocgenError
-from docgen.templates import find_template, render_docx
+from docgen.render.context import documents_for
+from docgen.render.templates import find_template, render_docx
 from tests.conftest import EXAMPLE_CASE
 
 EXAMPLE: dict[str, Any] = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))

@@ -28,3 +28,34 @@ def test_unknown_option_is_a_usage_error(run_cli: RunCli) -> None:
     result = run_cli("render", "--no-such-option")
     assert result.exit_code == 2
     assert "Traceback" not in result.err
+
+
+def every_command() -> list[tuple[str, ...]]:
+    """Every command path of the CLI: (), ("render",), ("number", "next") …"""
+    import click
+
+    from docgen.cli import cli
+
+    paths: list[tuple[str, ...]] = []
+
+    def walk(command: click.Command, path: tuple[str, ...]) -> None:
+        paths.append(path)
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, (*path, name))
+
+    walk(cli, ())
+    return paths
+
+
+def test_every_help_reads_as_clean_chinese(run_cli: RunCli) -> None:
+    paths = every_command()
+    assert len(paths) > 20
+    for path in paths:
+        result = run_cli(*path, "--help")
+        assert result.exit_code == 0, path
+        text = result.out
+        for english in ("Show the version and exit.", "Show this message and exit.", "Usage:", "Options:", "[default"):
+            assert english not in text, (path, english)
+        assert "。." not in text and "\\b" not in text, path
+        assert "用法：" in text and "显示本帮助后退出。" in text, path

@@ -61,7 +61,7 @@ def test_bad_toml_names_the_file_and_key(tmp_path: Path) -> None:
 
 
 def test_issuer_defaults_fill_the_case(tmp_path: Path) -> None:
-    from docgen.case import load_case
+    from docgen.case.model import load_case
     from tests.conftest import EXAMPLE_CASE
 
     text = EXAMPLE_CASE.read_text(encoding="utf-8")

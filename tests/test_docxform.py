@@ -12,9 +12,9 @@ import yaml
 from pypdf import PdfReader
 
 from docgen import layout
-from docgen.case import load_case
-from docgen.creditcode import check_character
-from docgen.documents import equipment_text, format_date
+from docgen.case.creditcode import check_character
+from docgen.case.model import load_case
+from docgen.render.context import equipment_text, format_date
 from tests.conftest import EXAMPLE_CASE, OTHER_BUREAU_CASE, RunCli
 from tests.pdfmeasure import page_forms, read_lines
 

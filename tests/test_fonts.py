@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from docgen.fontnames import FANGSONG, FONT_ROLES
-from docgen.fonts import resolve_fonts, write_conversion_config
+from docgen.convert.fonts import resolve_fonts, write_conversion_config
+from docgen.vocab import FANGSONG, FONT_ROLES
 from tests.conftest import RunCli
 
 FANDOL_KAI = Path("/usr/local/share/fonts/docgen-fandol/FandolKai-Regular.otf")
@@ -69,7 +69,7 @@ def test_conversion_embeds_the_licensed_font(tmp_path: Path, run_cli: RunCli) ->
 def test_docx_names_the_real_fonts_on_the_east_asian_slot() -> None:
     import zipfile
 
-    from docgen.paths import BUILTIN_TEMPLATES
+    from docgen.render.templates import BUILTIN_TEMPLATES
 
     xml = ""
     for template in BUILTIN_TEMPLATES.glob("*.docx"):

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from docgen.case import Case, load_case
-from docgen.documents import format_date, number_sections
+from docgen.case.model import Case, load_case
+from docgen.render.context import format_date, number_sections
 from tests.conftest import EXAMPLE_CASE, RunCli
 from tests.pdfmeasure import page_forms
 

@@ -1,8 +1,11 @@
-"""Pure layout arithmetic."""
+"""Pure layout arithmetic: page geometry, the signature, table cells (units that never break, widths)."""
 
 from __future__ import annotations
 
+import pytest
+
 from docgen import layout
+from docgen.layout import Cell, atoms, break_lines, min_em, plan_columns, text_em
 
 
 def test_page_geometry() -> None:
@@ -38,3 +41,99 @@ def test_signature_is_centred_over_the_date() -> None:
 def test_a_very_long_organ_name_never_passes_the_margin() -> None:
     placed = layout.signature_layout("恩平市科工商务局恩平市科工商务局恩平市科工商务局", "2021年5月24日")
     assert placed.organ_right_twips == 0
+
+
+# --- table cells --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "恩平市恒达钢铁有限公司",
+        "恩平市某某某新材料科技有限公司",  # 15 characters
+        "统一社会信用代码",
+        "退出方式",
+        "2021年6月15日前",
+        "20万吨/年",
+        "300万平方米/年",
+    ],
+)
+def test_a_short_han_cell_is_one_unit(text: str) -> None:
+    assert atoms(text) == [text]
+    assert break_lines(text, text_em(text)) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("中频感应炉2台（GW-5t）；轧钢生产线1条", "（GW-5t）；"),
+        ("报送材料，时限为2021年12月5日前，逾期不候", "2021年12月5日前，"),
+        ("年产能为1.5万吨/年的生产线，依法关停", "1.5万吨/年"),
+        ("其统一社会信用代码为91440785MA4UH1A2BG，予以公告", "91440785MA4UH1A2BG，"),
+        ("依照恩科工商务字〔2021〕58号文件执行，各单位", "恩科工商务字〔2021〕58号"),
+        ("温度不低于35℃，体积10m³的容器", "10m³"),
+    ],
+)
+def test_units_inside_longer_text_stay_whole(text: str, unit: str) -> None:
+    assert any(unit in atom for atom in atoms(text))
+    for width in (min_em(text), min_em(text) + 3, 20, 30):
+        lines = break_lines(text, width)
+        assert "".join(lines) == text
+        assert any(unit in line for line in lines), (width, lines)
+
+
+def test_no_line_starts_with_closing_punctuation_or_ends_with_opening() -> None:
+    text = "各镇人民政府（街道办事处）、恩平工业园管委会要加强宣传解释，做好示范引导。"
+    for width in range(int(min_em(text)) + 1, 20):
+        for line in break_lines(text, width):
+            assert line[0] not in "，。、；：）》”", line
+            assert line[-1] not in "（《“", line
+
+
+def test_organ_names_break_only_between_words_when_allowed() -> None:
+    assert atoms("江门市生态环境局恩平分局") == ["江门市生态环境局恩平分局"]
+    assert atoms("江门市生态环境局恩平分局", soft=True) == ["江门市", "生态环境局", "恩平分局"]
+    assert atoms("市市场监管局", soft=True) == ["市市场监管局"]
+    assert atoms("恩平市恒达钢铁有限公司", soft=True) == ["恩平市恒达钢铁有限公司"], "an enterprise never breaks"
+
+
+def test_no_orphan_pulls_a_character_down() -> None:
+    title = "恩平市2021年推动落后产能退出工作要点任务分工表归档文件目录"
+    lines = break_lines(title, text_em(title) - 0.5)
+    assert len(lines[-1]) == 1
+    kept = break_lines(title, text_em(title) - 0.5, no_orphan=True)
+    assert len(kept[-1]) == 2 and "".join(kept) == title
+
+
+def test_latin_and_digits_next_to_han_take_libreoffice_extra_space() -> None:
+    # Measured: LibreOffice advances "能20" by 1.2 em before the digits and "0万" by 0.7 em.
+    assert text_em("产能20万吨") == pytest.approx(4 + 2 * 0.6 + 2 * 0.2)
+
+
+def test_columns_get_their_widest_unit_and_share_the_rest() -> None:
+    cells = [
+        Cell("序号", 0, size_pt=12),
+        Cell("企业名称", 1, size_pt=12),
+        Cell("说明", 2, size_pt=12),
+        Cell("1", 0, size_pt=12),
+        Cell("恩平市某某某新材料科技有限公司", 1, size_pt=12),
+        Cell("经现场核查，该企业退出设备与任务清单一致，同意通过验收。" * 3, 2, size_pt=12),
+    ]
+    plan = plan_columns(cells, 3, 156, 3.5)
+    assert plan.fits
+    assert sum(plan.widths_mm) == pytest.approx(156)
+    name_mm = 15 * 12 * 25.4 / 72
+    assert plan.widths_mm[1] >= name_mm + 3.5
+    assert plan.widths_mm[0] < 20 and plan.widths_mm[2] > 60
+
+
+def test_a_table_whose_units_cannot_fit_says_so() -> None:
+    cells = [Cell("恩平市某某某新材料科技有限公司", c, size_pt=14) for c in range(3)]
+    assert not plan_columns(cells, 3, 156, 3.5).fits
+
+
+def test_a_spanning_cell_widens_the_columns_it_spans() -> None:
+    cells = [Cell("地址", 0), Cell("甲", 1), Cell("乙", 2), Cell("91440785MA4UH1A2BG", 1, span=2)]
+    plan = plan_columns(cells, 3, 156, 3.0)
+    code_mm = text_em("91440785MA4UH1A2BG") * 14 * 25.4 / 72
+    assert plan.widths_mm[1] + plan.widths_mm[2] >= code_mm + 3.0

@@ -9,7 +9,7 @@ import pytest
 from pypdf.generic import FloatObject, NameObject
 
 from docgen import layout
-from docgen.pageturn import footer_offset_mm, turn_operations
+from docgen.convert.pageturn import footer_offset_mm, turn_operations
 from tests.pdfmeasure import page_forms, read_lines
 
 

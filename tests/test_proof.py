@@ -10,8 +10,8 @@ import pytest
 import yaml
 from docx import Document
 
-from docgen.convert import LibreOfficeConverter
-from docgen.proof import Unit, compare, docx_units, prove
+from docgen.convert.libreoffice import LibreOfficeConverter
+from docgen.pipeline.proof import Unit, compare, docx_units, prove
 from tests.conftest import EXAMPLE_CASE, RunCli, issue_example
 
 # --- the comparison itself ----------------------------------------------------------------------

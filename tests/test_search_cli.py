@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from docgen.case import load_case
+from docgen.case.model import load_case
 from tests.conftest import EXAMPLE_CASE, REPO, RunCli, issue_example
 
 pytestmark = pytest.mark.libreoffice

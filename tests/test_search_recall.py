@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import generate, write_archive
-from docgen.archive import Archive
+from docgen.archive.store import Archive, ArchiveMeta
 from docgen.config import load_settings
 from docgen.search import SearchIndex, build_query, indexed_document
 from docgen.search.analysis import query_parts
@@ -38,12 +38,12 @@ def scan(fragment: str, contents: dict[str, str]) -> set[str]:
     return found
 
 
-def fragments(contents: dict[str, str], metas: list[dict[str, object]], count: int) -> list[str]:
+def fragments(contents: dict[str, str], metas: list[ArchiveMeta], count: int) -> list[str]:
     """Fragments of 1-12 characters from enterprise names, numbers and body text."""
     rng = random.Random(7)
     out: list[str] = []
     texts = list(contents.values())
-    names = sorted({e["name"] for m in metas for e in m["enterprises"]})  # type: ignore[attr-defined]
+    names = sorted({e["name"] for m in metas for e in m["enterprises"]})
     numbers = sorted({str(m["number"]) for m in metas if m.get("number")})
     while len(out) < count:
         source = rng.choice(["name", "number", "text", "text"])
@@ -110,9 +110,9 @@ def test_filters_and_order(corpus: Path, engine: str) -> None:
     fragment = name[3:7]
     by_fragment = {h.path for h in index.search(build_query("", enterprise=fragment, limit=1000))}
     assert by_fragment == {m["path"] for m in metas if any(fragment in e["name"] for e in m["enterprises"])}
-    number = next(m["number"] for m in metas if m.get("number"))
+    number = next(m.get("number") or "" for m in metas if m.get("number"))
     tail = number.split("〕")[1]
     by_number = {h.path for h in index.search(build_query("", number=tail, limit=1000))}
-    assert by_number == {m["path"] for m in metas if m.get("number") and m["number"].endswith("〕" + tail)}
+    assert by_number == {m["path"] for m in metas if (m.get("number") or "").endswith("〕" + tail)}
     relevance = index.search(build_query("钢铁", sort="relevance", limit=5))
     assert len(relevance) == 5 and relevance[0].score >= relevance[-1].score

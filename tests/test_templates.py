@@ -9,9 +9,8 @@ import pytest
 from docx import Document
 
 from docgen.errors import TemplateError
-from docgen.paths import BUILTIN_TEMPLATES
-from docgen.template_builder import build_all
-from docgen.templates import check_template
+from docgen.render.builder import build_all
+from docgen.render.templates import BUILTIN_TEMPLATES, check_template
 
 
 def test_committed_templates_match_the_builder() -> None:

@@ -2,17 +2,20 @@
 
 Reads case files (the documents they make), DOCX, PDF and plain text; every finding has a stable
 code (GW101 …), a severity, its place, a Chinese message and, where obvious, the fix.
+
+Imports case/ (heading numbers) and the shared modules; case files are read for it by the pipeline.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from docgen.errors import DocgenError
 from docgen.lint.model import Finding, LintDocument
-from docgen.lint.readers import read_case, read_docx, read_pdf, read_text
+from docgen.lint.readers import read_docx, read_pdf, read_text
 from docgen.lint.rules import run_rules
-from docgen.textextract import file_kind
+from docgen.readback import file_kind
 
 __all__ = ["Finding", "LintDocument", "lint_document", "lint_path", "lint_paths"]
 
@@ -22,12 +25,21 @@ def lint_document(document: LintDocument) -> list[Finding]:
     return run_rules(document)
 
 
-def lint_path(path: Path, kind: str | None = None) -> list[Finding]:
-    """Findings for one file, read as what its content (or, for YAML, its name) says it is."""
+CaseReader = Callable[[Path], list[LintDocument]]
+
+
+def lint_path(path: Path, kind: str | None = None, read_case: CaseReader | None = None) -> list[Finding]:
+    """Findings for one file, read as what its content (or, for YAML, its name) says it is.
+
+    Case files are read by ``read_case`` (the pipeline's, which prepares a case as issue does).
+    """
     if not path.is_file():
         msg = f"{path}：文件不存在"
         raise DocgenError(msg)
     if path.suffix.lower() in (".yaml", ".yml"):
+        if read_case is None:
+            msg = f"{path}：案卷文件请用 docgen lint 检查"
+            raise DocgenError(msg)
         return [f for doc in read_case(path) for f in run_rules(doc)]
     detected = file_kind(path)
     if detected == "docx":
@@ -41,11 +53,11 @@ def lint_path(path: Path, kind: str | None = None) -> list[Finding]:
         raise DocgenError(msg) from exc
 
 
-def lint_paths(paths: list[Path]) -> list[Finding]:
+def lint_paths(paths: list[Path], read_case: CaseReader | None = None) -> list[Finding]:
     """Findings for every file, in order, duplicates removed."""
     out: list[Finding] = []
     for path in paths:
-        for finding in lint_path(path):
+        for finding in lint_path(path, read_case=read_case):
             if finding not in out:
                 out.append(finding)
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -12,11 +11,9 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from docgen.case import HEADING_NUMBER
 from docgen.errors import DocgenError
 from docgen.lint.model import Finding, Line, LintDocument
 from docgen.lint.roles import assign_roles
-from docgen.yamlsource import YamlSource
 
 TWIPS_PER_MM = 1440 / 25.4
 PORTRAIT_MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
@@ -210,63 +207,3 @@ def _pdf_text_layout(path: Path, lines: list[Line], sized: list[tuple[str, float
             )
         )
     return findings
-
-
-def read_case(path: Path) -> list[LintDocument]:
-    """A case file: every document it makes, filled in as DOCX, with places mapped to its lines."""
-    from docgen.case import load_case  # noqa: PLC0415 - the case machinery loads only for cases
-    from docgen.documents import documents_for  # noqa: PLC0415
-    from docgen.filing import default_kinds  # noqa: PLC0415
-    from docgen.templates import find_template, render_docx  # noqa: PLC0415
-    from docgen.yamlsource import load_yaml  # noqa: PLC0415
-
-    case = load_case(path)
-    source = path.read_text(encoding="utf-8").splitlines()
-    yaml_source = load_yaml(path)
-    kinds = [k for k in default_kinds(case) if k != "set"] + (["notice", "plan"] if case.plan else [])
-    kinds = list(dict.fromkeys(k for k in kinds if k != "set"))
-    docs = []
-    with tempfile.TemporaryDirectory(prefix="docgen-lint-") as tmp:
-        for kind in kinds:
-            for document in documents_for(case, kind):
-                target = Path(tmp) / f"{document.file_stem}.docx"
-                render_docx(find_template(document.template_kind, None), document.context, target)
-                read = read_docx(target, kind=document.kind)
-                lines = [
-                    Line(
-                        ln.text,
-                        _field_place(yaml_source, ln, document.kind) or _case_place(source, ln, document.file_stem),
-                        ln.role,
-                    )
-                    for ln in read.lines
-                ]
-                docs.append(LintDocument(path, lines, kind=document.kind))
-    return docs
-
-
-# Lines docgen composes from a field (a date written as 2021年5月24日, the 版记's 印发 line) cannot be
-# found by their text: they point at the field they come from.
-_ROLE_FIELDS = {
-    "printed": ("notice", "printed", "date"),
-    "number": ("notice", "number"),
-    "recipients": ("notice", "recipients"),
-}
-
-
-def _field_place(source: YamlSource, line: Line, kind: str | None) -> str | None:
-    field: tuple[str, ...] | None = _ROLE_FIELDS.get(line.role)
-    if line.role == "date":
-        field = ("announcement", "date") if kind == "announcement" else ("notice", "date")
-    found = source.line_of(field) if field else None
-    return f"第{found}行" if found else None
-
-
-def _case_place(source: list[str], line: Line, stem: str) -> str:
-    """Where in the case file a rendered paragraph's text comes from, when it can be found."""
-    text = HEADING_NUMBER.sub("", line.text.strip())  # docgen adds heading numbers itself
-    probe = text[:12]
-    if probe:
-        for n, text in enumerate(source, start=1):
-            if probe in text:
-                return f"第{n}行"
-    return f"（生成的 {stem} {line.place}）"

@@ -6,8 +6,9 @@ import re
 
 from docgen.lint.model import Line
 from docgen.lint.rules import CN_DIGITS, DOC_KINDS
+from docgen.vocab import number_pattern
 
-_NUMBERISH = re.compile(r"^[\u4e00-\u9fa5]{2,15}\s*[〔\[【（(﹝［]\s*\d{4}\s*[〕\]】）)﹞］]\s*第?\s*\d+\s*号$")
+_NUMBERISH = re.compile(f"^{number_pattern()}$")
 _DATEISH = re.compile(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*[年.\-/]\s*\S{1,3}\s*[月.\-/]\s*\S{1,3}\s*日?$")
 _PAGE = re.compile(r"^(—\s*\d+\s*—|-\s*\d+\s*-|第\s*\d+\s*页(共\s*\d+\s*页)?)$")
 _HEADING = re.compile(rf"^([{CN_DIGITS}]+[、.．，,]|[（(][{CN_DIGITS}\d]+[）)]|\d+[.．、，,](?!\d))")

@@ -11,16 +11,16 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 
-from docgen.docnumber import parse_number
 from docgen.lint.model import Finding, Line, LintDocument, Severity
+from docgen.vocab import LOOKALIKE_CLOSE, LOOKALIKE_OPEN, WRITTEN_DATE, number_pattern, parse_number
 
 CN_DIGITS = "零一二三四五六七八九十百"
 DOC_KINDS = "通知|通报|公告|通告|意见|决定|报告|请示|批复|函|纪要|计划|方案|办法|规定|决议|命令|议案|公报"
 KIND_WORDS = {"notice": "通知", "set": "通知", "announcement": "公告"}
 
-_LOOKALIKE_NUMBER = re.compile(r"[\u4e00-\u9fa5]{2,}\s*[﹝\[【(（［]\s*\d{4}\s*[﹞\]】)）］]\s*第?\s*\d+\s*号")
-_ANY_NUMBER = re.compile(r"[\u4e00-\u9fa5]{2,}〔\d{4}〕第?\d+号")
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_LOOKALIKE_NUMBER = re.compile(number_pattern(LOOKALIKE_OPEN, LOOKALIKE_CLOSE))
+_ANY_NUMBER = re.compile(number_pattern("〔", "〕"))
+_DATE = WRITTEN_DATE
 _ZERO_PAD = re.compile(r"\d{4}\s*年\s*0\d\s*月|月\s*0\d\s*日")
 _CN_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月")
 _ISO_DATE = re.compile(r"^\s*\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}\s*$")
@@ -213,7 +213,7 @@ _PART_STARTS = frozenset({"title", "plan_title", "attachment_label", "attachment
 
 
 def _cn_value(text: str) -> int:
-    from docgen.documents import chinese_numeral  # noqa: PLC0415 - avoids a cycle at import time
+    from docgen.render.context import chinese_numeral  # noqa: PLC0415 - avoids a cycle at import time
 
     for n in range(1, 200):
         if chinese_numeral(n) == text:

@@ -4,6 +4,8 @@ The index is derived data. The archive is the source of truth: ``rebuild`` makes
 it at any time, a failure to index never fails an issue (the index is marked stale instead),
 and an index that is missing, stale, of another schema version or corrupt is rebuilt before it
 is searched. Writers are serialised by a lock file with a timeout.
+
+Imports archive/ (the metadata it indexes) and the shared modules.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from docgen._io import atomic_write_bytes, exclusive_lock
-from docgen.archive import Archive
+from docgen.archive.store import Archive, ArchiveMeta
 from docgen.config import Settings
-from docgen.errors import DocgenError
+from docgen.errors import SearchError
 from docgen.search.analysis import matches, normalise, query_parts
 from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQuery, SortOrder
 
@@ -39,10 +41,6 @@ __all__ = [
     "collect",
     "open_backend",
 ]
-
-
-class SearchError(DocgenError):
-    """Raised when the search index cannot be used."""
 
 
 def available_engine(wanted: str) -> tuple[str, str | None]:
@@ -89,7 +87,7 @@ class IndexStatus:
         return self.reason is not None
 
 
-def indexed_document(archive_root: Path, meta: dict[str, Any]) -> IndexedDocument:
+def indexed_document(archive_root: Path, meta: ArchiveMeta) -> IndexedDocument:
     """The index entry of one archived document, from its meta.json and text.txt."""
     folder = archive_root / meta["path"]
     text_file = folder / "text.txt"
@@ -210,7 +208,7 @@ class SearchIndex:
             return f"检索索引已损坏（{str(exc)[:80]}）"
         return None
 
-    def rebuild(self, iter_wrapper: Callable[[list[dict[str, Any]]], Iterable[dict[str, Any]]] | None = None) -> int:
+    def rebuild(self, iter_wrapper: Callable[[list[ArchiveMeta]], Iterable[ArchiveMeta]] | None = None) -> int:
         """Make the index anew from the archive; return how many documents it holds."""
         with self._locked():
             metas = self.archive.metas()
@@ -234,7 +232,7 @@ class SearchIndex:
             return True
         return False
 
-    def add(self, metas: list[dict[str, Any]]) -> None:
+    def add(self, metas: list[ArchiveMeta]) -> None:
         """Index newly archived documents; on any failure mark the index stale instead of failing."""
         if not metas:
             return

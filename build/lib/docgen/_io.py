@@ -1,0 +1,184 @@
+"""File output that never harms: atomic writes, names checked at writing, one temporary folder.
+
+Imports nothing from docgen but its errors.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime as dt
+import fcntl
+import getpass
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from docgen.errors import UnsafePathError
+
+
+def fsync_dir(directory: Path) -> None:
+    """Flush a directory entry so a rename inside it survives a power cut."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success fsync it and rename it into place.
+
+    The temporary file lives in the target's folder so ``os.replace`` is a same-filesystem
+    rename. On any exception the temporary file is removed and ``target`` is left untouched.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(target)
+        fsync_dir(target.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def atomic_write_bytes(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_copy(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` atomically (the source may be on another filesystem)."""
+    with atomic_path(target) as tmp, source.open("rb") as src, tmp.open("wb") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+
+
+@contextlib.contextmanager
+def exclusive_lock(lock_file: Path, timeout: float, busy_message: str) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file``, waiting up to ``timeout`` seconds.
+
+    ``busy_message`` becomes the ``TimeoutError`` raised when another process keeps it longer.
+    The lock dies with its process, so a killed docgen never leaves the archive locked.
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(busy_message) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def child(folder: Path, name: str) -> Path:
+    """``folder / name``, refusing any ``name`` that would land anywhere but directly in ``folder``.
+
+    Names are checked when a case is loaded; this is the second lock on the same door, at the
+    moment of writing.
+    """
+    path = folder / name
+    if os.sep in name or (os.altsep and os.altsep in name) or path.resolve().parent != folder.resolve():
+        msg = f"“{name[:80]}”不是一个安全的文件名（会写到 {folder} 以外），未写入任何文件。"
+        raise UnsafePathError(msg)
+    return path
+
+
+# --- one folder for a run's temporary work ------------------------------------------------------
+
+RUNS_FOLDER = ".tmp"
+_run: Path | None = None
+_before: tuple[str | None, str | None] = (None, None)  # tempfile.tempdir and TMPDIR before the run
+
+
+def _process_start(pid: int) -> str | None:
+    """The start time of process ``pid`` (Linux), which tells a live process from a reused pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[-1].split()[19]
+
+
+def sweep_runs(workspace: Path) -> list[Path]:
+    """Remove the run folders of docgen processes that are gone (killed, crashed); return them."""
+    removed = []
+    root = workspace / RUNS_FOLDER
+    for folder in root.glob("run-*-*") if root.is_dir() else []:
+        _, pid, started = folder.name.split("-", 2)
+        if pid.isdigit() and _process_start(int(pid)) != started:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def use_run_folder(workspace: Path) -> Path:
+    """Send this process's temporary files, and its children's (LibreOffice), into one folder.
+
+    The folder is ``<workspace>/.tmp/run-<pid>-<start>``; it is removed when the process exits,
+    and a later run removes it if the process was killed. Falls back to the system's temporary
+    folder when the workspace cannot be written.
+    """
+    global _run, _before  # noqa: PLW0603 - one run folder per process, by design
+    if _run is not None:
+        if _run.parent.parent == workspace:
+            return _run
+        end_run()  # another workspace in the same process (tests call the CLI many times)
+    _before = (tempfile.tempdir, os.environ.get("TMPDIR"))
+    pid = os.getpid()
+    try:
+        sweep_runs(workspace)
+        _run = workspace / RUNS_FOLDER / f"run-{pid}-{_process_start(pid) or int(time.time())}"
+        _run.mkdir(parents=True)
+    except OSError:
+        _run = Path(tempfile.mkdtemp(prefix=f"docgen-run-{pid}-"))
+    tempfile.tempdir = str(_run)
+    os.environ["TMPDIR"] = str(_run)  # LibreOffice writes its lu*.tmp files there
+    atexit.register(end_run)
+    return _run
+
+
+def end_run() -> None:
+    """Remove this process's run folder and send temporary files back where they went before."""
+    global _run
+    if _run is None:
+        return
+    folder, _run = _run, None
+    tempfile.tempdir = _before[0]
+    if _before[1] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = _before[1]
+    shutil.rmtree(folder, ignore_errors=True)
+    if folder.parent.name == RUNS_FOLDER:
+        with contextlib.suppress(OSError):
+            folder.parent.rmdir()  # .tmp itself, when no other run is using it
+
+
+# --- who and when, for records ----------------------------------------------------------------
+
+
+def current_user() -> str:
+    """Who is acting: ``DOCGEN_USER`` if set, else the login name."""
+    return os.environ.get("DOCGEN_USER") or getpass.getuser()
+
+
+def now() -> str:
+    """The local time with its offset, to the second (what a clerk's audit needs)."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")

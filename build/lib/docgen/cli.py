@@ -1,0 +1,847 @@
+"""The ``docgen`` command line: parse options, call one core function, print the result.
+
+All ``DocgenError``s become their message on stderr and their exit code here, in ``main``;
+core modules never import click.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from docgen import __version__
+from docgen._io import end_run, use_run_folder
+from docgen.config import Settings, load_settings
+from docgen.errors import DocgenError
+from docgen.numbering.registry import NumberRecord
+from docgen.numbering.service import allocate_external, check_registry, import_numbers, registry_for
+from docgen.pipeline.numbers import number_for_case, void_number
+from docgen.vocab import KINDS, NUMBERED_KINDS
+
+
+def _settings(ctx: click.Context) -> Settings:
+    workspace: Path | None = ctx.obj["workspace"]
+    settings = load_settings(workspace)
+    # Temporary work (LibreOffice's included) goes into <workspace>/.tmp/run-…, removed at exit
+    # and swept by the next run if this one is killed.
+    use_run_folder(settings.workspace)
+    return settings
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")
+
+
+def _warn(message: str) -> None:
+    click.echo(f"注意：{message}", err=True)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-w",
+    "--workspace",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="工作区文件夹（含 docgen.toml、archive/、index/）。默认取环境变量 DOCGEN_WORKSPACE，再默认当前文件夹。",
+)
+@click.version_option(__version__, prog_name="docgen")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None) -> None:
+    """docgen：按 GB/T 9704-2012 起草、编号、归档和检索公文。."""
+    ctx.obj = {"workspace": workspace}
+
+
+@cli.command()
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option(
+    "-k",
+    "--kind",
+    type=click.Choice(KINDS),
+    default="notice",
+    show_default=True,
+    help="文种：notice 通知，plan 工作计划，tasks 任务分工表，acceptance 验收记录（每家企业一份），"
+    "announcement 公告，set 印发合成件。",
+)
+@click.option("--enterprise", metavar="KEY", help="只生成这家企业的验收记录（企业在案卷中的键名）。")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="输出文件夹，默认 out/<案卷名>。",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["docx", "pdf", "both"]),
+    default="both",
+    show_default=True,
+    help="输出格式。",
+)
+@json_option
+@click.pass_context
+def render(
+    ctx: click.Context,
+    case: Path,
+    kind: str,
+    enterprise: str | None,
+    out_dir: Path | None,
+    output_format: str,
+    as_json: bool,
+) -> None:
+    r"""按案卷文件 CASE 生成公文（DOCX 和/或 PDF）。.
+
+    \b
+    示例：
+      docgen render examples/enping-2021/case.yaml
+      docgen render case.yaml -k set -o 输出 --format pdf
+      docgen render case.yaml -k acceptance --enterprise huayi
+    """
+    from docgen.pipeline.render import render_case  # docxtpl and pypdf load only for commands that need them
+
+    docs = render_case(
+        case,
+        _settings(ctx),
+        kind=kind,
+        enterprise=enterprise,
+        out_dir=out_dir,
+        output_format=output_format,  # type: ignore[arg-type]
+    )
+    if as_json:
+        _print_json([dataclasses.asdict(d) for d in docs])
+        return
+    for doc in docs:
+        click.echo(f"{doc.number or ''} {doc.title}".strip())
+        for path in (doc.docx, doc.pdf):
+            if path:
+                click.echo(f"  {path}")
+
+
+@cli.command()
+@click.argument("case", type=click.Path(path_type=Path))
+@click.option(
+    "-k",
+    "--kind",
+    "kinds",
+    type=click.Choice(KINDS),
+    multiple=True,
+    help="签发哪种文件（可多次给出）。默认：案卷中有的全部——印发合成件（或通知）、验收记录、公告。",
+)
+@click.option("--enterprise", metavar="KEY", help="只签发这家企业的验收记录。")
+@click.option("--reason", help="文件有改动、需要归档新版本时，写明原因（记入元数据和事件日志）。")
+@click.option("--no-lint", is_flag=True, help="不做格式检查就签发（记入事件日志）。")
+@json_option
+@click.pass_context
+def issue(
+    ctx: click.Context,
+    case: Path,
+    kinds: tuple[str, ...],
+    enterprise: str | None,
+    reason: str | None,
+    no_lint: bool,
+    as_json: bool,
+) -> None:
+    """签发：分配发文字号、生成 PDF/A、存入归档库。
+
+    再次运行只补做尚未完成的文件；内容未变的文件不会重复归档，有改动的归档为新版本。
+
+    \b
+    示例：
+      docgen issue examples/enping-2021/case.yaml
+      docgen issue case.yaml -k acceptance --enterprise huayi
+    """
+    from docgen.pipeline.issue import issue_case
+
+    def show(item: Any) -> None:
+        if not as_json:
+            click.echo(f"{item.status.sentence}：{item.number or ''} {item.title}".replace("： ", "："))
+            click.echo(f"  {item.path}")
+            for finding in item.findings:
+                click.echo(f"  {finding}")
+
+    results = issue_case(
+        case,
+        _settings(ctx),
+        kinds=list(kinds) or None,
+        enterprise=enterprise,
+        reason=reason,
+        on_document=show,
+        on_warning=_warn,
+        lint=not no_lint,
+    )
+    if as_json:
+        _print_json([dataclasses.asdict(r) for r in results])
+    if any(not r.status.stored for r in results):
+        if not as_json:
+            click.echo("有文件未签发：按上面的说明处理后重新运行（已完成的不会重复）。", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("cases", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-k", "--kind", "kinds", type=click.Choice(KINDS), multiple=True, help="签发哪种文件（可多次给出）。")
+@click.option("--jobs", type=click.IntRange(1, 64), help="同时运行的 LibreOffice 进程数（默认每个 CPU 核一个）。")
+@click.option(
+    "--copies", "make_copies", is_flag=True, help="为有发文字号的通知按主送、抄送单位各生成一份带份号的分发件。"
+)
+@click.option(
+    "--file", "make_filing", is_flag=True, help="签发后为涉及的年度生成归档副本（加盖归档章）和归档文件目录。"
+)
+@json_option
+@click.pass_context
+def batch(
+    ctx: click.Context,
+    cases: tuple[Path, ...],
+    kinds: tuple[str, ...],
+    jobs: int | None,
+    make_copies: bool,
+    make_filing: bool,
+    as_json: bool,
+) -> None:
+    """批量签发多个案卷：与 docgen issue 相同的流程，多个 LibreOffice 进程同时转换。
+
+    一份文件或一个案卷出错不影响其余，最后列出出错的文件及原因（退出码 1）。
+    中断后重新运行，只补做没有完成的。
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from docgen.pipeline.batch import issue_batch, plan_batch
+    from docgen.pipeline.issue import Status
+
+    settings = _settings(ctx)
+    planned = plan_batch(list(cases), settings, list(kinds) or None)
+    total = sum(p.documents for p in planned) + sum(1 for p in planned if p.error)
+    failures: list[Any] = []
+    warnings: list[str] = []  # shown after the progress bar, which they would otherwise break up
+    filing_errors: list[str] = []
+    progress = Progress(
+        TextColumn("[bold]批量签发"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("失败 {task.fields[failed]}"),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        disable=as_json,
+        transient=False,
+    )
+    with progress:
+        task = progress.add_task("batch", total=total, failed=0, rate="")
+
+        def advance(item: Any) -> None:
+            if not item.status.stored:
+                failures.append(item)
+            done = progress.tasks[0].completed + 1
+            elapsed = progress.tasks[0].elapsed or 0
+            rate = f"{done / elapsed:.1f} 份/秒" if elapsed > 0 else ""
+            progress.update(task, advance=1, failed=len(failures), rate=rate)
+
+        results = issue_batch(
+            planned, settings, kinds=list(kinds) or None, workers=jobs, on_document=advance, on_warning=warnings.append
+        )
+    for message in warnings:  # on stderr, so --json output stays clean
+        _warn(message)
+    if make_copies or make_filing:
+        from docgen.pipeline.batch import after_batch
+
+        notes, errors = after_batch(settings, results, copies=make_copies, filing=make_filing)
+        filing_errors += errors
+        if not as_json:
+            for note in notes:
+                click.echo(note)
+    if as_json:
+        _print_json([dataclasses.asdict(r) for r in results])
+    else:
+        counts: dict[Status, int] = {}
+        for r in results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        click.echo("；".join(f"{status.label} {n} 份" for status, n in counts.items()) or "没有文件。")
+        for item in failures:
+            click.echo(f"未签发：{item.title}（{item.path}）", err=True)
+            for reason in item.findings:
+                click.echo(f"  {reason}", err=True)
+        for reason in filing_errors:
+            click.echo(f"未生成归档副本：{reason}", err=True)
+    if failures or filing_errors:
+        sys.exit(1)
+
+
+@cli.group()
+def archive() -> None:
+    """归档库：核验、列出、导入已有文件。"""
+
+
+@archive.command("verify")
+@click.option("--year", type=int, help="只核验这一年。")
+@json_option
+@click.pass_context
+def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
+    """重新计算校验值，报告被改动、缺失和多出的文件，以及与发文字号登记簿不符的文件。有问题时退出码为 1。"""
+    from docgen.pipeline.records import verify_archive
+
+    report = verify_archive(_settings(ctx), year)
+    if as_json:
+        _print_json({**dataclasses.asdict(report), "ok": report.ok})
+    else:
+        click.echo(f"核验了 {report.documents} 份文件。")
+        sections = [
+            ("被改动", report.modified),
+            ("缺失", report.missing),
+            ("多出", report.unexpected),
+            ("登记簿不认可的发文字号", report.unknown_numbers),
+            ("已登记但未归档的发文字号", report.numbers_without_document),
+        ]
+        for label, items in sections:
+            for item in items:
+                click.echo(f"  {label}：{item}")
+        click.echo("结论：完好。" if report.ok else "结论：有问题，请按上面的清单处理。")
+    if not report.ok:
+        sys.exit(1)
+
+
+@archive.command("list")
+@click.option("--year", type=int, help="只列出这一年。")
+@click.option("--kind", type=click.Choice([*KINDS, "other"]), help="只列出这种文件。")
+@click.option("--enterprise", help="只列出涉及这家企业的文件（名称的一部分或键名）。")
+@json_option
+@click.pass_context
+def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterprise: str | None, as_json: bool) -> None:
+    """列出归档库中的文件（新的在前）。"""
+    from docgen.archive.store import meta_summary
+    from docgen.pipeline.records import list_archive
+
+    metas = list_archive(_settings(ctx), year, kind, enterprise)
+    if as_json:
+        _print_json([meta_summary(m) for m in metas])
+        return
+    if not metas:
+        click.echo("没有符合条件的文件。")
+    for m in metas:
+        version = f"（第{m['version']}版）" if m.get("version", 1) > 1 else ""
+        click.echo(f"{m['date']}\t{m.get('number') or m.get('kind_name')}\t{m['title']}{version}\t{m['path']}")
+
+
+@archive.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--kind", type=click.Choice([*KINDS, "other"]), help="文种（默认按标题判断）。")
+@click.option("--number", help="发文字号（默认从文中读出）。")
+@click.option("--date", "date_text", help="成文日期，如 2019-06-30（默认从文中读出）。")
+@click.option("--title", help="标题（默认从文中读出）。")
+@click.option("--enterprise", "enterprises", multiple=True, help="涉及的企业名称（可多次给出；默认从文中读出）。")
+@json_option
+@click.pass_context
+def archive_import(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    kind: str | None,
+    number: str | None,
+    date_text: str | None,
+    title: str | None,
+    enterprises: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """把已有的 PDF、DOCX 文件导入归档库（DOCX 另生成 PDF/A）。
+
+    没有给出的信息从文中读出并显示；没有文字层的扫描 PDF 照常导入，并标记为待 OCR。
+    不是有效 PDF/DOCX 的文件会被拒绝，这时什么都不导入。
+    """
+    from docgen.pipeline.importing import import_files
+
+    try:
+        day = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError as exc:
+        msg = f"应为 2019-06-30 这样的日期，现为 {date_text}"
+        raise click.BadParameter(msg, param_hint="--date") from exc
+    results = import_files(
+        _settings(ctx),
+        list(files),
+        kind=kind,
+        number=number,
+        date=day,
+        title=title,
+        enterprises=list(enterprises) or None,
+        on_warning=_warn,
+    )
+    if as_json:
+        _print_json(
+            [
+                {
+                    "file": str(r.plan.source),
+                    "status": r.status,
+                    "path": str(r.path),
+                    "kind": r.plan.kind,
+                    "title": r.plan.title,
+                    "number": r.plan.number,
+                    "date": r.plan.date.isoformat(),
+                    "enterprises": r.plan.enterprises,
+                    "needs_ocr": r.plan.needs_ocr,
+                    "read_from_text": r.plan.read_from_text,
+                    "guessed": r.plan.guessed,
+                    "warnings": r.warnings,
+                }
+                for r in results
+            ]
+        )
+        return
+    for r in results:
+        p = r.plan
+        head = "已导入" if r.status == "imported" else "已在归档库中，未重复导入"
+        click.echo(f"{head}：{p.source}")
+        click.echo(f"  标题：{p.title}；发文字号：{p.number or '无'}；成文日期：{p.date.isoformat()}")
+        if p.enterprises:
+            click.echo(f"  企业：{'、'.join(p.enterprises)}")
+        if p.read_from_text:
+            click.echo(f"  从文中读出：{'、'.join(p.read_from_text)}")
+        if p.guessed:
+            click.echo(f"  推测（请核对）：{'、'.join(p.guessed)}")
+        if p.needs_ocr:
+            click.echo("  没有文字层（扫描件），已标记为待 OCR。")
+        for warning in r.warnings:
+            click.echo(f"  注意：{warning}")
+        click.echo(f"  {r.path}")
+
+
+@cli.command("file")
+@click.argument("year", type=click.IntRange(1949, 2200))
+@json_option
+@click.pass_context
+def file_command(ctx: click.Context, year: int, as_json: bool) -> None:
+    """生成 YEAR 年的归档副本（首页加盖归档章）和归档文件目录（PDF 和 CSV）。
+
+    档号按 DA/T 22-2015：全宗号-WS·年度-保管期限-机构代码-件号；全宗号、机构代码和各类文件的
+    保管期限在 docgen.toml 的 [filing] 中设置。归档库本身不会改动。
+    """
+    from docgen.pipeline.yearend import file_year
+
+    report = file_year(_settings(ctx), year)
+    if as_json:
+        _print_json(
+            {
+                "year": year,
+                "folder": str(report.folder),
+                "failures": report.failures,
+                "items": [
+                    {
+                        "code": i.code,
+                        "item_no": i.item_no,
+                        "retention": i.retention,
+                        "title": i.meta.get("title"),
+                        "number": i.meta.get("number"),
+                        "path": i.meta.get("path"),
+                    }
+                    for i in report.items
+                ],
+            }
+        )
+    else:
+        for item in report.items:
+            click.echo(f"{item.code}\t{item.meta.get('number') or ''}\t{item.meta.get('title')}")
+        click.echo(f"共 {len(report.items)} 件，归档副本和归档文件目录在 {report.folder}")
+        for reason in report.failures:
+            click.echo(f"未生成：{reason}", err=True)
+    if report.failures:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="有警告也以退出码 1 结束。")
+@json_option
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json: bool) -> None:
+    """检查公文格式：案卷文件（YAML）、DOCX、PDF、纯文本。
+
+    每条问题有编号、级别（错误/警告）、位置、说明和改法。有错误时退出码为 1（加 --strict 时警告也算）。
+
+    \b
+    示例：
+      docgen lint examples/enping-2021/case.yaml
+      docgen lint 旧通知.docx 公告.pdf --json
+    """
+    from docgen.pipeline.lint import lint_files
+
+    findings = lint_files(list(paths), _settings(ctx))
+    if as_json:
+        _print_json([dataclasses.asdict(f) for f in findings])
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        errors = sum(1 for f in findings if f.severity == "error")
+        click.echo(f"共 {errors} 个错误、{len(findings) - errors} 个警告。" if findings else "未发现问题。")
+    failing = [f for f in findings if f.severity == "error" or strict]
+    if failing:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--enterprise", help="只看涉及这家企业的文件（全称或名称的一部分）。")
+@click.option("--kind", type=click.Choice([*KINDS, "other"]), help="只看这种文件。")
+@click.option("--year", help="年份，如 2021 或 2019-2021。")
+@click.option("--number", "number_text", help="发文字号或其一部分，如 58号。")
+@click.option("--limit", type=int, default=20, show_default=True, help="最多显示几条。")
+@click.option(
+    "--sort",
+    type=click.Choice(["date", "relevance"]),
+    default="date",
+    show_default=True,
+    help="排序：date 新的在前，relevance 按相关度。",
+)
+@json_option
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    enterprise: str | None,
+    kind: str | None,
+    year: str | None,
+    number_text: str | None,
+    limit: int,
+    sort: str,
+    as_json: bool,
+) -> None:
+    """在归档库中检索：企业全称或其中几个字、发文字号（如 58号）、正文片段。
+
+    多个词用空格分开，须全部出现。
+
+    \b
+    示例：
+      docgen search 华艺陶瓷
+      docgen search 钢 --kind acceptance --year 2021
+      docgen search --number 58号
+    """
+    from docgen.search import SearchIndex, SortOrder, build_query
+
+    index = SearchIndex(_settings(ctx))
+    if index.fallback_note:
+        _warn(index.fallback_note)
+    order: SortOrder = "relevance" if sort == "relevance" else "date"
+    q = build_query(
+        " ".join(query), enterprise=enterprise, kind=kind, year=year, number=number_text, limit=limit, sort=order
+    )
+    hits = index.search(q)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "number": h.number,
+                    "date": h.date,
+                    "kind": h.kind,
+                    "kind_name": h.kind_name,
+                    "title": h.title,
+                    "enterprises": list(h.enterprises),
+                    "path": h.path,
+                    "score": h.score,
+                    "snippet": h.snippet,
+                    "highlights": h.highlights,
+                }
+                for h in hits
+            ]
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    if not hits:
+        click.echo("没有找到。")
+        return
+    table = Table(show_lines=False)
+    for column in ("发文字号", "日期", "类型", "标题", "摘要"):
+        table.add_column(column, overflow="fold")
+    for h in hits:
+        snippet = Text(h.snippet)
+        for start, end in h.highlights:
+            snippet.stylize("bold red", start, end)
+        table.add_row(h.number or "—", h.date, h.kind_name, h.title, snippet)
+    Console().print(table)
+    click.echo(f"共 {len(hits)} 条" + ("（已达 --limit 上限）" if len(hits) == limit else "") + "。")
+
+
+@cli.group("index")
+def index_group() -> None:
+    """检索索引：重建、查看状态（索引由归档库生成，可随时重建）。"""
+
+
+@index_group.command("rebuild")
+@click.option("--if-needed", is_flag=True, help="只在索引缺失、过时或损坏时重建。")
+@click.pass_context
+def index_rebuild(ctx: click.Context, if_needed: bool) -> None:
+    """由归档库重建检索索引。"""
+    from rich.progress import track
+
+    from docgen.search import SearchIndex
+
+    index = SearchIndex(_settings(ctx))
+    if index.fallback_note:
+        _warn(index.fallback_note)
+    if if_needed:
+        status = index.status()
+        if not status.needs_rebuild:
+            click.echo(f"索引是最新的（{status.documents} 份文件），无需重建。")
+            return
+        click.echo(f"需要重建：{status.reason}")
+    count = index.rebuild(lambda metas: track(metas, description="建立索引", transient=True))
+    click.echo(f"已重建索引：{count} 份文件（{index.engine}）。")
+
+
+@index_group.command("status")
+@json_option
+@click.pass_context
+def index_status(ctx: click.Context, as_json: bool) -> None:
+    """显示检索索引的状态：引擎、格式版本、收录文件数、是否需要重建。"""
+    from docgen.search import SearchIndex
+
+    status = SearchIndex(_settings(ctx)).status(deep=True)
+    if as_json:
+        _print_json({**dataclasses.asdict(status), "needs_rebuild": status.needs_rebuild})
+        return
+    click.echo(f"引擎：{status.engine}" + (f"（{status.fallback_note}）" if status.fallback_note else ""))
+    click.echo(f"位置：{status.folder}")
+    click.echo(f"格式版本：{status.schema_version or '—'}")
+    click.echo(f"收录：{status.documents if status.documents is not None else '—'} 份；归档库中：{status.archived} 份")
+    click.echo(f"状态：需要重建（{status.reason}）" if status.needs_rebuild else "状态：最新")
+
+
+@cli.group()
+def number() -> None:
+    """发文字号登记簿：分配、列出、作废、检查、导入。"""
+
+
+def _record_json(record: NumberRecord) -> dict[str, Any]:
+    return dataclasses.asdict(record)
+
+
+@number.command("next")
+@click.argument("case", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "-k",
+    "--kind",
+    type=click.Choice(list(NUMBERED_KINDS)),
+    default="notice",
+    show_default=True,
+    help="为案卷中的哪份文件编号。",
+)
+@click.option("--prefix", help="机关代字（为 docgen 以外起草的文件编号时用），如 恩科工商务字。")
+@click.option("--year", type=int, help="年度（与 --prefix 一起用）。")
+@click.option("--title", help="文件标题（与 --prefix 一起用）。同一标题再次申请得到原来的号。")
+@click.option("--new", "again", is_flag=True, help="标题相同但确是另一份文件时，取一个新号。")
+@json_option
+@click.pass_context
+def number_next(
+    ctx: click.Context,
+    case: Path | None,
+    kind: str,
+    prefix: str | None,
+    year: int | None,
+    title: str | None,
+    again: bool,
+    as_json: bool,
+) -> None:
+    """分配下一个发文字号并打印。
+
+    为案卷文件 CASE 中的文件编号（同一文件再次运行得到同一个号），或用 --prefix/--year/--title
+    为在 Word 等软件中起草的文件编号。
+
+    \b
+    示例：
+      docgen number next examples/enping-2021/case.yaml
+      docgen number next --prefix 恩科工商务字 --year 2021 --title 关于…的通知
+    """
+    settings = _settings(ctx)
+    if case is not None:
+        if prefix or year or title:
+            msg = "CASE 与 --prefix/--year/--title 不能同时使用。"
+            raise click.UsageError(msg)
+        allocation = number_for_case(case, settings, kind)
+    else:
+        if not (prefix and year and title):
+            msg = "请给出案卷文件 CASE，或同时给出 --prefix、--year 和 --title。"
+            raise click.UsageError(msg)
+        allocation = allocate_external(settings, prefix, year, title, again=again)
+    if as_json:
+        _print_json({**_record_json(allocation.record), "new": allocation.new})
+    else:
+        note = "" if allocation.new else "（该文件已有此号，未重新分配；确是另一份同名文件请加 --new）"
+        click.echo(f"{allocation.record.number}{note}")
+
+
+@number.command("list")
+@click.option("--prefix", help="只列出这个机关代字。")
+@click.option("--year", type=int, help="只列出这一年。")
+@json_option
+@click.pass_context
+def number_list(ctx: click.Context, prefix: str | None, year: int | None, as_json: bool) -> None:
+    """列出登记簿中的发文字号。"""
+    records = registry_for(_settings(ctx)).records(prefix, year)
+    if as_json:
+        _print_json([_record_json(r) for r in records])
+        return
+    if not records:
+        click.echo("登记簿中没有发文字号。")
+    for r in records:
+        state = f"已作废：{r.void_reason}" if r.state == "voided" else "已使用"
+        click.echo(f"{r.number}\t{state}\t{r.title}\t{r.issued_by}\t{r.issued_at}")
+
+
+@number.command("void")
+@click.argument("number_text", metavar="NUMBER")
+@click.option("--reason", required=True, help="作废原因（必填，记入登记簿）。")
+@click.pass_context
+def number_void(ctx: click.Context, number_text: str, reason: str) -> None:
+    """作废发文字号 NUMBER；作废的号永不再用。"""
+    record = void_number(_settings(ctx), number_text, reason)
+    click.echo(f"已作废 {record.number}：{record.void_reason}")
+
+
+@number.command("check")
+@click.option("--year", type=int, help="只检查这一年。")
+@json_option
+@click.pass_context
+def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
+    """检查发文字号是否连续：缺号、作废号、找不到文件的号。有问题时退出码为 1。"""
+    reports = check_registry(_settings(ctx), year)
+    if as_json:
+        _print_json(
+            [
+                {
+                    "prefix": r.prefix,
+                    "year": r.year,
+                    "highest": r.highest,
+                    "issued": r.issued,
+                    "gaps": r.gaps,
+                    "voided": [_record_json(v) for v in r.voided],
+                    "missing_documents": [_record_json(m) for m in r.missing_documents],
+                    "unfiled": [{**_record_json(u), "age_days": days} for u, days in r.unfiled],
+                    "ok": r.ok,
+                }
+                for r in reports
+            ]
+        )
+    else:
+        if not reports:
+            click.echo("登记簿中没有发文字号。")
+        for r in reports:
+            click.echo(f"{r.prefix}〔{r.year}〕：1—{r.highest}号，已使用 {r.issued} 个，作废 {len(r.voided)} 个")
+            for gap in r.gaps:
+                click.echo(f"  缺号：{r.prefix}〔{r.year}〕{gap}号（既未登记也未作废）")
+            for v in r.voided:
+                click.echo(f"  作废：{v.number}（{v.void_reason}；{v.voided_by}，{v.voided_at}）")
+            for m in r.missing_documents:
+                click.echo(f"  找不到文件：{m.number}《{m.title}》，案卷 {m.case_file}")
+            for u, days in r.unfiled:
+                click.echo(f"  已取号未归档：{u.number}《{u.title}》，{days} 天前由 {u.issued_by} 取号")
+    if not all(r.ok for r in reports):
+        sys.exit(1)
+
+
+@number.command("import")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(path_type=Path))
+@click.pass_context
+def number_import(ctx: click.Context, csv_file: Path) -> None:
+    """导入手工登记的发文字号（CSV：发文字号,标题[,日期,经办人]），之后的编号接着往下排。"""
+    added, same = import_numbers(_settings(ctx), csv_file)
+    click.echo(f"已导入 {added} 个发文字号" + (f"，{same} 个已在登记簿中" if same else "") + "。")
+
+
+@cli.group()
+def templates() -> None:
+    """管理公文模板（导出后可在 Word/WPS 中修改）。"""
+
+
+@templates.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖已存在的同名文件。")
+def templates_export(directory: Path, force: bool) -> None:
+    """把内置模板复制到 DIRECTORY，供修改后使用。
+
+    \b
+    修改后在 docgen.toml 中写明文件夹即可使用：
+      [paths]
+      templates = "DIRECTORY"
+    也可在案卷文件中写 templates: DIRECTORY（相对于案卷文件）。
+    """
+    from docgen.render.templates import export_templates
+
+    for path in export_templates(directory, overwrite=force):
+        click.echo(str(path))
+
+
+@cli.command()
+@json_option
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """检查 LibreOffice、公文字体和工作区文件夹是否就绪；不能转换时退出码为 1。."""
+    from docgen.pipeline.doctor import run_doctor
+
+    report = run_doctor(_settings(ctx))
+    if as_json:
+        _print_json(
+            {
+                "ok": report.ok,
+                "libreoffice": report.libreoffice,
+                "libreoffice_state": report.libreoffice_state,
+                "fonts": [
+                    {
+                        "name": r.role.name,
+                        "role": r.role.role,
+                        "real": r.real,
+                        "family": r.family,
+                        "style": r.style,
+                        "file": r.file,
+                    }
+                    for r in report.fonts
+                ],
+                "folders": report.folders,
+                "problems": report.problems,
+            }
+        )
+    else:
+        click.echo(f"LibreOffice：{report.libreoffice_state}")
+        click.echo("公文字体：")
+        for r in report.fonts:
+            click.echo(f"  {r.role.name}（{r.role.role}）→ {r.describe}")
+        click.echo("文件夹：")
+        for label, value in report.folders.items():
+            click.echo(f"  {label}：{value}")
+        for problem in report.problems:
+            click.echo(f"问题：{problem}", err=True)
+        click.echo("结论：可以转换。" if report.ok else "结论：无法转换，请按上面的提示处理。")
+    if not report.ok:
+        sys.exit(1)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; report any ``DocgenError`` in Chinese with its exit code, never a traceback."""
+    # A terminated docgen cleans up like an interrupted one (its temporary folder, LibreOffice).
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="docgen", standalone_mode=False)
+    except DocgenError as exc:
+        click.echo(f"错误：{exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("已中止。", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    finally:
+        end_run()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)

@@ -1,0 +1,208 @@
+"""Workspace settings.
+
+A workspace is a folder holding an optional ``docgen.toml``, the ``archive/`` and the
+``index/``. Every setting resolves in one order, highest first:
+
+1. a command-line option (``-w/--workspace``; more options may override single settings),
+2. an environment variable (``DOCGEN_WORKSPACE``, ``DOCGEN_TEMPLATES``, ``DOCGEN_FONTS``,
+   ``DOCGEN_ARCHIVE``, ``DOCGEN_INDEX``, ``DOCGEN_SOFFICE``, ``DOCGEN_CONVERT_TIMEOUT``),
+3. the workspace's ``docgen.toml``,
+4. the built-in default.
+
+Relative paths in ``docgen.toml`` are relative to the workspace; in environment variables and
+options, relative to the current folder.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from docgen.errors import ConfigError
+from docgen.vocab import clip
+
+CONFIG_NAME = "docgen.toml"
+
+
+MAX_SECONDS = 86_400.0  # a day: any longer time limit is a typing mistake
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathsSection(_Strict):
+    """``[paths]`` of docgen.toml."""
+
+    templates: str | None = None
+    fonts: list[str] = Field(default_factory=lambda: ["fonts"])
+    archive: str = "archive"
+    index: str = "index"
+    registry: str | None = None  # default: <archive>/registry.sqlite3
+
+
+class ConversionSection(_Strict):
+    """``[conversion]`` of docgen.toml."""
+
+    soffice: str = "soffice"
+    timeout: float = Field(default=180.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+
+
+class SearchSection(_Strict):
+    """``[search]`` of docgen.toml."""
+
+    engine: Literal["auto", "tantivy", "whoosh"] = "auto"
+    lock_timeout: float = Field(default=30.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+
+
+Retention = Literal["Y", "D30", "D10"]  # 永久 / 定期30年 / 定期10年
+DEFAULT_RETENTION: dict[str, Retention] = {
+    "notice": "Y",
+    "set": "Y",
+    "announcement": "Y",
+    "plan": "D30",
+    "tasks": "D30",
+    "acceptance": "D30",
+    "other": "D10",
+}
+
+
+class FilingSection(_Strict):
+    """``[filing]`` of docgen.toml: the DA/T 22-2015 codes of this office."""
+
+    fonds: str = Field(default="0001", min_length=1, max_length=12, pattern=r"^[0-9A-Za-z]+$")  # 全宗号
+    organ: str = Field(default="BGS", pattern=r"^[A-Z0-9]{1,6}$")  # 机构（问题）代码
+    retention: dict[str, Retention] = Field(default_factory=lambda: dict(DEFAULT_RETENTION))
+    folder: str = "filing"
+
+
+class ConfigFile(_Strict):
+    """The whole docgen.toml; ``[issuer]`` supplies defaults for every case's issuer."""
+
+    paths: PathsSection = Field(default_factory=PathsSection)
+    conversion: ConversionSection = Field(default_factory=ConversionSection)
+    search: SearchSection = Field(default_factory=SearchSection)
+    filing: FilingSection = Field(default_factory=FilingSection)
+    issuer: dict[str, str] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings of one workspace; every path is absolute."""
+
+    workspace: Path
+    templates_dir: Path | None
+    font_dirs: tuple[Path, ...]
+    archive_dir: Path
+    index_dir: Path
+    registry_path: Path
+    soffice: str
+    convert_timeout: float
+    filing: FilingSection = field(default_factory=FilingSection)
+    search_engine: str = "auto"
+    index_lock_timeout: float = 30.0
+    issuer_defaults: Mapping[str, str] = field(default_factory=dict)
+    config_file: Path | None = None
+
+
+def _read_config(path: Path) -> ConfigFile:
+    if not path.is_file():
+        return ConfigFile()
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        msg = f"{path}：配置文件格式错误（{exc}）"
+        raise ConfigError(msg) from exc
+    try:
+        return ConfigFile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        said = _SAID.get(first["type"], "取值无效").format(**first.get("ctx", {}))
+        msg = f"{path}：配置项 {where} {said}（现为 {clip(repr(first.get('input')), 60)}）"
+        raise ConfigError(msg) from exc
+
+
+_SAID = {
+    "extra_forbidden": "是未知的配置项（请检查拼写）",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应不大于 {le:g}",
+    "finite_number": "应为有限的数",
+    "float_parsing": "应为数",
+    "float_type": "应为数",
+    "string_type": "应为文字",
+    "list_type": "应为列表",
+    "literal_error": "应为 {expected} 之一",
+    "string_pattern_mismatch": "格式不对",
+    "string_too_long": "过长",
+    "string_too_short": "不能为空",
+    "dict_type": "应为一组配置（键 = 值）",
+}
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= MAX_SECONDS:  # also refuses nan and inf
+        msg = f"环境变量 {name} 应为 0 到 {MAX_SECONDS:g} 之间的秒数，现为 {clip(repr(value), 40)}。"
+        raise ConfigError(msg)
+    return seconds
+
+
+def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Resolve the settings of a workspace (see the module docstring for the order)."""
+    env = os.environ if env is None else env
+    if workspace is None:
+        workspace = Path(env.get("DOCGEN_WORKSPACE") or ".")
+    workspace = workspace.expanduser().resolve()
+    if workspace.exists() and not workspace.is_dir():
+        msg = f"工作区 {workspace} 不是文件夹。"
+        raise ConfigError(msg)
+    config_path = workspace / CONFIG_NAME
+    cfg = _read_config(config_path)
+
+    def from_env(name: str) -> Path | None:
+        value = env.get(name)
+        return Path(value).expanduser().resolve() if value else None
+
+    def in_workspace(value: str) -> Path:
+        return (workspace / Path(value).expanduser()).resolve()
+
+    templates = from_env("DOCGEN_TEMPLATES") or (in_workspace(cfg.paths.templates) if cfg.paths.templates else None)
+    fonts_env = env.get("DOCGEN_FONTS")
+    if fonts_env:
+        font_dirs = tuple(Path(p).expanduser().resolve() for p in fonts_env.split(os.pathsep) if p)
+    else:
+        font_dirs = tuple(in_workspace(p) for p in cfg.paths.fonts)
+    timeout = _seconds(env, "DOCGEN_CONVERT_TIMEOUT", cfg.conversion.timeout)
+    archive_dir = from_env("DOCGEN_ARCHIVE") or in_workspace(cfg.paths.archive)
+    registry = from_env("DOCGEN_REGISTRY") or (
+        in_workspace(cfg.paths.registry) if cfg.paths.registry else archive_dir / "registry.sqlite3"
+    )
+    return Settings(
+        workspace=workspace,
+        templates_dir=templates,
+        font_dirs=font_dirs,
+        archive_dir=archive_dir,
+        registry_path=registry,
+        index_dir=from_env("DOCGEN_INDEX") or in_workspace(cfg.paths.index),
+        soffice=env.get("DOCGEN_SOFFICE") or cfg.conversion.soffice,
+        search_engine=env.get("DOCGEN_SEARCH_ENGINE") or cfg.search.engine,
+        filing=cfg.filing,
+        index_lock_timeout=_seconds(env, "DOCGEN_INDEX_LOCK_TIMEOUT", cfg.search.lock_timeout),
+        convert_timeout=timeout,
+        issuer_defaults=dict(cfg.issuer),
+        config_file=config_path if config_path.is_file() else None,
+    )

@@ -1,0 +1,393 @@
+"""GB/T 9704-2012 page geometry and the pure computations built on it.
+
+Word measures in twips (1/20 pt) and eighths of a point; the standard in millimetres and
+characters. Everything here is arithmetic on those units, with no I/O, so it is shared by the
+template builder, the renderer and the tests that measure PDFs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+TWIPS_PER_PT = 20
+PT_PER_MM = 72 / 25.4
+
+
+def mm_to_twips(mm: float) -> int:
+    """Convert millimetres to whole twips."""
+    return round(mm * PT_PER_MM * TWIPS_PER_PT)
+
+
+def pt_to_mm(pt: float) -> float:
+    """Convert points to millimetres."""
+    return pt / PT_PER_MM
+
+
+@dataclass(frozen=True)
+class Page:
+    """A4 portrait page with the GB/T 9704 margins (天头 37 mm, 订口 28 mm)."""
+
+    width_mm: float = 210.0
+    height_mm: float = 297.0
+    top_mm: float = 37.0
+    bottom_mm: float = 35.0
+    left_mm: float = 28.0
+    right_mm: float = 26.0
+
+    @property
+    def block_width_mm(self) -> float:
+        """Width of the text block (版心), 156 mm."""
+        return self.width_mm - self.left_mm - self.right_mm
+
+    @property
+    def block_height_mm(self) -> float:
+        """Height of the text block (版心), 225 mm."""
+        return self.height_mm - self.top_mm - self.bottom_mm
+
+
+PAGE = Page()
+# A landscape page (横排表格) keeps the same 225 x 156 mm block, turned. Printed, it is rotated
+# counter-clockwise onto a portrait sheet (GB/T 9704 10.2: the table head faces the binding edge
+# on odd pages and the outer edge on even ones, i.e. the left edge on both), so its top margin
+# becomes the 28 mm 订口, its left the 35 mm foot and its right the 37 mm 天头.
+LANDSCAPE = Page(width_mm=297.0, height_mm=210.0, top_mm=28.0, bottom_mm=26.0, left_mm=35.0, right_mm=37.0)
+
+# 3号 仿宋 body: 16 pt characters, 22 lines of 28 characters in a 156 x 225 mm block.
+BODY_PT = 16.0
+TITLE_PT = 22.0  # 2号 小标宋
+IMPRINT_PT = 14.0  # 4号, used by the 版记 and the page numbers
+BANNER_PT = 36.0  # 发文机关标志: the standard asks only that it be prominent
+LINES_PER_PAGE = 22
+CHARS_PER_LINE = 28
+
+# 28 characters of 16 pt (448 pt) do not fit the 442.2 pt block: condense each by 0.25 pt
+# (28 x 15.75 pt = 441 pt). LibreOffice ignores Word's character grid, so this is the grid.
+CHAR_CONDENSE_TWIPS = -5
+CHAR_PITCH_PT = BODY_PT + CHAR_CONDENSE_TWIPS / TWIPS_PER_PT
+# 225 mm / 22 lines = 637.8 pt / 22 = 28.99 pt; 28.95 pt keeps the 22nd line inside the block.
+LINE_PITCH_TWIPS = 579
+LINE_PITCH_PT = LINE_PITCH_TWIPS / TWIPS_PER_PT
+
+
+def line_pitch_for(lines_per_page: int) -> int:
+    """Grid pitch, in twips, that fits exactly ``lines_per_page`` lines in the 225 mm block.
+
+    LibreOffice centres a grid that does not fill the block, which would move the whole text
+    down; a pitch that divides the block keeps the first line at the top edge.
+    """
+    return int(PAGE.block_height_mm * PT_PER_MM * TWIPS_PER_PT / lines_per_page)
+
+
+# When the 署名 and 成文日期 would start a page without body text, GB/T 9704 7.3.5.1 asks for
+# tighter spacing ("此页无正文" is not allowed): 23, then 24 lines a page. (At 25 lines
+# LibreOffice 7.4 shifts the grid down again, measured: the first line moves 4 mm.)
+LINE_PITCH_STEPS_TWIPS = tuple(line_pitch_for(n) for n in (LINES_PER_PAGE, 23, 24))
+
+BANNER_TOP_FROM_BLOCK_MM = 35.0  # top edge of the 发文机关标志 below the top of the block
+RED_RULE_BELOW_NUMBER_MM = 4.0
+RED_RULE_WIDTH_PT = 1.0  # the standard gives none; 0.35 mm is common practice
+# LibreOffice draws a paragraph's bottom border ~1.3 mm further down than the border spacing
+# says (measured); 8 pt of spacing puts the rule 4 mm below the 发文字号's glyphs.
+RED_RULE_BORDER_SPACE_PT = 8
+PAGE_NUMBER_BELOW_BLOCK_MM = 7.0
+
+IMPRINT_THICK_EIGHTHS = 8  # 0.35 mm, first and last 版记 rules
+IMPRINT_THIN_EIGHTHS = 6  # 0.25 mm, rules between 版记 items
+IMPRINT_ROW_MM = 8.0
+TABLE_PT = 14.0  # 4号 in tables, so a row carries enough text
+TABLE_SMALL_PT = 12.0  # 小四, for tables of six or more columns on a portrait page
+TABLE_RULE_EIGHTHS = 4  # 0.5 pt cell borders
+CELL_MARGIN_MM = 1.5
+
+RED = "FF0000"
+
+
+# Digits are 0.5 em in 仿宋_GB2312 and 0.64 em in the FandolFang stand-in; between the two
+# keeps the signature centred within ~1 mm under either font.
+HALF_WIDTH_CHARS = 0.57
+
+
+def text_width_chars(text: str) -> float:
+    """Width of ``text`` in body characters: CJK counts 1, half-width ASCII a little over 1/2."""
+    return sum(HALF_WIDTH_CHARS if ord(ch) < 0x2000 else 1.0 for ch in text)
+
+
+@dataclass(frozen=True)
+class SignatureLayout:
+    """Right indents, in twips, of the 发文机关署名 and the 成文日期 lines."""
+
+    organ_right_twips: int
+    date_right_twips: int
+
+
+def signature_layout(organ: str, date_text: str, date_right_chars: float = 4.0) -> SignatureLayout:
+    """Place the date four characters from the right and centre the organ name over it.
+
+    GB/T 9704 7.3.5.1 (sealed document, one issuer): 成文日期 右空四字, 发文机关署名 centred on
+    the date. A name longer than the date is centred too, but never pushed past the margin.
+    """
+    char_twips = CHAR_PITCH_PT * TWIPS_PER_PT
+    date_chars = text_width_chars(date_text)
+    organ_chars = text_width_chars(organ)
+    organ_right = date_right_chars + (date_chars - organ_chars) / 2
+    return SignatureLayout(
+        organ_right_twips=max(0, round(organ_right * char_twips)),
+        date_right_twips=round(date_right_chars * char_twips),
+    )
+
+
+# --- table cells ------------------------------------------------------------------------------
+# Table cells laid out by docgen: column widths from their content, lines broken where a clerk would.
+#
+# LibreOffice breaks Chinese text between any two characters, so a name, a date or a quantity in a
+# narrow cell comes out as "恩平市恒达钢铁有限/公司" or "20万吨/ 年". It ignores U+2060 WORD
+# JOINER between Han characters (measured on 7.4), so the only reliable way to keep such units
+# whole is to decide the lines here and write them as explicit line breaks, with every line
+# measured conservatively narrower than its cell.
+#
+# Everything here is pure: text in, widths and lines out.
+
+# A cell this short with no sentence punctuation (a name, a header word, a date, a capacity) is
+# one unit: "a name up to 16 characters never breaks".
+WHOLE_CELL_MAX = 16
+
+
+# Items of a 、-list (organs in 责任单位) are kept whole up to this length.
+LIST_ITEM_MAX = 12
+
+
+# GB/T 15834 and common practice (避头尾): these never start a line ...
+NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】〉…—·%‰℃×,.;:?!)]}")
+
+
+# ... and these never end one.
+NO_LINE_END = frozenset("（《「『“‘〔【〈([{")
+
+
+_SENTENCE_PUNCT = re.compile(r"[，。；：？！,;:?!]")
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+_UNITS = (
+    "平方米|立方米|千瓦时|千瓦|兆瓦|千伏安|千克|公斤|公里|千米|小时|标箱|重量箱|"
+    "吨|台|套|座|条|个|件|辆|米|元|人|家|户|项|处|批|次|双|只|张|片|块|天|年|月|日|"
+    "m³|m²|m3|m2|kW|MW|kVA|kWh|kg|km|mm|cm|t|m|h|%|℃"
+)
+
+
+_UNBREAKABLE = re.compile(
+    "|".join(
+        [
+            # 发文字号: 恩科工商务字〔2021〕58号
+            r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号",
+            # dates and deadlines: 2021年6月15日前, 2021年5月底前, 2021年4-5月, 2021年全年
+            r"\d{4}年(?:\d{1,2}(?:[-—~至]\d{1,2})?月(?:\d{1,2}日)?)?(?:底前|以前|之前|前|底|上旬|中旬|下旬|全年)?",
+            # quantities with units: 20万吨/年, 1.5万平方米/年, 2台, 35℃, 10m³
+            rf"\d+(?:\.\d+)?(?:[万千百亿])?(?:{_UNITS})(?:/(?:{_UNITS}|a|d))?",
+            # codes, model numbers and Latin words: 91440785MA4UH1A2BG, GW-5t, φ250mm; a size
+            # such as φ2.5m×10m may break after its ×
+            r"[A-Za-z0-9φΦ][A-Za-z0-9φΦ.\-_/*³²℃%+·]*",
+            # short bracketed notes stay together with their brackets: （街道办事处）
+            r"（[^（）]{1,8}）",
+            # enterprise names inside longer text
+            r"[\u4e00-\u9fff]{2,12}(?:股份有限公司|有限责任公司|有限公司)",
+        ]
+    )
+)
+
+
+_ASCII_EM = {" ": 0.5, "M": 1.1, "W": 1.1, "m": 1.0, "w": 1.0, "%": 1.0, "+": 0.88, **dict.fromkeys("0123456789", 0.6)}
+
+
+def char_em(ch: str) -> float:
+    """Width of one character in em, measured generously for the fonts docgen uses.
+
+    Measured advance widths (FandolFang, Noto Sans/Serif CJK, FandolKai): Han and full-width
+    characters 1 em; digits 0.50-0.60; lower case up to 0.69 (m, w up to 1.01); upper case
+    up to 0.86 (M, W up to 1.09). Rounding up keeps every line inside its cell in any of them.
+    """
+    if ord(ch) < 0x80:
+        return _ASCII_EM.get(ch, 0.88 if ch.isupper() else 0.7)
+    if unicodedata.east_asian_width(ch) in "FWA" or ord(ch) >= 0x2E80:
+        return 1.0
+    return 0.9
+
+
+# LibreOffice puts 0.2 em between Han text and Latin letters or digits (measured on 7.4: "能20"
+# advances 1.2 em, "0万" 0.7 em). It ignores w:autoSpaceDE/DN="0", which would turn that off.
+AUTOSPACE_EM = 0.2
+
+
+def _western(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def text_em(text: str) -> float:
+    """Width of ``text`` in em, with LibreOffice's space between Han and Latin text."""
+    turns = sum(1 for a, b in itertools.pairwise(text) if _western(a) != _western(b) and not (a + b).isascii())
+    return sum(char_em(ch) for ch in text) + AUTOSPACE_EM * turns
+
+
+def _whole(text: str) -> bool:
+    # Han text only: a size such as φ2.5m×10m may break after its ×, a code never breaks anyway.
+    return len(text) <= WHOLE_CELL_MAX and not _SENTENCE_PUNCT.search(text) and bool(_HAN.search(text))
+
+
+# Where an organ's name may break when its column cannot hold it whole: after a place (江门市|)
+# or an office (生态环境局|) of at least three characters, or after 政府, with two or more to follow.
+_ORGAN_BREAK = re.compile(r"(?<=[\u4e00-\u9fff]{2}[省市县区镇局厅])(?=[\u4e00-\u9fff（]{2})|(?<=政府)(?=.{2})")
+
+
+_COMPANY = re.compile(r"(?:公司|厂|店|社|中心|合作社)$")
+
+
+def atoms(text: str, *, soft: bool = False) -> list[str]:
+    """Split ``text`` into pieces a line may break between, and nowhere else.
+
+    Units that must stay whole (see ``_UNBREAKABLE``, short cells, short list items) are one
+    piece; other text is one piece per character; punctuation then joins its neighbour so no
+    line starts with a closing mark or ends with an opening one. ``soft`` lets the name of an
+    organ break between its words (江门市生态环境局|恩平分局); an enterprise's name never breaks.
+    """
+    if not text:
+        return []
+    if _whole(text):
+        if soft and not _COMPANY.search(text):
+            return [p for p in _ORGAN_BREAK.split(text) if p]
+        return [text]
+    pieces: list[str] = []
+    for item in re.split(r"(?<=、)", text):
+        body = item.removesuffix("、")
+        if len(body) <= LIST_ITEM_MAX and "、" in text and not _SENTENCE_PUNCT.search(body):
+            pieces.extend(atoms(body, soft=True) if soft else [body])
+            if item.endswith("、"):
+                pieces.append("、")
+            continue
+        pos = 0
+        for match in _UNBREAKABLE.finditer(item):
+            pieces.extend(item[pos : match.start()])
+            pieces.append(match.group())
+            pos = match.end()
+        pieces.extend(item[pos:])
+    joined: list[str] = []
+    for piece in pieces:
+        if joined and (piece[0] in NO_LINE_START or joined[-1][-1] in NO_LINE_END):
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    return joined
+
+
+Measure = Callable[[str], float]  # width of a text in em
+
+
+def min_em(text: str, *, soft: bool = False, measure: Measure = text_em) -> float:
+    """The narrowest width ``text`` can be set in without breaking a unit."""
+    return max((measure(a) for a in atoms(text, soft=soft)), default=0.0)
+
+
+def break_lines(
+    text: str, width_em: float, *, no_orphan: bool = False, soft: bool = False, measure: Measure = text_em
+) -> list[str]:
+    """Greedy line breaking at atom boundaries; a single atom wider than the line is split.
+
+    ``no_orphan`` pulls a character down so the last line never holds one character alone
+    (a title that ends "…目/录" reads badly). ``measure`` gives widths in em; the default is
+    LibreOffice's, for the fonts docgen uses.
+    """
+    lines: list[str] = []
+    line = ""
+    for atom in atoms(text, soft=soft):
+        if line and measure(line + atom) > width_em:
+            lines.append(line)
+            line = ""
+        rest = atom
+        while measure(rest) > width_em and len(rest) > 1:  # wider than the cell: last resort
+            cut = max(1, _fit_prefix(rest, width_em, measure))
+            lines.append(rest[:cut])
+            rest = rest[cut:]
+        line += rest
+    if line:
+        lines.append(line)
+    if no_orphan and len(lines) > 1 and len(lines[-1]) == 1 and len(lines[-2]) > 2:
+        lines[-2], lines[-1] = lines[-2][:-1], lines[-2][-1] + lines[-1]
+    return lines
+
+
+def _fit_prefix(text: str, width_em: float, measure: Measure) -> int:
+    for i in range(1, len(text) + 1):
+        if measure(text[:i]) > width_em:
+            return i - 1
+    return len(text)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell as the width computation sees it."""
+
+    text: str  # paragraphs joined with newlines
+    column: int  # first grid column
+    span: int = 1
+    size_pt: float = 14.0
+    soft: bool = False  # organ names may break between their words
+    measure: Measure = text_em
+
+    def _em_to_mm(self, em: float) -> float:
+        return em * self.size_pt * 25.4 / 72
+
+    def min_mm(self) -> float:
+        """Narrowest text width without breaking a unit, in mm."""
+        widest = max((min_em(p, soft=self.soft, measure=self.measure) for p in self.text.splitlines()), default=0.0)
+        return self._em_to_mm(widest)
+
+    def natural_mm(self) -> float:
+        """Width of the longest paragraph set on one line, in mm."""
+        return self._em_to_mm(max((self.measure(p) for p in self.text.splitlines()), default=0.0))
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """Column widths (mm) for a table, and whether every unit fits within ``total_mm``."""
+
+    widths_mm: tuple[float, ...]
+    fits: bool
+
+
+def plan_columns(cells: Sequence[Cell], columns: int, total_mm: float, padding_mm: float) -> ColumnPlan:
+    """Widths that keep every unit whole and share the rest by how much text each column holds.
+
+    Like a browser's automatic table layout: each column gets at least its widest unbreakable
+    unit, and the remaining width goes to columns in proportion to how much wider their longest
+    line would like to be. Cells spanning several columns are satisfied afterwards by widening
+    the columns they span. ``padding_mm`` is the cell's left and right margins together.
+    """
+    minimum = [padding_mm] * columns
+    natural = [padding_mm] * columns
+    for cell in cells:
+        if cell.span == 1:
+            minimum[cell.column] = max(minimum[cell.column], cell.min_mm() + padding_mm)
+            natural[cell.column] = max(natural[cell.column], cell.natural_mm() + padding_mm)
+    for cell in cells:
+        if cell.span > 1:
+            cols = range(cell.column, min(columns, cell.column + cell.span))
+            short = cell.min_mm() + padding_mm - sum(minimum[c] for c in cols)
+            if short > 0:
+                for c in cols:
+                    minimum[c] += short / len(cols)
+                    natural[c] = max(natural[c], minimum[c])
+    natural = [max(n, m) for n, m in zip(natural, minimum, strict=True)]
+    if sum(minimum) > total_mm:
+        return ColumnPlan(tuple(minimum), fits=False)
+    if sum(natural) <= total_mm:
+        spare = total_mm - sum(natural)
+        weight = sum(natural)
+        return ColumnPlan(tuple(n + spare * n / weight for n in natural), fits=True)
+    stretch = [n - m for n, m in zip(natural, minimum, strict=True)]
+    spare = total_mm - sum(minimum)
+    return ColumnPlan(tuple(m + spare * s / sum(stretch) for m, s in zip(minimum, stretch, strict=True)), fits=True)

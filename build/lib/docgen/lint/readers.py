@@ -1,0 +1,209 @@
+"""Turn a file into a ``LintDocument``: plain text, DOCX, PDF or a case file."""
+
+from __future__ import annotations
+
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+from docx import Document as DocxDocument
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from docgen.errors import DocgenError
+from docgen.lint.model import Finding, Line, LintDocument
+from docgen.lint.roles import assign_roles
+
+TWIPS_PER_MM = 1440 / 25.4
+PORTRAIT_MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
+LANDSCAPE_MARGINS_MM = (28, 26, 35, 37)
+
+
+def read_text(path: Path) -> LintDocument:
+    """A plain-text document: one line per line."""
+    text = path.read_text(encoding="utf-8-sig")
+    lines = [Line(t, f"第{n}行") for n, t in enumerate(text.splitlines(), start=1)]
+    return LintDocument(path, [ln for ln in assign_roles(lines) if ln.role != "blank"])
+
+
+def _style_value(style: object, tag: str, attr: str) -> str | None:
+    """Follow a style's basedOn chain for one run property (w:sz/@w:val, w:rFonts/@w:eastAsia)."""
+    while style is not None:
+        rpr = style.element.rPr  # type: ignore[attr-defined]
+        if rpr is not None:
+            el = rpr.find(qn(tag))
+            if el is not None and el.get(qn(attr)):
+                return str(el.get(qn(attr)))
+        style = style.base_style  # type: ignore[attr-defined]
+    return None
+
+
+def _defaults_value(doc: object, tag: str, attr: str) -> str | None:
+    styles = doc.styles.element  # type: ignore[attr-defined]
+    el = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn(tag)}")
+    return str(el.get(qn(attr))) if el is not None and el.get(qn(attr)) else None
+
+
+def _paragraph_size_font(doc: object, paragraph: object) -> tuple[float | None, str | None]:
+    """The East Asian font and the size (pt) most of a paragraph's text is set in."""
+    sizes: Counter[float] = Counter()
+    fonts: Counter[str] = Counter()
+    style = paragraph.style  # type: ignore[attr-defined]
+    style_sz = _style_value(style, "w:sz", "w:val") or _defaults_value(doc, "w:sz", "w:val")
+    style_font = _style_value(style, "w:rFonts", "w:eastAsia") or _defaults_value(doc, "w:rFonts", "w:eastAsia")
+    for run in paragraph.runs:  # type: ignore[attr-defined]
+        rpr = run.element.rPr
+        sz = rpr.find(qn("w:sz")) if rpr is not None else None
+        rf = rpr.find(qn("w:rFonts")) if rpr is not None else None
+        size = int(sz.get(qn("w:val"))) / 2 if sz is not None else (int(style_sz) / 2 if style_sz else None)
+        font = rf.get(qn("w:eastAsia")) if rf is not None and rf.get(qn("w:eastAsia")) else style_font
+        if size:
+            sizes[size] += len(run.text)
+        if font:
+            fonts[font] += len(run.text)
+    return (sizes.most_common(1)[0][0] if sizes else None), (fonts.most_common(1)[0][0] if fonts else None)
+
+
+def _described(size: float | None, font: str | None = None) -> str:
+    """A size and font as a clerk says them: "14 磅 宋体", "未设字号"."""
+    said = f" {size:g} 磅" if size else "未设字号"
+    return said + (f" {font}" if font else "")
+
+
+def _docx_layout(path: Path, doc: object, lines: list[Line], paragraphs: list[object]) -> list[Finding]:
+    findings = []
+    for n, section in enumerate(doc.sections, start=1):  # type: ignore[attr-defined]
+        width, height = section.page_width, section.page_height
+        landscape = bool(width and height and width > height)
+        paper = sorted((round(width.mm), round(height.mm))) if width and height else None
+        if paper != [210, 297]:
+            findings.append(Finding("GW811", "error", str(path), f"第{n}节", "", f"纸张应为 A4，现为 {paper} mm"))
+        margins = [section.top_margin, section.bottom_margin, section.left_margin, section.right_margin]
+        wanted = LANDSCAPE_MARGINS_MM if landscape else PORTRAIT_MARGINS_MM
+        got = [round(m.mm) if m is not None else None for m in margins]
+        if any(g is None or abs(g - w) > 1 for g, w in zip(got, wanted, strict=True)):
+            findings.append(
+                Finding(
+                    "GW812",
+                    "error",
+                    str(path),
+                    f"第{n}节",
+                    "",
+                    f"页边距（上下左右）应为 {list(wanted)} mm，现为 {got} mm",
+                )
+            )
+    body = [(line, p) for line, p in zip(lines, paragraphs, strict=True) if line.role == "body" and len(line.text) > 30]
+    if body:
+        line, p = body[0]
+        size, font = _paragraph_size_font(doc, p)
+        if size != 16 or not font or "仿宋" not in font:
+            findings.append(
+                Finding(
+                    "GW813",
+                    "warning",
+                    str(path),
+                    line.place,
+                    line.text[:20],
+                    f"正文应为 3号（16磅）仿宋，现为{_described(size, font)}",
+                )
+            )
+    for line, p in zip(lines, paragraphs, strict=True):
+        if line.role == "title":
+            size, font = _paragraph_size_font(doc, p)
+            if size != 22 or not font or "小标宋" not in font:
+                findings.append(
+                    Finding(
+                        "GW814",
+                        "warning",
+                        str(path),
+                        line.place,
+                        line.text[:20],
+                        f"标题应为 2号（22磅）小标宋，现为{_described(size, font)}",
+                    )
+                )
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("word/footer") and name.endswith(".xml"):
+                xml = zf.read(name).decode("utf-8", "replace")
+                text = "".join(part.split("</w:t>")[0] for part in xml.split("<w:t")[1:])
+                if "PAGE" in xml and ("—" not in text or "-" in text or "第" in text):
+                    findings.append(Finding("GW801", "error", str(path), name, text, "页码应为“— 1 —”（一字线）"))
+    return findings
+
+
+def read_docx(path: Path, kind: str | None = None) -> LintDocument:
+    """A DOCX: one line per paragraph (tables included, row by row), plus its page layout."""
+    try:
+        doc = DocxDocument(str(path))
+    except Exception as exc:  # python-docx raises many types for a damaged package
+        msg = f"{path}：无法作为 DOCX 读取（{exc}）"
+        raise DocgenError(msg) from exc
+    paragraphs = list(doc.paragraphs)
+    lines = assign_roles([Line(p.text, f"第{n}段") for n, p in enumerate(paragraphs, start=1)])
+    keep = [(ln, p) for ln, p in zip(lines, paragraphs, strict=True) if ln.role != "blank"]
+    layout = _docx_layout(path, doc, [ln for ln, _ in keep], [p for _, p in keep])
+    for t, table in enumerate(doc.tables, start=1):
+        for r, row in enumerate(table.rows, start=1):
+            text = "　".join(dict.fromkeys(c.text for c in row.cells))
+            role = "cc" if text.startswith("抄送") else "printed" if text.rstrip().endswith("印发") else "table"
+            keep.append((Line(text, f"第{t}个表格第{r}行", role), None))  # type: ignore[arg-type]
+    return LintDocument(path, [ln for ln, _ in keep], kind=kind, layout=layout)
+
+
+def read_pdf(path: Path, kind: str | None = None) -> LintDocument:
+    """A PDF: its printed lines per page (wrapped, not paragraphs), sizes and fonts as printed."""
+    try:
+        reader = PdfReader(path)
+        lines: list[Line] = []
+        sized: list[tuple[str, float, str]] = []
+        findings: list[Finding] = []
+        for n, page in enumerate(reader.pages, start=1):
+            w, h = float(page.mediabox.width) / 72 * 25.4, float(page.mediabox.height) / 72 * 25.4
+            if sorted((round(w), round(h))) != [210, 297]:
+                findings.append(
+                    Finding("GW811", "error", str(path), f"第{n}页", "", f"纸张应为 A4，现为 {round(w)}×{round(h)} mm")
+                )
+
+            def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+                if text.strip():
+                    scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+                    name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
+                    sized.append((text, round(size * scale, 1), name))
+
+            text = page.extract_text(visitor_text=visit) or ""
+            lines += [Line(t, f"第{n}页") for t in text.splitlines() if t.strip()]
+    except (PyPdfError, ValueError, KeyError, OSError) as exc:
+        msg = f"{path}：无法作为 PDF 读取（{exc}）"
+        raise DocgenError(msg) from exc
+    lines = assign_roles(lines, wrapped=True)
+    findings += _pdf_text_layout(path, lines, sized)
+    return LintDocument(path, lines, kind=kind, paragraphs=False, layout=findings)
+
+
+def _pdf_text_layout(path: Path, lines: list[Line], sized: list[tuple[str, float, str]]) -> list[Finding]:
+    findings: list[Finding] = []
+    title = next((ln for ln in lines if ln.role == "title"), None)
+    if title is None:
+        return findings  # tables and records: no 正文 or 标题 to measure
+    counts: Counter[float] = Counter()
+    for text, size, _ in sized:
+        if size >= 14:
+            counts[size] += len(text)
+    body = counts.most_common(1)[0][0] if counts else None
+    if body != 16:
+        findings.append(Finding("GW813", "warning", str(path), "", "", f"正文应为 3号（16磅），现为{_described(body)}"))
+    head = title.text[:6]
+    title_sizes = {size for text, size, _ in sized if head and text.strip() and text.strip()[:6] in title.text}
+    if title_sizes and 22 not in title_sizes:
+        findings.append(
+            Finding(
+                "GW814",
+                "warning",
+                str(path),
+                title.place,
+                title.text[:20],
+                f"标题应为 2号（22磅），现为{'、'.join(f'{s:g} 磅' for s in sorted(title_sizes))}",
+            )
+        )
+    return findings

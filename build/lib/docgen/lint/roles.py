@@ -1,0 +1,91 @@
+"""Guess what each line of a document is (title, 发文字号, 主送 …) from its text alone."""
+
+from __future__ import annotations
+
+import re
+
+from docgen.lint.model import Line
+from docgen.lint.rules import CN_DIGITS, DOC_KINDS
+from docgen.vocab import number_pattern
+
+_NUMBERISH = re.compile(f"^{number_pattern()}$")
+_DATEISH = re.compile(r"^(\d{4}|[〇零一二三四五六七八九]{4})\s*[年.\-/]\s*\S{1,3}\s*[月.\-/]\s*\S{1,3}\s*日?$")
+_PAGE = re.compile(r"^(—\s*\d+\s*—|-\s*\d+\s*-|第\s*\d+\s*页(共\s*\d+\s*页)?)$")
+_HEADING = re.compile(rf"^([{CN_DIGITS}]+[、.．，,]|[（(][{CN_DIGITS}\d]+[）)]|\d+[.．、，,](?!\d))")
+_ORGAN_AND_DATE = re.compile(r"^[\u4e00-\u9fa5（）]{4,}\s+\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_TITLE_END = re.compile(rf"({DOC_KINDS})$")
+# The title of a document a notice issues (its plan, its 方案): it opens a part of its own.
+_ISSUED_TITLE = re.compile(
+    r"^[^，。；：、,;:（(一二三四五六七八九十\d][^，。；：,;:]{4,44}(计划|方案|办法|规定|细则|要点|分工表)$"
+)
+
+
+def _part_title(lines: list[Line], i: int, wrapped: bool, done: list[Line]) -> tuple[str, str] | None:
+    """(title, role) when line ``i`` opens a document the notice issues or an attachment.
+
+    A printed title may run onto a second line (PDF text, ``wrapped``).
+    """
+    text = lines[i].text.strip()
+    if not _ISSUED_TITLE.match(text):
+        if not wrapped or i + 1 >= len(lines) or not _ISSUED_TITLE.match(text + lines[i + 1].text.strip()):
+            return None
+        text += lines[i + 1].text.strip()
+    after_label = bool(done) and done[-1].role == "attachment_label"
+    return text, "attachment_title" if after_label else "plan_title"
+
+
+def assign_roles(lines: list[Line], *, wrapped: bool = False) -> list[Line]:  # noqa: PLR0912, PLR0915 - a branch per role
+    """Return the lines with guessed roles; ``wrapped`` joins a title split over two lines."""
+    out: list[Line] = []
+    title_done = recipients_done = False
+    in_attachment_note = False
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        text = line.text.strip()
+        role = "body"
+        if not text:
+            role = "blank"
+        elif _PAGE.match(text):
+            role = "page_number"
+        elif i < 10 and _NUMBERISH.match(text):
+            role = "number"
+        elif not title_done and i < 14 and "关于" in text:
+            joined = text
+            if wrapped and not _TITLE_END.search(text.rstrip("。")) and i + 1 < len(lines):
+                nxt = lines[i + 1].text.strip()
+                if _TITLE_END.search(nxt) and len(nxt) < 30:
+                    joined, i = text + nxt, i + 1
+            core = joined.rstrip("。，；：！？.,;:!?")  # a title with a stray full stop is still the title
+            if _TITLE_END.search(core) and not re.search(r"[。，《]", core) and len(core) <= 60:
+                out.append(Line(joined, line.place, "title"))
+                title_done = True
+                i += 1
+                continue
+        elif title_done and not recipients_done and text.endswith((":", "：")) and len(text) < 80:
+            role, recipients_done = "recipients", True
+        elif recipients_done and (part := _part_title(lines, i, wrapped, out)):
+            out.append(Line(part[0], line.place, part[1]))
+            i += 1 + (part[0] != text)
+            continue
+        elif text.startswith(("附件：", "附件:")):
+            role, in_attachment_note = "attachment_note", True
+            out.append(Line(text, line.place, role))
+            i += 1
+            continue
+        elif in_attachment_note and re.match(r"^\d+[.．、]", text):
+            role = "attachment_note"
+        elif re.fullmatch(r"附件\s*\d*", text):
+            role = "attachment_label"
+        elif text.startswith("抄送"):
+            role = "cc"
+        elif (text.endswith("印发") and re.search(r"\d{4}\s*年", text)) or _ORGAN_AND_DATE.match(text):
+            role = "printed"
+        elif _DATEISH.match(text):
+            role = "date"
+        elif _HEADING.match(text):
+            role = "heading"
+        in_attachment_note = False
+        out.append(Line(text, line.place, role))
+        i += 1
+    return out

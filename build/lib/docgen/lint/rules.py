@@ -1,0 +1,358 @@
+"""Text rules from GB/T 9704-2012 and common practice (see the README for the list of codes).
+
+Every rule is a pure function of a ``LintDocument`` yielding ``Finding``s. Roles of lines are
+known for docgen's own documents and guessed for others (``roles.assign_roles``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator
+
+from docgen.lint.model import Finding, Line, LintDocument, Severity
+from docgen.vocab import LOOKALIKE_CLOSE, LOOKALIKE_OPEN, WRITTEN_DATE, number_pattern, parse_number
+
+CN_DIGITS = "零一二三四五六七八九十百"
+DOC_KINDS = "通知|通报|公告|通告|意见|决定|报告|请示|批复|函|纪要|计划|方案|办法|规定|决议|命令|议案|公报"
+KIND_WORDS = {"notice": "通知", "set": "通知", "announcement": "公告"}
+
+_LOOKALIKE_NUMBER = re.compile(number_pattern(LOOKALIKE_OPEN, LOOKALIKE_CLOSE))
+_ANY_NUMBER = re.compile(number_pattern("〔", "〕"))
+_DATE = WRITTEN_DATE
+_ZERO_PAD = re.compile(r"\d{4}\s*年\s*0\d\s*月|月\s*0\d\s*日")
+_CN_YEAR = re.compile(r"[〇零一二三四五六七八九]{4}年[一二三四五六七八九十]{1,2}月")
+_ISO_DATE = re.compile(r"^\s*\d{4}[.\-/]\d{1,2}[.\-/]\d{1,2}\s*$")
+_YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
+_BOOK = re.compile(r"《([^《》]{4,80})》")
+_HALF_PUNCT = re.compile(r"[\u4e00-\u9fa5][,;:?!](?!\d)")
+_HALF_PARENS = re.compile(r"\([^()]*[\u4e00-\u9fa5][^()]*\)")
+_DOUBLED = re.compile(r"([。，、；：！？])\1")
+
+Rule = Callable[[LintDocument], Iterator[Finding]]
+
+
+def _finding(  # noqa: PLR0917 - every rule calls it; positional reads best there
+    doc: LintDocument, line: Line, code: str, severity: Severity, message: str, fix: str | None = None
+) -> Finding:
+    return Finding(code, severity, str(doc.path), line.place, line.text.strip(), message, fix)
+
+
+def _first(doc: LintDocument, role: str) -> Line | None:
+    return next((line for line in doc.lines if line.role == role), None)
+
+
+def _date_of(line: Line | None) -> tuple[int, int, int] | None:
+    if line is None:
+        return None
+    m = _DATE.search(line.text)
+    return (int(m[1]), int(m[2]), int(m[3])) if m else None
+
+
+def number_form(doc: LintDocument) -> Iterator[Finding]:
+    """GW101/GW102: 发文字号 form (〔〕, no 第, no leading zero) and its year against the date."""
+    for line in doc.lines:
+        if line.role == "number":
+            # A PDF's text layer has no spaces of its own: readers insert them between Han and digits.
+            typed = line.text.strip() if doc.paragraphs else re.sub(r"\s+", "", line.text)
+            parsed = parse_number(typed)
+            if parsed is None:
+                yield _finding(doc, line, "GW101", "error", "发文字号格式不对，应为 机关代字〔年份〕序号号")
+            elif parsed.problems:
+                yield _finding(doc, line, "GW101", "error", "；".join(parsed.problems), str(parsed.number))
+            continue
+        for m in _LOOKALIKE_NUMBER.finditer(line.text):
+            parsed = parse_number(m[0])
+            fix = str(parsed.number) if parsed else None
+            yield _finding(doc, line, "GW101", "error", f"文号“{m[0]}”的年份应使用六角括号〔〕", fix)
+        for m in _ANY_NUMBER.finditer(line.text):
+            parsed = parse_number(m[0])
+            if parsed and parsed.problems:
+                yield _finding(
+                    doc, line, "GW101", "error", f"文号“{m[0]}”：{'；'.join(parsed.problems)}", str(parsed.number)
+                )
+    number, date = _first(doc, "number"), _date_of(_first(doc, "date"))
+    parsed = parse_number(number.text.strip()) if number else None
+    if number and parsed and date and parsed.number.year != date[0]:
+        yield _finding(
+            doc, number, "GW102", "warning", f"发文字号年份 {parsed.number.year} 与成文日期年份 {date[0]} 不一致"
+        )
+
+
+def dates(doc: LintDocument) -> Iterator[Finding]:
+    """GW201/GW202: dates in Arabic numerals without zero padding; 印发日期 not before 成文日期."""
+    for line in doc.lines:
+        if _ZERO_PAD.search(line.text):
+            fixed = re.sub(r"(\d{4}\s*年\s*)0(\d)", r"\1\2", line.text.strip())
+            fixed = re.sub(r"(月\s*)0(\d)", r"\1\2", fixed)
+            yield _finding(doc, line, "GW201", "error", "日期不编虚位（不写 05月、09日）", fixed)
+        if _CN_YEAR.search(line.text):
+            yield _finding(doc, line, "GW201", "error", "成文日期用阿拉伯数字（二〇二一年是1999年版的写法）")
+        if line.role in ("date", "printed") and _ISO_DATE.match(line.text.replace("印发", "")):
+            yield _finding(doc, line, "GW201", "error", "日期应写作 2021年5月24日")
+    signed, printed = _date_of(_first(doc, "date")), _first(doc, "printed")
+    printed_date = _date_of(printed)
+    if printed and signed and printed_date and printed_date < signed:
+        yield _finding(doc, printed, "GW202", "error", "印发日期早于成文日期")
+
+
+def title_form(doc: LintDocument) -> Iterator[Finding]:
+    """GW301/GW302: no trailing punctuation; 关于…的 + a 文种 that matches the document kind."""
+    title = _first(doc, "title")
+    if title is None:
+        return
+    text = title.text.strip()
+    if text and text[-1] in "。，、；：！？.,;:!?":
+        yield _finding(doc, title, "GW301", "error", "标题末尾不加标点", text.rstrip("。，、；：！？.,;:!?"))
+    if not re.search(rf"关于.+的({DOC_KINDS})$", text):
+        yield _finding(doc, title, "GW302", "warning", "标题一般为“关于……的”加文种")
+    wanted = KIND_WORDS.get(doc.kind or "")
+    if wanted and not text.endswith(wanted):
+        yield _finding(doc, title, "GW302", "warning", f"文种与文件种类不符：这是{wanted}，标题应以“{wanted}”结尾")
+
+
+def _other_years(doc: LintDocument) -> dict[str, str | None]:
+    """The year the 发文字号, the 成文日期 and (by majority) the body speak of."""
+    number = _first(doc, "number")
+    parsed = parse_number(number.text.strip()) if number else None
+    date = _date_of(_first(doc, "date"))
+    body = Counter(y for line in doc.lines if line.role in ("body", "heading") for y in _YEAR.findall(line.text))
+    return {
+        "发文字号": str(parsed.number.year) if parsed else None,
+        "成文日期": str(date[0]) if date else None,
+        "正文": body.most_common(1)[0][0] if body else None,
+    }
+
+
+def _title_year(doc: LintDocument) -> str | None:
+    title = _first(doc, "title")
+    years = set(_YEAR.findall(title.text)) if title else set()
+    return years.pop() if len(years) == 1 else None
+
+
+def _agreed_year(doc: LintDocument) -> str | None:
+    """The year everything but the title agrees on, when the title says another."""
+    year = _title_year(doc)
+    others = {v for v in _other_years(doc).values() if v}
+    if year and len(others) == 1 and year not in others:
+        return others.pop()
+    return None
+
+
+def year_agreement(doc: LintDocument) -> Iterator[Finding]:
+    """GW303: a year in the title agrees with the 发文字号, the 成文日期 and the body."""
+    title, year = _first(doc, "title"), _title_year(doc)
+    if title is None or year is None:
+        return
+    disagree = [f"{name}为 {value}" for name, value in _other_years(doc).items() if value and value != year]
+    if disagree:
+        yield _finding(doc, title, "GW303", "warning", f"标题中的年份 {year} 与{'、'.join(disagree)}不一致")
+
+
+def issued_names(doc: LintDocument) -> Iterator[Finding]:
+    """GW304: a document the body names in 《》 agrees with the title of the document issued."""
+    title = _first(doc, "title")
+    names = []
+    if title:
+        m = re.search(r"关于(?:印发|转发)(.+?)的通知", title.text.strip())
+        if m:
+            names.append(m[1].strip("《》"))
+    names += [line.text.strip() for line in doc.lines if line.role == "plan_title"]
+    if not names:
+        return
+    # When the title's year is the odd one out (GW303), the name it gives is corrected with it.
+    year, agreed = _title_year(doc), _agreed_year(doc)
+    for line in doc.lines:
+        if line.role not in ("body", "heading"):
+            continue
+        for m in _BOOK.finditer(line.text):
+            cited = m[1]
+            for name in names:
+                same_organ = len(cited) > 3 and cited[:3] == name[:3]
+                close = difflib.SequenceMatcher(None, cited, name).ratio() >= 0.8
+                if same_organ and close and cited != name:
+                    fixed = name.replace(year, agreed) if year and agreed else name
+                    if fixed == cited:
+                        break  # the body is right; GW303 reports the title
+                    yield _finding(
+                        doc,
+                        line,
+                        "GW304",
+                        "warning",
+                        f"正文所称《{cited}》与所印发文件的名称《{name}》不一致",
+                        f"《{fixed}》",
+                    )
+                    break
+
+
+def recipients(doc: LintDocument) -> Iterator[Finding]:
+    """GW401/GW402: 主送 ends with a full-width colon; a 公告 has no 主送."""
+    line = _first(doc, "recipients")
+    if line is None:
+        return
+    if line.text.rstrip().endswith(":"):
+        yield _finding(doc, line, "GW401", "error", "主送机关后用全角冒号“：”", line.text.rstrip()[:-1] + "：")
+    if doc.kind == "announcement":
+        yield _finding(doc, line, "GW402", "error", "公告不写主送机关")
+
+
+_HEADING_FORMS = [
+    (re.compile(rf"^([{CN_DIGITS}]+)、"), 1, None),
+    (re.compile(rf"^（([{CN_DIGITS}]+)）"), 2, None),
+    (re.compile(r"^(\d+)\.(?!\d)"), 3, None),
+    (re.compile(r"^（(\d+)）"), 4, None),
+    (re.compile(rf"^([{CN_DIGITS}]+)[.．，,]"), 1, "{n}、"),
+    (re.compile(r"^(\d+)[、．，,](?!\d)"), 3, "{n}."),
+    (re.compile(rf"^\(([{CN_DIGITS}]+)\)"), 2, "（{n}）"),
+    (re.compile(r"^\((\d+)\)"), 4, "（{n}）"),
+]
+
+
+_PART_STARTS = frozenset({"title", "plan_title", "attachment_label", "attachment_title"})
+
+
+def _cn_value(text: str) -> int:
+    from docgen.render.context import chinese_numeral  # noqa: PLC0415 - avoids a cycle at import time
+
+    for n in range(1, 200):
+        if chinese_numeral(n) == text:
+            return n
+    return 0
+
+
+def headings(doc: LintDocument) -> Iterator[Finding]:
+    """GW501-GW504: heading number forms, sequences, skipped levels, stand-alone heading punctuation."""
+    counters = [0, 0, 0, 0, 0]
+    for line in doc.lines:
+        text = line.text.strip()
+        if line.role in _PART_STARTS:  # a set's plan numbers its headings afresh after the notice's
+            counters = [0, 0, 0, 0, 0]
+            continue
+        for pattern, level, fix in _HEADING_FORMS:
+            m = pattern.match(text)
+            if not m:
+                continue
+            n = int(m[1]) if m[1].isdigit() else _cn_value(m[1])
+            if fix:
+                right = fix.format(n=m[1])
+                yield _finding(doc, line, "GW501", "error", f"标题序号写法不对：应为“{right}”", right + text[m.end() :])
+            if level in (2, 4) and text[m.end() : m.end() + 1] in ("、", ".", "．"):
+                yield _finding(doc, line, "GW501", "error", "“（一）”“（1）”后不再加标点")
+            if level == 2 and counters[1] == 0:
+                yield _finding(doc, line, "GW503", "warning", "出现“（一）”级标题但没有上一级“一、”")
+            if level == 4 and counters[3] == 0 and counters[2] == 0:
+                yield _finding(doc, line, "GW503", "warning", "出现“（1）”级标题但没有上一级")
+            expected = counters[level] + 1
+            if n and n != expected and not (n == 1 and counters[level] == 0):
+                message = f"标题序号不连续：此处应为第 {expected} 项，写的是第 {n} 项"
+                yield _finding(doc, line, "GW502", "warning", message)
+            counters[level] = n or expected
+            for deeper in range(level + 1, 5):
+                counters[deeper] = 0
+            is_alone = doc.paragraphs and line.role == "heading" and text.count("。") == 1 and len(text) <= 40
+            if is_alone and text.endswith(("。", "：")) and level <= 2:
+                yield _finding(doc, line, "GW504", "warning", "单独成行的标题末尾不加句号或冒号", text[:-1])
+            break
+
+
+def attachments(doc: LintDocument) -> Iterator[Finding]:
+    """GW601/GW602: 附件说明 form, and that it matches the attachments bound with the document."""
+    notes = [line for line in doc.lines if line.role == "attachment_note"]
+    items = []
+    for line in notes:
+        text = re.sub(r"^附件[:：]", "", line.text.strip())
+        if text != line.text.strip() and line.text.strip().startswith("附件:"):
+            yield _finding(doc, line, "GW601", "error", "“附件”后用全角冒号“：”")
+        m = re.match(r"^(\d+)[.．、]\s*(.+)$", text)
+        number, name = (int(m[1]), m[2]) if m else (None, text)
+        if name and name[-1] in "。，；、.,;":
+            yield _finding(doc, line, "GW601", "error", "附件名称后不加标点", name[:-1])
+        items.append((number, name.strip()))
+    if len(items) == 1 and items[0][0] is not None:
+        yield _finding(doc, notes[0], "GW601", "warning", "只有一个附件时不编序号")
+    labels = [(i, line) for i, line in enumerate(doc.lines) if line.role == "attachment_label"]
+    if not labels or not items:
+        return
+    bound = []
+    for i, label in labels:
+        m = re.match(r"^附件\s*(\d*)$", label.text.strip())
+        number = int(m[1]) if m and m[1] else None
+        title = next((line.text.strip() for line in doc.lines[i + 1 : i + 4] if line.text.strip()), "")
+        bound.append((number, title))
+    for _, name in items:
+        squashed = name.replace(" ", "")
+        if not any(squashed in t.replace(" ", "") or t.replace(" ", "") in squashed for _, t in bound if t):
+            yield _finding(doc, notes[0], "GW602", "warning", f"附件说明中的“{name}”找不到对应的附件")
+    if len(bound) != len(items):
+        yield _finding(
+            doc, labels[0][1], "GW602", "warning", f"附件说明列出 {len(items)} 个附件，文中装订了 {len(bound)} 个"
+        )
+
+
+def imprint(doc: LintDocument) -> Iterator[Finding]:
+    """GW701: 版记 form: 抄送：…，…。 and an 印发 line ending with 印发."""
+    for line in doc.lines:
+        text = line.text.strip()
+        if line.role == "cc":
+            if not text.startswith("抄送："):
+                yield _finding(doc, line, "GW701", "error", "抄送机关前写“抄送：”（全角冒号）")
+            if not text.endswith("。"):
+                yield _finding(doc, line, "GW701", "error", "抄送机关末尾加句号", text + "。")
+            if "," in text or "、" in text:
+                yield _finding(doc, line, "GW701", "error", "抄送机关之间用全角逗号“，”")
+        if line.role == "printed" and not text.endswith("印发"):
+            yield _finding(doc, line, "GW701", "error", "印发日期后加“印发”二字")
+
+
+def page_numbers(doc: LintDocument) -> Iterator[Finding]:
+    """GW801: page numbers are "— N —" with em dashes, not "-1-" or "第1页"."""
+    for line in doc.lines:
+        text = line.text.strip()
+        if line.role == "page_number" and not re.fullmatch(r"—\s*\d+\s*—", text):
+            n = re.search(r"\d+", text)
+            yield _finding(doc, line, "GW801", "error", "页码应为“— 1 —”（一字线）", f"— {n[0] if n else 1} —")
+
+
+def punctuation(doc: LintDocument) -> Iterator[Finding]:
+    """GW901/GW902: half-width punctuation in Chinese text; doubled punctuation."""
+    for line in doc.lines:
+        if line.role in ("page_number",):
+            continue
+        m = _HALF_PUNCT.search(line.text)
+        if m:
+            yield _finding(doc, line, "GW901", "warning", f"中文后用了半角标点“{m[0][-1]}”，应用全角")
+        if _HALF_PARENS.search(line.text):
+            yield _finding(doc, line, "GW901", "warning", "中文内容用了半角括号，应用全角“（）”")
+        m = _DOUBLED.search(line.text)
+        if m:
+            yield _finding(doc, line, "GW902", "warning", f"标点重复：“{m[0]}”")
+
+
+def leftovers_1999(doc: LintDocument) -> Iterator[Finding]:
+    """GW951: elements removed in GB/T 9704-2012 (主题词)."""
+    for line in doc.lines:
+        if line.text.strip().startswith("主题词"):
+            yield _finding(doc, line, "GW951", "error", "2012年版已取消“主题词”，请删除")
+
+
+RULES: tuple[Rule, ...] = (
+    number_form,
+    dates,
+    title_form,
+    year_agreement,
+    issued_names,
+    recipients,
+    headings,
+    attachments,
+    imprint,
+    page_numbers,
+    punctuation,
+    leftovers_1999,
+)
+
+
+def run_rules(doc: LintDocument) -> list[Finding]:
+    """Every text rule over one document, then its layout findings."""
+    findings = [f for rule in RULES for f in rule(doc)]
+    return findings + doc.layout

@@ -1,0 +1,333 @@
+"""The 发文字号 registry: an SQLite ledger that never hands out the same number twice.
+
+One row per number ever used, keyed by (机关代字, year, sequence). Allocation reads the highest
+sequence and inserts the next one inside a ``BEGIN IMMEDIATE`` transaction, which takes
+SQLite's write lock before the read: two processes can never read the same maximum, and a
+process killed half-way leaves no row at all (the transaction never committed). A busy timeout
+makes contenders wait their turn instead of failing. Voided numbers stay in the ledger, so they
+are never reused and the year's run of numbers explains every gap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from docgen._io import current_user, now
+from docgen.errors import RegistryError
+from docgen.faults import pause_point
+from docgen.vocab import format_number
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 60.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS numbers (
+    id          INTEGER PRIMARY KEY,
+    prefix      TEXT    NOT NULL,
+    year        INTEGER NOT NULL,
+    seq         INTEGER NOT NULL CHECK (seq > 0),
+    number      TEXT    NOT NULL,
+    title       TEXT    NOT NULL,
+    kind        TEXT,
+    case_file   TEXT,
+    doc_key     TEXT,
+    source      TEXT    NOT NULL CHECK (source IN ('docgen', 'external', 'import', 'gap')),
+    issued_by   TEXT    NOT NULL,
+    issued_at   TEXT    NOT NULL,
+    state       TEXT    NOT NULL CHECK (state IN ('issued', 'voided')),
+    void_reason TEXT,
+    voided_by   TEXT,
+    voided_at   TEXT,
+    UNIQUE (prefix, year, seq)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS numbers_document ON numbers (case_file, doc_key)
+    WHERE case_file IS NOT NULL;
+"""
+
+
+@dataclass(frozen=True)
+class NumberRecord:
+    """One row of the ledger."""
+
+    prefix: str
+    year: int
+    seq: int
+    number: str
+    title: str
+    kind: str | None
+    case_file: str | None
+    doc_key: str | None
+    source: str
+    issued_by: str
+    issued_at: str
+    state: str
+    void_reason: str | None
+    voided_by: str | None
+    voided_at: str | None
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The result of asking for a number: the record and whether it was made just now."""
+
+    record: NumberRecord
+    new: bool
+
+
+def new_record(
+    prefix: str,
+    year: int,
+    seq: int,
+    title: str,
+    *,
+    source: str,
+    kind: str | None = None,
+    case_file: str | None = None,
+    doc_key: str | None = None,
+    issued_by: str | None = None,
+    issued_at: str | None = None,
+) -> NumberRecord:
+    """A freshly issued number, stamped with who and when (now, unless given)."""
+    return NumberRecord(
+        prefix=prefix,
+        year=year,
+        seq=seq,
+        number=format_number(prefix, year, seq),
+        title=title,
+        kind=kind,
+        case_file=case_file,
+        doc_key=doc_key,
+        source=source,
+        issued_by=issued_by or current_user(),
+        issued_at=issued_at or now(),
+        state="issued",
+        void_reason=None,
+        voided_by=None,
+        voided_at=None,
+    )
+
+
+_COLUMNS = ", ".join(NumberRecord.__dataclass_fields__)
+# Column names are constants of this module; every value goes through "?" parameters.
+_SELECT = f"SELECT {_COLUMNS} FROM numbers"  # noqa: S608
+_INSERT = f"INSERT INTO numbers ({_COLUMNS}) VALUES ({', '.join('?' for _ in NumberRecord.__dataclass_fields__)})"  # noqa: S608
+
+
+class Registry:
+    """The ledger in one SQLite file. Every public method is one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._schema_ready = False
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as exc:
+            msg = f"无法打开发文字号登记簿 {self.path}：{exc}"
+            raise RegistryError(msg) from exc
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+            if not self._schema_ready:  # once per Registry object: it costs a write transaction
+                self._ensure_schema(conn)
+                self._schema_ready = True
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            msg = f"发文字号登记簿 {self.path} 无法读写：{exc}"
+            raise RegistryError(msg) from exc
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _ensure_schema(conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # executescript() would COMMIT the write lock away: run the statements one by one.
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                conn.execute(statement)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            (version,) = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        if int(version) > SCHEMA_VERSION:
+            msg = "发文字号登记簿由更新版本的 docgen 创建，请升级 docgen。"
+            raise RegistryError(msg)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding SQLite's write lock from its first statement."""
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _record(row: tuple[object, ...]) -> NumberRecord:
+        return NumberRecord(*row)  # type: ignore[arg-type]
+
+    def _find_document(self, conn: sqlite3.Connection, case_file: str, doc_key: str) -> NumberRecord | None:
+        row = conn.execute(f"{_SELECT} WHERE case_file = ? AND doc_key = ?", (case_file, doc_key)).fetchone()
+        return self._record(row) if row else None
+
+    def allocate(
+        self,
+        prefix: str,
+        year: int,
+        title: str,
+        *,
+        kind: str | None = None,
+        case_file: str | None = None,
+        doc_key: str | None = None,
+        same_title_same_number: bool = True,
+    ) -> Allocation:
+        """Give the next number of (prefix, year); asking again for the same document gets it back.
+
+        A case document is known by its case file and key; a document drafted elsewhere by its
+        title, so a clerk whose ``number next`` was interrupted after the commit, and who asks
+        again, is not given a second number (``same_title_same_number=False`` for a different
+        document that happens to share a title).
+        """
+        with self._write() as conn:
+            if case_file is not None and doc_key is not None:
+                existing = self._find_document(conn, case_file, doc_key)
+                if existing is not None:
+                    return Allocation(existing, new=False)
+            elif same_title_same_number:
+                row = conn.execute(
+                    f"{_SELECT} WHERE prefix = ? AND year = ? AND title = ? AND source = 'external' "
+                    "AND state = 'issued' ORDER BY seq LIMIT 1",
+                    (prefix, year, title),
+                ).fetchone()
+                if row is not None:
+                    return Allocation(self._record(row), new=False)
+            (highest,) = conn.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM numbers WHERE prefix = ? AND year = ?", (prefix, year)
+            ).fetchone()
+            seq = int(highest) + 1
+            record = new_record(
+                prefix,
+                year,
+                seq,
+                title,
+                source="docgen" if case_file else "external",
+                kind=kind,
+                case_file=case_file,
+                doc_key=doc_key,
+            )
+            self._insert(conn, record)
+            pause_point("allocate-before-commit")
+            return Allocation(record, new=True)
+
+    def claim(
+        self, prefix: str, year: int, seq: int, title: str, *, kind: str, case_file: str, doc_key: str
+    ) -> Allocation:
+        """Record a number a case already prints; refuse it if another document holds it."""
+        with self._write() as conn:
+            existing = self._find_document(conn, case_file, doc_key)
+            if existing is not None:
+                if (existing.prefix, existing.year, existing.seq) != (prefix, year, seq):
+                    msg = (
+                        f"该文件已登记发文字号 {existing.number}，案卷中却写作 {format_number(prefix, year, seq)}。"
+                        "如需改号，请先作废原号（docgen number void）。"
+                    )
+                    raise RegistryError(msg)
+                return Allocation(existing, new=False)
+            holder = self._get(conn, prefix, year, seq)
+            if holder is not None:
+                msg = f"发文字号 {holder.number} 已被《{holder.title}》使用（{holder.issued_by}，{holder.issued_at}）。"
+                raise RegistryError(msg)
+            record = new_record(
+                prefix, year, seq, title, source="docgen", kind=kind, case_file=case_file, doc_key=doc_key
+            )
+            self._insert(conn, record)
+            return Allocation(record, new=True)
+
+    @staticmethod
+    def _insert(conn: sqlite3.Connection, record: NumberRecord) -> None:
+        conn.execute(_INSERT, tuple(record.__dict__.values()))
+
+    def _get(self, conn: sqlite3.Connection, prefix: str, year: int, seq: int) -> NumberRecord | None:
+        row = conn.execute(f"{_SELECT} WHERE prefix = ? AND year = ? AND seq = ?", (prefix, year, seq)).fetchone()
+        return self._record(row) if row else None
+
+    def lookup_document(self, case_file: str, doc_key: str) -> NumberRecord | None:
+        """The number a case document already holds, without allocating one."""
+        if not self.path.exists():
+            return None
+        with self._connect() as conn:
+            return self._find_document(conn, case_file, doc_key)
+
+    def void(self, prefix: str, year: int, seq: int, reason: str) -> NumberRecord:
+        """Void a number for good. A never-used number inside the run may be voided to explain a gap."""
+        with self._write() as conn:
+            record = self._get(conn, prefix, year, seq)
+            if record is None:
+                (highest,) = conn.execute(
+                    "SELECT COALESCE(MAX(seq), 0) FROM numbers WHERE prefix = ? AND year = ?", (prefix, year)
+                ).fetchone()
+                if seq > int(highest):
+                    msg = (
+                        f"发文字号 {format_number(prefix, year, seq)} 尚未使用（本年度最大号为 {highest}），不能作废。"
+                    )
+                    raise RegistryError(msg)
+                record = new_record(prefix, year, seq, "（空号）", source="gap")
+                self._insert(conn, record)
+            if record.state == "voided":
+                msg = f"发文字号 {record.number} 已于 {record.voided_at} 作废（{record.void_reason}）。"
+                raise RegistryError(msg)
+            user, when = current_user(), now()
+            conn.execute(
+                "UPDATE numbers SET state = 'voided', void_reason = ?, voided_by = ?, voided_at = ? "
+                "WHERE prefix = ? AND year = ? AND seq = ?",
+                (reason, user, when, prefix, year, seq),
+            )
+            voided = self._get(conn, prefix, year, seq)
+            assert voided is not None  # noqa: S101 - updated inside this transaction
+            return voided
+
+    def records(self, prefix: str | None = None, year: int | None = None) -> list[NumberRecord]:
+        """Every number, optionally of one prefix and/or year, in order."""
+        if not self.path.exists():
+            return []
+        clauses, args = [], []
+        if prefix is not None:
+            clauses.append("prefix = ?")
+            args.append(prefix)
+        if year is not None:
+            clauses.append("year = ?")
+            args.append(str(year))
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self._connect() as conn:
+            rows = conn.execute(f"{_SELECT} {where} ORDER BY prefix, year, seq", args).fetchall()
+        return [self._record(r) for r in rows]
+
+    def import_records(self, records: list[NumberRecord]) -> tuple[int, int]:
+        """Add numbers issued outside docgen, all or nothing; return (added, already there)."""
+        added = same = 0
+        with self._write() as conn:
+            for record in records:
+                holder = self._get(conn, record.prefix, record.year, record.seq)
+                if holder is None:
+                    self._insert(conn, record)
+                    added += 1
+                elif holder.title == record.title:
+                    same += 1
+                else:
+                    msg = f"发文字号 {holder.number} 已登记为《{holder.title}》，与导入的《{record.title}》不同。"
+                    raise RegistryError(msg)
+        return added, same

@@ -1,0 +1,188 @@
+"""发文字号 for case documents and for documents drafted elsewhere, through the registry."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.archive.store import Archive
+from docgen.config import Settings
+from docgen.errors import CaseError, DocgenError, Problem, RegistryError
+from docgen.numbering.registry import Allocation, NumberRecord, Registry, new_record
+from docgen.vocab import parse_number
+
+
+def registry_for(settings: Settings) -> Registry:
+    """The registry of a workspace."""
+    return Registry(settings.registry_path)
+
+
+def allocate_external(settings: Settings, prefix: str, year: int, title: str, *, again: bool = False) -> Allocation:
+    """Give the next number to a document drafted outside docgen (e.g. in Word).
+
+    The same title asking again gets its number back; ``again`` takes a new one for another
+    document with the same title.
+    """
+    if not prefix.strip() or not title.strip():
+        msg = "机关代字和标题都不能为空。"
+        raise DocgenError(msg)
+    if not 1949 <= year <= 2200:
+        msg = f"年份 {year} 不合理。"
+        raise DocgenError(msg)
+    return registry_for(settings).allocate(prefix.strip(), year, title.strip(), same_title_same_number=not again)
+
+
+def parse_typed_number(text: str) -> tuple[str, int, int]:
+    """Parse a number a clerk typed on the command line (look-alike brackets accepted)."""
+    parsed = parse_number(text)
+    if parsed is None:
+        msg = f"无法识别发文字号“{text}”（应为 机关代字〔年份〕序号号，例如 恩科工商务字〔2021〕58号）。"
+        raise DocgenError(msg)
+    n = parsed.number
+    return n.prefix, n.year, n.sequence
+
+
+@dataclass
+class RunReport:
+    """The run of numbers of one 机关代字 and year."""
+
+    prefix: str
+    year: int
+    highest: int
+    issued: int
+    gaps: list[int] = field(default_factory=list)
+    voided: list[NumberRecord] = field(default_factory=list)
+    missing_documents: list[NumberRecord] = field(default_factory=list)
+    unfiled: list[tuple[NumberRecord, int]] = field(default_factory=list)  # taken, not archived: (record, days)
+
+    @property
+    def ok(self) -> bool:
+        """True when every number of the run is explained."""
+        return not self.gaps and not self.missing_documents
+
+
+def check_registry(settings: Settings, year: int | None = None) -> list[RunReport]:
+    """Audit each run of numbers: gaps, voided numbers, numbers whose case file is gone."""
+    runs: dict[tuple[str, int], list[NumberRecord]] = defaultdict(list)
+    for record in registry_for(settings).records(year=year):
+        runs[(record.prefix, record.year)].append(record)
+    archive = Archive(settings.archive_dir)
+    filed = {m.get("number") for m in archive.metas(year)} if archive.root.is_dir() else set()
+    today = dt.datetime.now(dt.UTC)
+    reports = []
+    for (prefix, run_year), records in sorted(runs.items()):
+        seqs = {r.seq for r in records}
+        highest = max(seqs)
+        report = RunReport(prefix, run_year, highest, sum(1 for r in records if r.state == "issued"))
+        report.gaps = [s for s in range(1, highest + 1) if s not in seqs]
+        report.voided = [r for r in records if r.state == "voided"]
+        for r in records:
+            if r.state == "issued" and r.case_file is not None:
+                path = Path(r.case_file)
+                if not (path if path.is_absolute() else settings.workspace / path).is_file():
+                    report.missing_documents.append(r)
+            if r.state == "issued" and r.number not in filed:
+                report.unfiled.append((r, _age_days(r.issued_at, today)))
+        reports.append(report)
+    return reports
+
+
+def _age_days(stamp: str, today: dt.datetime) -> int:
+    try:
+        taken = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return 0
+    if taken.tzinfo is None:
+        taken = taken.replace(tzinfo=dt.UTC)
+    return max(0, (today - taken).days)
+
+
+CSV_COLUMNS = {
+    "发文字号": "number",
+    "number": "number",
+    "标题": "title",
+    "title": "title",
+    "日期": "date",
+    "date": "date",
+    "经办人": "user",
+    "user": "user",
+}
+
+
+def _decode(data: bytes) -> str:
+    # Excel on a Chinese Windows saves CSV as GBK; elsewhere UTF-8 (with a BOM from Excel).
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def read_number_csv(path: Path) -> list[NumberRecord]:
+    """Read numbers issued by hand from a CSV (发文字号, 标题[, 日期, 经办人]); errors name the line."""
+    if not path.is_file():
+        raise CaseError([Problem(path, None, None, "文件不存在")])
+    try:
+        text = _decode(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        raise CaseError([Problem(path, None, None, "文件编码无法识别（请存为 UTF-8 或 GBK 的 CSV）")]) from exc
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise CaseError([Problem(path, 1, None, "文件是空的")])
+    header = [CSV_COLUMNS.get(h.strip()) for h in rows[0]]
+    if "number" not in header or "title" not in header:
+        message = "第一行应为表头，至少包括 发文字号 和 标题 两列（可选 日期、经办人）"
+        raise CaseError([Problem(path, 1, None, message)])
+    records, problems = [], []
+    seen: dict[tuple[str, int, int], int] = {}
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = {name: row[i].strip() for i, name in enumerate(header) if name and i < len(row)}
+        parsed = parse_number(values.get("number", ""))
+        if parsed is None:
+            problems.append(Problem(path, line_no, "发文字号", f"无法识别“{values.get('number', '')}”"))
+            continue
+        if not values.get("title"):
+            problems.append(Problem(path, line_no, "标题", "不能为空"))
+            continue
+        n = parsed.number
+        key = (n.prefix, n.year, n.sequence)
+        if key in seen:
+            problems.append(Problem(path, line_no, "发文字号", f"与第{seen[key]}行重复：{n}"))
+            continue
+        seen[key] = line_no
+        issued_at = None
+        if values.get("date"):
+            try:
+                issued_at = dt.date.fromisoformat(values["date"].replace("/", "-")).isoformat()
+            except ValueError:
+                problems.append(Problem(path, line_no, "日期", f"应为 2021-05-24 这样的日期，现为“{values['date']}”"))
+                continue
+        records.append(
+            new_record(
+                n.prefix,
+                n.year,
+                n.sequence,
+                values["title"],
+                source="import",
+                issued_by=values.get("user"),
+                issued_at=issued_at,
+            )
+        )
+    if problems:
+        raise CaseError(problems)
+    return records
+
+
+def import_numbers(settings: Settings, csv_path: Path) -> tuple[int, int]:
+    """Import a CSV of hand-issued numbers, all or nothing; return (added, already there)."""
+    records = read_number_csv(csv_path)
+    try:
+        return registry_for(settings).import_records(records)
+    except RegistryError as exc:
+        msg = f"{csv_path}：{exc.message}（未导入任何一行）"
+        raise RegistryError(msg) from exc

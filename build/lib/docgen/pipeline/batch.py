@@ -1,0 +1,102 @@
+"""``docgen batch``: many cases through one conversion pool; then distribution copies and filing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from docgen.case.model import load_case
+from docgen.config import Settings
+from docgen.errors import DocgenError
+from docgen.pipeline.issue import Issued, Status, issue_case
+from docgen.pipeline.prepare import default_kinds
+from docgen.render.context import documents_for
+from docgen.vocab import NUMBERED_KINDS
+
+
+@dataclass(frozen=True)
+class BatchCase:
+    """One case of a batch: how many documents it makes, or why it cannot be read."""
+
+    path: Path
+    documents: int
+    error: str | None = None
+
+
+def plan_batch(cases: list[Path], settings: Settings, kinds: list[str] | None = None) -> list[BatchCase]:
+    """Read every case first, so a batch knows its size and bad cases are reported, not fatal."""
+    planned = []
+    for path in cases:
+        try:
+            case = load_case(path, settings.issuer_defaults)
+            count = sum(len(documents_for(case, k)) for k in (kinds or default_kinds(case)))
+            planned.append(BatchCase(path, count))
+        except DocgenError as exc:
+            planned.append(BatchCase(path, 0, exc.message))
+    return planned
+
+
+def issue_batch(
+    planned: list[BatchCase],
+    settings: Settings,
+    *,
+    kinds: list[str] | None = None,
+    workers: int | None = None,
+    on_document: Callable[[Issued], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> list[Issued]:
+    """Issue many cases through one conversion pool; one bad document or case never stops the rest.
+
+    Re-running the same batch after a crash or Ctrl-C issues only what is missing.
+    """
+    from docgen.convert.pool import ConversionPool  # noqa: PLC0415 - only batches need the pool
+
+    pool = ConversionPool(settings.soffice, settings.convert_timeout, settings.font_dirs)
+    if workers:
+        pool.workers = workers
+    results: list[Issued] = []
+    for item in planned:
+        if item.error is not None:
+            failed = Issued(Status.FAILED, "case", item.path.name, None, item.path, None, [item.error])
+            results.append(failed)
+            if on_document:
+                on_document(failed)
+            continue
+        try:
+            results += issue_case(
+                item.path, settings, kinds=kinds, on_document=on_document, on_warning=on_warning, converter=pool
+            )
+        except DocgenError as exc:
+            failed = Issued(Status.FAILED, "case", item.path.name, None, item.path, None, [exc.message])
+            results.append(failed)
+            if on_document:
+                on_document(failed)
+    return results
+
+
+def after_batch(
+    settings: Settings, results: list[Issued], *, copies: bool, filing: bool
+) -> tuple[list[str], list[str]]:
+    """Distribution copies and/or the year's filing for what a batch issued; (notes, errors)."""
+    from docgen.pipeline.copies import make_copies  # noqa: PLC0415
+    from docgen.pipeline.yearend import file_year  # noqa: PLC0415 - reportlab loads only when asked
+
+    notes: list[str] = []
+    errors: list[str] = []
+    done = [r for r in results if r.status.stored]
+    if copies:
+        for r in done:
+            if r.number and r.kind in NUMBERED_KINDS:
+                try:
+                    notes.append(f"分发件：{make_copies(settings, r.path)}")
+                except DocgenError as exc:
+                    errors.append(exc.message)
+    if filing:
+        years = sorted({int(json.loads((r.path / "meta.json").read_text(encoding="utf-8"))["date"][:4]) for r in done})
+        for year in years:
+            report = file_year(settings, year)
+            errors += report.failures
+            notes.append(f"{year} 年：{len(report.items)} 件归档副本和归档文件目录已生成：{report.folder}")
+    return notes, errors

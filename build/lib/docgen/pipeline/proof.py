@@ -1,0 +1,228 @@
+"""The text check: a PDF says exactly what the DOCX it was made from says, character by character.
+
+LibreOffice has dropped full-width punctuation at line ends without a word; fonts drop
+characters they lack. So after every conversion docgen reads the PDF's text layer back and
+walks the DOCX's paragraphs and table cells in order, finding each one's text in the PDF. A
+paragraph or cell that cannot be found whole is aligned against the PDF to name exactly the
+characters lost; PDF text that no paragraph accounts for is reported as added.
+
+White space is not compared (line wraps and justification make it up), nor are the page numbers
+the footers draw, nor invisible format characters. Everything else is: Han characters,
+punctuation, digits, Latin letters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from pypdf import PdfReader
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
+# Compatibility forms a PDF's ToUnicode map may give for a shared glyph (⼀ for 一, ﬁ for fi).
+_COMPAT_BLOCKS = ((0x2E80, 0x2FDF), (0xF900, 0xFAFF), (0xFB00, 0xFB4F), (0x2F800, 0x2FA1F))
+CONTEXT_CHARS = 10
+
+
+def normalize(text: str) -> str:
+    """Drop white space and invisible format characters; unify compatibility forms."""
+    out = []
+    for ch in text:
+        if ch.isspace() or unicodedata.category(ch) == "Cf":
+            continue
+        code = ord(ch)
+        if any(lo <= code <= hi for lo, hi in _COMPAT_BLOCKS):
+            out.append(unicodedata.normalize("NFKC", ch))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A paragraph or a table cell of the DOCX, and how to name it to a clerk."""
+
+    place: str
+    text: str
+
+
+def _paragraph_text(paragraph: Any) -> str:
+    parts: list[str] = []
+    in_field_code = False
+    for node in paragraph.iter(f"{W}t", f"{W}fldChar", f"{W}noBreakHyphen"):
+        if node.tag == f"{W}fldChar":
+            kind = node.get(f"{W}fldCharType")
+            in_field_code = kind == "begin"
+            continue
+        if node.tag == f"{W}noBreakHyphen":
+            parts.append("-")
+        elif not in_field_code:
+            parts.append(node.text or "")
+    return "".join(parts)
+
+
+def _units(container: Any, prefix: str, counter: dict[str, int]) -> Iterator[Unit]:
+    for child in container:
+        if child.tag == f"{W}p":
+            counter["p"] += 1
+            yield Unit(f"{prefix}第{counter['p']}段", _paragraph_text(child))
+        elif child.tag == f"{W}tbl":
+            counter["t"] += 1
+            table = counter["t"]
+            for r, row in enumerate(child.iter(f"{W}tr"), start=1):
+                if row.getparent() is not child:
+                    continue  # rows of a nested table are read with their cell
+                for c, cell in enumerate(row.iterchildren(f"{W}tc"), start=1):
+                    text = "".join(_paragraph_text(p) for p in cell.iter(f"{W}p"))
+                    yield Unit(f"{prefix}表{table}第{r}行第{c}列", text)
+        elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
+            yield from _units(child, prefix, counter)
+
+
+def docx_units(docx: Path) -> list[Unit]:
+    """The body's paragraphs and table cells in document order."""
+    with zipfile.ZipFile(docx) as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    body = root.find(f"{W}body")
+    return [u for u in _units(body, "", {"p": 0, "t": 0}) if normalize(u.text)]
+
+
+def _repeated_rows(docx: Path) -> list[str]:
+    """Text of table header rows, which LibreOffice repeats at the top of every page the table runs onto."""
+    with zipfile.ZipFile(docx) as zf:
+        root = etree.fromstring(zf.read("word/document.xml"))
+    rows = []
+    for row in root.iter(f"{W}tr"):
+        if row.find(f"{W}trPr/{W}tblHeader") is not None:
+            rows.append(normalize("".join(_paragraph_text(p) for p in row.iter(f"{W}p"))))
+    return [r for r in rows if r]
+
+
+def _running_texts(docx: Path) -> list[str]:
+    """Fixed text of headers and footers (fields left out): printed on every page, never compared."""
+    texts = []
+    with zipfile.ZipFile(docx) as zf:
+        for name in zf.namelist():
+            if re.fullmatch(r"word/(header|footer)\d*\.xml", name):
+                root = etree.fromstring(zf.read(name))
+                for paragraph in root.iter(f"{W}p"):
+                    text = normalize(_paragraph_text(paragraph)).strip("—")
+                    if len(text) >= 2:
+                        texts.append(text)
+    return texts
+
+
+def pdf_text(pdf: Path) -> list[str]:
+    """The text layer of each page, in drawing order (pypdf)."""
+    reader = PdfReader(pdf)
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+@dataclass
+class Proof:
+    """The outcome of comparing a PDF with its DOCX."""
+
+    characters: int = 0  # characters of the DOCX found in the PDF
+    missing: list[str] = field(default_factory=list)  # one line per paragraph or cell that lost text
+    added: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every character is there and nothing was added."""
+        return not self.missing and not self.added
+
+    def summary(self, limit: int = 5) -> str:
+        """The differences in a few lines a clerk can act on."""
+        lines = self.missing[:limit] + self.added[: max(0, limit - len(self.missing))]
+        more = len(self.missing) + len(self.added) - len(lines)
+        return "；".join(lines) + (f"；另有 {more} 处" if more > 0 else "")
+
+
+def _context(text: str, start: int, end: int) -> str:
+    before = text[max(0, start - CONTEXT_CHARS) : start]
+    after = text[end : end + CONTEXT_CHARS]
+    return f"「{'…' if start > CONTEXT_CHARS else ''}{before}【{text[start:end]}】{after}…」"
+
+
+def compare(units: list[Unit], pages: list[str], running: Sequence[str] = (), repeated: Sequence[str] = ()) -> Proof:
+    """Find every unit's text, in order, in the pages' text; name what is missing or added.
+
+    ``running`` is header and footer text, removed from every page; ``repeated`` are table
+    header rows, which may appear again wherever a table continues on a new page.
+    """
+    stream = "".join(_page_body(page, running) for page in pages)
+    used = bytearray(len(stream))
+    proof = Proof()
+    cursor = 0
+    for unit in units:
+        want = normalize(unit.text)
+        at = _find_unused(stream, want, cursor, used)
+        if at >= 0:
+            used[at : at + len(want)] = b"\1" * len(want)
+            cursor = at + len(want)
+            proof.characters += len(want)
+            continue
+        cursor = _align(unit.place, want, stream, cursor=cursor, used=used, proof=proof)
+    for row in repeated:
+        at = _find_unused(stream, row, 0, used)
+        while at >= 0:
+            used[at : at + len(row)] = b"\1" * len(row)
+            at = _find_unused(stream, row, at, used)
+    start = None
+    for i, flag in enumerate([*used, 1]):
+        if not flag and start is None:
+            start = i
+        elif flag and start is not None:
+            proof.added.append(f"PDF 中多出“{stream[start:i]}”{_context(stream, start, i)}")
+            start = None
+    return proof
+
+
+def _page_body(page: str, running: Sequence[str]) -> str:
+    """A page's text without its page number (the last one drawn) and running heads."""
+    numbers = list(_PAGE_NUMBER.finditer(page))
+    if numbers:
+        page = page[: numbers[-1].start()] + page[numbers[-1].end() :]
+    text = normalize(page)
+    for fixed in running:
+        text = text.replace(fixed, "")
+    return text
+
+
+def _align(place: str, want: str, stream: str, *, cursor: int, used: bytearray, proof: Proof) -> int:
+    """Align a unit that was not found whole with the text after ``cursor``; record what it lost."""
+    window_end = min(len(stream), cursor + len(want) + 40)
+    matcher = difflib.SequenceMatcher(None, want, stream[cursor:window_end], autojunk=False)
+    last = 0
+    for block in matcher.get_matching_blocks():
+        if block.a > last:
+            proof.missing.append(f"{place}{_context(want, last, block.a)}在 PDF 中缺少“{want[last : block.a]}”")
+        if block.size:
+            used[cursor + block.b : cursor + block.b + block.size] = b"\1" * block.size
+            proof.characters += block.size
+        last = block.a + block.size
+    return cursor + max((b.b + b.size for b in matcher.get_matching_blocks() if b.size), default=0)
+
+
+def _find_unused(stream: str, want: str, cursor: int, used: bytearray) -> int:
+    """The first occurrence of ``want`` at or after ``cursor`` not yet matched, else anywhere."""
+    for begin in (cursor, 0):
+        at = stream.find(want, begin)
+        while at >= 0:
+            if not any(used[at : at + len(want)]):
+                return at
+            at = stream.find(want, at + 1)
+    return -1
+
+
+def prove(docx: Path, pdf: Path) -> Proof:
+    """Compare ``pdf`` with the ``docx`` it was converted from."""
+    return compare(docx_units(docx), pdf_text(pdf), _running_texts(docx), _repeated_rows(docx))

@@ -1,0 +1,95 @@
+"""``docgen render``: a case's documents of one kind into an output folder, atomically.
+
+Nothing is written under its final name until every requested document has converted and
+passed the text check, so bad input or a failed conversion leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from docgen._io import atomic_copy, child
+from docgen.archive.paths import safe_name
+from docgen.config import Settings
+from docgen.convert.libreoffice import Converter
+from docgen.errors import ConversionError
+from docgen.pipeline.fit import fit_and_convert, make_jobs, refuse_undrawable
+from docgen.pipeline.prepare import converter_for, prepare
+
+OutputFormat = Literal["docx", "pdf", "both"]
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """One document written by ``render_case``."""
+
+    kind: str
+    title: str
+    number: str | None
+    enterprise: str | None
+    docx: Path | None
+    pdf: Path | None
+
+
+def default_output_dir(case_path: Path) -> Path:
+    """``out/<case name>`` in the current folder; a file named case.yaml is named by its folder.
+
+    The name is made a safe single folder name (a case file called "...yaml" must not write
+    into out/..).
+    """
+    stem = case_path.stem
+    name = case_path.resolve().parent.name if stem == "case" else stem
+    return child(Path("out"), safe_name(name))
+
+
+def render_case(
+    case_path: Path,
+    settings: Settings,
+    *,
+    kind: str = "notice",
+    enterprise: str | None = None,
+    out_dir: Path | None = None,
+    output_format: OutputFormat = "both",
+    converter: Converter | None = None,
+) -> list[RenderedDocument]:
+    """Render the documents of one kind from a case file into ``out_dir``."""
+    prepared = prepare(case_path, settings, [kind], enterprise=enterprise)  # drafts show numbers, never take one
+    if output_format != "docx":
+        refuse_undrawable(case_path, prepared.case, settings)
+    out_dir = out_dir if out_dir is not None else default_output_dir(case_path)
+    want_docx = output_format in ("docx", "both")
+    want_pdf = output_format in ("pdf", "both")
+
+    with tempfile.TemporaryDirectory(prefix="docgen-render-") as tmp_name:
+        staging = Path(tmp_name)
+        jobs = make_jobs(prepared.documents, prepared.templates, staging)
+        if want_pdf:
+            fit_and_convert(jobs, converter or converter_for(settings))
+            failed = [job.error for job in jobs if job.error]
+            if failed:
+                raise ConversionError("；".join(failed))
+        else:
+            for job in jobs:
+                job.render()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        results = []
+        for job in jobs:
+            final_docx = child(out_dir, job.docx.name) if want_docx else None
+            final_pdf = child(out_dir, job.pdf.name) if want_pdf else None
+            if final_docx:
+                _place(job.docx, final_docx)
+            if final_pdf:
+                _place(job.pdf, final_pdf)
+            doc = job.document
+            results.append(RenderedDocument(doc.kind, doc.title, doc.number, doc.enterprise_key, final_docx, final_pdf))
+    return results
+
+
+def _place(source: Path, target: Path) -> None:
+    try:
+        source.replace(target)
+    except OSError:  # staging is on another filesystem
+        atomic_copy(source, target)

@@ -1,0 +1,82 @@
+"""Year-end filing: the year's filing copies with the 归档章, and the 归档文件目录 (PDF and CSV).
+
+The archive stays untouched: copies and catalogue go to ``filing/YEAR/`` and can be made again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from docgen._io import atomic_write_bytes, child
+from docgen.archive.filing import CATALOGUE_COLUMNS, RETENTION_NAMES, Item, assign_items, catalogue_lists
+from docgen.archive.store import Archive
+from docgen.config import Settings
+from docgen.errors import DocgenError, FilingError
+from docgen.stamp import stamp_font
+from docgen.stamp.catalogue import catalogue_pdf
+from docgen.stamp.filing import filing_copy
+
+
+def stamp_values(item: Item, fonds: str, organ: str, year: int, pages: int) -> list[str]:
+    """全宗号 | 年度 | 件号 over 机构（问题） | 保管期限 | 页数."""
+    return [
+        fonds,
+        str(year),
+        f"{item.item_no:04d}",
+        organ,
+        RETENTION_NAMES.get(item.retention, item.retention),
+        str(pages),
+    ]
+
+
+@dataclass(frozen=True)
+class FilingReport:
+    """What ``file_year`` made."""
+
+    year: int
+    folder: Path
+    items: list[Item]
+    failures: list[str]
+
+
+def file_year(settings: Settings, year: int, on_item: Callable[[Item, str | None], None] | None = None) -> FilingReport:
+    """Make the year's filing copies and its catalogue (PDF and CSV) under ``filing/YEAR``."""
+    cfg = settings.filing
+    archive = Archive(settings.archive_dir)
+    items = assign_items(archive.metas(year), year, cfg.fonds, cfg.organ, dict(cfg.retention))
+    if not items:
+        msg = f"归档库中没有 {year} 年的文件。"
+        raise FilingError(msg)
+    font = stamp_font()
+    folder = settings.workspace / cfg.folder / f"{year:04d}"
+    failures = []
+    for item in items:
+        source = archive.root / item.meta["path"] / "document.pdf"
+        error = None
+        try:
+            pages = len(PdfReader(source).pages)
+            filing_copy(
+                source, child(folder, f"{item.code}.pdf"), stamp_values(item, cfg.fonds, cfg.organ, year, pages), font
+            )
+        except (DocgenError, OSError, ValueError, PyPdfError) as exc:
+            error = exc.message if isinstance(exc, DocgenError) else f"{source}：{exc}"
+            failures.append(error)
+        if on_item:
+            on_item(item, error)
+    lists = catalogue_lists(items)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["保管期限", *CATALOGUE_COLUMNS])
+    for retention, rows in lists.items():
+        writer.writerows([RETENTION_NAMES.get(retention, retention), *row] for row in rows)
+    # UTF-8 with a BOM: Excel on a Chinese PC opens it without garbling.
+    atomic_write_bytes(folder / "归档文件目录.csv", text.getvalue().encode("utf-8-sig"))
+    atomic_write_bytes(folder / "归档文件目录.pdf", catalogue_pdf(lists, year, cfg.fonds, cfg.organ, font))
+    return FilingReport(year, folder, items, failures)

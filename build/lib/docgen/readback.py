@@ -1,0 +1,136 @@
+"""The one reader of text in PDF and DOCX files: for import, lint and the checks after conversion."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document as DocxDocument
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from docgen.errors import UnreadableFileError
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    """Text of a document and what could be told from its bytes."""
+
+    kind: str  # "pdf" or "docx"
+    text: str
+    pages: int | None
+    pdfa_part: int | None = None
+
+
+def file_kind(path: Path) -> str | None:
+    """'pdf' or 'docx' by content (not by the name), or None."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(5)
+    except OSError:
+        return None
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK") and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            if "word/document.xml" in zf.namelist():
+                return "docx"
+    return None
+
+
+_PDFA_PART = re.compile(rb"pdfaid:part(?:>|=\")\s*(\d)")
+
+
+def pdfa_part(reader: PdfReader) -> int | None:
+    """The PDF/A part declared in the XMP metadata (2 for PDF/A-2b), or None."""
+    try:
+        metadata = reader.root_object.get("/Metadata")
+        data = metadata.get_object().get_data() if metadata is not None else b""
+    except (PyPdfError, KeyError, AttributeError, ValueError):
+        return None
+    found = _PDFA_PART.search(data)
+    return int(found[1]) if found else None
+
+
+def extract(path: Path) -> ExtractedText:
+    """Read the text of a PDF or DOCX, refusing anything else with a clear message."""
+    kind = file_kind(path)
+    if kind == "pdf":
+        try:
+            reader = PdfReader(path, strict=False)
+            pages = [page.extract_text() or "" for page in reader.pages]
+        except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+            msg = f"{path}：PDF 文件已损坏或不完整，无法读取（{exc}）"
+            raise UnreadableFileError(msg) from exc
+        if not pages:
+            msg = f"{path}：PDF 文件没有页面"
+            raise UnreadableFileError(msg)
+        return ExtractedText("pdf", "\n".join(pages), len(pages), pdfa_part(reader))
+    if kind == "docx":
+        try:
+            doc = DocxDocument(str(path))
+        except Exception as exc:  # python-docx raises many types for a damaged package
+            msg = f"{path}：DOCX 文件已损坏，无法读取（{exc}）"
+            raise UnreadableFileError(msg) from exc
+        lines = [p.text for p in doc.paragraphs]
+        for table in doc.tables:
+            for row in table.rows:
+                cells, seen = [], set()
+                for cell in row.cells:  # a merged cell is listed once per grid column it spans
+                    # python-docx gives a merged cell no public identity; its XML element is one.
+                    if id(cell._tc) not in seen:
+                        seen.add(id(cell._tc))
+                        cells.append(cell.text)
+                lines.append("\t".join(cells))
+        return ExtractedText("docx", "\n".join(lines), None)
+    msg = f"{path}：不是 PDF 或 DOCX 文件（按内容识别，与扩展名无关），未导入。"
+    raise UnreadableFileError(msg)
+
+
+# --- laid-out text of PDFs docgen made (fit checks) ----------------------------------------
+
+_SPACE = re.compile(r"\s+")
+
+
+_PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Text of each page with white space and page numbers removed."""
+    reader = PdfReader(pdf)
+    return [_PAGE_NUMBER.sub("", _SPACE.sub("", page.extract_text() or "")) for page in reader.pages]
+
+
+def page_count(pdf: Path) -> int:
+    """Number of pages."""
+    return len(PdfReader(pdf).pages)
+
+
+def some_page_starts_with(pdf: Path, *texts: str) -> bool:
+    """Tell whether a page after the first begins with one of ``texts`` (white space ignored)."""
+    starts = tuple(s for s in (_SPACE.sub("", t) for t in texts) if s)
+    return bool(starts) and any(i > 0 and page.startswith(starts) for i, page in enumerate(page_texts(pdf)))
+
+
+def lines_before(pdf: Path, line: str, count: int, block: str = "") -> str:
+    """The text of the ``count`` printed lines before the last line that reads ``line`` (white space ignored).
+
+    When lines beginning with ``block`` (say "附件：") come just before that line, they are taken
+    too and not counted.
+    """
+    wanted = _SPACE.sub("", line)
+    lines = []
+    for page in PdfReader(pdf).pages:
+        for text in (page.extract_text() or "").splitlines():
+            squeezed = _SPACE.sub("", text)
+            if squeezed and not _PAGE_NUMBER.fullmatch(squeezed):
+                lines.append(squeezed)
+    hits = [i for i, text in enumerate(lines) if text == wanted]
+    if not wanted or not hits:
+        return ""
+    end = start = hits[-1]
+    if block:
+        start = next((i for i in range(end - 1, max(-1, end - 8), -1) if lines[i].startswith(block)), end)
+    return "".join(lines[max(0, start - count) : end])

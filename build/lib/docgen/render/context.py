@@ -1,0 +1,312 @@
+"""Turn validated case models into the flat context each template is filled with (pure).
+
+Each document kind has a builder returning a ``Document``: what to call it, which template to
+fill and with what. The composed 印发 set merges the contexts of its parts, so the keys of the
+notice, plan and task-table contexts never collide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from docgen.case.model import AUTO_NUMBER, Case, Enterprise, Section
+from docgen.errors import DocgenError
+from docgen.vocab import KIND_NAMES, draft_number
+
+T = TypeVar("T")
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """Write 1..9999 in Chinese numerals as headings use them: 十、十一、二十、一百零一."""
+    if not 0 < n < 10000:
+        msg = f"序号超出范围：{n}"
+        raise ValueError(msg)
+    units = [(1000, "千"), (100, "百"), (10, "十")]
+    out = ""
+    rest = n
+    gap = False
+    for value, name in units:
+        digit, rest = divmod(rest, value)
+        if digit:
+            if gap:
+                out += "零"
+            # 十一 not 一十一 when the number starts with the tens.
+            out += ("" if (value == 10 and digit == 1 and not out) else _DIGITS[digit]) + name
+            gap = False
+        elif out:
+            gap = True
+    if rest:
+        if gap:
+            out += "零"
+        out += _DIGITS[rest]
+    return out
+
+
+HEADING_NUMBERS: tuple[Callable[[int], str], ...] = (
+    lambda n: f"{chinese_numeral(n)}、",
+    lambda n: f"（{chinese_numeral(n)}）",
+    lambda n: f"{n}.",
+    lambda n: f"（{n}）",
+)
+
+
+@dataclass(frozen=True)
+class PlanParagraph:
+    """One paragraph of the plan: a numbered heading (level 1-4) or body text (level 0)."""
+
+    level: int
+    number: str = ""
+    heading: str = ""
+    text: str = ""
+
+
+def number_sections(sections: list[Section], level: int = 1) -> list[PlanParagraph]:
+    """Flatten the section tree into paragraphs, numbering headings by level (一、（一）1.（1））."""
+    out: list[PlanParagraph] = []
+    for i, section in enumerate(sections, start=1):
+        number = HEADING_NUMBERS[level - 1](i)
+        out.append(PlanParagraph(level, number, section.heading, section.text or ""))
+        out.extend(PlanParagraph(0, text=para) for para in section.body)
+        out.extend(number_sections(section.sections, level + 1))
+    return out
+
+
+def format_date(day: dt.date) -> str:
+    """Write a date as GB/T 9704 asks: Arabic numerals, no zero padding (2021年5月24日)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def attachment_lines(titles: list[str]) -> list[str]:
+    """附件说明 items: one title as is; several numbered "1. title" (no punctuation after)."""
+    if len(titles) <= 1:
+        return list(titles)
+    return [f"{i}. {title}" for i, title in enumerate(titles, start=1)]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document to render: its kind, template, context and how it is named."""
+
+    kind: str
+    template_kind: str
+    title: str
+    context: dict[str, Any]
+    number: str | None = None
+    enterprise_key: str | None = None
+    enterprise_names: list[str] = field(default_factory=list)
+    enterprise_keys: list[str] = field(default_factory=list)
+    date: dt.date | None = None  # 成文日期, which files the document in the archive
+    single_page: bool = False  # a form meant to fit one sheet (the 验收记录)
+
+    @property
+    def archive_key(self) -> str:
+        """Which document of its case this is, across versions: the kind, and the enterprise."""
+        return f"{self.kind}:{self.enterprise_key}" if self.enterprise_key else self.kind
+
+    @property
+    def file_stem(self) -> str:
+        """File name (without extension) in the output folder."""
+        return f"{self.kind}-{self.enterprise_key}" if self.enterprise_key else self.kind
+
+
+def _require(part: T | None, kind: str, key: str) -> T:
+    if part is None:
+        msg = f"案卷文件中没有 {key}，不能生成{KIND_NAMES[kind]}。"
+        raise DocgenError(msg)
+    return part
+
+
+def notice_number(case: Case, allocated: str | None) -> str:
+    """The 发文字号 to print: as written, as the registry allocated it, or a draft placeholder."""
+    notice = _require(case.notice, "notice", "notice（通知）")
+    if notice.number != AUTO_NUMBER:
+        return notice.number
+    if allocated:
+        return allocated
+    return draft_number(case.issuer.prefix or "", notice.date.year)
+
+
+def notice_context(case: Case, allocated: str | None = None) -> dict[str, Any]:
+    """Context of the notice template; ``allocated`` is the registry's number for ``auto``."""
+    notice, issuer = _require(case.notice, "notice", "notice（通知）"), case.issuer
+    return {
+        "banner": issuer.banner_text,
+        "number": notice_number(case, allocated),
+        "title": notice.title,
+        "recipients": notice.recipients,
+        "body": list(notice.body),
+        "attachments": attachment_lines(list(notice.attachments)),
+        "signature": notice.signature or issuer.name,
+        "date": format_date(notice.date),
+        "note": notice.note or "",
+        "disclosure": notice.disclosure or "",
+        # 抄送: names separated by full-width commas, ending with a full stop (GB/T 9704 7.4.2).
+        "copy_to": "，".join(notice.copy_to) + "。" if notice.copy_to else "",
+        "printed_by": notice.printed.by or issuer.printing_office or f"{issuer.name}办公室",
+        "printed_date": format_date(notice.printed.date),
+    }
+
+
+def plan_context(case: Case) -> dict[str, Any]:
+    """Context of the plan template; its 附件说明 names the task table when the case has one."""
+    plan = _require(case.plan, "plan", "plan（工作计划）")
+    return {
+        "plan_title": plan.title,
+        "plan_preamble": list(plan.preamble),
+        "plan_paragraphs": number_sections(list(plan.sections)),
+        "plan_attachments": attachment_lines([case.tasks.title] if case.tasks else []),
+    }
+
+
+def tasks_context(case: Case) -> dict[str, Any]:
+    """Context of the task-table template."""
+    tasks = _require(case.tasks, "tasks", "tasks（任务分工表）")
+    rows = [
+        {"index": i, "task": row.task, "units": "、".join(row.units), "deadline": row.deadline}
+        for i, row in enumerate(tasks.rows, start=1)
+    ]
+    return {"tasks_label": "附件", "tasks_title": tasks.title, "task_rows": rows}
+
+
+def equipment_text(enterprise: Enterprise) -> str:
+    """All equipment lines of one enterprise in one cell: 中频感应炉2台（GW-5t）；…."""
+    return "；".join(f"{e.name}{e.quantity}{e.unit}（{e.model}）" for e in enterprise.equipment)
+
+
+def default_conclusion(enterprise: Enterprise) -> str:
+    """The conclusion a verification team writes when nothing is unusual."""
+    return (
+        f"经现场核查，该企业退出设备与任务清单一致，已按“{enterprise.exit_method}”方式完成退出，"
+        f"相应产能{enterprise.capacity.text}不再投入生产，同意通过验收。"
+    )
+
+
+def acceptance_context(case: Case, key: str) -> dict[str, Any]:
+    """Context of the 验收记录 of one enterprise."""
+    enterprise = case.enterprises[key]
+    return {
+        "record_title": case.acceptance.title,
+        "enterprise_name": enterprise.name,
+        "credit_code": enterprise.credit_code,
+        "address": enterprise.address,
+        "industry": enterprise.industry,
+        "exit_method": enterprise.exit_method,
+        "capacity": enterprise.capacity.text,
+        "acceptance_date": format_date(enterprise.acceptance_date),
+        "equipment": [
+            {"index": i, "name": e.name, "model": e.model, "quantity": f"{e.quantity}{e.unit}"}
+            for i, e in enumerate(enterprise.equipment, start=1)
+        ],
+        "conclusion": enterprise.conclusion or default_conclusion(enterprise),
+        "team": [{"name": m.name, "unit": m.unit, "title": m.title} for m in enterprise.acceptance_team],
+        "organiser": case.issuer.name,
+    }
+
+
+def announcement_context(case: Case) -> dict[str, Any]:
+    """Context of the 公告."""
+    ann = _require(case.announcement, "announcement", "announcement（公告）")
+    rows = []
+    for i, key in enumerate(ann.enterprises, start=1):
+        e = case.enterprises[key]
+        rows.append(
+            {
+                "index": i,
+                "name": e.name,
+                "industry": e.industry,
+                "equipment": equipment_text(e),
+                "capacity": e.capacity.text,
+                "exit_method": e.exit_method,
+            }
+        )
+    closing = []
+    if ann.publicity:
+        closing.append(
+            f"公示期：{format_date(ann.publicity.start)}至{format_date(ann.publicity.end)}。"
+            "公示期间如有异议，请以书面形式向受理单位反映，反映情况应客观真实，并提供联系方式。"
+        )
+    if ann.complaint:
+        c = ann.complaint
+        channel = f"受理单位：{c.unit}；监督电话：{c.phone}"
+        channel += f"；联系地址：{c.address}" if c.address else ""
+        channel += f"；邮政编码：{c.postcode}" if c.postcode else ""
+        channel += f"；电子邮箱：{c.email}" if c.email else ""
+        closing.append(channel + "。")
+    closing.append(ann.closing or "特此公告。")
+    return {
+        "title": ann.title,
+        "announcement_number": ann.number or "",
+        "basis": list(ann.basis),
+        "announcement_rows": rows,
+        "closing": closing,
+        "signature": ann.signature or case.issuer.name,
+        "date": format_date(ann.date),
+    }
+
+
+def documents_for(case: Case, kind: str, enterprise: str | None = None, allocated: str | None = None) -> list[Document]:
+    """The documents of one kind a case yields (one per enterprise for 验收记录).
+
+    ``allocated`` is the number the registry holds for the notice when the case says ``auto``.
+    """
+    if kind not in KIND_NAMES:
+        msg = f"未知的文种 {kind}，可选：{'、'.join(f'{k}（{v}）' for k, v in KIND_NAMES.items())}"
+        raise DocgenError(msg)
+    if enterprise is not None and kind != "acceptance":
+        msg = "--enterprise 只适用于验收记录（-k acceptance）。"
+        raise DocgenError(msg)
+    if kind == "acceptance":
+        keys = case.acceptance_keys() if enterprise is None else [enterprise]
+        if enterprise is not None and enterprise not in case.enterprises:
+            msg = f"案卷中没有企业 {enterprise}（已定义：{'、'.join(case.enterprises) or '无'}）"
+            raise DocgenError(msg)
+        if not keys:
+            msg = "案卷文件中没有企业（enterprises），不能生成验收记录。"
+            raise DocgenError(msg)
+        return [
+            Document(
+                kind="acceptance",
+                template_kind="acceptance",
+                title=f"{case.enterprises[key].name}{case.acceptance.title}",
+                context=acceptance_context(case, key),
+                enterprise_key=key,
+                enterprise_names=[case.enterprises[key].name],
+                enterprise_keys=[key],
+                date=case.enterprises[key].acceptance_date,
+                single_page=True,
+            )
+            for key in keys
+        ]
+    notice_date = case.notice.date if case.notice else None
+    if kind == "notice":
+        ctx = notice_context(case, allocated)
+        return [Document("notice", "notice", ctx["title"], ctx, number=ctx["number"], date=notice_date)]
+    if kind == "plan":
+        ctx = plan_context(case)
+        return [Document("plan", "plan", ctx["plan_title"], ctx, date=notice_date)]
+    if kind == "tasks":
+        ctx = tasks_context(case)
+        return [Document("tasks", "tasks", ctx["tasks_title"], ctx, date=notice_date)]
+    if kind == "announcement":
+        ctx = announcement_context(case)
+        ann = _require(case.announcement, "announcement", "announcement（公告）")
+        return [
+            Document(
+                "announcement",
+                "announcement",
+                ctx["title"],
+                ctx,
+                enterprise_names=[row["name"] for row in ctx["announcement_rows"]],
+                enterprise_keys=list(ann.enterprises),
+                date=ann.date,
+            )
+        ]
+    # The composed 印发 set: the notice, the plan it issues and the plan's 附件.
+    ctx = {**notice_context(case, allocated), **plan_context(case), **tasks_context(case)}
+    return [Document("set", "set", ctx["title"], ctx, number=ctx["number"], date=notice_date)]

@@ -1,0 +1,350 @@
+"""Full-text search over the archive: find past documents by enterprise, fragment or number.
+
+The index is derived data. The archive is the source of truth: ``rebuild`` makes the index from
+it at any time, a failure to index never fails an issue (the index is marked stale instead),
+and an index that is missing, stale, of another schema version or corrupt is rebuilt before it
+is searched. Writers are serialised by a lock file with a timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from docgen._io import atomic_write_bytes, exclusive_lock
+from docgen.archive.store import Archive, ArchiveMeta
+from docgen.config import Settings
+from docgen.errors import SearchError
+from docgen.search.analysis import matches, normalise, query_parts
+from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQuery, SortOrder
+
+SCHEMA_VERSION = 1
+STATE = "state.json"
+LOCK = ".lock"
+SNIPPET_CHARS = 36
+
+__all__ = [
+    "Hit",
+    "IndexStatus",
+    "SearchError",
+    "SearchIndex",
+    "SearchQuery",
+    "SortOrder",
+    "build_query",
+    "collect",
+    "open_backend",
+]
+
+
+def available_engine(wanted: str) -> tuple[str, str | None]:
+    """The engine to use and, when ``auto`` had to fall back, why."""
+    if wanted in ("auto", "tantivy"):
+        try:
+            import tantivy  # noqa: F401, PLC0415 - probing for an optional wheel
+        except ImportError as exc:
+            if wanted == "tantivy":
+                msg = f"设置要求使用 tantivy 检索引擎，但无法加载：{exc}"
+                raise SearchError(msg) from exc
+            return "whoosh", f"无法加载 tantivy（{exc}），改用纯 Python 的 whoosh 检索引擎（较慢）。"
+        return "tantivy", None
+    return "whoosh", None
+
+
+def open_backend(engine: str, folder: Path) -> SearchBackend:
+    """Open (or create) the index of ``engine`` in ``folder``."""
+    if engine == "tantivy":
+        from docgen.search.tantivy_backend import TantivyBackend  # noqa: PLC0415 - optional wheel
+
+        return TantivyBackend(folder)
+    from docgen.search.whoosh_backend import WhooshBackend  # noqa: PLC0415 - loaded only when chosen
+
+    return WhooshBackend(folder)
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What ``index status`` reports."""
+
+    engine: str
+    folder: Path
+    schema_version: int | None
+    documents: int | None
+    archived: int
+    stale: bool
+    reason: str | None  # why a rebuild is needed, or None
+    fallback_note: str | None = None
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when the index must be rebuilt before it can be trusted."""
+        return self.reason is not None
+
+
+def indexed_document(archive_root: Path, meta: ArchiveMeta) -> IndexedDocument:
+    """The index entry of one archived document, from its meta.json and text.txt."""
+    folder = archive_root / meta["path"]
+    text_file = folder / "text.txt"
+    text = text_file.read_text(encoding="utf-8") if text_file.is_file() else ""
+    enterprises = tuple(e["name"] for e in meta.get("enterprises", []) if e.get("name"))
+    number = meta.get("number") or ""
+    content = normalise("\n".join([meta.get("title", ""), number, *enterprises, text]))
+    return IndexedDocument(
+        path=meta["path"],
+        number=number,
+        title=meta.get("title", ""),
+        kind=meta.get("kind", ""),
+        kind_name=meta.get("kind_name", ""),
+        date=meta.get("date", "1970-01-01"),
+        issuer=meta.get("issuer") or "",
+        enterprises=enterprises,
+        content=content,
+    )
+
+
+class SearchIndex:
+    """The search index of one workspace."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.root = settings.index_dir
+        self.archive = Archive(settings.archive_dir)
+        self.engine, self.fallback_note = available_engine(settings.search_engine)
+        self.lock_timeout = settings.index_lock_timeout
+        self.folder = self.root / self.engine
+        if self.root.exists() and not self.root.is_dir():
+            msg = (
+                f"检索索引的位置 {self.root} 是一个文件，不是文件夹。请把它移走（索引会自动重建），"
+                "或在 docgen.toml 的 [paths] index 另指定一个文件夹。"
+            )
+            raise SearchError(msg)
+
+    # --- state and locking -------------------------------------------------------------------
+
+    def _state(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads((self.root / STATE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data
+
+    def _write_state(self, **changes: Any) -> None:
+        state = {**self._state(), **changes}
+        self.root.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(self.root / STATE, json.dumps(state, ensure_ascii=False, indent=2).encode("utf-8"))
+
+    def mark_stale(self, why: str) -> None:
+        """Record that the index missed something and must be rebuilt."""
+        self._write_state(stale=True, stale_reason=why)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        busy = f"检索索引 {self.root} 正被另一个 docgen 进程更新，等待 {self.lock_timeout:g} 秒后超时。"
+        try:
+            with exclusive_lock(self.root / LOCK, self.lock_timeout, busy):
+                yield
+        except TimeoutError as exc:
+            raise SearchError(str(exc)) from None
+
+    def _backend(self) -> SearchBackend:
+        try:
+            return open_backend(self.engine, self.folder)
+        except Exception as exc:  # each engine has its own corruption errors
+            msg = f"检索索引已损坏（{exc}）"
+            raise SearchError(msg) from exc
+
+    # --- status, rebuild, add ----------------------------------------------------------------
+
+    def status(self, *, deep: bool = False) -> IndexStatus:
+        """Whether the index is there, current, complete and readable.
+
+        ``deep`` also reads every stored document back (a damaged file can leave the count
+        intact and break every search).
+        """
+        state = self._state()
+        archived = len(self.archive.metas())
+        documents = None
+        reason = None
+        if not state or not self.folder.exists():
+            reason = "尚未建立索引"
+        elif state.get("schema_version") != SCHEMA_VERSION:
+            reason = f"索引格式版本 {state.get('schema_version')} 与当前版本 {SCHEMA_VERSION} 不同"
+        elif state.get("engine") != self.engine:
+            reason = f"索引由 {state.get('engine')} 引擎建立，现在使用 {self.engine}"
+        elif state.get("stale"):
+            reason = f"索引已过时：{state.get('stale_reason', '有文件未能加入索引')}"
+        else:
+            try:
+                documents = self._backend().count()
+            except SearchError as exc:
+                reason = exc.message
+            else:
+                if documents != archived:
+                    reason = f"索引中有 {documents} 份文件，归档库中有 {archived} 份"
+                elif deep:
+                    reason = self._unreadable(documents)
+        return IndexStatus(
+            self.engine,
+            self.folder,
+            state.get("schema_version"),
+            documents,
+            archived,
+            bool(state.get("stale")),
+            reason,
+            self.fallback_note,
+        )
+
+    def _unreadable(self, documents: int) -> str | None:
+        """Why the stored documents cannot all be read back, or None when they can."""
+        everything = SearchQuery((), None, None, None, None, None, max(documents, 1), "date")
+        try:
+            self._backend().search(everything, max(documents, 1))
+        except Exception as exc:
+            return f"检索索引已损坏（{str(exc)[:80]}）"
+        return None
+
+    def rebuild(self, iter_wrapper: Callable[[list[ArchiveMeta]], Iterable[ArchiveMeta]] | None = None) -> int:
+        """Make the index anew from the archive; return how many documents it holds."""
+        with self._locked():
+            metas = self.archive.metas()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            backend = self._backend()
+            wrapped = iter_wrapper(metas) if iter_wrapper else metas
+            try:
+                count = backend.add(indexed_document(self.archive.root, m) for m in wrapped)
+            except OSError as exc:
+                msg = f"无法在 {self.folder} 建立检索索引（{exc}）。"
+                raise SearchError(msg) from exc
+            self._write_state(
+                schema_version=SCHEMA_VERSION, engine=self.engine, documents=count, stale=False, stale_reason=None
+            )
+            return count
+
+    def rebuild_if_needed(self) -> bool:
+        """Rebuild when ``status`` says so; return whether it did."""
+        if self.status().needs_rebuild:
+            self.rebuild()
+            return True
+        return False
+
+    def add(self, metas: list[ArchiveMeta]) -> None:
+        """Index newly archived documents; on any failure mark the index stale instead of failing."""
+        if not metas:
+            return
+        try:
+            if self.status().needs_rebuild:
+                self.rebuild()  # includes the new documents, which are already archived
+                return
+            with self._locked():
+                self._backend().add(indexed_document(self.archive.root, m) for m in metas)
+                self._write_state(documents=(self._state().get("documents") or 0) + len(metas))
+        except Exception as exc:  # the archive is the record: indexing must never fail an issue
+            self.mark_stale(f"加入索引失败：{exc}")
+            msg = f"已归档，但未能加入检索索引（{exc}）；下次检索时会自动重建。"
+            raise SearchError(msg) from exc
+
+    # --- searching ---------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> list[Hit]:
+        """Documents matching ``query``, each checked against its text, with a snippet.
+
+        An index that fails while searching is rebuilt from the archive once and searched again.
+        """
+        self.rebuild_if_needed()
+        try:
+            return collect(self._backend(), query)
+        except Exception:
+            self.rebuild()
+        try:
+            return collect(self._backend(), query)
+        except Exception as exc:
+            msg = (
+                f"检索索引重建后仍无法使用（{str(exc)[:80]}）。"
+                f"请检查磁盘，或删除 {self.root} 后运行 docgen index rebuild。"
+            )
+            raise SearchError(msg) from exc
+
+
+def collect(backend: SearchBackend, query: SearchQuery) -> list[Hit]:
+    """Ask the engine for candidates, keep those whose text really matches, add snippets.
+
+    Fetches more candidates until ``query.limit`` verified hits are found or the engine runs out.
+    """
+    fetch = max(query.limit * 4, 50)
+    while True:
+        candidates = backend.search(query, fetch)
+        verified = [_with_snippet(h, query) for h in candidates if _verify(h, query)]
+        if len(verified) >= query.limit or len(candidates) < fetch:
+            return verified[: query.limit]
+        fetch *= 4
+
+
+def _verify(hit: Hit, query: SearchQuery) -> bool:
+    if not all(matches(part, hit.content) for part in query.parts):
+        return False
+    if query.number and not matches(query.number, normalise(hit.number)):
+        return False
+    return not query.enterprise or any(matches(query.enterprise, normalise(name)) for name in hit.enterprises)
+
+
+def _with_snippet(hit: Hit, query: SearchQuery) -> Hit:
+    text = hit.content
+    first = query.parts[0] if query.parts else (query.enterprise or "")
+    at = text.find(first) if first else -1
+    if at < 0:
+        return replace(hit, snippet=text[: SNIPPET_CHARS * 2])
+    start = max(0, at - SNIPPET_CHARS)
+    end = min(len(text), at + len(first) + SNIPPET_CHARS)
+    snippet = text[start:end]
+    highlights = []
+    for part in query.parts or (first,):
+        pos = snippet.find(part)
+        while pos >= 0:
+            highlights.append((pos, pos + len(part)))
+            pos = snippet.find(part, pos + len(part))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix)
+    return replace(
+        hit, snippet=prefix + snippet + suffix, highlights=sorted((a + shift, b + shift) for a, b in highlights)
+    )
+
+
+def build_query(
+    text: str,
+    *,
+    enterprise: str | None = None,
+    kind: str | None = None,
+    year: str | None = None,
+    number: str | None = None,
+    limit: int = 20,
+    sort: SortOrder = "date",
+) -> SearchQuery:
+    """Turn what a clerk typed into a ``SearchQuery``; ``year`` is 2021 or 2019-2021."""
+    year_from = year_to = None
+    if year:
+        first, _, last = year.partition("-")
+        try:
+            year_from = int(first)
+            year_to = int(last) if last else year_from
+        except ValueError as exc:
+            msg = f"年份应写成 2021 或 2019-2021，现为“{year}”。"
+            raise SearchError(msg) from exc
+    if limit < 1:
+        msg = "--limit 至少为 1。"
+        raise SearchError(msg)
+    enterprise_norm = normalise(enterprise).strip() if enterprise else None
+    number_norm = normalise(number).strip() if number else None
+    return SearchQuery(
+        parts=tuple(query_parts(text)),
+        enterprise=enterprise_norm or None,
+        kind=kind,
+        year_from=year_from,
+        year_to=year_to,
+        number=number_norm or None,
+        limit=limit,
+        sort=sort,
+    )

@@ -1,0 +1,402 @@
+"""The archive: write-once document folders with checksums, an event log, and verification.
+
+Layout under the archive root (the workspace's ``archive/``)::
+
+    YYYY/MM/DD/<readable name>/   one folder per document version, by its 成文日期
+        document.pdf              the PDF/A the office keeps (or an imported original PDF)
+        document.docx             the DOCX it was made from (docgen and imported DOCX only)
+        case.yaml, context.json   the case file and the exact data filled in (docgen only)
+        original.*                an imported file as it came in
+        text.txt                  extracted text, for the search index
+        meta.json                 what the document is, with the sha256 of every file above
+        manifest-sha256.txt       BagIt-style "<sha256>  <file>" for every file, meta.json included
+    events.jsonl                  append-only log of what happened, with time, user and checksums
+    registry.sqlite3              the 发文字号 registry (see docgen.registry)
+
+A folder appears under its final name only complete: it is assembled in ``.tmp/``, every file
+fsync'd, then renamed into place, all while holding the archive lock. Files are made read-only;
+nothing is ever overwritten: a changed document gets a new version folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import stat
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, TypedDict
+
+from docgen._io import current_user, exclusive_lock, fsync_dir, now
+from docgen.archive.paths import dated_folder, document_folder_name
+from docgen.errors import ArchiveError, UnsafePathError
+from docgen.faults import pause_point
+
+META = "meta.json"
+MANIFEST = "manifest-sha256.txt"
+EVENTS = "events.jsonl"
+LOCK = ".lock"
+TMP = ".tmp"
+# Files the archive root may hold besides the dated tree.
+ROOT_ENTRIES = {EVENTS, LOCK, TMP, "README.md", "registry.sqlite3", "registry.sqlite3-wal", "registry.sqlite3-shm"}
+LOCK_TIMEOUT_S = 120.0
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class EnterpriseRef(TypedDict):
+    """An enterprise a document names: its key in the case file (None for imported documents)."""
+
+    key: str | None
+    name: str
+
+
+class ArchiveMeta(TypedDict, total=False):
+    """meta.json of one archived document version: what it is, where it came from, its digests."""
+
+    path: str  # the folder, relative to the archive root (added when read back)
+    identity: str  # the same document across versions, e.g. "case.yaml#set"
+    fingerprint: str
+    kind: str
+    kind_name: str
+    title: str
+    number: str | None
+    date: str  # ISO 成文日期
+    version: int
+    previous: str | None
+    reason: str | None
+    archived_at: str
+    archived_by: str
+    files: dict[str, str]  # file name → sha256
+    event: str
+    source: str  # "docgen" or "import"
+    issuer: str
+    enterprises: list[EnterpriseRef]
+    pages: int | None
+    pdfa_part: int | None
+    case_file: str
+    archive_key: str
+    docgen_version: str
+    template: dict[str, str]
+    text_check: dict[str, str | int]
+    lint: str
+    original_name: str
+    original_sha256: str
+    needs_ocr: bool
+    read_from_text: list[str]
+    guessed: list[str]
+
+
+@dataclass(frozen=True)
+class StagedDocument:
+    """Everything needed to file one document: its files and what it is."""
+
+    identity: str  # the same document across versions, e.g. "case.yaml#set"
+    fingerprint: str  # equal fingerprints mean the same content: issuing it again is a no-op
+    kind: str
+    kind_name: str
+    title: str
+    date: str  # ISO 成文日期
+    files: Mapping[str, Path]  # name inside the folder -> staged source file
+    meta: ArchiveMeta  # further metadata (issuer, enterprises, pages ...)
+    number: str | None = None
+    enterprise_name: str | None = None
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What ``store`` did: "issued", "new_version" or "unchanged"."""
+
+    status: str
+    path: Path
+    meta: ArchiveMeta
+
+
+@dataclass
+class VerifyReport:
+    """What ``verify`` found; ``ok`` when nothing is wrong."""
+
+    documents: int = 0
+    modified: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    unknown_numbers: list[str] = field(default_factory=list)  # archived, but not issued in the registry
+    numbers_without_document: list[str] = field(default_factory=list)  # issued by docgen, not archived
+
+    @property
+    def ok(self) -> bool:
+        """True when the archive and the registry agree and every file is intact."""
+        return not (
+            self.modified or self.missing or self.unexpected or self.unknown_numbers or self.numbers_without_document
+        )
+
+
+class Archive:
+    """The archive under one root folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        # identity -> newest meta, valid while events.jsonl keeps the size it had when built:
+        # every store appends an event, so another process's store invalidates it.
+        self._latest: dict[str, ArchiveMeta] | None = None
+        self._events_size = -1
+
+    # --- locking and the event log ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the archive's write lock (other docgen processes wait, up to two minutes)."""
+        busy = f"归档库 {self.root} 正被另一个 docgen 进程使用，等待超时。"
+        try:
+            with exclusive_lock(self.root / LOCK, LOCK_TIMEOUT_S, busy):
+                yield
+        except TimeoutError as exc:
+            raise ArchiveError(str(exc)) from None
+
+    def append_event(self, event: str, **fields: Any) -> dict[str, Any]:
+        """Append one event to ``events.jsonl`` and flush it to disk. Call with the lock held."""
+        record = {"time": now(), "user": current_user(), "event": event, **fields}
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        fd = os.open(self.root / EVENTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        return record
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event so far (a torn last line from a crash is skipped)."""
+        path = self.root / EVENTS
+        if not path.exists():
+            return []
+        out = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(json.JSONDecodeError):
+                out.append(json.loads(line))
+        return out
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def document_folders(self, year: int | None = None) -> Iterator[Path]:
+        """Every folder of the dated tree that holds a document (complete or not)."""
+        if not self.root.is_dir():
+            return
+        years = [self.root / f"{year:04d}"] if year else sorted(self.root.glob("[0-9][0-9][0-9][0-9]"))
+        for year_dir in years:
+            yield from (p for p in sorted(year_dir.glob("[0-9][0-9]/[0-9][0-9]/*")) if p.is_dir())
+
+    def metas(self, year: int | None = None) -> list[ArchiveMeta]:
+        """The meta.json of every document, with its archive-relative ``path`` added."""
+        out = []
+        for folder in self.document_folders(year):
+            meta_path = folder / META
+            if meta_path.is_file():
+                try:
+                    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    continue
+                meta["path"] = folder.relative_to(self.root).as_posix()
+                out.append(meta)
+        return out
+
+    def _events_file_size(self) -> int:
+        try:
+            return (self.root / EVENTS).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def latest(self, identity: str) -> ArchiveMeta | None:
+        """The newest version of a document, or None if it was never archived."""
+        size = self._events_file_size()
+        if self._latest is None or size != self._events_size:
+            newest: dict[str, ArchiveMeta] = {}
+            for meta in self.metas():
+                key = str(meta.get("identity"))
+                if key not in newest or int(meta.get("version", 1)) > int(newest[key].get("version", 1)):
+                    newest[key] = meta
+            self._latest, self._events_size = newest, size
+        return self._latest.get(identity)
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def store(self, staged: StagedDocument, reason: str | None = None) -> StoreResult:
+        """File one document: a new folder, a new version folder, or nothing when unchanged."""
+        with self.locked():
+            self._clean_tmp()
+            previous = self.latest(staged.identity)
+            if previous is not None and previous.get("fingerprint") == staged.fingerprint:
+                self._log_if_unlogged(previous)
+                return StoreResult("unchanged", self.root / previous["path"], previous)
+            version = int(previous["version"]) + 1 if previous else 1
+            relative = self._free_folder(staged, version)
+            meta: ArchiveMeta = {
+                **staged.meta,
+                "identity": staged.identity,
+                "fingerprint": staged.fingerprint,
+                "kind": staged.kind,
+                "kind_name": staged.kind_name,
+                "title": staged.title,
+                "number": staged.number,
+                "date": staged.date,
+                "version": version,
+                "previous": previous["path"] if previous else None,
+                "reason": reason if previous else None,
+                "archived_at": now(),
+                "archived_by": current_user(),
+            }
+            final = self.root / relative
+            # Names are made safe by document_folder_name; check where they land all the same.
+            if (
+                not final.resolve().is_relative_to(self.root.resolve())
+                or final.parent.parent.parent.parent != self.root
+            ):
+                msg = f"归档文件夹名“{relative}”会落到归档库以外，未归档。"
+                raise UnsafePathError(msg)
+            self._write_folder(final, staged.files, meta)
+            pause_point("archive-after-rename")
+            meta["path"] = relative.as_posix()
+            if self._latest is not None:
+                self._latest[staged.identity] = meta
+            event = "new_version" if previous else str(staged.meta.get("event", "issued"))
+            self.append_event(
+                event,
+                path=meta["path"],
+                kind=staged.kind,
+                title=staged.title,
+                number=staged.number,
+                version=version,
+                reason=meta["reason"],
+                checksums=meta["files"],
+                **({"lint": staged.meta["lint"]} if "lint" in staged.meta else {}),
+            )
+            self._events_size = self._events_file_size()  # our own event, under the lock: cache stays valid
+            return StoreResult("new_version" if previous else "issued", final, meta)
+
+    def _free_folder(self, staged: StagedDocument, version: int) -> PurePosixPath:
+        name = document_folder_name(staged.kind_name, staged.title, staged.number, staged.enterprise_name, version)
+        day = dt.date.fromisoformat(staged.date)
+        relative = dated_folder(day, name)
+        n = 2
+        while (self.root / relative).exists():  # a different document with the same name
+            relative = dated_folder(day, f"{name}（{n}）")
+            n += 1
+        return relative
+
+    def _write_folder(self, final: Path, files: Mapping[str, Path], meta: ArchiveMeta) -> None:
+        tmp = self.root / TMP / uuid.uuid4().hex
+        tmp.mkdir(parents=True)
+        checksums = {}
+        for name, source in files.items():
+            target = tmp / name
+            shutil.copyfile(source, target)
+            checksums[name] = sha256_file(target)
+        meta["files"] = checksums
+        (tmp / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+        checksums_all = {**checksums, META: sha256_file(tmp / META)}
+        manifest = "".join(f"{digest}  {name}\n" for name, digest in sorted(checksums_all.items()))
+        (tmp / MANIFEST).write_text(manifest, encoding="utf-8")
+        for entry in tmp.iterdir():
+            with entry.open("rb") as fh:
+                os.fsync(fh.fileno())
+            entry.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # write-once: read-only files
+        fsync_dir(tmp)
+        pause_point("archive-before-rename")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(final)
+        fsync_dir(final.parent)
+
+    def _clean_tmp(self) -> None:
+        """Remove folders a killed process left half-assembled (only ever under the lock)."""
+        tmp_root = self.root / TMP
+        if tmp_root.is_dir():
+            for leftover in tmp_root.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def recover_event(self, meta: ArchiveMeta) -> None:
+        """Log a folder a killed process renamed into place but never logged (takes the lock)."""
+        with self.locked():
+            self._log_if_unlogged(meta)
+
+    def _log_if_unlogged(self, meta: ArchiveMeta) -> None:
+        """A process killed between rename and log leaves a folder with no event: log it now."""
+        if any(e.get("path") == meta["path"] for e in self.events()):
+            return
+        self.append_event(
+            "recovered",
+            path=meta["path"],
+            kind=meta.get("kind"),
+            title=meta.get("title"),
+            number=meta.get("number"),
+            version=meta.get("version"),
+            checksums=meta.get("files"),
+        )
+
+    # --- verification ------------------------------------------------------------------------
+
+    def verify_files(self, year: int | None = None) -> VerifyReport:
+        """Re-hash every file; report modified, missing and unexpected files."""
+        report = VerifyReport()
+        for folder in self.document_folders(year):
+            rel = folder.relative_to(self.root).as_posix()
+            manifest = folder / MANIFEST
+            if not manifest.is_file():
+                report.unexpected.append(f"{rel}/（没有 {MANIFEST}，不是完整的归档文件夹）")
+                continue
+            report.documents += 1
+            listed = set()
+            for line in manifest.read_text(encoding="utf-8").splitlines():
+                digest, _, name = line.partition("  ")
+                if not name:
+                    continue
+                listed.add(name)
+                path = folder / name
+                if not path.is_file():
+                    report.missing.append(f"{rel}/{name}")
+                elif sha256_file(path) != digest:
+                    report.modified.append(f"{rel}/{name}")
+            for entry in folder.iterdir():
+                if entry.name not in listed and entry.name != MANIFEST:
+                    report.unexpected.append(f"{rel}/{entry.name}")
+        report.unexpected.extend(self._stray_entries(year))
+        return report
+
+    def _stray_entries(self, year: int | None) -> list[str]:
+        """Anything in the tree outside document folders that docgen did not put there."""
+        if not self.root.is_dir():
+            return []
+        stray = [e.name for e in self.root.iterdir() if not (_digits_dir(e, 4) or e.name in ROOT_ENTRIES)]
+        years = [self.root / f"{year:04d}"] if year else [e for e in self.root.iterdir() if _digits_dir(e, 4)]
+        for year_dir in filter(Path.is_dir, years):
+            for month in year_dir.iterdir():
+                days = list(month.iterdir()) if _digits_dir(month, 2) else []
+                stray += [] if days or _digits_dir(month, 2) else [month.relative_to(self.root).as_posix()]
+                for day in days:
+                    if not _digits_dir(day, 2):
+                        stray.append(day.relative_to(self.root).as_posix())
+                        continue
+                    stray += [f.relative_to(self.root).as_posix() for f in day.iterdir() if not f.is_dir()]
+        return sorted(stray)
+
+
+def _digits_dir(entry: Path, width: int) -> bool:
+    return entry.is_dir() and entry.name.isdigit() and len(entry.name) == width
+
+
+def meta_summary(meta: ArchiveMeta) -> dict[str, Any]:
+    """The fields ``archive list --json`` prints."""
+    keys = ("number", "date", "kind", "kind_name", "title", "version", "path", "enterprises", "pages", "needs_ocr")
+    return {k: meta.get(k) for k in keys}

@@ -1,0 +1,498 @@
+"""The case file: one YAML file holding the data of a set of documents, validated once here.
+
+Everything downstream takes these typed models; nothing else reads YAML. Unknown keys are
+rejected (a mistyped key must not be silently ignored) and every error names the file, the
+line and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Container, Iterator, Mapping
+from pathlib import Path
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+
+from docgen.case.creditcode import credit_code_problem
+from docgen.case.yamlsource import YamlSource, key_line, load_yaml
+from docgen.errors import CaseError, Problem
+from docgen.vocab import WRITTEN_DATE, clip, describe_char, name_problem, parse_number, text_problem
+
+AUTO_NUMBER = "auto"
+HEADING_NUMBER = re.compile(
+    r"^\s*([一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十百]+[）)]|\d+[.．、]|[（(]\d+[）)])"
+)
+
+
+def _parse_date(value: Any) -> Any:
+    """Accept a YAML date, ISO text or the written form 2021年5月24日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        m = WRITTEN_DATE.fullmatch(value.strip())
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError as exc:
+                msg = f"日期不存在：{value}"
+                raise ValueError(msg) from exc
+    return value
+
+
+def _strip_text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _printable(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _file_name(value: str) -> str:
+    problem = name_problem(value)
+    if problem:
+        msg = f"键名“{clip(value, 40)}”会成为文件名：{problem}"
+        raise ValueError(msg)
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_parse_date)]
+Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1), AfterValidator(_printable)]
+# An enterprise key names the files of its 验收记录 (acceptance-<key>.pdf).
+Key = Annotated[str, BeforeValidator(_strip_text), AfterValidator(_file_name)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Issuer(_Model):
+    """The issuing organ (发文机关)."""
+
+    name: Text = Field(title="发文机关全称")
+    banner: Text | None = Field(default=None, title="发文机关标志")
+    prefix: Text | None = Field(default=None, title="机关代字")
+    printing_office: Text | None = Field(default=None, title="印发机关")
+
+    @property
+    def banner_text(self) -> str:
+        """The red 发文机关标志: as given, else the name + 文件."""
+        return self.banner or f"{self.name}文件"
+
+
+class Printed(_Model):
+    """印发机关 and 印发日期 of the 版记."""
+
+    by: Text | None = Field(default=None, title="印发机关")
+    date: Date = Field(title="印发日期")
+
+
+Disclosure = Literal["主动公开", "依申请公开", "不予公开"]
+
+
+class Notice(_Model):
+    """The 通知: the document that issues (印发) the others."""
+
+    number: Text = Field(title="发文字号")
+    title: Text = Field(title="标题")
+    recipients: Text = Field(title="主送机关")
+    body: list[Text] = Field(min_length=1, title="正文段落")
+    attachments: list[Text] = Field(default_factory=list, title="附件说明")
+    signature: Text | None = Field(default=None, title="发文机关署名")
+    date: Date = Field(title="成文日期")
+    note: Text | None = Field(default=None, title="附注")
+    disclosure: Disclosure | None = Field(default=None, title="公开方式")
+    copy_to: list[Text] = Field(default_factory=list, title="抄送机关")
+    printed: Printed = Field(title="印发机关和印发日期")
+
+    @field_validator("number")
+    @classmethod
+    def _check_number(cls, value: str) -> str:
+        return value if value == AUTO_NUMBER else check_document_number(value)
+
+    @field_validator("recipients")
+    @classmethod
+    def _drop_trailing_colon(cls, value: str) -> str:
+        # The template prints the full-width colon GB/T 9704 asks for; a typed one would double it.
+        return value.rstrip("：:").rstrip()
+
+
+class Section(_Model):
+    """One heading of the plan with what follows it; docgen numbers headings itself."""
+
+    heading: Text = Field(title="标题")
+    text: Text | None = Field(default=None, title="标题后同段文字")
+    body: list[Text] = Field(default_factory=list, title="段落")
+    sections: list[Section] = Field(default_factory=list, title="下级标题")
+
+    @field_validator("heading")
+    @classmethod
+    def _no_typed_number(cls, value: str) -> str:
+        if HEADING_NUMBER.match(value):
+            msg = f"标题“{value}”不要自己写序号，docgen 会按层级自动编号（一、（一）1.（1））"
+            raise ValueError(msg)
+        return value
+
+
+MAX_HEADING_DEPTH = 4  # 一、 / （一） / 1. / （1）
+
+
+class Plan(_Model):
+    """The 工作计划 issued by the notice."""
+
+    title: Text = Field(title="计划标题")
+    preamble: list[Text] = Field(default_factory=list, title="开头段落")
+    sections: list[Section] = Field(min_length=1, title="章节")
+
+    @field_validator("sections")
+    @classmethod
+    def _at_most_four_levels(cls, sections: list[Section]) -> list[Section]:
+        def check(items: list[Section], depth: int) -> None:
+            for item in items:
+                if item.sections and depth == MAX_HEADING_DEPTH:
+                    msg = f"标题“{item.heading}”下还有下级标题：公文标题最多四级（一、（一）1.（1））"
+                    raise ValueError(msg)
+                check(item.sections, depth + 1)
+
+        check(sections, 1)
+        return sections
+
+
+class TaskRow(_Model):
+    """One row of the 任务分工表."""
+
+    task: Text = Field(title="工作任务")
+    units: list[Text] = Field(min_length=1, title="责任单位")
+    deadline: Text = Field(title="完成时限")
+
+
+class Tasks(_Model):
+    """The 任务分工表, attached to the plan."""
+
+    title: Text = Field(title="附件标题")
+    rows: list[TaskRow] = Field(min_length=1, title="任务")
+
+
+class Equipment(_Model):
+    """One line of equipment taken out of production."""
+
+    name: Text = Field(title="设备名称")
+    model: Text = Field(title="规格型号")
+    quantity: int = Field(gt=0, title="数量")
+    unit: Text = Field(default="台", title="数量单位")
+
+
+class Capacity(_Model):
+    """A production capacity: a number and its unit, e.g. 3 万吨/年."""
+
+    value: float = Field(gt=0, title="产能数值")
+    unit: Text = Field(title="产能单位")
+
+    @property
+    def text(self) -> str:
+        """The capacity as printed: 3万吨/年, 1.5万吨/年."""
+        number = f"{self.value:g}"
+        return f"{number}{self.unit}"
+
+
+ExitMethod = Literal["拆除", "封存", "断电断水", "关停", "取缔"]
+
+
+class TeamMember(_Model):
+    """A member of the verification team (验收组)."""
+
+    name: Text = Field(title="姓名")
+    unit: Text = Field(title="单位")
+    title: Text = Field(title="职务")
+
+
+class Enterprise(_Model):
+    """An enterprise, defined once and referred to by its key."""
+
+    name: Text = Field(title="企业名称")
+    credit_code: Text = Field(title="统一社会信用代码")
+    address: Text = Field(title="地址")
+    industry: Text = Field(title="行业")
+    equipment: list[Equipment] = Field(min_length=1, title="退出设备")
+    capacity: Capacity = Field(title="退出产能")
+    exit_method: ExitMethod = Field(title="退出方式")
+    acceptance_date: Date = Field(title="验收时间")
+    acceptance_team: list[TeamMember] = Field(min_length=1, title="验收组成员")
+    conclusion: Text | None = Field(default=None, title="验收结论")
+
+    @field_validator("credit_code")
+    @classmethod
+    def _check_credit_code(cls, value: str) -> str:
+        problem = credit_code_problem(value)
+        if problem:
+            msg = f"统一社会信用代码{problem}"
+            raise ValueError(msg)
+        return value
+
+
+class Acceptance(_Model):
+    """Settings shared by every 验收记录."""
+
+    title: Text = Field(default="落后产能退出验收记录", title="记录标题")
+    enterprises: list[Text] | None = Field(default=None, title="验收企业")
+
+
+class Publicity(_Model):
+    """公示期."""
+
+    start: Date = Field(title="公示开始日期")
+    end: Date = Field(title="公示结束日期")
+
+
+class Complaint(_Model):
+    """Where the public sends objections (监督/投诉渠道)."""
+
+    unit: Text = Field(title="受理单位")
+    phone: Text = Field(title="监督电话")
+    address: Text | None = Field(default=None, title="联系地址")
+    postcode: Text | None = Field(default=None, title="邮政编码")
+    email: Text | None = Field(default=None, title="电子邮箱")
+
+
+class Announcement(_Model):
+    """The 公告 listing the enterprises whose capacity has left production."""
+
+    title: Text = Field(title="公告标题")
+    number: Text | None = Field(default=None, title="公告编号")
+    basis: list[Text] = Field(min_length=1, title="依据和事由")
+    enterprises: list[Text] = Field(min_length=1, title="公告企业")
+    publicity: Publicity | None = Field(default=None, title="公示期")
+    complaint: Complaint | None = Field(default=None, title="监督渠道")
+    closing: Text | None = Field(default=None, title="结束语")
+    signature: Text | None = Field(default=None, title="发文机关署名")
+    date: Date = Field(title="成文日期")
+
+
+class Case(_Model):
+    """One case file: the whole set of documents of one piece of work."""
+
+    issuer: Issuer = Field(title="发文机关")
+    year: int = Field(ge=1949, le=2200, title="年度")
+    templates: Text | None = Field(default=None, title="自定义模板文件夹")
+    notice: Notice | None = Field(default=None, title="通知")
+    plan: Plan | None = Field(default=None, title="工作计划")
+    tasks: Tasks | None = Field(default=None, title="任务分工表")
+    enterprises: dict[Key, Enterprise] = Field(default_factory=dict, title="企业")
+    acceptance: Acceptance = Field(default_factory=Acceptance, title="验收记录")
+    announcement: Announcement | None = Field(default=None, title="公告")
+
+    def acceptance_keys(self) -> list[str]:
+        """Keys of the enterprises that get a 验收记录, in file order."""
+        if self.acceptance.enterprises is not None:
+            return list(self.acceptance.enterprises)
+        return list(self.enterprises)
+
+
+def check_document_number(value: str) -> str:
+    """Validate a 发文字号 as it will be printed; raise ValueError with the correction."""
+    parsed = parse_number(value)
+    if parsed is None:
+        msg = "不是有效的发文字号（应为 机关代字〔年份〕序号号，例如 恩科工商务字〔2021〕58号；或写 auto 由登记簿分配）"
+        raise ValueError(msg)
+    if parsed.problems:
+        msg = f"{'；'.join(parsed.problems)}。应写作 {parsed.number}"
+        raise ValueError(msg)
+    return value
+
+
+_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（请检查拼写；允许的字段见 examples/）",
+    "string_type": "应为文字",
+    "list_type": "应为列表（每项一行，以“- ”开头）",
+    "dict_type": "应为一组字段（键: 值）",
+    "model_type": "应为一组字段（键: 值）",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "date_type": "应为日期，例如 2021-05-24 或 2021年5月24日",
+    "date_parsing": "应为日期，例如 2021-05-24 或 2021年5月24日",
+    "date_from_datetime_parsing": "应为日期，例如 2021-05-24 或 2021年5月24日",
+    "string_too_short": "不能为空",
+    "too_short": "不能为空",
+    "literal_error": "取值无效",
+    "int_from_float": "应为整数",
+    "finite_number": "应为有限的数",
+    "float_type": "应为数",
+    "float_parsing": "应为数",
+    "bool_type": "应为 是 或 否（true/false）",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "string_too_long": "过长",
+    "too_long": "项数过多",
+    "date_from_datetime_inexact": "应为日期（不带时间），例如 2021-05-24",
+    "string_unicode": "含有无效的字符（孤立的 UTF-16 代理码位，如 \\ud800）；请删去",
+}
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip ``X | None`` and ``Annotated`` down to the type that holds further fields."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        else:
+            return annotation
+
+
+def _field_title(loc: tuple[str | int, ...]) -> str | None:
+    """Return the Chinese title of the field at ``loc``, walking models, lists and mappings."""
+    current: Any = Case
+    title = None
+    for part in loc:
+        current = _unwrap(current)
+        if get_origin(current) in (list, dict):
+            current = get_args(current)[-1]  # an index or a key: the container's title applies
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(str(part))
+        if info is None:
+            return None
+        title, current = info.title, info.annotation
+    return title
+
+
+def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
+    loc = tuple(error["loc"])
+    field = ".".join(str(p) for p in loc) or None
+    title = _field_title(loc)
+    if field and title:
+        field = f"{field}（{title}）"
+    if loc and loc[-1] == "[key]":  # a mapping's key, such as an enterprise's: name the mapping
+        field = f"{loc[0]}（{_field_title(loc[:1])}）的键名"
+    kind = error["type"]
+    if kind == "value_error":
+        message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+    elif kind == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        message = f"取值无效，应为 {expected.replace(' or ', ', ').replace(', ', '、')} 之一"
+    else:
+        # pydantic's own text is English: every kind gets Chinese, unknown ones a plain "invalid".
+        message = _MESSAGES.get(kind, "取值无效").format(**error.get("ctx", {}))
+    if kind in ("string_type", "list_type", "date_type", "int_type", "int_from_float", "finite_number") and (
+        "input" in error
+    ):
+        message += f"，现为 {clip(repr(error['input']))}"
+    if kind == "string_type" and isinstance(error.get("input"), int | float):
+        message += '（编号、电话、邮编等请加引号，如 "0750-7115128"，以免前导零丢失）'
+    if kind == "extra_forbidden":
+        line = key_line(source, loc)
+    elif loc and loc[-1] == "[key]":
+        line = key_line(source, loc[:-1])
+    elif kind == "missing":
+        line = key_line(source, loc[:-1]) if len(loc) > 1 else 1
+    else:
+        line = source.line_of(loc)
+    return Problem(source.path, line, field, message)
+
+
+def validate_case(source: YamlSource, issuer_defaults: Mapping[str, str] | None = None) -> Case:
+    """Validate parsed YAML into a ``Case``; ``issuer_defaults`` fill the issuer's gaps."""
+    data = source.data
+    if not isinstance(data, dict):
+        raise CaseError([Problem(source.path, 1, None, "案卷文件应为一组字段（键: 值），现在是空的或格式不对")])
+    if issuer_defaults:
+        issuer = data.get("issuer")
+        data = {**data, "issuer": {**issuer_defaults, **(issuer if isinstance(issuer, dict) else {})}}
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        problems = sorted((_problem(source, e) for e in exc.errors()), key=lambda p: p.line or 0)
+        raise CaseError(problems) from exc
+    problems = _dangling_references(source, case) + _number_needs_prefix(source, case)
+    if problems:
+        raise CaseError(problems)
+    return case
+
+
+def _number_needs_prefix(source: YamlSource, case: Case) -> list[Problem]:
+    """``number: auto`` is allocated under the issuer's 机关代字, which must then be given."""
+    if case.notice is None or case.notice.number != AUTO_NUMBER or case.issuer.prefix:
+        return []
+    message = "发文字号写 auto 时，须在 issuer.prefix 写明机关代字（例如 恩科工商务字）"
+    return [Problem(source.path, source.line_of(("issuer",)), "issuer.prefix（机关代字）", message)]
+
+
+def _dangling_references(source: YamlSource, case: Case) -> list[Problem]:
+    """Every enterprise key a document refers to must be defined under ``enterprises``."""
+    refs: list[tuple[tuple[str | int, ...], list[str]]] = []
+    if case.acceptance.enterprises is not None:
+        refs.append((("acceptance", "enterprises"), case.acceptance.enterprises))
+    if case.announcement is not None:
+        refs.append((("announcement", "enterprises"), case.announcement.enterprises))
+    names = list(case.enterprises)
+    known = "、".join(names[:10]) + (f" 等 {len(names)} 个" if len(names) > 10 else "") or "（尚未定义任何企业）"
+    problems = []
+    for loc, keys in refs:
+        for i, key in enumerate(keys):
+            if key not in case.enterprises:
+                where = (*loc, i)
+                field = ".".join(map(str, where)) + f"（{_field_title(where)}）"
+                message = f"引用的企业 {clip(key, 40)} 未在 enterprises 中定义（已定义：{known}）"
+                problems.append(Problem(source.path, source.line_of(where), field, message))
+    return problems
+
+
+def load_case(path: Path, issuer_defaults: Mapping[str, str] | None = None) -> Case:
+    """Read, parse and validate a case file."""
+    return validate_case(load_yaml(path), issuer_defaults)
+
+
+_NOT_PRINTED = frozenset({"templates", "credit_code"})  # a folder; a code checked against its own alphabet
+
+
+def printed_strings(model: BaseModel, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string of a case that ends up printed, with where it sits in the YAML."""
+    for name in type(model).model_fields:
+        if name in _NOT_PRINTED:
+            continue
+        yield from _strings(getattr(model, name), (*loc, name))
+
+
+def _strings(value: object, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        yield from printed_strings(value, loc)
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*loc, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*loc, key))
+
+
+def unprintable_characters(case_path: Path, case: Case, drawable: Container[int]) -> list[Problem]:
+    """Characters of the case that no font available for conversion can draw, by field and line."""
+    found: list[tuple[tuple[str | int, ...], list[str]]] = []
+    for loc, text in printed_strings(case):
+        missing = list(dict.fromkeys(ch for ch in text if not ch.isspace() and ord(ch) not in drawable))
+        if missing:
+            found.append((loc, missing))
+    if not found:
+        return []
+    source = load_yaml(case_path)
+    problems = []
+    for loc, missing in found:
+        field = ".".join(map(str, loc)) + (f"（{title}）" if (title := _field_title(loc)) else "")
+        chars = "、".join(f"“{ch}”{describe_char(ch)}" for ch in missing[:5])
+        message = (
+            f"字体中没有 {chars}，印出来会是空白或方框。请换成常用字，或把含有这些字的字体放进工作区的 fonts/ 文件夹"
+        )
+        problems.append(Problem(case_path, source.line_of(loc), field, message))
+    return problems

@@ -1,0 +1,209 @@
+"""DOCX to PDF conversion with headless LibreOffice.
+
+``Converter`` is the seam: the one-shot ``LibreOfficeConverter`` here serves single documents;
+a pooled converter (batch) or an OFD writer can stand behind the same protocol later.
+Every run gets its own LibreOffice profile folder (two soffice processes sharing one profile
+refuse to run) and the private font configuration from ``docgen.fonts``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from docgen._io import atomic_copy
+from docgen.convert.fonts import write_conversion_config
+from docgen.errors import ConversionError
+
+# The JSON filter-options form; LibreOffice 7.4 silently ignores the older "SelectPdfVersion=2".
+PDFA2B_FILTER = "pdf:writer_pdf_Export:" + json.dumps({"SelectPdfVersion": {"type": "long", "value": "2"}})
+
+
+class Converter(Protocol):
+    """Turns DOCX files into PDF files."""
+
+    def convert(self, jobs: Sequence[tuple[Path, Path]]) -> None:
+        """Convert each ``(docx, pdf)`` pair; write every PDF atomically or raise."""
+
+    def convert_each(
+        self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
+    ) -> dict[int, str]:
+        """Convert what can be converted; return the failures as {job index: reason}."""
+
+
+def find_soffice(soffice: str) -> str:
+    """Return the path of the LibreOffice executable or raise a clear error."""
+    found = shutil.which(soffice)
+    if found is None:
+        msg = (
+            f"找不到 LibreOffice（{soffice}）。请运行 make demo 安装，"
+            "或在 docgen.toml 的 [conversion] soffice 中写明路径。"
+        )
+        raise ConversionError(msg)
+    return found
+
+
+def libreoffice_version(soffice: str, timeout: float = 60) -> str:
+    """Return LibreOffice's version line."""
+    exe = find_soffice(soffice)
+    with tempfile.TemporaryDirectory(prefix="docgen-lo-") as tmp:
+        result = _run([exe, f"-env:UserInstallation={Path(tmp).as_uri()}", "--version"], timeout, os.environ.copy())
+    return result.stdout.strip()
+
+
+def _run(cmd: list[str], timeout: float, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    # A session of its own lets a timeout kill soffice together with its oosplash parent.
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        msg = (
+            f"LibreOffice 在 {timeout:g} 秒内没有完成转换，已终止。"
+            "可在 docgen.toml 的 [conversion] timeout 中放宽时限。"
+        )
+        raise ConversionError(msg) from exc
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def is_pdf(path: Path) -> bool:
+    """Tell whether ``path`` is a non-empty file that starts like a PDF and ends like one."""
+    try:
+        size = path.stat().st_size
+        if size < 64:
+            return False
+        with path.open("rb") as fh:
+            head = fh.read(5)
+            fh.seek(max(0, size - 1024))
+            tail = fh.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+def run_batch(
+    exe: str,
+    jobs: Sequence[tuple[Path, Path]],
+    *,
+    profile: Path,
+    timeout: float,
+    font_dirs: Sequence[Path],
+    pdfa: bool = True,
+) -> dict[int, str]:
+    """Convert ``jobs`` in one soffice process; return failures as {job index: reason}.
+
+    ``timeout`` is per document: LibreOffice writes each PDF when it finishes it, so a process
+    that produces nothing new for that long is hung, and its whole process group is killed.
+    """
+    failures: dict[int, str] = {}
+    with tempfile.TemporaryDirectory(prefix="docgen-lo-") as tmp_name:
+        tmp = Path(tmp_name)
+        outdir, indir = tmp / "out", tmp / "in"
+        outdir.mkdir()
+        indir.mkdir()
+        # Staged copies under unique stems: two inputs named notice.docx must not collide.
+        staged = []
+        for i, (docx, _pdf) in enumerate(jobs):
+            copy = indir / f"{i:05d}.docx"
+            shutil.copyfile(docx, copy)
+            staged.append(copy)
+        env = {**os.environ, "FONTCONFIG_FILE": str(write_conversion_config(tmp / "fontconfig", font_dirs))}
+        cmd = [
+            exe,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            PDFA2B_FILTER if pdfa else "pdf",
+            "--outdir",
+            str(outdir),
+            *map(str, staged),
+        ]
+        log = tmp / "soffice.log"
+        with log.open("w") as log_fh:
+            proc = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            hung = _watch(proc, outdir, timeout)
+        detail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        hint = f"（LibreOffice 输出：{detail[-1]}）" if detail else ""
+        for i, (copy, (docx, pdf)) in enumerate(zip(staged, jobs, strict=True)):
+            produced = outdir / f"{copy.stem}.pdf"
+            if is_pdf(produced):
+                atomic_copy(produced, pdf)
+            elif hung:
+                failures[i] = f"LibreOffice 在 {timeout:g} 秒内没有完成 {docx.name} 的转换，已终止"
+            else:
+                failures[i] = f"LibreOffice 未能把 {docx} 转换为 PDF{hint}"
+    return failures
+
+
+def _watch(proc: subprocess.Popen[bytes], outdir: Path, timeout: float) -> bool:
+    """Wait for soffice; kill it when no new PDF appears for ``timeout`` seconds. True if killed."""
+    seen, last_progress = 0, time.monotonic()
+    while proc.poll() is None:
+        produced = sum(1 for _ in outdir.glob("*.pdf"))
+        now = time.monotonic()
+        if produced > seen:
+            seen, last_progress = produced, now
+        elif now - last_progress > timeout:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return True
+        time.sleep(0.05)
+    return False
+
+
+class ConvertsAll:
+    """``convert`` for converters that implement ``convert_each``: all converted, or an error."""
+
+    def convert_each(
+        self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
+    ) -> dict[int, str]:
+        """Convert what can be converted; return the failures as {job index: reason}."""
+        raise NotImplementedError
+
+    def convert(self, jobs: Sequence[tuple[Path, Path]]) -> None:
+        """Convert every ``(docx, pdf)`` pair, or raise naming what failed."""
+        failures = self.convert_each(jobs)
+        if failures:
+            raise ConversionError("；".join(failures.values()))
+
+
+@dataclass(frozen=True)
+class LibreOfficeConverter(ConvertsAll):
+    """One soffice run per call, converting all given documents in that run."""
+
+    soffice: str = "soffice"
+    timeout: float = 180.0
+    font_dirs: tuple[Path, ...] = ()
+    pdfa: bool = True
+
+    def convert_each(
+        self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
+    ) -> dict[int, str]:
+        """Convert in one run with a fresh profile; return the failures."""
+        if not jobs:
+            return {}
+        exe = find_soffice(self.soffice)
+        with tempfile.TemporaryDirectory(prefix="docgen-profile-") as profile:
+            failures = run_batch(
+                exe, jobs, profile=Path(profile), timeout=self.timeout, font_dirs=self.font_dirs, pdfa=self.pdfa
+            )
+        if on_done:
+            for i in range(len(jobs)):
+                on_done(i, failures.get(i))
+        return failures

@@ -1,0 +1,201 @@
+"""The straight line from a case file to documents: load → validate → fill → convert → place.
+
+Nothing is written under its final name until every step for every requested document has
+succeeded, so bad input or a failed conversion leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from docgen._io import child
+from docgen.case.model import Case, printed_strings, unprintable_characters
+from docgen.config import Settings
+from docgen.convert.fonts import coverage
+from docgen.convert.libreoffice import Converter
+from docgen.convert.pageturn import turn_landscape_pages
+from docgen.errors import CaseError
+from docgen.layout import LINE_PITCH_STEPS_TWIPS
+from docgen.pipeline.proof import Proof, prove
+from docgen.readback import lines_before, page_count, some_page_starts_with
+from docgen.render.context import Document
+from docgen.render.docxform import has_sized_tables
+from docgen.render.templates import render_docx
+
+
+class Fit(enum.IntEnum):
+    """How well a converted document sits on its pages; lower is better."""
+
+    GOOD = 0
+    SPILLS = 1  # a one-page form (验收记录) runs onto a second page
+    NOTE_ALONE = 2  # the 附注 opens a page: a sheet wasted
+    SIGNATURE_ALONE = 3  # 署名 and 成文日期 open a page without body text: GB/T 9704 forbids it
+
+
+_CLOSING = frozenset({Fit.NOTE_ALONE, Fit.SIGNATURE_ALONE})
+
+
+@dataclass(frozen=True)
+class FitStep:
+    """One way of laying a document out, and the faults it can cure."""
+
+    pitch_twips: int
+    cures: frozenset[Fit]
+    compact_tables: bool = False  # tables one font size smaller
+    keep_with_body: bool = False  # the body's last lines go over with the closing block
+
+
+# GB/T 9704 7.3.5.1: when the 署名 and 成文日期 would open a page without body text, tighten the
+# spacing (22, then 23, then 24 lines a page); then set the tables smaller; when even that
+# fails, the body's last lines go over with them at the standard 22 lines, so a page never
+# holds the closing block alone. A form that spills onto a second page gets smaller tables.
+CLOSING_TAIL_LINES = 2  # body lines that go over with the 署名 when nothing else keeps it on the page
+FIT_STEPS = (
+    FitStep(LINE_PITCH_STEPS_TWIPS[0], frozenset(Fit)),
+    *(FitStep(pitch, _CLOSING) for pitch in LINE_PITCH_STEPS_TWIPS[1:]),
+    FitStep(LINE_PITCH_STEPS_TWIPS[0], frozenset({Fit.SPILLS, *_CLOSING}), compact_tables=True),
+    FitStep(LINE_PITCH_STEPS_TWIPS[0], _CLOSING, keep_with_body=True),
+)
+
+
+@dataclass
+class Job:
+    """One document on its way from template to a proved PDF, and what happened to it."""
+
+    document: Document
+    template: Path
+    docx: Path
+    pdf: Path
+    step: int = 0  # index into FIT_STEPS
+    error: str | None = None  # why conversion or the text check failed, when it did
+    proof: Proof | None = None
+    tail: str = ""  # the body's last printed lines, which go over with the closing block as a last resort
+
+    def render(self) -> None:
+        """Fill the template into the DOCX, laid out as the current fit step says."""
+        step = FIT_STEPS[self.step]
+        render_docx(
+            self.template,
+            self.document.context,
+            self.docx,
+            step.pitch_twips,
+            keep_closing=self.tail if step.keep_with_body else None,
+            compact_tables=step.compact_tables,
+        )
+
+    def finish(self) -> None:
+        """Turn landscape pages for printing, then prove the PDF says what the DOCX says."""
+        turn_landscape_pages(self.pdf)
+        self.proof = prove(self.docx, self.pdf)
+        if not self.proof.ok:
+            self.error = f"《{self.document.title}》的 PDF 与 DOCX 文字不一致：{self.proof.summary()}"
+
+    def fit(self) -> Fit:
+        """How the converted PDF sits on its pages."""
+        context: Mapping[str, Any] = self.document.context
+        signature, note = str(context.get("signature", "")), str(context.get("note", ""))
+        closing = signature + str(context.get("date", ""))
+        # The 附件说明 is not 正文 either: a page opening with it and the 署名 holds no body text.
+        attachments = "附件：" + "".join(context.get("attachments") or []) + closing
+        if signature and some_page_starts_with(self.pdf, closing, attachments):
+            return Fit.SIGNATURE_ALONE
+        if note and some_page_starts_with(self.pdf, f"（{note}）"):
+            return Fit.NOTE_ALONE
+        if self.document.single_page and page_count(self.pdf) > 1:
+            return Fit.SPILLS
+        return Fit.GOOD
+
+
+def make_jobs(documents: list[Document], templates: Mapping[str, Path], staging: Path) -> list[Job]:
+    """One render job per document, writing into ``staging``."""
+    return [
+        Job(
+            doc,
+            templates[doc.template_kind],
+            child(staging, f"{doc.file_stem}.docx"),
+            child(staging, f"{doc.file_stem}.pdf"),
+        )
+        for doc in documents
+    ]
+
+
+def fit_and_convert(jobs: list[Job], converter: Converter, on_converted: Callable[[Job], None] | None = None) -> None:
+    """Render and convert every job, trying the ``FIT_STEPS`` until each sits well on its pages.
+
+    All documents convert together in each round; only those that need it go round again. A
+    final PDF has its landscape pages turned and its text proved against the DOCX. A job whose
+    conversion or text check fails gets ``error`` set and leaves the rounds; ``on_converted``
+    hears of each job once it is final.
+    """
+    tried: dict[int, dict[int, Fit]] = {id(job): {} for job in jobs}
+    pending = list(jobs)
+    while pending:
+        for job in pending:
+            job.render()
+        again: list[Job] = []
+
+        def finished(i: int, error: str | None, batch: list[Job] = pending, queue: list[Job] = again) -> None:
+            job = batch[i]
+            if error is not None:
+                job.error = error
+            elif (step := _next_step(job, tried[id(job)])) is not None:
+                job.step = step
+                queue.append(job)
+                return
+            else:
+                job.finish()
+            if on_converted:
+                on_converted(job)
+
+        converter.convert_each([(job.docx, job.pdf) for job in pending], on_done=finished)
+        pending = again
+
+
+def _next_step(job: Job, fits: dict[int, Fit]) -> int | None:
+    """The fit step to try next after a conversion, or None when this one is final."""
+    if job.step in fits:
+        return None  # this round re-made the best step already measured: done
+    fit = fits[job.step] = job.fit()
+    if fit is Fit.GOOD:
+        return None
+    following = [
+        i
+        for i in range(job.step + 1, len(FIT_STEPS))
+        if fit in FIT_STEPS[i].cures and not (FIT_STEPS[i].compact_tables and not has_sized_tables(job.docx))
+    ]
+    if following:
+        if FIT_STEPS[following[0]].keep_with_body:
+            signature = str(job.document.context.get("signature", ""))
+            job.tail = lines_before(job.pdf, signature, CLOSING_TAIL_LINES, block="附件：")
+        return following[0]
+    best = min(fits, key=lambda step: (fits[step], step))
+    return best if best != job.step else None
+
+
+def refuse_undrawable(case_path: Path, case: Case, settings: Settings) -> None:
+    """Stop before converting when a character of the case is in no font LibreOffice can use.
+
+    Asking fontconfig costs ~0.2 s, so a case written in common characters (those every GB/T
+    9704 font has, which ``docgen doctor`` checks) skips it.
+    """
+    rare = {ch for _, text in printed_strings(case) for ch in text if not _common(ch)}
+    if not rare:
+        return
+    problems = unprintable_characters(case_path, case, coverage(settings.font_dirs))
+    if problems:
+        raise CaseError(problems)
+
+
+def _common(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x20 <= code < 0x7F
+        or 0x4E00 <= code <= 0x9FA5  # the CJK ideographs of GB 2312 and GBK lie in this block
+        or 0x3000 <= code <= 0x301F
+        or 0xFF01 <= code <= 0xFF5E
+        or ch in "“”‘’—…·×÷±℃°％№\u3000\t\n"
+    )

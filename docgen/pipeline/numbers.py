@@ -1,0 +1,77 @@
+"""发文字号 for a case's documents, and the registry checked against the archive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docgen.archive.store import Archive
+from docgen.case.model import AUTO_NUMBER, Case, load_case
+from docgen.config import Settings
+from docgen.errors import DocgenError
+from docgen.numbering.registry import Allocation, NumberRecord
+from docgen.numbering.service import parse_typed_number, registry_for
+from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, parse_number
+
+
+def case_reference(case_path: Path, settings: Settings) -> str:
+    """How the registry names a case file: relative to the workspace when inside it.
+
+    Relative names keep working when the whole workspace moves to another folder or machine.
+    """
+    resolved = case_path.resolve()
+    try:
+        return resolved.relative_to(settings.workspace).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def registry_number(case_path: Path, settings: Settings, kind: str) -> str | None:
+    """The number the registry already holds for a case document, if any (never allocates)."""
+    doc_key = NUMBERED_KINDS.get(kind)
+    if doc_key is None:
+        return None
+    record = registry_for(settings).lookup_document(case_reference(case_path, settings), doc_key)
+    return record.number if record else None
+
+
+def number_for_case(case_path: Path, settings: Settings, kind: str) -> Allocation:
+    """Give a case document its number: allocate for ``auto``, else record the one it prints."""
+    if kind not in NUMBERED_KINDS:
+        numbered = "、".join(f"{k}（{KIND_NAMES[k]}）" for k in NUMBERED_KINDS)
+        msg = f"{KIND_NAMES.get(kind, kind)}不编发文字号；编号的文种：{numbered}。"
+        raise DocgenError(msg)
+    case = load_case(case_path, settings.issuer_defaults)
+    return number_for_loaded_case(case, case_path, settings, kind)
+
+
+def number_for_loaded_case(case: Case, case_path: Path, settings: Settings, kind: str) -> Allocation:
+    """As ``number_for_case`` for a case already loaded and validated."""
+    notice = case.notice
+    if notice is None:
+        msg = "案卷文件中没有 notice（通知），无从编发文字号。"
+        raise DocgenError(msg)
+    registry = registry_for(settings)
+    ref, doc_key = case_reference(case_path, settings), NUMBERED_KINDS[kind]
+    if notice.number == AUTO_NUMBER:
+        prefix = case.issuer.prefix or ""
+        return registry.allocate(prefix, notice.date.year, notice.title, kind=doc_key, case_file=ref, doc_key=doc_key)
+    parsed = parse_number(notice.number)
+    if parsed is None:  # validated on load; kept for type narrowing
+        msg = f"无法解析发文字号 {notice.number}"
+        raise DocgenError(msg)
+    n = parsed.number
+    return registry.claim(n.prefix, n.year, n.sequence, notice.title, kind=doc_key, case_file=ref, doc_key=doc_key)
+
+
+def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:
+    """Void a number for good, with the reason the ledger must show."""
+    if not reason.strip():
+        msg = "作废发文字号必须写明原因（--reason）。"
+        raise DocgenError(msg)
+    prefix, year, seq = parse_typed_number(text)
+    record = registry_for(settings).void(prefix, year, seq, reason.strip())
+    archive = Archive(settings.archive_dir)
+    if archive.root.is_dir():  # the archive's log keeps the office's whole story
+        with archive.locked():
+            archive.append_event("voided", number=record.number, reason=record.void_reason, title=record.title)
+    return record

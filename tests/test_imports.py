@@ -1,0 +1,84 @@
+"""The shape of the house: who may import whom (read from the source, not from a list kept by hand)."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+
+from tests.conftest import REPO
+
+PACKAGE = REPO / "docgen"
+# Modules every part may use: words, geometry, errors, files, settings, the text reader, test hooks.
+SHARED = {"vocab", "layout", "errors", "_io", "config", "readback", "faults", "__init__", "__main__"}
+CORE = {"case", "render", "convert", "stamp", "numbering", "archive", "search", "lint"}
+
+
+def part(module: str) -> str:
+    """docgen.case.model → case; docgen.vocab → vocab."""
+    pieces = module.split(".")
+    return pieces[1] if len(pieces) > 1 else "__init__"
+
+
+def imports() -> dict[str, set[str]]:
+    """Every docgen module and the docgen modules it imports, lazily imported ones included."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == "docgen":
+                    found[name] |= {f"docgen.{a.name}" for a in node.names}
+                else:
+                    found[name].add(node.module)
+            elif isinstance(node, ast.Import):
+                found[name] |= {a.name for a in node.names}
+    return found
+
+
+def test_no_circles_between_parts() -> None:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for module, targets in imports().items():
+        for target in targets:
+            if target.startswith("docgen.") and part(target) != part(module):
+                graph[part(module)].add(part(target))
+    seen: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        assert node not in path, f"import circle: {' → '.join([*path, node])}"
+        if node in seen:
+            return
+        for nxt in sorted(graph[node]):
+            visit(nxt, [*path, node])
+        seen.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+
+
+def test_the_shared_modules_stand_alone() -> None:
+    found = imports()
+    for leaf in ("docgen.vocab", "docgen.layout", "docgen.errors"):
+        assert not {t for t in found[leaf] if t.startswith("docgen")}, f"{leaf} imports docgen"
+    assert {t for t in found["docgen._io"] if t.startswith("docgen")} <= {"docgen.errors"}
+
+
+def test_click_and_rich_only_in_the_cli() -> None:
+    for module, targets in imports().items():
+        if module != "docgen.cli":
+            assert not {t for t in targets if t.split(".")[0] in ("click", "rich")}, module
+
+
+def test_only_the_pipeline_combines_core_parts() -> None:
+    for module, targets in imports().items():
+        if part(module) in ("pipeline", "cli"):
+            continue
+        used = {part(t) for t in targets if t.startswith("docgen.")} & CORE - {part(module)}
+        assert len(used) <= 1, f"{module} combines {sorted(used)}: that is the pipeline's job"
+    pipeline_users = {m for m, t in imports().items() if any(x.startswith("docgen.pipeline") for x in t)}
+    assert {part(m) for m in pipeline_users} <= {"pipeline", "cli"}, "nothing below the CLI drives the pipeline"
+
+
+def test_every_package_says_what_it_may_import() -> None:
+    for init in PACKAGE.glob("*/__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert "Imports" in doc or "import" in doc, f"{init.parent.name}/__init__.py states no import rule"

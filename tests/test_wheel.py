@@ -1,0 +1,54 @@
+"""A wheel built from the checkout, installed into a fresh environment, works outside the checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE_CASE, REPO
+
+pytestmark = pytest.mark.libreoffice
+
+
+def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_the_wheel_renders_issues_and_searches_from_a_folder_outside_the_checkout(tmp_path: Path) -> None:
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", REPO, cwd=tmp_path)
+    [wheel] = (tmp_path / "dist").glob("docgen-*.whl")
+    fresh = tmp_path / "fresh"
+    run(sys.executable, "-m", "venv", fresh, cwd=tmp_path)
+    # The dependencies come from the test environment (no download); docgen itself only from the wheel.
+    site = Path(sysconfig.get_paths(vars={"base": str(fresh), "platbase": str(fresh)})["purelib"])
+    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    run(fresh / "bin" / "python", "-m", "pip", "install", "--no-deps", "-q", wheel, cwd=tmp_path)
+    office = tmp_path / "office"
+    office.mkdir()
+    shutil.copy(EXAMPLE_CASE, office / "case.yaml")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    docgen = fresh / "bin" / "docgen"
+    where = run(
+        fresh / "bin" / "python",
+        "-c",
+        "import docgen, docgen.render.templates as t; print(docgen.__file__); print(t.BUILTIN_TEMPLATES)",
+        cwd=office,
+        env=env,
+    )
+    module, templates = where.split()
+    assert module.startswith(str(fresh)) and templates.startswith(str(fresh)), "docgen and its templates from the wheel"
+    run(docgen, "-w", office, "render", "case.yaml", "-k", "announcement", "-o", office / "out", cwd=office, env=env)
+    assert (office / "out" / "announcement.pdf").is_file()
+    run(docgen, "-w", office, "issue", "case.yaml", "-k", "notice", cwd=office, env=env)
+    found = run(docgen, "-w", office, "search", "58号", "--json", cwd=office, env=env)
+    assert "恩科工商务字〔2021〕58号" in found
