@@ -25,7 +25,12 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
 
 
 def test_the_wheel_renders_issues_and_searches_from_a_folder_outside_the_checkout(tmp_path: Path) -> None:
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", REPO, cwd=tmp_path)
+    # Built from a copy of the tracked files: a build writes build/ into its source folder.
+    source = tmp_path / "source"
+    for name in run("git", "ls-files", cwd=REPO).splitlines():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, source / name)
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", source, cwd=tmp_path)
     [wheel] = (tmp_path / "dist").glob("docgen-*.whl")
     fresh = tmp_path / "fresh"
     run(sys.executable, "-m", "venv", fresh, cwd=tmp_path)

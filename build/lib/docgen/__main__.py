@@ -1,5 +1,0 @@
-"""Allow ``python -m docgen``."""
-
-from docgen.cli import main
-
-main()
