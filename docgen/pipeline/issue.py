@@ -29,7 +29,7 @@ from docgen.config import Settings
 from docgen.convert.libreoffice import Converter
 from docgen.errors import ConversionError, DocgenError
 from docgen.faults import pause_point
-from docgen.pipeline.fit import Job, fit_and_convert, make_jobs, refuse_undrawable
+from docgen.pipeline.fit import Job, fit_and_convert, make_jobs
 from docgen.pipeline.numbers import case_reference
 from docgen.pipeline.prepare import converter_for, prepare
 from docgen.readback import extract
@@ -148,9 +148,8 @@ def issue_case(
     A document whose lint finds an error is not issued (``Issued.status == "blocked"``); with
     ``lint=False`` nothing is checked and the archive's event log records that.
     """
-    prepared = prepare(case_path, settings, kinds, enterprise=enterprise, allocate=True)
+    prepared = prepare(case_path, settings, kinds, enterprise=enterprise, allocate=True, converting=True)
     case, documents, templates = prepared.case, prepared.documents, prepared.templates
-    refuse_undrawable(case_path, case, settings)
     for doc in documents:
         if doc.date is None:
             msg = f"{KIND_NAMES[doc.kind]}《{doc.title}》没有成文日期（需要案卷中的 notice.date），无法归档。"

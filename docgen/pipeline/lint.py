@@ -27,8 +27,8 @@ def lint_files(paths: list[Path], settings: Settings) -> list[Finding]:
 
 def read_case(path: Path, settings: Settings) -> list[LintDocument]:
     """A case file: every document it makes, filled in as DOCX, with places mapped to its lines."""
+    yaml_source = load_yaml(path)  # first: it says clearly what is wrong with an unreadable file
     source = path.read_text(encoding="utf-8").splitlines()
-    yaml_source = load_yaml(path)
     case = load_case(path, settings.issuer_defaults)
     kinds = [k for k in default_kinds(case) if k != "set"] + (["notice", "plan"] if case.plan else [])
     prepared = prepare(path, settings, list(dict.fromkeys(kinds)))

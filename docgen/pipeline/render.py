@@ -16,7 +16,7 @@ from docgen.archive.paths import safe_name
 from docgen.config import Settings
 from docgen.convert.libreoffice import Converter
 from docgen.errors import ConversionError
-from docgen.pipeline.fit import fit_and_convert, make_jobs, refuse_undrawable
+from docgen.pipeline.fit import fit_and_convert, make_jobs
 from docgen.pipeline.prepare import converter_for, prepare
 
 OutputFormat = Literal["docx", "pdf", "both"]
@@ -56,9 +56,8 @@ def render_case(
     converter: Converter | None = None,
 ) -> list[RenderedDocument]:
     """Render the documents of one kind from a case file into ``out_dir``."""
-    prepared = prepare(case_path, settings, [kind], enterprise=enterprise)  # drafts show numbers, never take one
-    if output_format != "docx":
-        refuse_undrawable(case_path, prepared.case, settings)
+    # A draft shows the number the registry holds, never takes one.
+    prepared = prepare(case_path, settings, [kind], enterprise=enterprise, converting=output_format != "docx")
     out_dir = out_dir if out_dir is not None else default_output_dir(case_path)
     want_docx = output_format in ("docx", "both")
     want_pdf = output_format in ("pdf", "both")

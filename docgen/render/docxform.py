@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,14 +77,18 @@ def _ppr(paragraph: Element) -> Element:
     return ppr
 
 
+def _insert(parent: Element, element: Element, later: Collection[str]) -> None:
+    """Put ``element`` in ``parent`` before the first child whose tag comes after it in the schema."""
+    follower = next((c for c in parent if c.tag in later), None)
+    if follower is None:
+        parent.append(element)
+    else:
+        follower.addprevious(element)
+
+
 def _put_sectpr(paragraph: Element, sect: Element) -> None:
     """Give ``paragraph`` a section set-up, in its place in CT_PPr (before any w:pPrChange)."""
-    ppr = _ppr(paragraph)
-    later = next((c for c in ppr if c.tag in _PPR_AFTER_SECTPR), None)
-    if later is None:
-        ppr.append(sect)
-    else:
-        later.addprevious(sect)
+    _insert(_ppr(paragraph), sect, _PPR_AFTER_SECTPR)
 
 
 def fold_section_breaks(body: Element) -> None:
@@ -226,14 +230,6 @@ _AFTER_SPACING = {
         "pPrChange",
     )
 }
-
-
-def _insert_in_ppr(ppr: Element, element: Element) -> None:
-    later = next((c for c in ppr if c.tag in _AFTER_SPACING), None)
-    if later is None:
-        ppr.append(element)
-    else:
-        later.addprevious(element)
 
 
 # --- tables --------------------------------------------------------------------------------------
@@ -378,16 +374,12 @@ def _set_size(paragraph: Element, size_pt: float) -> None:
             node = rpr.find(qn(tag))
             if node is None:
                 node = rpr.makeelement(qn(tag), {})
-                later = next((c for c in rpr if c.tag in _RPR_AFTER_SZ), None)
-                if later is None:
-                    rpr.append(node)
-                else:
-                    later.addprevious(node)
+                _insert(rpr, node, _RPR_AFTER_SZ)
             node.set(qn("w:val"), half)
     spacing = _ppr(paragraph).find(qn("w:spacing"))
     if spacing is None:
         spacing = _ppr(paragraph).makeelement(qn("w:spacing"), {})
-        _insert_in_ppr(_ppr(paragraph), spacing)
+        _insert(_ppr(paragraph), spacing, _AFTER_SPACING)
     spacing.set(qn("w:line"), str(round(size_pt * TABLE_LINE_FACTOR * layout.TWIPS_PER_PT)))
     spacing.set(qn("w:lineRule"), "exact")
 
