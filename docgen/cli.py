@@ -370,7 +370,10 @@ def archive() -> None:
 @json_option
 @click.pass_context
 def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
-    """重新计算校验值，报告被改动、缺失和多出的文件，以及与发文字号登记簿不符的文件。有问题时退出码为 1。"""
+    """重新计算校验值（SHA-256 和 SM3），核对事件日志的链接、归档文件夹与日志是否一致，以及发文字号登记簿。
+
+    有问题时退出码为 1。
+    """
     from docgen.pipeline.records import verify_archive
 
     report = verify_archive(_settings(ctx), year)
@@ -384,12 +387,39 @@ def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
             ("多出", report.unexpected),
             ("登记簿不认可的发文字号", report.unknown_numbers),
             ("已登记但未归档的发文字号", report.numbers_without_document),
+            ("事件日志", report.log_problems),
+            ("日志记录了、文件夹却不在", report.missing_folders),
+            ("日志中没有记录的文件夹", report.unlogged_folders),
+            ("元数据被改动", report.changed_metadata),
         ]
         for label, items in sections:
             for item in items:
                 click.echo(f"  {label}：{item}")
         click.echo("结论：完好。" if report.ok else "结论：有问题，请按上面的清单处理。")
     if not report.ok:
+        sys.exit(1)
+
+
+@archive.command("add-sm3")
+@json_option
+@click.pass_context
+def archive_add_sm3(ctx: click.Context, as_json: bool) -> None:
+    """为此前归档、只有 SHA-256 的文件夹补上 SM3 校验清单（manifest-sm3.txt）。
+
+    只新增文件，不改动任何已归档的文件；每次补充都记入事件日志。SHA-256 已对不上的文件夹不补充（退出码 1）。
+    """
+    from docgen.pipeline.records import add_sm3
+
+    done, refused = add_sm3(_settings(ctx))
+    if as_json:
+        _print_json({"added": done, "refused": refused})
+    else:
+        for path in done:
+            click.echo(f"已补充 SM3：{path}")
+        for reason in refused:
+            click.echo(f"未补充：{reason}", err=True)
+        click.echo(f"共补充 {len(done)} 个文件夹。" if done else "没有需要补充的文件夹。")
+    if refused:
         sys.exit(1)
 
 

@@ -33,7 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, TypedDict
 
-from docgen._io import current_user, exclusive_lock, fsync_dir, now
+from docgen._io import atomic_path, atomic_write_bytes, current_user, exclusive_lock, fsync_dir, now
+from docgen.archive.digests import (
+    ALGORITHMS,
+    SM3_PROVIDER,
+    digest_bytes,
+    file_digests,
+    manifest_name,
+    manifest_text,
+    read_manifest,
+)
 from docgen.archive.paths import dated_folder, document_folder_name
 from docgen.errors import ArchiveError, UnsafePathError
 from docgen.faults import pause_point
@@ -41,10 +50,23 @@ from docgen.faults import pause_point
 META = "meta.json"
 MANIFEST = "manifest-sha256.txt"
 EVENTS = "events.jsonl"
+EVENTS_HEAD = "events.head"  # how many events the log holds and the SM3 of the last: a cut-off tail shows
 LOCK = ".lock"
 TMP = ".tmp"
 # Files the archive root may hold besides the dated tree.
-ROOT_ENTRIES = {EVENTS, LOCK, TMP, "README.md", "registry.sqlite3", "registry.sqlite3-wal", "registry.sqlite3-shm"}
+ROOT_ENTRIES = {
+    EVENTS,
+    EVENTS_HEAD,
+    LOCK,
+    TMP,
+    "README.md",
+    "registry.sqlite3",
+    "registry.sqlite3-wal",
+    "registry.sqlite3-shm",
+}
+# Events that put a document folder into the tree; the tree is checked against them.
+STORING_EVENTS = ("issued", "new_version", "recovered", "imported")
+NO_PREVIOUS = "0" * 64
 LOCK_TIMEOUT_S = 120.0
 
 
@@ -80,7 +102,8 @@ class ArchiveMeta(TypedDict, total=False):
     reason: str | None
     archived_at: str
     archived_by: str
-    files: dict[str, str]  # file name → sha256
+    files: dict[str, str]  # file name → sha256 (the name archives made before SM3 also use)
+    digests: dict[str, dict[str, str]]  # algorithm → file name → digest
     event: str
     source: str  # "docgen" or "import"
     issuer: str
@@ -135,12 +158,24 @@ class VerifyReport:
     unexpected: list[str] = field(default_factory=list)
     unknown_numbers: list[str] = field(default_factory=list)  # archived, but not issued in the registry
     numbers_without_document: list[str] = field(default_factory=list)  # issued by docgen, not archived
+    log_problems: list[str] = field(default_factory=list)  # the event log's chain or head does not hold
+    missing_folders: list[str] = field(default_factory=list)  # logged as stored, not in the tree
+    unlogged_folders: list[str] = field(default_factory=list)  # in the tree, never logged
+    changed_metadata: list[str] = field(default_factory=list)  # meta.json differs from what the log recorded
 
     @property
     def ok(self) -> bool:
-        """True when the archive and the registry agree and every file is intact."""
+        """True when the archive, its log and the registry agree and every file is intact."""
         return not (
-            self.modified or self.missing or self.unexpected or self.unknown_numbers or self.numbers_without_document
+            self.modified
+            or self.missing
+            or self.unexpected
+            or self.unknown_numbers
+            or self.numbers_without_document
+            or self.log_problems
+            or self.missing_folders
+            or self.unlogged_folders
+            or self.changed_metadata
         )
 
 
@@ -167,16 +202,82 @@ class Archive:
             raise ArchiveError(str(exc)) from None
 
     def append_event(self, event: str, **fields: Any) -> dict[str, Any]:
-        """Append one event to ``events.jsonl`` and flush it to disk. Call with the lock held."""
-        record = {"time": now(), "user": current_user(), "event": event, **fields}
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n"
+        """Append one event to ``events.jsonl`` and flush it to disk. Call with the lock held.
+
+        Each event carries its number and the SM3 of the line before it, so an event deleted,
+        edited or moved breaks the chain at the next one; ``events.head`` records the count and
+        the SM3 of the last line, so a cut-off tail shows too.
+        """
+        count, last = self._log_tail()
+        record = {
+            "time": now(),
+            "user": current_user(),
+            "event": event,
+            **fields,
+            "seq": count + 1,
+            "prev_sm3": last,
+        }
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True)
         fd = os.open(self.root / EVENTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            os.write(fd, line.encode("utf-8"))
+            os.write(fd, (line + "\n").encode("utf-8"))
             os.fsync(fd)
         finally:
             os.close(fd)
+        head = {"count": count + 1, "sm3": digest_bytes(line.encode("utf-8"), "sm3")}
+        atomic_write_bytes(self.root / EVENTS_HEAD, json.dumps(head).encode("utf-8"))
         return record
+
+    def _log_tail(self) -> tuple[int, str]:
+        """(lines in the log, SM3 of its last line), from the head when it agrees with the file."""
+        path = self.root / EVENTS
+        if not path.exists():
+            return 0, NO_PREVIOUS
+        lines = path.read_bytes().split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        else:  # a line torn by a power cut: end it, so the next event is a line of its own
+            with path.open("ab") as fh:
+                fh.write(b"\n")
+        return len(lines), digest_bytes(lines[-1], "sm3") if lines else NO_PREVIOUS
+
+    def log_problems(self) -> list[str]:
+        """Where the event log's chain or head does not hold (edited, deleted, reordered, cut-off events)."""
+        path = self.root / EVENTS
+        if not path.exists():
+            return []
+        lines = path.read_bytes().split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        problems = []
+        previous = NO_PREVIOUS
+        chained = False
+        for n, raw in enumerate(lines, start=1):
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                problems.append(f"第{n}行不是完整的记录（被改动，或写入时中断）")
+                previous = digest_bytes(raw, "sm3")
+                continue
+            if "prev_sm3" in record:
+                chained = True
+                if record["prev_sm3"] != previous:
+                    problems.append(f"第{n}行与上一行的链接不符：上一行被改动、删除或调换了位置")
+                if record.get("seq") != n:
+                    problems.append(f"第{n}行的序号是 {record.get('seq')}：其前的记录被删除或插入")
+            elif chained:
+                problems.append(f"第{n}行没有链接：是在链接开始后插入的记录")
+            previous = digest_bytes(raw, "sm3")
+        head_path = self.root / EVENTS_HEAD
+        if chained and head_path.exists():
+            head = json.loads(head_path.read_text(encoding="utf-8"))
+            if head.get("count") != len(lines) or head.get("sm3") != previous:
+                problems.append(
+                    f"日志应有 {head.get('count')} 条记录，现有 {len(lines)} 条，或最后一条被改动：末尾被截断或改写"
+                )
+        elif chained:
+            problems.append(f"缺少 {EVENTS_HEAD}：无法确认日志末尾完整")
+        return problems
 
     def events(self) -> list[dict[str, Any]]:
         """Every event so far (a torn last line from a crash is skipped)."""
@@ -281,6 +382,9 @@ class Archive:
                 version=version,
                 reason=meta["reason"],
                 checksums=meta["files"],
+                digests=meta["digests"],
+                meta_digests=file_digests(final / META),
+                sm3_provider=SM3_PROVIDER,
                 **({"lint": staged.meta["lint"]} if "lint" in staged.meta else {}),
             )
             self._events_size = self._events_file_size()  # our own event, under the lock: cache stays valid
@@ -299,16 +403,19 @@ class Archive:
     def _write_folder(self, final: Path, files: Mapping[str, Path], meta: ArchiveMeta) -> None:
         tmp = self.root / TMP / uuid.uuid4().hex
         tmp.mkdir(parents=True)
-        checksums = {}
+        digests: dict[str, dict[str, str]] = {algorithm: {} for algorithm in ALGORITHMS}
         for name, source in files.items():
             target = tmp / name
             shutil.copyfile(source, target)
-            checksums[name] = sha256_file(target)
-        meta["files"] = checksums
+            for algorithm, value in file_digests(target).items():
+                digests[algorithm][name] = value
+        meta["files"] = digests["sha256"]
+        meta["digests"] = digests
         (tmp / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
-        checksums_all = {**checksums, META: sha256_file(tmp / META)}
-        manifest = "".join(f"{digest}  {name}\n" for name, digest in sorted(checksums_all.items()))
-        (tmp / MANIFEST).write_text(manifest, encoding="utf-8")
+        meta_digests = file_digests(tmp / META)
+        for algorithm in ALGORITHMS:
+            text = manifest_text({**digests[algorithm], META: meta_digests[algorithm]})
+            (tmp / manifest_name(algorithm)).write_text(text, encoding="utf-8")
         for entry in tmp.iterdir():
             with entry.open("rb") as fh:
                 os.fsync(fh.fileno())
@@ -343,6 +450,8 @@ class Archive:
             number=meta.get("number"),
             version=meta.get("version"),
             checksums=meta.get("files"),
+            digests=meta.get("digests"),
+            meta_digests=file_digests(self.root / meta["path"] / META),
         )
 
     # --- verification ------------------------------------------------------------------------
@@ -357,22 +466,78 @@ class Archive:
                 report.unexpected.append(f"{rel}/（没有 {MANIFEST}，不是完整的归档文件夹）")
                 continue
             report.documents += 1
-            listed = set()
-            for line in manifest.read_text(encoding="utf-8").splitlines():
-                digest, _, name = line.partition("  ")
-                if not name:
-                    continue
-                listed.add(name)
+            manifests = {
+                a: read_manifest(folder / manifest_name(a)) for a in ALGORITHMS if (folder / manifest_name(a)).is_file()
+            }
+            listed = {name for digests in manifests.values() for name in digests}
+            for name in sorted(listed):
                 path = folder / name
                 if not path.is_file():
                     report.missing.append(f"{rel}/{name}")
-                elif sha256_file(path) != digest:
+                    continue
+                actual = file_digests(path, tuple(manifests))
+                if any(name in manifests[a] and manifests[a][name] != actual[a] for a in manifests):
                     report.modified.append(f"{rel}/{name}")
+            manifest_files = {manifest_name(a) for a in ALGORITHMS}
             for entry in folder.iterdir():
-                if entry.name not in listed and entry.name != MANIFEST:
+                if entry.name not in listed and entry.name not in manifest_files:
                     report.unexpected.append(f"{rel}/{entry.name}")
         report.unexpected.extend(self._stray_entries(year))
+        report.log_problems = self.log_problems()
+        self._check_tree_against_log(report, year)
         return report
+
+    def add_sm3(self) -> tuple[list[str], list[str]]:
+        """Give folders made before SM3 their manifest-sm3.txt; return (folders done, refused).
+
+        Only new files are written and nothing stored is changed; a folder whose SHA-256 manifest
+        no longer holds is refused (its files are not vouched for again). Each addition is logged.
+        """
+        done: list[str] = []
+        refused: list[str] = []
+        with self.locked():
+            for folder in self.document_folders():
+                sha256_manifest, sm3_manifest = folder / manifest_name("sha256"), folder / manifest_name("sm3")
+                if sm3_manifest.exists() or not sha256_manifest.is_file():
+                    continue
+                rel = folder.relative_to(self.root).as_posix()
+                listed = read_manifest(sha256_manifest)
+                digests = {name: file_digests(folder / name) for name in listed if (folder / name).is_file()}
+                if set(digests) != set(listed) or any(digests[n]["sha256"] != d for n, d in listed.items()):
+                    refused.append(f"{rel}（文件与 {manifest_name('sha256')} 不符，未添加 SM3）")
+                    continue
+                text = manifest_text({name: d["sm3"] for name, d in digests.items()})
+                with atomic_path(sm3_manifest) as tmp:
+                    tmp.write_text(text, encoding="utf-8")
+                sm3_manifest.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+                self.append_event(
+                    "sm3_added",
+                    path=rel,
+                    manifest_sm3=digest_bytes(text.encode("utf-8"), "sm3"),
+                    sm3_provider=SM3_PROVIDER,
+                )
+                done.append(rel)
+        return done, refused
+
+    def _check_tree_against_log(self, report: VerifyReport, year: int | None) -> None:
+        """Every folder the log says was stored is there with the metadata logged, and nothing else is."""
+        logged: dict[str, dict[str, Any]] = {}
+        for event in self.events():
+            if event.get("event") in STORING_EVENTS and event.get("path"):
+                logged[str(event["path"])] = event
+        if year is not None:
+            logged = {p: e for p, e in logged.items() if p.startswith(f"{year:04d}/")}
+        on_disk = {f.relative_to(self.root).as_posix() for f in self.document_folders(year)}
+        for path in sorted(set(logged) - on_disk):
+            report.missing_folders.append(f"{path}（日志记录于 {logged[path].get('time', '')}）")
+        report.unlogged_folders += sorted(on_disk - set(logged))
+        for path in sorted(set(logged) & on_disk):
+            recorded = logged[path].get("meta_digests")
+            meta_file = self.root / path / META
+            if recorded and meta_file.is_file():
+                actual = file_digests(meta_file, tuple(recorded))
+                if actual != recorded:
+                    report.changed_metadata.append(f"{path}/{META}（与签发时记录的校验值不同）")
 
     def _stray_entries(self, year: int | None) -> list[str]:
         """Anything in the tree outside document folders that docgen did not put there."""

@@ -170,6 +170,3 @@ def _next_step(job: Job, fits: dict[int, Fit]) -> int | None:
         return following[0]
     best = min(fits, key=lambda step: (fits[step], step))
     return best if best != job.step else None
-
-
-

@@ -118,4 +118,3 @@ def _common(ch: str) -> bool:
         or 0xFF01 <= code <= 0xFF5E
         or ch in "“”‘’—…·×÷±℃°％№\u3000\t\n"
     )
-

@@ -53,3 +53,8 @@ def list_archive(
             if any(enterprise in (e.get("name") or "") or enterprise == e.get("key") for e in m.get("enterprises", []))
         ]
     return sorted(metas, key=lambda m: (m.get("date", ""), m.get("path", "")), reverse=True)
+
+
+def add_sm3(settings: Settings) -> tuple[list[str], list[str]]:
+    """SM3 manifests for folders archived before docgen stored SM3: (folders done, refused)."""
+    return Archive(settings.archive_dir).add_sm3()

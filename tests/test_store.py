@@ -1,0 +1,146 @@
+"""The archive's record of itself: SHA-256 and SM3 of every file, a chained event log, the tree checked against it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from docgen.archive.digests import SM3_PROVIDER, digest_bytes, file_digests, read_manifest
+from tests.conftest import RunCli, issue_example
+
+pytestmark = pytest.mark.libreoffice
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return issue_example(tmp_path_factory.mktemp("issued"))
+
+
+@pytest.fixture
+def archive(issued: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the issued workspace, made writable as a tamperer would."""
+    ws = tmp_path / "ws"
+    shutil.copytree(issued, ws)
+    for path in ws.rglob("*"):
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    return ws / "archive"
+
+
+def verify(run_cli: RunCli, archive: Path) -> dict[str, Any]:
+    result = run_cli("-w", str(archive.parent), "archive", "verify", "--json")
+    report: dict[str, Any] = json.loads(result.out)
+    assert (result.exit_code == 0) == report["ok"]
+    return report
+
+
+def test_every_file_has_both_digests_named_by_algorithm(archive: Path, run_cli: RunCli) -> None:
+    folders = [p.parent for p in archive.glob("2021/*/*/*/meta.json")]
+    assert len(folders) == 8
+    for folder in folders:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        assert set(meta["digests"]) == {"sha256", "sm3"}
+        sha, sm3 = read_manifest(folder / "manifest-sha256.txt"), read_manifest(folder / "manifest-sm3.txt")
+        assert set(sha) == set(sm3) == {p.name for p in folder.iterdir() if not p.name.startswith("manifest-")}
+        for name in sha:
+            actual = file_digests(folder / name)
+            assert (actual["sha256"], actual["sm3"]) == (sha[name], sm3[name])
+    # SM3 of "abc", GB/T 32905-2016 appendix A: the provider really is SM3.
+    assert digest_bytes(b"abc", "sm3") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+    events = [json.loads(line) for line in (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {e["sm3_provider"] for e in events if e["event"] == "issued"} == {SM3_PROVIDER}
+    assert verify(run_cli, archive)["ok"] is True
+
+
+def lines_of(archive: Path) -> list[str]:
+    return (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()
+
+
+def write_lines(archive: Path, lines: list[str]) -> None:
+    (archive / "events.jsonl").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+
+def test_an_edited_event_is_found(archive: Path, run_cli: RunCli) -> None:
+    lines = lines_of(archive)
+    lines[2] = lines[2].replace('"user": "', '"user": "某人', 1)
+    write_lines(archive, lines)
+    report = verify(run_cli, archive)
+    assert not report["ok"]
+    assert any("第4行与上一行的链接不符" in p for p in report["log_problems"])
+
+
+def test_a_deleted_event_is_found(archive: Path, run_cli: RunCli) -> None:
+    lines = lines_of(archive)
+    del lines[3]
+    write_lines(archive, lines)
+    report = verify(run_cli, archive)
+    problems = report["log_problems"]
+    assert any("第4行" in p and "链接不符" in p for p in problems)
+    assert any("第4行的序号是 5" in p for p in problems)
+    assert report["unlogged_folders"], "the folder whose event went is no longer accounted for"
+
+
+def test_a_truncated_log_is_found(archive: Path, run_cli: RunCli) -> None:
+    write_lines(archive, lines_of(archive)[:-2])
+    report = verify(run_cli, archive)
+    assert any("末尾被截断或改写" in p for p in report["log_problems"])
+
+
+def test_a_removed_folder_without_a_number_is_named(archive: Path, run_cli: RunCli) -> None:
+    [gone] = list(archive.glob("2021/*/*/验收记录-恩平市华艺陶瓷有限公司"))
+    shutil.rmtree(gone)
+    report = verify(run_cli, archive)
+    assert report["documents"] == 7
+    [missing] = report["missing_folders"]
+    assert "验收记录-恩平市华艺陶瓷有限公司" in missing
+
+
+def test_a_renamed_folder_is_named_twice(archive: Path, run_cli: RunCli) -> None:
+    [folder] = list(archive.glob("2021/*/*/验收记录-恩平市华艺陶瓷有限公司"))
+    folder.rename(folder.with_name("验收记录-某公司"))
+    report = verify(run_cli, archive)
+    assert any("华艺" in p for p in report["missing_folders"])
+    assert any(p.endswith("验收记录-某公司") for p in report["unlogged_folders"])
+
+
+def test_metadata_rewritten_with_its_manifest_lines_is_found(archive: Path, run_cli: RunCli) -> None:
+    [folder] = list(archive.glob("2021/*/*/验收记录-恩平市华艺陶瓷有限公司"))
+    meta_file = folder / "meta.json"
+    meta_file.write_text(meta_file.read_text(encoding="utf-8").replace("华艺", "华美"), encoding="utf-8")
+    new = file_digests(meta_file)
+    for algorithm in ("sha256", "sm3"):  # the tamperer fixes both manifests too
+        manifest = folder / f"manifest-{algorithm}.txt"
+        listed = read_manifest(manifest)
+        listed["meta.json"] = new[algorithm]
+        manifest.write_text("".join(f"{d}  {n}\n" for n, d in sorted(listed.items())), encoding="utf-8")
+    report = verify(run_cli, archive)
+    assert report["modified"] == [] and report["missing"] == []
+    [changed] = report["changed_metadata"]
+    assert "华艺" in changed and "meta.json" in changed
+
+
+def test_an_archive_from_before_sm3_gets_its_manifests_added_and_nothing_rewritten(
+    archive: Path, run_cli: RunCli
+) -> None:
+    for manifest in archive.glob("2021/*/*/*/manifest-sm3.txt"):
+        manifest.unlink()  # as an archive made before this change
+    stored = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in archive.glob("2021/*/*/*/*")}
+    result = run_cli("-w", str(archive.parent), "archive", "add-sm3", "--json")
+    assert result.exit_code == 0, result.err
+    added = json.loads(result.out)["added"]
+    assert len(added) == 8
+    assert all((p.read_bytes(), p.stat().st_mtime_ns) == before for p, before in stored.items()), "nothing rewritten"
+    for folder in (archive / path for path in added):
+        sm3 = read_manifest(folder / "manifest-sm3.txt")
+        assert sm3 == {name: file_digests(folder / name)["sm3"] for name in sm3}
+        assert not os.access(folder / "manifest-sm3.txt", os.W_OK) or os.geteuid() == 0
+    events = [json.loads(line) for line in lines_of(archive)]
+    assert [e["path"] for e in events if e["event"] == "sm3_added"] == added
+    assert verify(run_cli, archive)["ok"] is True
+    again = json.loads(run_cli("-w", str(archive.parent), "archive", "add-sm3", "--json").out)
+    assert again["added"] == [], "a second run adds nothing"
