@@ -18,7 +18,8 @@ demo: system venv
 	$(BIN)/docgen -w $(DEMO_WS) issue $(DEMO_WS)/case.yaml
 	$(BIN)/docgen -w $(DEMO_WS) archive verify
 	$(BIN)/docgen -w $(DEMO_WS) file 2021
-	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf；归档库：$(DEMO_WS)/archive/；归档副本：$(DEMO_WS)/filing/2021/"
+	$(BIN)/docgen -w $(DEMO_WS) archive check --report $(DEMO_WS)/四性检测报告.pdf
+	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf；归档库：$(DEMO_WS)/archive/；归档副本：$(DEMO_WS)/filing/2021/；四性检测报告：$(DEMO_WS)/四性检测报告.pdf"
 
 test: system venv
 	$(BIN)/ruff check docgen tests bench tools

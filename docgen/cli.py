@@ -423,6 +423,78 @@ def archive_add_sm3(ctx: click.Context, as_json: bool) -> None:
         sys.exit(1)
 
 
+@archive.command("check")
+@click.option("--year", type=int, help="只检测这一年。")
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="另存检测报告：以 .pdf 结尾为 PDF（可打印签字），以 .html 结尾为网页。",
+)
+@click.option(
+    "--scan-command",
+    help='病毒检查命令，对检测范围的文件夹运行一次，退出码 0 为无毒，例如 "clamscan -r -i --no-summary"。',
+)
+@json_option
+@click.pass_context
+def archive_check(
+    ctx: click.Context, year: int | None, report_file: Path | None, scan_command: str | None, as_json: bool
+) -> None:
+    """四性检测（DA/T 70-2018）：真实性、完整性、可用性、安全性，每项写明结果和涉及的文件。
+
+    有不通过的项目时退出码为 1。
+
+    \b
+    示例：
+      docgen archive check
+      docgen archive check --year 2021 --report 四性检测报告.pdf
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from docgen.pipeline.check import check_archive, write_report
+
+    settings = _settings(ctx)
+    if report_file is not None and report_file.suffix.lower() not in (".pdf", ".html", ".htm"):
+        msg = f"报告文件 {report_file} 应以 .pdf 或 .html 结尾。"
+        raise click.UsageError(msg)
+    progress = Progress(
+        TextColumn("[bold]四性检测"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        disable=as_json,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("check", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = check_archive(settings, year, scan_command=scan_command, on_document=advance)
+    if report_file is not None:
+        write_report(report, report_file)
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        scope = f"{year} 年度" if year else "全部年度"
+        click.echo(f"检测范围：{scope}，{report.documents} 件，{report.bytes:,} 字节；SM3：{report.sm3_provider}")
+        for item in report.items:
+            click.echo(f"{item.code} {item.property} {item.result}  {item.name}")
+            if item.note:
+                click.echo(f"    说明：{item.note}")
+            for finding in item.files:
+                click.echo(f"    {finding}")
+        failed = [item.code for item in report.items if item.result == "不通过"]
+        click.echo("结论：全部适用项目通过。" if not failed else f"结论：{len(failed)} 项不通过：{'、'.join(failed)}。")
+        if report_file is not None:
+            click.echo(f"检测报告：{report_file}")
+        if not report.logged:
+            click.echo("归档库不可写（例如只读副本）：本次检测未记入事件日志。")
+    if not report.ok:
+        sys.exit(1)
+
+
 @archive.command("list")
 @click.option("--year", type=int, help="只列出这一年。")
 @click.option("--kind", type=click.Choice([*KINDS, "other"]), help="只列出这种文件。")
@@ -452,6 +524,7 @@ def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterpr
 @click.option("--date", "date_text", help="成文日期，如 2019-06-30（默认从文中读出）。")
 @click.option("--title", help="标题（默认从文中读出）。")
 @click.option("--enterprise", "enterprises", multiple=True, help="涉及的企业名称（可多次给出；默认从文中读出）。")
+@click.option("--issuer", help="责任者（发文机关，默认从署名或版头读出）。")
 @json_option
 @click.pass_context
 def archive_import(
@@ -462,6 +535,7 @@ def archive_import(
     date_text: str | None,
     title: str | None,
     enterprises: tuple[str, ...],
+    issuer: str | None,
     as_json: bool,
 ) -> None:
     """把已有的 PDF、DOCX 文件导入归档库（DOCX 另生成 PDF/A）。
@@ -484,6 +558,7 @@ def archive_import(
         date=day,
         title=title,
         enterprises=list(enterprises) or None,
+        issuer=issuer,
         on_warning=_warn,
     )
     if as_json:
@@ -498,6 +573,7 @@ def archive_import(
                     "number": r.plan.number,
                     "date": r.plan.date.isoformat(),
                     "enterprises": r.plan.enterprises,
+                    "issuer": r.plan.issuer,
                     "needs_ocr": r.plan.needs_ocr,
                     "read_from_text": r.plan.read_from_text,
                     "guessed": r.plan.guessed,
@@ -512,6 +588,7 @@ def archive_import(
         head = "已导入" if r.status == "imported" else "已在归档库中，未重复导入"
         click.echo(f"{head}：{p.source}")
         click.echo(f"  标题：{p.title}；发文字号：{p.number or '无'}；成文日期：{p.date.isoformat()}")
+        click.echo(f"  责任者：{p.issuer or '未能读出（可用 --issuer 给出，否则四性检测会指出缺少责任者）'}")
         if p.enterprises:
             click.echo(f"  企业：{'、'.join(p.enterprises)}")
         if p.read_from_text:

@@ -6,6 +6,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from docx import Document as DocxDocument
 from pypdf import PdfReader
@@ -134,3 +135,53 @@ def lines_before(pdf: Path, line: str, count: int, block: str = "") -> str:
     if block:
         start = next((i for i in range(end - 1, max(-1, end - 8), -1) if lines[i].startswith(block)), end)
     return "".join(lines[max(0, start - count) : end])
+
+
+# --- what an archivist checks in a PDF (DA/T 70 可用性) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    """What can be told of a PDF without trusting who made it."""
+
+    opens: bool
+    pages: int | None = None
+    encrypted: bool = False
+    pdfa_part: int | None = None
+    fonts_not_embedded: tuple[str, ...] = ()
+    has_text: bool = False
+    problem: str | None = None
+
+
+def _font_files(font: Any) -> bool:
+    """Whether a font dictionary (or, for a composite font, its descendant) carries its font program."""
+    descriptor = font.get("/FontDescriptor")
+    if descriptor is not None:
+        descriptor = descriptor.get_object()
+        return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+    descendants = font.get("/DescendantFonts")
+    if descendants is not None:
+        return all(_font_files(d.get_object()) for d in descendants.get_object())
+    return bool(font.get("/Subtype") == "/Type3")  # drawn with PDF operators: nothing to embed
+
+
+def pdf_facts(path: Path) -> PdfFacts:
+    """Open ``path`` and read what the 可用性 checks need; never raises."""
+    try:
+        reader = PdfReader(path, strict=False)
+        encrypted = reader.is_encrypted
+        if encrypted:
+            reader.decrypt("")
+        missing: set[str] = set()
+        has_text = False
+        for page in reader.pages:
+            resources = page.get("/Resources")
+            fonts = resources.get_object().get("/Font") if resources is not None else None
+            for font in fonts.get_object().values() if fonts is not None else []:
+                font = font.get_object()  # noqa: PLW2901 - an indirect reference, resolved
+                if not _font_files(font):
+                    missing.add(str(font.get("/BaseFont", "?")).lstrip("/"))
+            has_text = has_text or bool((page.extract_text() or "").strip())
+        return PdfFacts(True, len(reader.pages), encrypted, pdfa_part(reader), tuple(sorted(missing)), has_text)
+    except Exception as exc:
+        return PdfFacts(False, problem=str(exc)[:120])

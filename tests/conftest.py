@@ -94,6 +94,16 @@ def issue_example(workspace: Path, *args: str) -> Path:
     return workspace
 
 
+def issue_and_file_example(workspace: Path) -> Path:
+    """``issue_example``, then the year-end filing of 2021 (归档副本, 归档文件目录, a "filed" event)."""
+    issue_example(workspace)
+    try:
+        main(["-w", str(workspace), "file", "2021"])
+    except SystemExit as exc:
+        assert not exc.code, f"file failed with exit code {exc.code}"
+    return workspace
+
+
 OTHER_BUREAU_CASE = REPO / "tests" / "cases" / "taishan-2022.yaml"
 ALL_KINDS = ("set", "notice", "plan", "tasks", "acceptance", "announcement")
 

@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 from PIL import Image
 
+from docgen.pipeline.importing import infer_metadata
 from tests.conftest import RunCli
 from tests.pdfmeasure import xmp_text
 
@@ -93,7 +94,8 @@ def test_pdf_import_reads_its_metadata(tmp_path: Path, run_cli: RunCli, files: d
     assert item["date"] == "2019-03-05"
     assert item["kind"] == "notice"
     assert item["enterprises"] == ["恩平市恒达钢铁有限公司", "恩平市粤西水泥有限公司"]
-    assert set(item["read_from_text"]) == {"发文字号", "标题", "成文日期", "企业名称"}
+    assert item["issuer"] == "恩平市经济和信息化局"  # the 署名 above the date
+    assert set(item["read_from_text"]) == {"发文字号", "标题", "成文日期", "企业名称", "责任者"}
     folder = Path(item["path"])
     assert folder.relative_to(tmp_path / "archive").as_posix().startswith("2019/03/05/恩经信字〔2019〕12号 关于做好")
     assert (folder / "document.pdf").read_bytes() == files["pdf"].read_bytes(), "an imported PDF is kept as it came"
@@ -201,3 +203,9 @@ def test_hostile_titles_and_names_stay_inside_the_archive(
         assert len(folder.name) <= 70 and len(folder.name.encode()) <= 200
         assert not any(ch in folder.name for ch in '/\\:*?"<>|')
     assert run_cli("-w", str(tmp_path), "archive", "verify").exit_code == 0
+
+
+def test_the_issuer_is_read_from_the_banner_when_there_is_no_signature() -> None:
+    banner_only = OLD_NOTICE.replace("恩平市经济和信息化局\n2019年3月5日", "2019年3月5日")
+    assert infer_metadata(banner_only).issuer == "恩平市经济和信息化局"
+    assert infer_metadata("关于某事的说明\n正文。\n2019年3月5日").issuer is None

@@ -70,7 +70,7 @@ def test_manifests_and_meta_checksums_match_the_files(issued: Path) -> None:
         for line in (folder / "manifest-sha256.txt").read_text(encoding="utf-8").splitlines():
             digest, name = line.split("  ", 1)
             manifest[name] = digest
-        on_disk = {p.name for p in folder.iterdir()} - {"manifest-sha256.txt"}
+        on_disk = {p.name for p in folder.iterdir()} - {"manifest-sha256.txt", "manifest-sm3.txt"}
         assert set(manifest) == on_disk
         for name, digest in manifest.items():
             assert sha(folder / name) == digest

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from docgen.archive.digests import SM3_PROVIDER, digest_bytes, file_digests, read_manifest
+from docgen.archive.store import Archive
 from tests.conftest import RunCli, issue_example
 
 pytestmark = pytest.mark.libreoffice
@@ -144,3 +145,27 @@ def test_an_archive_from_before_sm3_gets_its_manifests_added_and_nothing_rewritt
     assert verify(run_cli, archive)["ok"] is True
     again = json.loads(run_cli("-w", str(archive.parent), "archive", "add-sm3", "--json").out)
     assert again["added"] == [], "a second run adds nothing"
+
+
+def test_appends_read_only_the_logs_end_and_read_it_all_when_in_doubt(archive: Path) -> None:
+    store = Archive(archive)
+    before = len(lines_of(archive))
+
+    def note(n: int) -> None:
+        with store.locked():
+            store.append_event("note", n=n)
+
+    note(1)
+    note(2)
+    assert store.log_problems() == []
+    (archive / "events.head").unlink()  # as a log from before the head recorded its size
+    note(3)
+    assert store.log_problems() == []
+    with (archive / "events.jsonl").open("ab") as fh:
+        fh.write(b'{"event": "torn')  # a power cut in the middle of a line
+    note(4)
+    assert [json.loads(line)["seq"] for line in lines_of(archive) if "torn" not in line] == [
+        *range(1, before + 4),
+        before + 5,
+    ]
+    assert store.log_problems() == [f"第{before + 4}行不是完整的记录（被改动，或写入时中断）"]

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from docgen.archive.filing import archival_code, assign_items
 from docgen.archive.store import ArchiveMeta
-from tests.conftest import RunCli, issue_example
+from tests.conftest import RunCli, issue_and_file_example
 from tests.pdfmeasure import MM
 
 pytestmark = pytest.mark.libreoffice
@@ -23,14 +23,7 @@ RED = (0.85, 0.0, 0.0)
 
 @pytest.fixture(scope="module")
 def filed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from docgen.cli import main
-
-    ws = issue_example(tmp_path_factory.mktemp("ws"))
-    try:
-        main(["-w", str(ws), "file", "2021"])
-    except SystemExit as exc:
-        assert not exc.code
-    return ws
+    return issue_and_file_example(tmp_path_factory.mktemp("ws"))
 
 
 def test_codes_are_unique_and_gap_free_per_class(filed: Path) -> None:

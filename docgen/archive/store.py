@@ -67,6 +67,7 @@ ROOT_ENTRIES = {
 # Events that put a document folder into the tree; the tree is checked against them.
 STORING_EVENTS = ("issued", "new_version", "recovered", "imported")
 NO_PREVIOUS = "0" * 64
+TAIL_BYTES = 1 << 16  # the end of the log read to confirm its head; a longer event is read in full
 LOCK_TIMEOUT_S = 120.0
 
 
@@ -104,6 +105,7 @@ class ArchiveMeta(TypedDict, total=False):
     archived_by: str
     files: dict[str, str]  # file name → sha256 (the name archives made before SM3 also use)
     digests: dict[str, dict[str, str]]  # algorithm → file name → digest
+    sizes: dict[str, int]  # file name → bytes
     event: str
     source: str  # "docgen" or "import"
     issuer: str
@@ -222,17 +224,25 @@ class Archive:
         try:
             os.write(fd, (line + "\n").encode("utf-8"))
             os.fsync(fd)
+            size = os.fstat(fd).st_size
         finally:
             os.close(fd)
-        head = {"count": count + 1, "sm3": digest_bytes(line.encode("utf-8"), "sm3")}
+        head = {"count": count + 1, "sm3": digest_bytes(line.encode("utf-8"), "sm3"), "bytes": size}
         atomic_write_bytes(self.root / EVENTS_HEAD, json.dumps(head).encode("utf-8"))
         return record
 
     def _log_tail(self) -> tuple[int, str]:
-        """(lines in the log, SM3 of its last line), from the head when it agrees with the file."""
+        """(lines in the log, SM3 of its last line): from the head when the file's end agrees with it.
+
+        Reading only the end keeps an append cheap in an archive of many thousand events; any
+        doubt (no head, another size, another last line) falls back to reading the whole file.
+        """
         path = self.root / EVENTS
         if not path.exists():
             return 0, NO_PREVIOUS
+        trusted = self._tail_from_head(path)
+        if trusted is not None:
+            return trusted
         lines = path.read_bytes().split(b"\n")
         if lines and lines[-1] == b"":
             lines.pop()
@@ -240,6 +250,25 @@ class Archive:
             with path.open("ab") as fh:
                 fh.write(b"\n")
         return len(lines), digest_bytes(lines[-1], "sm3") if lines else NO_PREVIOUS
+
+    def _tail_from_head(self, path: Path) -> tuple[int, str] | None:
+        try:
+            head = json.loads((self.root / EVENTS_HEAD).read_text(encoding="utf-8"))
+            size = path.stat().st_size
+            if head.get("bytes") != size or size == 0:
+                return None
+            with path.open("rb") as fh:
+                fh.seek(max(0, size - TAIL_BYTES))
+                tail = fh.read()
+        except (OSError, ValueError, AttributeError):
+            return None
+        body = tail[:-1] if tail.endswith(b"\n") else None
+        if body is None or (b"\n" not in body and size > len(tail)):
+            return None  # torn last line, or a line longer than the tail read
+        last = body.rsplit(b"\n", 1)[-1]
+        if digest_bytes(last, "sm3") != head.get("sm3") or not isinstance(head.get("count"), int):
+            return None
+        return int(head["count"]), str(head["sm3"])
 
     def log_problems(self) -> list[str]:
         """Where the event log's chain or head does not hold (edited, deleted, reordered, cut-off events)."""
@@ -411,6 +440,7 @@ class Archive:
                 digests[algorithm][name] = value
         meta["files"] = digests["sha256"]
         meta["digests"] = digests
+        meta["sizes"] = {name: (tmp / name).stat().st_size for name in files}
         (tmp / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
         meta_digests = file_digests(tmp / META)
         for algorithm in ALGORITHMS:

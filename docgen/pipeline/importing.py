@@ -49,6 +49,7 @@ class ImportPlan:
     date: dt.date
     enterprises: list[str]
     needs_ocr: bool
+    issuer: str | None = None
     read_from_text: list[str] = field(default_factory=list)
     guessed: list[str] = field(default_factory=list)
 
@@ -72,6 +73,7 @@ def plan_import(
     date: dt.date | None = None,
     title: str | None = None,
     enterprises: list[str] | None = None,
+    issuer: str | None = None,
 ) -> ImportPlan:
     """Read one file and decide its metadata: given values win, then its text, then the file."""
     extracted = extract(source)
@@ -103,9 +105,12 @@ def plan_import(
         enterprises = inferred.enterprises
         if enterprises:
             read.append("企业名称")
+    if issuer is None and inferred.issuer:
+        issuer = inferred.issuer
+        read.append("责任者")
     if kind is None:
         kind = kind_from_title(title)
-    return ImportPlan(source, extracted, kind, title, number, date, enterprises, needs_ocr, read, guessed)
+    return ImportPlan(source, extracted, kind, title, number, date, enterprises, needs_ocr, issuer, read, guessed)
 
 
 def import_files(
@@ -117,13 +122,17 @@ def import_files(
     date: dt.date | None = None,
     title: str | None = None,
     enterprises: list[str] | None = None,
+    issuer: str | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> list[Imported]:
     """Import PDF and DOCX files into the archive (and the index); all are checked first."""
     if len(files) > 1 and (number or title):
         msg = "--number 和 --title 只能用于导入单个文件。"
         raise DocgenError(msg)
-    plans = [plan_import(f, kind=kind, number=number, date=date, title=title, enterprises=enterprises) for f in files]
+    plans = [
+        plan_import(f, kind=kind, number=number, date=date, title=title, enterprises=enterprises, issuer=issuer)
+        for f in files
+    ]
     archive = Archive(settings.archive_dir)
     results = []
     with tempfile.TemporaryDirectory(prefix="docgen-import-") as tmp_name:
@@ -168,6 +177,7 @@ def _store(archive: Archive, settings: Settings, plan: ImportPlan, pdf: Path, wo
             "original_name": plan.source.name,
             "original_sha256": original_sha,
             "enterprises": [{"key": None, "name": name} for name in plan.enterprises],
+            **({"issuer": plan.issuer} if plan.issuer else {}),
             "pages": extract(pdf).pages,
             "pdfa_part": extract(pdf).pdfa_part,
             "needs_ocr": plan.needs_ocr,
@@ -243,6 +253,23 @@ class Inferred:
     date: dt.date | None = None
     title: str | None = None
     enterprises: list[str] = field(default_factory=list)
+    issuer: str | None = None
+
+
+_ORGAN = re.compile(r"[\u4e00-\u9fa5（）()]{2,40}?(?:局|委员会|委|人民政府|政府|办公室|办|厅|部|院|中心|公司|所|站|会)")
+
+
+def _issuer(lines: list[str], signed: dt.date | None) -> str | None:
+    """The 发文机关署名 above the 成文日期, or else the organ in a 版头 ``…文件``."""
+    if signed is not None:
+        written = f"{signed.year}年{signed.month}月{signed.day}日"
+        for i in range(len(lines) - 1, 0, -1):
+            if lines[i].startswith(written) and _ORGAN.fullmatch(lines[i - 1]):
+                return lines[i - 1]
+    for line in lines[:3]:
+        if line.endswith("文件") and _ORGAN.fullmatch(line[:-2]):
+            return line[:-2]
+    return None
 
 
 def infer_metadata(text: str) -> Inferred:
@@ -277,4 +304,5 @@ def infer_metadata(text: str) -> Inferred:
         if found.title:
             break
     found.enterprises = enterprise_names(re.sub(r" +", "", text))  # tabs still part cells
+    found.issuer = _issuer(lines, found.date)
     return found

@@ -7,8 +7,11 @@ from docgen.config import Settings
 from docgen.numbering.service import registry_for
 
 
-def verify_archive(settings: Settings, year: int | None = None) -> VerifyReport:
-    """Re-hash the archive and compare its numbered documents with the registry; log the check."""
+def verify_archive(settings: Settings, year: int | None = None, *, log: bool = True) -> VerifyReport:
+    """Re-hash the archive and compare its numbered documents with the registry; log the check.
+
+    ``log=False`` leaves the log alone, for a caller that records its own, larger check.
+    """
     archive = Archive(settings.archive_dir)
     report = archive.verify_files(year)
     registry = {r.number: r for r in registry_for(settings).records(year=year)}
@@ -26,6 +29,8 @@ def verify_archive(settings: Settings, year: int | None = None) -> VerifyReport:
     for number, record in registry.items():
         if record.state == "issued" and record.source == "docgen" and number not in archived_numbers:
             report.numbers_without_document.append(f"{number}《{record.title}》")
+    if not log:
+        return report
     with archive.locked():
         archive.append_event(
             "verified",

@@ -15,7 +15,15 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from docgen._io import atomic_write_bytes, child
-from docgen.archive.filing import CATALOGUE_COLUMNS, RETENTION_NAMES, Item, assign_items, catalogue_lists
+from docgen.archive.digests import file_digests
+from docgen.archive.filing import (
+    CATALOGUE_COLUMNS,
+    CATALOGUE_FILES,
+    RETENTION_NAMES,
+    Item,
+    assign_items,
+    catalogue_lists,
+)
 from docgen.archive.store import Archive
 from docgen.config import Settings
 from docgen.errors import DocgenError, FilingError
@@ -77,6 +85,15 @@ def file_year(settings: Settings, year: int, on_item: Callable[[Item, str | None
     for retention, rows in lists.items():
         writer.writerows([RETENTION_NAMES.get(retention, retention), *row] for row in rows)
     # UTF-8 with a BOM: Excel on a Chinese PC opens it without garbling.
-    atomic_write_bytes(folder / "归档文件目录.csv", text.getvalue().encode("utf-8-sig"))
-    atomic_write_bytes(folder / "归档文件目录.pdf", catalogue_pdf(lists, year, cfg.fonds, cfg.organ, font))
+    atomic_write_bytes(folder / CATALOGUE_FILES[0], text.getvalue().encode("utf-8-sig"))
+    atomic_write_bytes(folder / CATALOGUE_FILES[1], catalogue_pdf(lists, year, cfg.fonds, cfg.organ, font))
+    # The catalogue is what the 档案馆 receives: its digests in the log show a later edit.
+    with archive.locked():
+        archive.append_event(
+            "filed",
+            year=year,
+            items=len(items),
+            failures=len(failures),
+            catalogue={name: file_digests(folder / name) for name in CATALOGUE_FILES},
+        )
     return FilingReport(year, folder, items, failures)

@@ -1,4 +1,4 @@
-"""PDFs docgen draws itself with reportlab: the 归档章, the 份号, the 归档文件目录.
+"""What docgen draws itself with reportlab: the 归档章, the 份号, the 归档文件目录, the 四性检测 report.
 
 Imports only the shared modules. Every drawing is laid over a page with ``on_first_page``.
 """
