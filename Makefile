@@ -20,6 +20,7 @@ demo: system venv
 	$(BIN)/docgen -w $(DEMO_WS) file 2021
 	$(BIN)/docgen -w $(DEMO_WS) archive check --report $(DEMO_WS)/四性检测报告.pdf
 	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf；归档库：$(DEMO_WS)/archive/；归档副本：$(DEMO_WS)/filing/2021/；四性检测报告：$(DEMO_WS)/四性检测报告.pdf"
+	@echo "在浏览器中查看示例归档库：$(BIN)/docgen -w $(DEMO_WS) serve  然后打开 http://127.0.0.1:8000/"
 
 test: system venv
 	$(BIN)/ruff check docgen tests bench tools

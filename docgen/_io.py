@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import contextvars
 import datetime as dt
 import fcntl
 import getpass
@@ -174,9 +175,22 @@ def end_run() -> None:
 # --- who and when, for records ----------------------------------------------------------------
 
 
+_ACTING_USER: contextvars.ContextVar[str | None] = contextvars.ContextVar("docgen_acting_user", default=None)
+
+
 def current_user() -> str:
-    """Who is acting: ``DOCGEN_USER`` if set, else the login name."""
-    return os.environ.get("DOCGEN_USER") or getpass.getuser()
+    """Who is acting: the signed-in clerk of a web request, else ``DOCGEN_USER``, else the login name."""
+    return _ACTING_USER.get() or os.environ.get("DOCGEN_USER") or getpass.getuser()
+
+
+@contextlib.contextmanager
+def acting_as(name: str | None) -> Iterator[None]:
+    """Record what is done inside as done by ``name`` (the registry's 经办人, the event log's user)."""
+    token = _ACTING_USER.set(name or None)
+    try:
+        yield
+    finally:
+        _ACTING_USER.reset(token)
 
 
 def now() -> str:

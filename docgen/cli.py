@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -711,16 +712,21 @@ def search(
       docgen search 钢 --kind acceptance --year 2021
       docgen search --number 58号
     """
-    from docgen.search import SearchIndex, SortOrder, build_query
+    from docgen.pipeline.office import search_archive
 
-    index = SearchIndex(_settings(ctx))
-    if index.fallback_note:
-        _warn(index.fallback_note)
-    order: SortOrder = "relevance" if sort == "relevance" else "date"
-    q = build_query(
-        " ".join(query), enterprise=enterprise, kind=kind, year=year, number=number_text, limit=limit, sort=order
+    found = search_archive(
+        _settings(ctx),
+        " ".join(query),
+        enterprise=enterprise,
+        kind=kind,
+        year=year,
+        number=number_text,
+        limit=limit,
+        sort="relevance" if sort == "relevance" else "date",
     )
-    hits = index.search(q)
+    if found.note:
+        _warn(found.note)
+    hits = found.hits
     if as_json:
         _print_json(
             [
@@ -966,6 +972,46 @@ def templates_export(directory: Path, force: bool) -> None:
 
     for path in export_templates(directory, overwrite=force):
         click.echo(str(path))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址；让其他电脑访问用 0.0.0.0（须设密码）。")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="只含办公室密码的文本文件；也可用环境变量 DOCGEN_SERVE_PASSWORD。",
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, password_file: Path | None) -> None:
+    """在浏览器中使用归档库：检索、浏览、查看文件、发文字号登记簿、核验。
+
+    默认只有本机能访问（127.0.0.1）。要让办公室其他电脑访问，在一台电脑上运行
+    docgen serve --host 0.0.0.0 --password-file 密码.txt，大家打开它的地址，以自己的姓名登录。
+
+    \b
+    示例：
+      docgen -w demo serve
+      docgen serve --host 0.0.0.0 --port 8000 --password-file 密码.txt
+    """
+    from docgen.web import listening_socket, office_options
+    from docgen.web import serve as run_server
+
+    password = os.environ.get("DOCGEN_SERVE_PASSWORD") or None
+    if password_file is not None:
+        try:
+            password = password_file.read_text(encoding="utf-8").strip() or None
+        except (OSError, UnicodeDecodeError) as exc:
+            msg = f"无法读取密码文件 {password_file}：{exc}"
+            raise click.BadParameter(msg, param_hint="--password-file") from exc
+    settings = _settings(ctx)
+    options = office_options(host, password)
+    sock = listening_socket(host, port)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - shown, not bound
+    click.echo(f"docgen 已启动：http://{shown}:{port}/  工作区：{settings.workspace}（按 Ctrl+C 停止）")
+    if host in ("0.0.0.0", "::"):  # noqa: S104
+        click.echo("其他电脑请用本机的局域网地址访问，例如 http://192.168.1.10:" + str(port) + "/")
+    run_server(settings, options, sock)
 
 
 @cli.command()

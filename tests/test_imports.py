@@ -11,6 +11,7 @@ PACKAGE = REPO / "docgen"
 # Modules every part may use: words, geometry, errors, files, settings, the text reader, test hooks.
 SHARED = {"vocab", "layout", "errors", "_io", "config", "readback", "faults", "__init__", "__main__"}
 CORE = {"case", "render", "convert", "stamp", "numbering", "archive", "search", "lint"}
+FACES = {"cli", "web"}  # what a clerk uses: they drive the pipeline and nothing drives them
 
 
 def part(module: str) -> str:
@@ -70,12 +71,24 @@ def test_click_and_rich_only_in_the_cli() -> None:
 
 def test_only_the_pipeline_combines_core_parts() -> None:
     for module, targets in imports().items():
-        if part(module) in ("pipeline", "cli"):
+        if part(module) in {"pipeline", *FACES}:
             continue
         used = {part(t) for t in targets if t.startswith("docgen.")} & CORE - {part(module)}
         assert len(used) <= 1, f"{module} combines {sorted(used)}: that is the pipeline's job"
     pipeline_users = {m for m, t in imports().items() if any(x.startswith("docgen.pipeline") for x in t)}
-    assert {part(m) for m in pipeline_users} <= {"pipeline", "cli"}, "nothing below the CLI drives the pipeline"
+    assert {part(m) for m in pipeline_users} <= {"pipeline", *FACES}, "nothing below the faces drives the pipeline"
+
+
+def test_the_web_face_goes_through_the_pipeline_and_only_the_cli_starts_it() -> None:
+    for module, targets in imports().items():
+        inside = {t for t in targets if t.startswith("docgen.")}
+        if part(module) == "web":
+            below = {part(t) for t in inside} - {"web", "pipeline"}
+            assert below <= SHARED, f"{module} reaches past the pipeline into {sorted(below - SHARED)}"
+        else:
+            assert not {t for t in targets if t.split(".")[0] in ("starlette", "uvicorn")}, module
+            if module != "docgen.cli":
+                assert not {t for t in inside if part(t) == "web"}, f"{module} imports the web face"
 
 
 def test_every_package_says_what_it_may_import() -> None:

@@ -57,3 +57,19 @@ def test_the_wheel_renders_issues_and_searches_from_a_folder_outside_the_checkou
     run(docgen, "-w", office, "issue", "case.yaml", "-k", "notice", cwd=office, env=env)
     found = run(docgen, "-w", office, "search", "58号", "--json", cwd=office, env=env)
     assert "恩科工商务字〔2021〕58号" in found
+    # The web pages, their templates and the vendored htmx come from the wheel too.
+    page = run(
+        fresh / "bin" / "python",
+        "-c",
+        "from pathlib import Path; from starlette.testclient import TestClient;"
+        "from docgen.config import load_settings; from docgen.web import create_app; import docgen.web as w;"
+        "print(w.__file__); c = TestClient(create_app(load_settings(Path('.'), env={})));"
+        "print(c.get('/search?q=58号').text.count('恩科工商务字〔2021〕58号'),"
+        " c.get('/static/htmx.min.js').status_code)",
+        cwd=office,
+        env=env,
+    )
+    web_module, hits, htmx = page.split()
+    assert web_module.startswith(str(fresh))
+    assert int(hits) >= 1
+    assert htmx == "200"

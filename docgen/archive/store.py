@@ -490,32 +490,41 @@ class Archive:
         """Re-hash every file; report modified, missing and unexpected files."""
         report = VerifyReport()
         for folder in self.document_folders(year):
-            rel = folder.relative_to(self.root).as_posix()
-            manifest = folder / MANIFEST
-            if not manifest.is_file():
-                report.unexpected.append(f"{rel}/（没有 {MANIFEST}，不是完整的归档文件夹）")
-                continue
-            report.documents += 1
-            manifests = {
-                a: read_manifest(folder / manifest_name(a)) for a in ALGORITHMS if (folder / manifest_name(a)).is_file()
-            }
-            listed = {name for digests in manifests.values() for name in digests}
-            for name in sorted(listed):
-                path = folder / name
-                if not path.is_file():
-                    report.missing.append(f"{rel}/{name}")
-                    continue
-                actual = file_digests(path, tuple(manifests))
-                if any(name in manifests[a] and manifests[a][name] != actual[a] for a in manifests):
-                    report.modified.append(f"{rel}/{name}")
-            manifest_files = {manifest_name(a) for a in ALGORITHMS}
-            for entry in folder.iterdir():
-                if entry.name not in listed and entry.name not in manifest_files:
-                    report.unexpected.append(f"{rel}/{entry.name}")
+            self._verify_folder(folder, report)
         report.unexpected.extend(self._stray_entries(year))
         report.log_problems = self.log_problems()
         self._check_tree_against_log(report, year)
         return report
+
+    def verify_folder(self, relative: str) -> VerifyReport:
+        """Re-hash one document folder's files against its manifests (for a page showing one document)."""
+        report = VerifyReport()
+        self._verify_folder(self.root / relative, report)
+        return report
+
+    def _verify_folder(self, folder: Path, report: VerifyReport) -> None:
+        rel = folder.relative_to(self.root).as_posix()
+        manifest = folder / MANIFEST
+        if not manifest.is_file():
+            report.unexpected.append(f"{rel}/（没有 {MANIFEST}，不是完整的归档文件夹）")
+            return
+        report.documents += 1
+        manifests = {
+            a: read_manifest(folder / manifest_name(a)) for a in ALGORITHMS if (folder / manifest_name(a)).is_file()
+        }
+        listed = {name for digests in manifests.values() for name in digests}
+        for name in sorted(listed):
+            path = folder / name
+            if not path.is_file():
+                report.missing.append(f"{rel}/{name}")
+                continue
+            actual = file_digests(path, tuple(manifests))
+            if any(name in manifests[a] and manifests[a][name] != actual[a] for a in manifests):
+                report.modified.append(f"{rel}/{name}")
+        manifest_files = {manifest_name(a) for a in ALGORITHMS}
+        for entry in folder.iterdir():
+            if entry.name not in listed and entry.name not in manifest_files:
+                report.unexpected.append(f"{rel}/{entry.name}")
 
     def add_sm3(self) -> tuple[list[str], list[str]]:
         """Give folders made before SM3 their manifest-sm3.txt; return (folders done, refused).

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen._io import atomic_write_bytes, exclusive_lock
-from docgen.archive.store import Archive, ArchiveMeta
+from docgen.archive.store import EVENTS, Archive, ArchiveMeta
 from docgen.config import Settings
 from docgen.errors import SearchError
 from docgen.search.analysis import matches, normalise, query_parts
@@ -117,6 +117,8 @@ class SearchIndex:
         self.engine, self.fallback_note = available_engine(settings.search_engine)
         self.lock_timeout = settings.index_lock_timeout
         self.folder = self.root / self.engine
+        self._archived_mark: tuple[int, int] | None = None
+        self._archived_count = 0
         if self.root.exists() and not self.root.is_dir():
             msg = (
                 f"检索索引的位置 {self.root} 是一个文件，不是文件夹。请把它移走（索引会自动重建），"
@@ -167,7 +169,7 @@ class SearchIndex:
         intact and break every search).
         """
         state = self._state()
-        archived = len(self.archive.metas())
+        archived = self._archived()
         documents = None
         reason = None
         if not state or not self.folder.exists():
@@ -198,6 +200,23 @@ class SearchIndex:
             reason,
             self.fallback_note,
         )
+
+    def _archived(self) -> int:
+        """How many documents the archive holds, counted again only when its event log has changed.
+
+        Every store appends an event, so an unchanged log means an unchanged archive; a server
+        asking before every search then pays one stat(), not a walk of the whole tree.
+        """
+        log = self.archive.root / EVENTS
+        try:
+            seen = log.stat()
+            mark: tuple[int, int] | None = (seen.st_size, seen.st_mtime_ns)
+        except OSError:
+            mark = None
+        if mark is None or mark != self._archived_mark:
+            self._archived_count = len(self.archive.metas())
+            self._archived_mark = mark
+        return self._archived_count
 
     def _unreadable(self, documents: int) -> str | None:
         """Why the stored documents cannot all be read back, or None when they can."""

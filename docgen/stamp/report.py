@@ -161,7 +161,8 @@ def report_html(data: dict[str, Any]) -> str:
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>电子档案四性检测报告</title>'
         "<style>body{font-family:serif;max-width:60em;margin:2em auto}table{border-collapse:collapse;width:100%}"
-        "td,th{border:1px solid #000;padding:.3em .5em;vertical-align:middle}th{background:#eee}</style></head>"
+        "td,th{border:1px solid #000;padding:.3em .5em;vertical-align:middle}th{background:#eee}"
+        "td:nth-child(1),td:nth-child(2),td:nth-child(4),th{white-space:nowrap}</style></head>"
         f"<body><h1>电子档案四性检测报告</h1>{scope}<table><tr><th>编号</th><th>性质</th><th>检测项目</th>"
         f"<th>结果</th><th>涉及的文件或说明</th></tr>{rows}</table><p>{html.escape(_verdict(data))}</p>{details}"
         "<p>检测人：＿＿＿＿＿＿　审核人：＿＿＿＿＿＿　日期：＿＿＿＿年＿＿月＿＿日</p></body></html>"

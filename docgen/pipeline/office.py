@@ -1,0 +1,226 @@
+"""What the office sees in a browser: the archive held in memory, one document, search, the ledger.
+
+A server answers many pages between two stores, so the archive's metadata and events are read
+once and read again only when ``events.jsonl`` has grown (every store appends to it). Documents
+are named in URLs by an opaque id derived from their folder, never by a path: nothing a URL
+says reaches the disk except through this table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docgen.archive.store import EVENTS, Archive, ArchiveMeta, VerifyReport
+from docgen.config import Settings
+from docgen.errors import DocgenError
+from docgen.numbering.registry import Allocation, NumberRecord
+from docgen.numbering.service import RunReport, allocate_external, check_registry, registry_for
+from docgen.search import SearchIndex, SortOrder, build_query
+from docgen.search.backend import Hit
+
+SERVED_FILES = ("document.pdf", "document.docx", "original.docx")  # what a page may hand out
+DOCUMENT_ID_CHARS = 16
+EVENT_FIELDS = ("time", "user", "event", "reason", "version", "number", "path", "year", "ok", "title", "failed")
+
+
+def document_id(path: str) -> str:
+    """The id of an archive folder in URLs: stable, opaque, not a path."""
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:DOCUMENT_ID_CHARS]
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Counts for browsing: by year and month, by kind, by enterprise."""
+
+    months: dict[str, Counter[str]]  # year → month → documents
+    kinds: Counter[str]
+    enterprises: Counter[str]
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One document as its page shows it."""
+
+    id: str
+    meta: ArchiveMeta
+    versions: list[ArchiveMeta]  # every version of the same document, oldest first
+    events: list[dict[str, Any]]
+    verified: VerifyReport
+    files: list[str]  # of SERVED_FILES, those this document has
+
+
+class ArchiveView:
+    """The archive's metadata and events, cached until the event log grows; safe across threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.archive = Archive(settings.archive_dir)
+        self.index = SearchIndex(settings)
+        self._lock = threading.Lock()
+        self._size = -2
+        self._metas: list[ArchiveMeta] = []
+        self._by_id: dict[str, ArchiveMeta] = {}
+        self._events: list[dict[str, Any]] = []
+
+    def _fresh(self) -> None:
+        log = self.archive.root / EVENTS
+        size = log.stat().st_size if log.is_file() else -1
+        with self._lock:
+            if size == self._size:
+                return
+            metas = self.archive.metas() if self.archive.root.is_dir() else []
+            events = [{k: e[k] for k in EVENT_FIELDS if k in e} for e in self.archive.events()]
+            self._metas = sorted(metas, key=lambda m: (str(m.get("date", "")), m["path"]), reverse=True)
+            self._by_id = {document_id(m["path"]): m for m in metas}
+            self._events = events
+            self._size = size
+
+    def metas(self) -> list[ArchiveMeta]:
+        """Every document folder's metadata, newest date first."""
+        self._fresh()
+        return self._metas
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every event, in the order logged (only the fields a page shows)."""
+        self._fresh()
+        return self._events
+
+    def latest(self) -> list[ArchiveMeta]:
+        """The newest version of each document, newest date first."""
+        newest: dict[str, ArchiveMeta] = {}
+        for meta in self.metas():
+            key = str(meta.get("identity") or meta["path"])
+            if key not in newest or int(meta.get("version", 1)) > int(newest[key].get("version", 1)):
+                newest[key] = meta
+        return [m for m in self.metas() if newest.get(str(m.get("identity") or m["path"])) is m]
+
+    def facets(self) -> Facets:
+        """Counts of the newest versions by year and month, kind and enterprise."""
+        months: dict[str, Counter[str]] = {}
+        kinds: Counter[str] = Counter()
+        enterprises: Counter[str] = Counter()
+        for meta in self.latest():
+            date = str(meta.get("date", ""))
+            months.setdefault(date[:4], Counter())[date[5:7]] += 1
+            kinds[str(meta.get("kind"))] += 1
+            enterprises.update({str(e.get("name")) for e in meta.get("enterprises", []) if e.get("name")})
+        return Facets(dict(sorted(months.items(), reverse=True)), kinds, enterprises)
+
+    def listing(
+        self, year: str | None = None, month: str | None = None, kind: str | None = None, enterprise: str | None = None
+    ) -> list[ArchiveMeta]:
+        """The newest versions that match every filter given (an enterprise by its full name)."""
+        found = []
+        for meta in self.latest():
+            date = str(meta.get("date", ""))
+            if (year and date[:4] != year) or (month and date[5:7] != month):
+                continue
+            if kind and meta.get("kind") != kind:
+                continue
+            if enterprise and enterprise not in {e.get("name") for e in meta.get("enterprises", [])}:
+                continue
+            found.append(meta)
+        return found
+
+    def find(self, doc_id: str) -> ArchiveMeta | None:
+        """The document folder an id names, or None."""
+        self._fresh()
+        return self._by_id.get(doc_id)
+
+    def document(self, doc_id: str) -> DocumentView | None:
+        """Everything the page of one document shows; its files are re-hashed now."""
+        meta = self.find(doc_id)
+        if meta is None:
+            return None
+        identity = meta.get("identity")
+        versions = sorted(
+            [m for m in self.metas() if identity and m.get("identity") == identity],
+            key=lambda m: int(m.get("version", 1)),
+        ) or [meta]
+        paths = {m["path"] for m in versions}
+        number = meta.get("number")
+        events = [e for e in self.events() if e.get("path") in paths or (number and e.get("number") == number)]
+        files = [name for name in SERVED_FILES if name in meta.get("files", {})]
+        return DocumentView(doc_id, meta, versions, events, self.archive.verify_folder(meta["path"]), files)
+
+    def file(self, doc_id: str, name: str) -> Path | None:
+        """The stored file ``name`` of a document, only if its records list it and it may be served."""
+        meta = self.find(doc_id)
+        if meta is None or name not in SERVED_FILES or name not in meta.get("files", {}):
+            return None
+        path = self.archive.root / meta["path"] / name
+        inside = path.resolve().is_relative_to(self.archive.root.resolve())
+        return path if inside and path.is_file() else None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits, and a note when the index had to fall back to another engine."""
+
+    hits: list[Hit]
+    note: str | None = None
+
+
+def search_archive(
+    settings: Settings,
+    text: str,
+    *,
+    enterprise: str | None = None,
+    kind: str | None = None,
+    year: str | None = None,
+    number: str | None = None,
+    limit: int = 20,
+    sort: SortOrder = "date",
+    index: SearchIndex | None = None,
+) -> SearchResult:
+    """The search behind ``docgen search`` and the search page: the same engine and the same recall.
+
+    A server passes the ``index`` it keeps, so the archive is not counted again before every search.
+    """
+    index = index or SearchIndex(settings)
+    query = build_query(text, enterprise=enterprise, kind=kind, year=year, number=number, limit=limit, sort=sort)
+    return SearchResult(index.search(query), index.fallback_note)
+
+
+@dataclass
+class Ledger:
+    """The ledger of one 机关代字 and year, with what is known of its run."""
+
+    prefix: str | None
+    year: int | None
+    records: list[NumberRecord]
+    runs: list[RunReport]
+    prefixes: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+
+def ledger(settings: Settings, year: int | None = None, prefix: str | None = None) -> Ledger:
+    """Numbers used and voided, and gaps, for a year and prefix (each optional)."""
+    everything = registry_for(settings).records() if settings.registry_path.exists() else []
+    records = [r for r in everything if (year is None or r.year == year) and (prefix is None or r.prefix == prefix)]
+    runs = [
+        run for run in (check_registry(settings, year) if everything else []) if prefix is None or run.prefix == prefix
+    ]
+    return Ledger(
+        prefix,
+        year,
+        sorted(records, key=lambda r: (r.prefix, r.year, r.seq)),
+        runs,
+        sorted({r.prefix for r in everything}),
+        sorted({r.year for r in everything}, reverse=True),
+    )
+
+
+def take_number(settings: Settings, prefix: str, year: str, title: str, *, again: bool = False) -> Allocation:
+    """The next number for a document drafted outside docgen (a form's fields, as typed).
+
+    The same registry call as ``docgen number next --prefix --year --title``.
+    """
+    if not year.strip().isdigit():
+        msg = f"年份应为四位数字，例如 2021，现为“{year}”。"
+        raise DocgenError(msg)
+    return allocate_external(settings, prefix, int(year), title, again=again)

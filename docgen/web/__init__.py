@@ -1,0 +1,57 @@
+"""``docgen serve``: the archive, the ledger and the search as web pages for the whole office.
+
+A face, like the CLI: it imports the pipeline and the shared modules, and Starlette, Jinja2 and
+uvicorn live only here. Nothing else in docgen imports it but the CLI.
+"""
+
+from __future__ import annotations
+
+import socket
+
+from docgen.config import Settings
+from docgen.errors import DocgenError
+from docgen.web.app import ServerOptions, create_app
+from docgen.web.security import is_loopback
+
+LISTEN_BACKLOG = 128
+
+
+def office_options(host: str, password: str | None) -> ServerOptions:
+    """Refuse to open the archive to the network without a password; answer only to our own names."""
+    if not is_loopback(host) and not password:
+        msg = (
+            f"在 {host} 上对其他电脑开放时必须设置密码：用 --password-file 指定一个只含密码的文件，"
+            "或设置环境变量 DOCGEN_SERVE_PASSWORD。只在本机使用时不必设置（默认 --host 127.0.0.1）。"
+        )
+        raise DocgenError(msg)
+    if is_loopback(host):
+        return ServerOptions(password=password or None)
+    return ServerOptions(password=password, allowed_hosts=("*",))
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """Bind the address first, so a port in use is said in Chinese, before anything starts."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP said outright: asyncio turns Nagle off only on sockets that say so, and a
+    # page otherwise waits 40 ms for a delayed ACK between its headers and its body.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(LISTEN_BACKLOG)
+    except OSError as exc:
+        sock.close()
+        msg = f"无法在 {host}:{port} 上启动（{exc.strerror}）：端口可能已被占用，请用 --port 换一个端口。"
+        raise DocgenError(msg) from None
+    return sock
+
+
+def serve(settings: Settings, options: ServerOptions, sock: socket.socket) -> None:
+    """Run the server on a bound socket until interrupted (Ctrl+C)."""
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    config = uvicorn.Config(create_app(settings, options), log_level="warning", access_log=False, server_header=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+__all__ = ["ServerOptions", "create_app", "listening_socket", "office_options", "serve"]

@@ -1,0 +1,499 @@
+"""The office's web pages (Starlette, server-rendered Jinja2, a little vendored htmx).
+
+Every page reads through ``pipeline.office``; every change (a number taken or voided, a
+verification) goes through the same registry and event-log calls as the CLI, as the signed-in
+clerk. A URL never names a path: documents are found by their opaque id in the archive's own
+records, and only the files those records list are served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import anyio
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from docgen._io import acting_as, current_user
+from docgen.config import Settings
+from docgen.errors import DocgenError
+from docgen.pipeline.numbers import void_number
+from docgen.pipeline.office import (
+    SERVED_FILES,
+    ArchiveView,
+    document_id,
+    ledger,
+    search_archive,
+    take_number,
+)
+from docgen.pipeline.records import verify_archive
+from docgen.vocab import KIND_NAMES
+from docgen.web.security import (
+    Session,
+    clean_name,
+    csrf_ok,
+    csrf_token,
+    new_session,
+    password_ok,
+    read_session,
+)
+
+COOKIE = "docgen_session"
+KIND_LABELS = {**KIND_NAMES, "other": "其他文件"}
+RECENT = 12
+RESULTS = 50
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LOGIN_FAILURE_PAUSE_S = 1.0  # slows a password guesser to one try a second per connection
+META_LABELS = {  # meta.json keys a clerk reads, in the order the page shows them
+    "title": "题名",
+    "number": "发文字号",
+    "kind_name": "文种",
+    "date": "成文日期",
+    "issuer": "责任者",
+    "enterprises": "涉及企业",
+    "pages": "页数",
+    "version": "版本",
+    "reason": "修改原因",
+    "source": "来源",
+    "archived_at": "归档时间",
+    "archived_by": "归档人",
+    "text_check": "逐字核对",
+    "pdfa_part": "格式",
+    "original_name": "原文件名",
+    "needs_ocr": "待 OCR",
+    "path": "归档位置",
+}
+EVENT_LABELS = {
+    "issued": "签发归档",
+    "new_version": "归档新版本",
+    "imported": "导入",
+    "recovered": "补记归档",
+    "voided": "作废发文字号",
+    "verified": "核验",
+    "checked": "四性检测",
+    "filed": "年度归档",
+    "sm3_added": "补充 SM3 清单",
+}
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "frame-src 'self'; object-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "SAMEORIGIN",
+}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """How the server runs: the office password (None: local use only) and the hosts it answers to."""
+
+    password: str | None = None
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1", "testserver")
+
+
+_SHOWN_BY_KEY: dict[str, Callable[[Any], str]] = {
+    "text_check": lambda v: f"{v.get('result', '')}（{v.get('characters', '?')} 字，{v.get('reader', '')} 读取）",
+    "archived_at": lambda v: _when(str(v)),
+    "pdfa_part": lambda v: f"PDF/A-{v}",
+    "source": lambda v: {"docgen": "docgen 签发", "import": "导入"}.get(str(v), str(v)),
+}
+
+
+def _shown(key: str, value: Any) -> str:
+    """A meta.json value as a clerk reads it."""
+    if key in _SHOWN_BY_KEY and (key != "text_check" or isinstance(value, dict)):
+        return _SHOWN_BY_KEY[key](value)
+    if isinstance(value, list):
+        return "、".join(str(v.get("name") if isinstance(v, dict) else v) for v in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _segments(snippet: str, highlights: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """The snippet cut into (text, highlighted) runs, for <mark> without trusting any HTML."""
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for start, end in highlights:
+        if start < at:
+            continue
+        out += [(snippet[at:start], False), (snippet[start:end], True)]
+        at = end
+    out.append((snippet[at:], False))
+    return [(text, marked) for text, marked in out if text]
+
+
+def _when(stamp: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("docgen.web", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(kind_labels=KIND_LABELS, event_labels=EVENT_LABELS, document_id=document_id)
+    env.filters.update(when=_when, segments=_segments)
+    return Jinja2Templates(env=env)
+
+
+class _Sessions:
+    """Reads the session cookie; signs a clerk in or, on a local server, opens a session at once."""
+
+    def __init__(self, app: ASGIApp, secret: bytes, password: str | None, signed_out: set[str]) -> None:
+        self.app, self.secret, self.password, self.signed_out = app, secret, password, signed_out
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        session = read_session(self.secret, request.cookies.get(COOKIE))
+        if session is not None and session.nonce in self.signed_out:
+            session = None
+        cookie = None
+        open_paths = request.url.path.startswith("/static/") or request.url.path == "/login"
+        if session is None and self.password is None:
+            session, cookie = new_session(self.secret, "")
+        if session is None and not open_paths:
+            target = urlencode({"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")})
+            await RedirectResponse(f"/login?{target}", status_code=303)(scope, receive, send)
+            return
+        scope.setdefault("state", {})["session"] = session
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                if cookie is not None:
+                    headers.append((b"set-cookie", _cookie_header(cookie).encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _cookie_header(value: str, max_age: int | None = None) -> str:
+    age = f"; Max-Age={max_age}" if max_age is not None else ""
+    return f"{COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{age}"
+
+
+class Office:
+    """The pages of one workspace; one instance per server."""
+
+    def __init__(self, settings: Settings, options: ServerOptions) -> None:
+        self.settings, self.options = settings, options
+        self.secret = secrets.token_bytes(32)
+        self.signed_out: set[str] = set()  # nonces of sessions ended by 退出, until the server restarts
+        self.view = ArchiveView(settings)
+        self.templates = _templates()
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    @staticmethod
+    def session_of(request: Request) -> Session:
+        """The session the middleware attached to this request."""
+        session: Session = request.state.session
+        return session
+
+    def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
+        """Render a page with what every page shows (the clerk, the CSRF token, the section)."""
+        session = self.session_of(request)
+        values = {
+            "user": session.name or current_user(),
+            "signed_in": bool(session.name),
+            "csrf": csrf_token(self.secret, session),
+            "section": name.removesuffix(".html"),
+            "error": None,
+        }
+        return self.templates.TemplateResponse(request, name, {**values, **context}, status_code=status)
+
+    async def as_clerk(self, request: Request, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking work in a thread, as the signed-in clerk (the ledger's 经办人, the log's user)."""
+        name = self.session_of(request).name or None
+
+        def run() -> T:
+            with acting_as(name):
+                return work(*args, **kwargs)
+
+        return await run_in_threadpool(run)
+
+    async def checked_form(self, request: Request) -> FormData:
+        """The submitted form, refused (403) unless it carries this session's CSRF token."""
+        form = await request.form()
+        token = form.get("csrf")
+        if not csrf_ok(self.secret, self.session_of(request), token if isinstance(token, str) else None):
+            raise HTTPException(403, "表单已过期或不是从本系统的页面提交的。请刷新页面后重试。")
+        return form
+
+    # --- pages --------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        """``/``: the search page."""
+        return RedirectResponse("/search", status_code=303)
+
+    async def search(self, request: Request) -> Response:
+        """``/search?q=&kind=&year=&enterprise=``: the query lives in the URL, to bookmark and send."""
+        q = request.query_params
+        text, kind, year, enterprise = (q.get(k, "").strip() for k in ("q", "kind", "year", "enterprise"))
+        hits, note, error = [], None, None
+        asked = bool(text or kind or year or enterprise)
+        if asked:
+            try:
+                found = await self.as_clerk(
+                    request,
+                    search_archive,
+                    self.settings,
+                    text,
+                    kind=kind or None,
+                    year=year or None,
+                    enterprise=enterprise or None,
+                    limit=RESULTS,
+                    index=self.view.index,
+                )
+                hits, note = found.hits, found.note
+            except DocgenError as exc:
+                error = exc.message
+        recent = [] if asked else (await run_in_threadpool(self.view.latest))[:RECENT]
+        return self.page(
+            request,
+            "search.html",
+            status=400 if error else 200,
+            q=text,
+            kind=kind,
+            year=year,
+            enterprise=enterprise,
+            asked=asked,
+            hits=hits,
+            recent=recent,
+            note=note,
+            error=error,
+            limit=RESULTS,
+        )
+
+    async def browse(self, request: Request) -> Response:
+        """``/browse``: the archive by year and month, kind and enterprise, with counts."""
+        q = request.query_params
+        year, month, kind, enterprise = (q.get(k) or None for k in ("year", "month", "kind", "enterprise"))
+        facets = await run_in_threadpool(self.view.facets)
+        documents = await run_in_threadpool(self.view.listing, year, month, kind, enterprise)
+        return self.page(
+            request,
+            "browse.html",
+            facets=facets,
+            documents=documents,
+            year=year,
+            month=month,
+            kind=kind,
+            enterprise=enterprise,
+            top_enterprises=facets.enterprises.most_common(40),
+            link=lambda **change: "/browse?" + urlencode({k: v for k, v in change.items() if v}),
+        )
+
+    async def document(self, request: Request) -> Response:
+        """``/doc/<id>``: one document: metadata, versions, events, its verification, the PDF."""
+        shown = await run_in_threadpool(self.view.document, request.path_params["doc_id"])
+        if shown is None:
+            raise HTTPException(404, "没有这份文件。")
+        meta: dict[str, Any] = dict(shown.meta)
+        labelled = [
+            (label, _shown(key, meta[key])) for key, label in META_LABELS.items() if meta.get(key) not in (None, "", [])
+        ]
+        return self.page(request, "document.html", doc=shown, labelled=labelled)
+
+    async def document_file(self, request: Request) -> Response:
+        """``/doc/<id>/<name>``: a file the document's records list, PDF inline, DOCX downloaded."""
+        doc_id, name = request.path_params["doc_id"], request.path_params["name"]
+        path = await run_in_threadpool(self.view.file, doc_id, name)
+        meta = self.view.find(doc_id)
+        if path is None or meta is None:
+            raise HTTPException(404, "没有这个文件。")
+        is_pdf = path.suffix == ".pdf"
+        download = f"{meta.get('number') or ''} {meta.get('title', name)}".strip() + path.suffix
+        return FileResponse(
+            path,
+            media_type="application/pdf" if is_pdf else DOCX_TYPE,
+            filename=download,
+            content_disposition_type="inline" if is_pdf and "download" not in request.query_params else "attachment",
+        )
+
+    async def numbers(self, request: Request) -> Response:
+        """``/numbers?year=&prefix=``: the ledger and the forms to take or void a number."""
+        q = request.query_params
+        year = int(q["year"]) if q.get("year", "").isdigit() else None
+        return await self._ledger_page(
+            request, year, q.get("prefix") or None, taken=q.get("taken"), again=q.get("again") == "1",
+            voided=q.get("voided"),
+        )  # fmt: skip
+
+    async def _ledger_page(
+        self,
+        request: Request,
+        year: int | None,
+        prefix: str | None,
+        *,
+        taken: str | None = None,
+        again: bool = False,
+        voided: str | None = None,
+        error: str | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Response:
+        shown = await run_in_threadpool(ledger, self.settings, year, prefix)
+        return self.page(
+            request,
+            "numbers.html",
+            status=400 if error else 200,
+            ledger=shown,
+            year=year,
+            prefix=prefix,
+            taken=next((r for r in shown.records if r.number == taken), None),
+            again=again,
+            voided=voided,
+            this_year=dt.date.today().year,
+            error=error,
+            form=form or {},
+        )
+
+    async def numbers_next(self, request: Request) -> Response:
+        """POST ``/numbers/next``: the next number for a document drafted in Word."""
+        form = await self.checked_form(request)
+        typed = {k: str(form.get(k, "")).strip() for k in ("prefix", "title", "year")}
+        try:
+            allocation = await self.as_clerk(
+                request,
+                take_number,
+                self.settings,
+                typed["prefix"],
+                typed["year"],
+                typed["title"],
+                again=form.get("again") == "1",
+            )
+        except DocgenError as exc:
+            return await self._ledger_page(request, None, None, error=exc.message, form=typed)
+        record = allocation.record
+        query = {"year": record.year, "prefix": record.prefix, "taken": record.number}
+        if not allocation.new:
+            query["again"] = "1"
+        return RedirectResponse(f"/numbers?{urlencode(query)}", status_code=303)
+
+    async def numbers_void(self, request: Request) -> Response:
+        """POST ``/numbers/void``: void a number for good, with its reason."""
+        form = await self.checked_form(request)
+        number, reason = (str(form.get(k, "")).strip() for k in ("number", "reason"))
+        try:
+            record = await self.as_clerk(request, void_number, self.settings, number, reason)
+        except DocgenError as exc:
+            return await self._ledger_page(request, None, None, error=exc.message)
+        query = {"year": record.year, "prefix": record.prefix, "voided": record.number}
+        return RedirectResponse(f"/numbers?{urlencode(query)}", status_code=303)
+
+    async def verify(self, request: Request) -> Response:
+        """``/verify``: ``archive verify`` on a button (POST), its result shown."""
+        report = None
+        if request.method == "POST":
+            await self.checked_form(request)
+            report = await self.as_clerk(request, verify_archive, self.settings)
+        return self.page(request, "verify.html", report=report)
+
+    # --- signing in ---------------------------------------------------------------------------
+
+    async def login(self, request: Request) -> Response:
+        """``/login``: name and office password; the name becomes the 经办人 of what the clerk does."""
+        wanted = request.query_params.get("next", "/search")
+        target = wanted if wanted.startswith("/") and not wanted.startswith("//") else "/search"
+        if request.method == "GET":
+            return self._login_page(request, target, None)
+        form = await request.form()
+        name = clean_name(str(form.get("name", "")))
+        given = form.get("password")
+        expected = self.options.password
+        if expected is not None and not password_ok(expected, given if isinstance(given, str) else None):
+            await anyio.sleep(LOGIN_FAILURE_PAUSE_S)
+            return self._login_page(request, target, "密码不对。", status=401)
+        if name is None:
+            return self._login_page(
+                request, target, "请填写姓名（20 字以内），发文字号登记簿会记下经办人。", status=400
+            )
+        _, cookie = new_session(self.secret, name)
+        response = RedirectResponse(target, status_code=303)
+        response.headers.append("set-cookie", _cookie_header(cookie))
+        return response
+
+    def _login_page(self, request: Request, target: str, error: str | None, status: int = 200) -> Response:
+        context = {"next": target, "error": error, "section": "login"}
+        return self.templates.TemplateResponse(request, "login.html", context, status_code=status)
+
+    async def logout(self, request: Request) -> Response:
+        """POST ``/logout``."""
+        await self.checked_form(request)
+        self.signed_out.add(self.session_of(request).nonce)
+        response = RedirectResponse("/login", status_code=303)
+        response.headers.append("set-cookie", _cookie_header("", max_age=0))
+        return response
+
+    async def refused(self, request: Request, exc: Exception) -> Response:
+        """404, 403 and the like as a page in Chinese (plain text before a session exists)."""
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        detail = exc.detail if isinstance(exc, HTTPException) else "服务器出错。"
+        if status == 404 and detail == "Not Found":
+            detail = "没有这个页面。"
+        if getattr(request.state, "session", None) is None:
+            return Response(detail, status_code=status, media_type="text/plain; charset=utf-8")
+        return self.page(request, "error.html", status=status, message=detail, status_code=status)
+
+    def routes(self) -> list[BaseRoute]:
+        """Every URL the server answers; anything else is 404."""
+        return [
+            Route("/", self.home),
+            Route("/search", self.search),
+            Route("/browse", self.browse),
+            Route("/doc/{doc_id:str}", self.document),
+            Route("/doc/{doc_id:str}/{name:str}", self.document_file),
+            Route("/numbers", self.numbers),
+            Route("/numbers/next", self.numbers_next, methods=["POST"]),
+            Route("/numbers/void", self.numbers_void, methods=["POST"]),
+            Route("/verify", self.verify, methods=["GET", "POST"]),
+            Route("/login", self.login, methods=["GET", "POST"]),
+            Route("/logout", self.logout, methods=["POST"]),
+            Mount("/static", StaticFiles(packages=[("docgen.web", "static")]), name="static"),
+        ]
+
+
+def create_app(settings: Settings, options: ServerOptions | None = None) -> Starlette:
+    """The whole web app for one workspace."""
+    office = Office(settings, options or ServerOptions())
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=list(office.options.allowed_hosts)),
+        Middleware(_Sessions, secret=office.secret, password=office.options.password, signed_out=office.signed_out),
+    ]
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {HTTPException: office.refused}
+    return Starlette(routes=office.routes(), middleware=middleware, exception_handlers=handlers)
+
+
+__all__ = ["SERVED_FILES", "Office", "ServerOptions", "create_app"]

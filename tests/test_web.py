@@ -1,0 +1,311 @@
+"""``docgen serve``: every page, the number form, CSRF, the password, path tricks (Starlette's TestClient)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from starlette.testclient import TestClient
+
+from docgen._io import current_user
+from docgen.config import load_settings
+from docgen.errors import DocgenError
+from docgen.pipeline.office import document_id
+from docgen.web import ServerOptions, create_app, listening_socket, office_options
+from tests.conftest import RunCli, issue_example
+from tests.webserver import running
+
+pytestmark = pytest.mark.libreoffice
+PREFIX = "恩科工商务字"
+PASSWORD = "office-secret-2021"  # noqa: S105 - the tests' own office password
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return issue_example(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture
+def ws(issued: Path, tmp_path: Path) -> Path:
+    """A copy of the issued workspace for a test that changes something."""
+    copy = tmp_path / "ws"
+    shutil.copytree(issued, copy)
+    return copy
+
+
+def client(ws: Path, password: str | None = None) -> TestClient:
+    return TestClient(create_app(load_settings(ws, env={}), ServerOptions(password=password)))
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
+    assert found, "the page carries no CSRF token"
+    return found[1]
+
+
+def doc_ids(page: str) -> list[str]:
+    return re.findall(r'href="/doc/([0-9a-f]{16})"', page)
+
+
+def ledger_rows(ws: Path) -> list[tuple[str, str, str, str | None]]:
+    with sqlite3.connect(ws / "archive" / "registry.sqlite3") as db:
+        return db.execute("SELECT number, title, issued_by, voided_by FROM numbers ORDER BY id").fetchall()
+
+
+def test_every_page_answers_in_chinese(issued: Path) -> None:
+    web = client(issued)
+    for url, says in [
+        ("/", "最近归档"),
+        ("/search", "最近归档"),
+        ("/search?q=华艺", "找到 2 份"),
+        ("/search?q=不存在的词语组合", "没有找到"),
+        ("/browse", "全部年度"),
+        ("/browse?year=2021&month=10", "：2 份"),
+        ("/browse?kind=acceptance", "：6 份"),
+        ("/browse?enterprise=恩平市华艺陶瓷有限公司", "：2 份"),
+        ("/numbers", "恩科工商务字〔2021〕58号"),
+        ("/verify", "开始核验"),
+    ]:
+        response = web.get(url)
+        assert response.status_code == 200, url
+        assert says in response.text, url
+        assert 'lang="zh-CN"' in response.text
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert web.get("/search?year=去年").status_code == 400  # the same message as docgen search
+    assert "年份应写成 2021 或 2019-2021" in web.get("/search?year=去年").text
+
+
+@pytest.mark.parametrize("query", ["华艺", "58号", "钢", "华艺 陶瓷"])
+def test_the_search_page_finds_what_docgen_search_finds(issued: Path, run_cli: RunCli, query: str) -> None:
+    cli = json.loads(run_cli("-w", str(issued), "search", *query.split(), "--json", "--limit", "50").out)
+    page = client(issued).get("/search", params={"q": query}).text
+    assert doc_ids(page) == [document_id(hit["path"]) for hit in cli]
+    assert cli, "each query finds something in the example"
+    first = cli[0]["snippet"]
+    assert "<mark>" in page
+    assert re.sub(r"<[^>]+>", "", page).count(first[:12]) >= 1
+
+
+def test_a_document_page_shows_metadata_versions_events_verification_and_the_pdf(issued: Path) -> None:
+    web = client(issued)
+    [notice] = doc_ids(web.get("/search", params={"q": "58号"}).text)
+    page = web.get(f"/doc/{notice}").text
+    for says in ("恩科工商务字〔2021〕58号", "恩平市科工商务局", "核验通过", "签发归档", "一致", "PDF/A-2"):
+        assert says in page
+    assert f'<iframe id="pdf" src="/doc/{notice}/document.pdf"' in page
+    folder = next((issued / "archive").glob("2021/05/24/*"))
+    pdf = web.get(f"/doc/{notice}/document.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.headers["content-disposition"].startswith("inline;")
+    assert pdf.content == (folder / "document.pdf").read_bytes()
+    docx = web.get(f"/doc/{notice}/document.docx")
+    assert docx.headers["content-disposition"].startswith("attachment;")
+    assert docx.content == (folder / "document.docx").read_bytes()
+    assert web.get(f"/doc/{notice}/document.pdf?download=1").headers["content-disposition"].startswith("attachment;")
+
+
+def test_a_changed_file_shows_on_its_page(ws: Path) -> None:
+    folder = next((ws / "archive").glob("2021/10/12/*"))
+    pdf = folder / "document.pdf"
+    pdf.chmod(0o644)
+    pdf.write_bytes(pdf.read_bytes() + b"%")
+    page = client(ws).get(f"/doc/{document_id(folder.relative_to(ws / 'archive').as_posix())}").text
+    assert "核验不通过" in page
+    assert "document.pdf 已被改动" in page
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/doc/{id}/text.txt",
+        "/doc/{id}/case.yaml",
+        "/doc/{id}/meta.json",
+        "/doc/{id}/..%2Fmeta.json",
+        "/doc/{id}/..%2F..%2F..%2F..%2Fregistry.sqlite3",
+        "/doc/{id}/%2e%2e",
+        "/doc/{id}//etc/passwd",
+        "/doc/..%2F..%2F..%2Fetc%2Fpasswd/document.pdf",
+        "/doc/%2Fetc%2Fpasswd/document.pdf",
+        "/doc/0000000000000000/document.pdf",
+        "/static/..%2F..%2Fcli.py",
+        "/static/%2e%2e/app.py",
+        "/static//etc/passwd",
+        "/../../etc/passwd",
+    ],
+)
+def test_path_tricks_are_answered_404(issued: Path, url: str) -> None:
+    [notice] = doc_ids(client(issued).get("/search", params={"q": "58号"}).text)
+    response = client(issued).get(url.replace("{id}", notice))
+    assert response.status_code == 404, url
+    assert b"root:" not in response.content
+    assert b"import" not in response.content
+    assert b"SQLite" not in response.content
+
+
+def test_taking_a_number_needs_the_pages_token_and_records_the_clerk(ws: Path) -> None:
+    web = client(ws)
+    before = ledger_rows(ws)
+    forged = web.post("/numbers/next", data={"prefix": PREFIX, "year": "2021", "title": "关于伪造表单的通知"})
+    assert forged.status_code == 403
+    assert "请刷新页面后重试" in forged.text
+    assert ledger_rows(ws) == before
+    token = csrf_of(web.get("/numbers").text)
+    taken = web.post(
+        "/numbers/next", data={"csrf": token, "prefix": PREFIX, "year": "2021", "title": "关于开展安全检查的通知"}
+    )
+    assert taken.status_code == 200
+    assert "已分配：" in taken.text
+    assert "恩科工商务字〔2021〕59号" in taken.text
+    assert ledger_rows(ws)[-1] == ("恩科工商务字〔2021〕59号", "关于开展安全检查的通知", current_user(), None)
+    again = web.post(
+        "/numbers/next", data={"csrf": token, "prefix": PREFIX, "year": "2021", "title": "关于开展安全检查的通知"}
+    )
+    assert "这份文件已有发文字号" in again.text
+    assert len(ledger_rows(ws)) == len(before) + 1
+    wrong = web.post(
+        "/numbers/next", data={"csrf": token, "prefix": PREFIX, "year": "二〇二一", "title": "关于某事的通知"}
+    )
+    assert wrong.status_code == 400
+    assert "年份应为四位数字" in wrong.text
+
+
+def test_voiding_needs_a_reason_and_is_recorded_in_the_ledger_and_the_log(ws: Path) -> None:
+    web = client(ws)
+    token = csrf_of(web.get("/numbers").text)
+    missing = web.post("/numbers/void", data={"csrf": token, "number": "恩科工商务字〔2021〕58号", "reason": " "})
+    assert missing.status_code == 400
+    assert "必须写明原因" in missing.text
+    done = web.post("/numbers/void", data={"csrf": token, "number": "恩科工商务字〔2021〕58号", "reason": "文件撤回"})
+    assert "已作废：恩科工商务字〔2021〕58号" in done.text
+    assert ledger_rows(ws)[0][3] == current_user()
+    last = json.loads((ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert (last["event"], last["reason"]) == ("voided", "文件撤回")
+
+
+def test_eight_clerks_at_once_get_eight_distinct_numbers(ws: Path) -> None:
+    before = len(ledger_rows(ws))
+    with running(create_app(load_settings(ws, env={}))) as base:
+
+        def take(n: int) -> str:
+            with httpx.Client(base_url=base, follow_redirects=False) as browser:
+                token = csrf_of(browser.get("/numbers").text)
+                answer = browser.post(
+                    "/numbers/next",
+                    data={"csrf": token, "prefix": PREFIX, "year": "2022", "title": f"关于第{n}件事的通知"},
+                )
+                assert answer.status_code == 303, answer.text
+                return str(httpx.URL(answer.headers["location"]).params["taken"])
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            numbers = list(pool.map(take, range(8)))
+    assert len(set(numbers)) == 8
+    assert sorted(numbers, key=lambda n: int(re.findall(r"(\d+)号", n)[0])) == [
+        f"恩科工商务字〔2022〕{n}号" for n in range(1, 9)
+    ]
+    assert len(ledger_rows(ws)) == before + 8
+
+
+def test_with_a_password_a_clerk_signs_in_with_a_name_that_the_ledger_records(ws: Path) -> None:
+    web = client(ws, password=PASSWORD)
+    assert web.get("/search", follow_redirects=False).headers["location"] == "/login?next=%2Fsearch"
+    assert web.post("/numbers/next", data={"title": "x"}, follow_redirects=False).status_code == 303
+    assert web.get("/doc/0000000000000000/document.pdf", follow_redirects=False).status_code == 303
+    started = time.monotonic()
+    refused = web.post("/login?next=/numbers", data={"name": "张三", "password": "guess"})
+    assert refused.status_code == 401
+    assert "密码不对" in refused.text
+    assert time.monotonic() - started >= 0.9  # a guesser waits
+    signed = web.post("/login?next=/numbers", data={"name": "张三", "password": PASSWORD})
+    assert signed.status_code == 200
+    assert "经办人：张三" in signed.text
+    token = csrf_of(signed.text)
+    web.post("/numbers/next", data={"csrf": token, "prefix": PREFIX, "year": "2021", "title": "关于张三起草的通知"})
+    assert ledger_rows(ws)[-1][2] == "张三"
+    outside = web.post("/login?next=//evil.example/", data={"name": "张三", "password": PASSWORD})
+    assert outside.url.path == "/search"  # never sent elsewhere after signing in
+    stolen = web.cookies["docgen_session"]
+    web.post("/logout", data={"csrf": csrf_of(outside.text)})
+    assert web.get("/search", follow_redirects=False).status_code == 303
+    web.cookies.set("docgen_session", stolen)
+    assert web.get("/search", follow_redirects=False).status_code == 303, "a signed-out session stays out"
+
+
+def test_the_network_needs_a_password_and_only_our_host_names_are_answered(issued: Path, tmp_path: Path) -> None:
+    with pytest.raises(DocgenError, match="必须设置密码"):
+        office_options("0.0.0.0", None)  # noqa: S104
+    assert office_options("0.0.0.0", PASSWORD).allowed_hosts == ("*",)  # noqa: S104
+    assert office_options("127.0.0.1", None).password is None
+    rebinding = client(issued).get("/search", headers={"host": "attacker.example"})
+    assert rebinding.status_code == 400
+    taken = listening_socket("127.0.0.1", 0)
+    try:
+        with pytest.raises(DocgenError, match="端口可能已被占用"):
+            listening_socket("127.0.0.1", taken.getsockname()[1])
+    finally:
+        taken.close()
+
+
+def test_serve_refuses_the_network_without_a_password(issued: Path, run_cli: RunCli) -> None:
+    result = run_cli("-w", str(issued), "serve", "--host", "0.0.0.0")  # noqa: S104
+    assert result.exit_code == 1
+    assert "必须设置密码" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_verification_runs_on_a_button_and_is_logged_as_the_clerk(ws: Path) -> None:
+    web = client(ws)
+    token = csrf_of(web.get("/verify").text)
+    assert web.post("/verify", data={}).status_code == 403
+    page = web.post("/verify", data={"csrf": token}).text
+    assert "归档库完好：核验了 8 份文件" in page
+    last = json.loads((ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()[-1])
+    assert (last["event"], last["ok"], last["user"]) == ("verified", True, current_user())
+
+
+def test_what_a_clerk_types_is_shown_as_text_never_as_markup(issued: Path) -> None:
+    page = client(issued).get("/search", params={"q": '<script>alert("x")</script>', "enterprise": '"><b>'}).text
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;" in page
+    assert '"><b>' not in page
+
+
+def test_docgen_serve_answers_in_a_browser_and_stops_on_ctrl_c(issued: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "docgen", "-w", str(issued), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/search", params={"q": "华艺"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, (
+                    server.stderr.read() if server.stderr else ""
+                )
+                time.sleep(0.1)
+        assert page.status_code == 200
+        assert "找到 2 份" in page.text
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=20)
+    assert f"docgen 已启动：http://127.0.0.1:{port}/" in out
+    assert "Traceback" not in err

@@ -1,0 +1,118 @@
+"""The office's pages in a real headless Chromium (Debian's), driven by Playwright, as a clerk uses them.
+
+Open the home page, type 华艺 into the search box, press Enter, see the 验收记录 and the 公告, open
+one and see its PDF, then take the next number through the form. The screenshots are looked at
+as pictures; with DOCGEN_SCREENSHOTS=<folder> they are also kept there (the README's come from here).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from docgen.config import load_settings
+from docgen.web import create_app
+from tests.conftest import issue_example
+from tests.webserver import running
+
+pytestmark = pytest.mark.libreoffice
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# As root in a container, and on a machine whose network is closed: no sandbox, no phoning home.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OFFICE_SCREEN: ViewportSize = {"width": 1366, "height": 768}
+
+if CHROMIUM is None:
+    pytest.skip(
+        "Chromium 未安装（scripts/install-system.sh 会安装 Debian 的 chromium）：跳过浏览器测试",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Page, ViewportSize, expect, sync_playwright  # noqa: E402 - only where Chromium is
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    ws = issue_example(tmp_path_factory.mktemp("browser"))
+    with running(create_app(load_settings(ws, env={}))) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def page(base_url: str) -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser.new_page(viewport=OFFICE_SCREEN, locale="zh-CN", base_url=base_url)
+        browser.close()
+
+
+def looked_at(page: Page, name: str, tmp_path: Path) -> Image.Image:
+    """Screenshot the page, keep it where asked, and return it as a picture."""
+    shot = tmp_path / f"{name}.png"
+    page.screenshot(path=str(shot))
+    keep = os.environ.get("DOCGEN_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / f"web-{name}.png")
+    picture = Image.open(shot).convert("RGB")
+    assert picture.size == (OFFICE_SCREEN["width"], OFFICE_SCREEN["height"])
+    return picture
+
+
+def share_of(picture: Image.Image, colour: tuple[int, int, int], tolerance: int = 40) -> float:
+    """How much of the picture is close to ``colour``."""
+    small = picture.resize((picture.width // 4, picture.height // 4))
+    data = small.tobytes()
+    pixels = (data[i : i + 3] for i in range(0, len(data), 3))
+    near = sum(1 for pixel in pixels if all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True)))
+    return near / (small.width * small.height)
+
+
+def test_a_clerk_searches_opens_a_document_and_takes_a_number(page: Page, tmp_path: Path) -> None:
+    page.goto("/")
+    expect(page.locator("h2")).to_have_text("最近归档")
+    page.fill("#q", "华艺")
+    page.press("#q", "Enter")
+    hits = page.locator(".hits li")
+    expect(hits).to_have_count(2)
+    expect(page).to_have_url("/search?q=%E5%8D%8E%E8%89%BA&kind=&year=&enterprise=")  # the query is in the URL
+    titles = hits.locator("a.title").all_inner_texts()
+    assert any("验收记录" in t for t in titles) and any("公告" in t for t in titles), titles
+    expect(page.locator(".hits mark").first).to_have_text("华艺")
+    search = looked_at(page, "search", tmp_path)
+    assert share_of(search, (183, 28, 28)) > 0.03, "the red bar is drawn"
+    assert share_of(search, (255, 224, 138)) > 0.0005, "the matches are highlighted"
+
+    page.locator(".hits a.title", has_text="公告").click()
+    expect(page.locator("h1")).to_contain_text("落后产能退出企业名单的公告")
+    frame = page.locator("iframe#pdf")
+    expect(frame).to_be_visible()
+    pdf = page.request.get(str(frame.get_attribute("src")))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+    expect(page.locator(".alert.good")).to_contain_text("核验通过")
+    page.wait_for_timeout(1500)  # the PDF viewer draws the first page
+    document = looked_at(page, "document", tmp_path)
+    right_half = document.crop((document.width // 2, 200, document.width, document.height))
+    assert share_of(right_half, (255, 255, 255), tolerance=8) > 0.2, "the PDF page is drawn in its frame"
+    assert share_of(right_half, (0, 0, 0), tolerance=90) > 0.002, "with text on it"
+
+    page.click("text=发文字号")
+    page.fill("input[name=title]", "关于开展2021年度安全生产检查的通知")
+    page.fill("input[name=year]", "2021")
+    page.click("#next-form button")
+    expect(page.locator("#taken")).to_contain_text("已分配：恩科工商务字〔2021〕59号")
+    expect(page.locator("table.docs")).to_contain_text("关于开展2021年度安全生产检查的通知")
+    looked_at(page, "numbers", tmp_path)
