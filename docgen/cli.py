@@ -519,88 +519,199 @@ def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterpr
 
 
 @archive.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", metavar="文件或文件夹…", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--recursive", "-r", is_flag=True, help="文件夹连同其子文件夹一起导入。")
+@click.option(
+    "--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), help="导入文件夹时的报告（CSV）。"
+)
 @click.option("--kind", type=click.Choice([*KINDS, "other"]), help="文种（默认按标题判断）。")
 @click.option("--number", help="发文字号（默认从文中读出）。")
 @click.option("--date", "date_text", help="成文日期，如 2019-06-30（默认从文中读出）。")
 @click.option("--title", help="标题（默认从文中读出）。")
 @click.option("--enterprise", "enterprises", multiple=True, help="涉及的企业名称（可多次给出；默认从文中读出）。")
 @click.option("--issuer", help="责任者（发文机关，默认从署名或版头读出）。")
+@click.option("--allow-duplicate-number", is_flag=True, help="发文字号与已有文件重复时仍导入（记录在案）。")
+@click.option("--no-ocr", is_flag=True, help="扫描件不做 OCR，只标记为待 OCR（导入更快）。")
 @json_option
 @click.pass_context
 def archive_import(
     ctx: click.Context,
-    files: tuple[Path, ...],
+    paths: tuple[Path, ...],
+    recursive: bool,
+    report_file: Path | None,
     kind: str | None,
     number: str | None,
     date_text: str | None,
     title: str | None,
     enterprises: tuple[str, ...],
     issuer: str | None,
+    allow_duplicate_number: bool,
+    no_ocr: bool,
     as_json: bool,
 ) -> None:
-    """把已有的 PDF、DOCX 文件导入归档库（DOCX 另生成 PDF/A）。
+    """把已有的 PDF、DOCX 文件（含扫描件）导入归档库（DOCX 另生成 PDF/A）。
 
-    没有给出的信息从文中读出并显示；没有文字层的扫描 PDF 照常导入，并标记为待 OCR。
-    不是有效 PDF/DOCX 的文件会被拒绝，这时什么都不导入。
+    没有给出的信息（标题、文种、发文字号、成文日期、责任者、企业）从文中读出并显示；
+    没有文字层的扫描页用 OCR 识别，原件一字节不改地保存，识别的文字另存并注明是机器识别。
+    逐个给出的文件先全部检查：有一个无效或发文字号重复，就什么都不导入。给出文件夹时逐个导入，
+    每个文件的结果写入 CSV 报告（已导入、已在归档库中、拒绝及原因、待核对）；中断后重新运行，
+    已导入的会跳过。
+
+    \b
+    示例：
+      docgen archive import 旧文件/2019年关于…的通知.pdf
+      docgen archive import 扫描件/ --recursive --report 导入报告.csv
     """
-    from docgen.pipeline.importing import import_files
+    from docgen.pipeline.importing import Given
 
     try:
         day = dt.date.fromisoformat(date_text) if date_text else None
     except ValueError as exc:
         msg = f"应为 2019-06-30 这样的日期，现为 {date_text}"
         raise click.BadParameter(msg, param_hint="--date") from exc
-    results = import_files(
-        _settings(ctx),
-        list(files),
-        kind=kind,
-        number=number,
-        date=day,
-        title=title,
-        enterprises=list(enterprises) or None,
-        issuer=issuer,
-        on_warning=_warn,
+    given = Given(kind, number, day, title, list(enterprises) or None, issuer, allow_duplicate_number)
+    settings = _settings(ctx)
+    if any(p.is_dir() for p in paths):
+        _import_folders(settings, list(paths), given, recursive, report_file, not no_ocr, as_json)
+    else:
+        _import_files(settings, list(paths), given, not no_ocr, as_json)
+
+
+def _import_files(settings: Settings, files: list[Path], given: Any, ocr: bool, as_json: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from docgen.pipeline.importing import import_files
+
+    progress = Progress(
+        TextColumn("[bold]OCR 识别"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("页"),
+        disable=as_json,
+        transient=True,
     )
+    with progress:
+        task = progress.add_task("ocr", total=None, visible=False)
+
+        def page_done(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, visible=True)
+
+        results = import_files(settings, files, given, ocr=ocr, on_warning=_warn, on_page=page_done)
     if as_json:
-        _print_json(
-            [
-                {
-                    "file": str(r.plan.source),
-                    "status": r.status,
-                    "path": str(r.path),
-                    "kind": r.plan.kind,
-                    "title": r.plan.title,
-                    "number": r.plan.number,
-                    "date": r.plan.date.isoformat(),
-                    "enterprises": r.plan.enterprises,
-                    "issuer": r.plan.issuer,
-                    "needs_ocr": r.plan.needs_ocr,
-                    "read_from_text": r.plan.read_from_text,
-                    "guessed": r.plan.guessed,
-                    "warnings": r.warnings,
-                }
-                for r in results
-            ]
-        )
+        _print_json([_imported_json(r) for r in results])
         return
     for r in results:
         p = r.plan
         head = "已导入" if r.status == "imported" else "已在归档库中，未重复导入"
         click.echo(f"{head}：{p.source}")
-        click.echo(f"  标题：{p.title}；发文字号：{p.number or '无'}；成文日期：{p.date.isoformat()}")
+        click.echo(
+            f"  标题：{p.title}；文种：{p.kind_name}；发文字号：{p.number or '无'}；成文日期：{p.date.isoformat()}"
+        )
         click.echo(f"  责任者：{p.issuer or '未能读出（可用 --issuer 给出，否则四性检测会指出缺少责任者）'}")
         if p.enterprises:
-            click.echo(f"  企业：{'、'.join(p.enterprises)}")
+            click.echo(f"  企业：{'、'.join(e.name for e in p.enterprises)}")
         if p.read_from_text:
             click.echo(f"  从文中读出：{'、'.join(p.read_from_text)}")
+        if p.ocr is not None:
+            low = "、".join(map(str, p.review_pages))
+            click.echo(
+                f"  OCR：{p.ocr.engine} {p.ocr.version} 识别了 {len(p.ocr.pages)} 页"
+                + (f"；置信度低、请对照原件核对的页：{low}" if low else "")
+            )
         if p.guessed:
             click.echo(f"  推测（请核对）：{'、'.join(p.guessed)}")
         if p.needs_ocr:
-            click.echo("  没有文字层（扫描件），已标记为待 OCR。")
+            click.echo("  没有文字层（扫描件），未做 OCR，已标记为待 OCR。")
         for warning in r.warnings:
             click.echo(f"  注意：{warning}")
         click.echo(f"  {r.path}")
+
+
+def _imported_json(r: Any) -> dict[str, Any]:
+    p = r.plan
+    return {
+        "file": str(p.source),
+        "status": r.status,
+        "path": str(r.path),
+        "kind": p.kind,
+        "kind_name": p.kind_name,
+        "title": p.title,
+        "number": p.number,
+        "date": p.date.isoformat(),
+        "enterprises": [e.name for e in p.enterprises],
+        "credit_codes": {e.name: e.credit_code for e in p.enterprises if e.credit_code},
+        "issuer": p.issuer,
+        "needs_ocr": p.needs_ocr,
+        "ocr": (
+            {
+                "engine": p.ocr.engine,
+                "version": p.ocr.version,
+                "pages": len(p.ocr.pages),
+                "review_pages": p.review_pages,
+            }
+            if p.ocr
+            else None
+        ),
+        "read_from_text": p.read_from_text,
+        "guessed": p.guessed,
+        "warnings": r.warnings,
+    }
+
+
+def _import_folders(
+    settings: Settings, paths: list[Path], given: Any, recursive: bool, report: Path | None, ocr: bool, as_json: bool
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from docgen.pipeline.importing import files_in, import_folder
+
+    if given.number or given.title:
+        msg = "--number 和 --title 只能用于导入单个文件，不能用于文件夹。"
+        raise click.UsageError(msg)
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        msg = f"找不到：{'、'.join(map(str, missing))}"
+        raise click.UsageError(msg)
+    files = [p for p in paths if p.is_file()] + files_in([p for p in paths if p.is_dir()], recursive)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    report = report or settings.workspace / f"导入报告-{stamp}.csv"
+    progress = Progress(
+        TextColumn("[bold]导入"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        disable=as_json,
+    )
+    with progress:
+        task = progress.add_task("", total=len(files))
+
+        def file_done(done: int, total: int, source: Path) -> None:
+            progress.update(task, completed=done, description=source.name[:40])
+
+        done = import_folder(settings, files, given, report=report, ocr=ocr, on_file=file_done, on_warning=_warn)
+    if as_json:
+        _print_json(
+            {
+                "report": str(done.report),
+                "files": [
+                    {"file": str(row.file), "outcome": row.outcome, "note": row.note}
+                    | (_imported_json(row.imported) if row.imported else {})
+                    for row in done.rows
+                ],
+            }
+        )
+    else:
+        counts = "，".join(
+            f"{o} {done.count(o)} 个" for o in ("已导入", "待核对", "已在归档库中", "拒绝") if done.count(o)
+        )
+        click.echo(f"共 {len(files)} 个文件：{counts or '没有可导入的文件'}。")
+        for row in done.rows:
+            if row.outcome in ("拒绝", "待核对"):
+                click.echo(f"  {row.outcome}：{row.file}：{row.note}")
+        click.echo(f"导入报告：{done.report}")
+    if done.count("拒绝"):
+        sys.exit(1)
 
 
 @cli.command("file")

@@ -62,6 +62,14 @@ class SearchSection(_Strict):
     lock_timeout: float = Field(default=30.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
 
 
+class OcrSection(_Strict):
+    """``[ocr]`` of docgen.toml: reading scanned pages on import."""
+
+    engine: Literal["rapidocr", "tesseract"] = "rapidocr"
+    dpi: int = Field(default=300, ge=150, le=600)
+    review_below: float = Field(default=0.90, ge=0, le=1)  # pages under this confidence are listed for checking
+
+
 Retention = Literal["Y", "D30", "D10"]  # 永久 / 定期30年 / 定期10年
 DEFAULT_RETENTION: dict[str, Retention] = {
     "notice": "Y",
@@ -90,6 +98,7 @@ class ConfigFile(_Strict):
     conversion: ConversionSection = Field(default_factory=ConversionSection)
     search: SearchSection = Field(default_factory=SearchSection)
     filing: FilingSection = Field(default_factory=FilingSection)
+    ocr: OcrSection = Field(default_factory=OcrSection)
     issuer: dict[str, str] = Field(default_factory=dict)
 
 
@@ -106,6 +115,7 @@ class Settings:
     soffice: str
     convert_timeout: float
     filing: FilingSection = field(default_factory=FilingSection)
+    ocr: OcrSection = field(default_factory=OcrSection)
     search_engine: str = "auto"
     index_lock_timeout: float = 30.0
     issuer_defaults: Mapping[str, str] = field(default_factory=dict)
@@ -201,6 +211,7 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         soffice=env.get("DOCGEN_SOFFICE") or cfg.conversion.soffice,
         search_engine=env.get("DOCGEN_SEARCH_ENGINE") or cfg.search.engine,
         filing=cfg.filing,
+        ocr=cfg.ocr,
         index_lock_timeout=_seconds(env, "DOCGEN_INDEX_LOCK_TIMEOUT", cfg.search.lock_timeout),
         convert_timeout=timeout,
         issuer_defaults=dict(cfg.issuer),

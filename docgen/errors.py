@@ -85,5 +85,9 @@ class FilingError(DocgenError):
     """Raised when filing copies or the catalogue cannot be made."""
 
 
+class OcrError(DocgenError):
+    """Scanned pages could not be recognised (no engine installed, a page that will not render)."""
+
+
 class ArchiveError(DocgenError):
     """Raised when the archive cannot be read or written as asked."""

@@ -23,6 +23,12 @@ class ExtractedText:
     text: str
     pages: int | None
     pdfa_part: int | None = None
+    page_texts: tuple[str, ...] = ()  # a PDF's text page by page (an image-only page gives "")
+
+    @property
+    def image_only_pages(self) -> list[int]:
+        """Pages (1-based) of a PDF with no text layer: scans, to be read by OCR."""
+        return [n for n, text in enumerate(self.page_texts, start=1) if not text.strip()]
 
 
 def file_kind(path: Path) -> str | None:
@@ -68,7 +74,7 @@ def extract(path: Path) -> ExtractedText:
         if not pages:
             msg = f"{path}：PDF 文件没有页面"
             raise UnreadableFileError(msg)
-        return ExtractedText("pdf", "\n".join(pages), len(pages), pdfa_part(reader))
+        return ExtractedText("pdf", "\n".join(pages), len(pages), pdfa_part(reader), tuple(pages))
     if kind == "docx":
         try:
             doc = DocxDocument(str(path))

@@ -208,13 +208,29 @@ def test_a_deleted_storing_event_also_names_the_folder_it_leaves_unrecorded(ws: 
     assert found["ZS-6"] == [f"{json.loads(before[3])['path']}：文件夹不在日志中"]
 
 
-def test_a_duplicate_number_imported_fails_zs4_only(ws: Path, filed: Path, run_cli: RunCli) -> None:
-    result = run_cli(
+def test_a_duplicate_number_in_the_archive_fails_zs4_only(ws: Path, filed: Path, run_cli: RunCli) -> None:
+    """Import now refuses a 发文字号 already used; an archive filled before that may still hold one."""
+    refused = run_cli(
         "-w", str(ws), "archive", "import", str(source(filed, "acceptance.pdf")),
         "--number", NOTICE_NUMBER, "--kind", "announcement", "--title", "关于另一件事的公告", "--issuer", ISSUER,
     )  # fmt: skip
-    assert result.exit_code == 0, result.err
-    assert "已登记为" in result.out  # the import warned, and went ahead: the check must catch it
+    assert refused.exit_code == 1
+    assert "--allow-duplicate-number" in refused.err
+    acceptance = folder_of(ws, "验收记录-恩平市华艺*")
+    meta = json.loads((acceptance / "meta.json").read_text(encoding="utf-8"))
+    Archive(ws / "archive").store(
+        StagedDocument(
+            identity="older-import:1",
+            fingerprint="1",
+            kind="announcement",
+            kind_name="公告",
+            title="关于另一件事的公告",
+            date="2021-10-12",
+            number=NOTICE_NUMBER,
+            files={"document.pdf": acceptance / "document.pdf", "text.txt": acceptance / "text.txt"},
+            meta={"source": "import", "issuer": ISSUER, "pages": meta["pages"], "event": "imported"},
+        )
+    )
     found = failed(check(run_cli, ws))
     assert set(found) == {"ZS-4"}
     (finding,) = found["ZS-4"]

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from docx import Document
-from PIL import Image
 
-from docgen.pipeline.importing import infer_metadata
+from docgen.intake import read_metadata
 from tests.conftest import RunCli
+from tests.documents import pdf_from_text, scan_of
 from tests.pdfmeasure import xmp_text
 
 pytestmark = pytest.mark.libreoffice
@@ -34,43 +33,10 @@ def make_docx(path: Path, text: str) -> Path:
     return path
 
 
-def make_pdf_with_libreoffice(tmp_path: Path, name: str, text: str) -> Path:
-    source = tmp_path / f"{name}.txt"
-    source.write_text(text, encoding="utf-8")
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return tmp_path / f"{name}.pdf"
-
-
-def make_scan(tmp_path: Path, from_pdf: Path) -> Path:
-    """A PDF whose page is only a picture of text, like a scanner's output."""
-    subprocess.run(
-        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(from_pdf), str(tmp_path / "page")], check=True
-    )
-    image = Image.open(next(tmp_path.glob("page*.png"))).convert("RGB")
-    scan = tmp_path / "扫描件.pdf"
-    image.save(scan, "PDF", resolution=50)
-    return scan
-
-
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     tmp = tmp_path_factory.mktemp("inputs")
-    pdf = make_pdf_with_libreoffice(tmp, "old-notice", OLD_NOTICE)
+    pdf = pdf_from_text(tmp, "old-notice", OLD_NOTICE)
     truncated = tmp / "truncated.pdf"
     truncated.write_bytes(pdf.read_bytes()[: pdf.stat().st_size // 2])
     fake = tmp / "not-really.pdf"
@@ -78,7 +44,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "pdf": pdf,
         "docx": make_docx(tmp / "旧通知.docx", OLD_NOTICE.replace("12号", "13号").replace("3月5日", "3月8日")),
-        "scan": make_scan(tmp, pdf),
+        "scan": scan_of([(pdf, [1])], tmp / "扫描件.pdf", dpi=50),
         "truncated": truncated,
         "fake": fake,
     }
@@ -120,8 +86,8 @@ def test_docx_import_gets_a_pdfa(tmp_path: Path, run_cli: RunCli, files: dict[st
     assert meta["pdfa_part"] == 2 and meta["source"] == "import"
 
 
-def test_a_scan_without_text_is_imported_and_flagged(tmp_path: Path, run_cli: RunCli, files: dict[str, Path]) -> None:
-    result = run_cli("-w", str(tmp_path), "archive", "import", str(files["scan"]))
+def test_a_scan_imported_without_ocr_is_flagged(tmp_path: Path, run_cli: RunCli, files: dict[str, Path]) -> None:
+    result = run_cli("-w", str(tmp_path), "archive", "import", str(files["scan"]), "--no-ocr")
     assert result.exit_code == 0, result.err
     assert "待 OCR" in result.out
     assert "推测（请核对）" in result.out
@@ -137,6 +103,7 @@ def test_given_metadata_wins(tmp_path: Path, run_cli: RunCli, files: dict[str, P
         "archive",
         "import",
         str(files["scan"]),
+        "--no-ocr",
         "--title",
         "关于淘汰落后产能的公告",
         "--date",
@@ -151,6 +118,7 @@ def test_given_metadata_wins(tmp_path: Path, run_cli: RunCli, files: dict[str, P
     assert item["kind"] == "announcement"
     assert item["number"] == "恩经信字〔2018〕88号", "typed brackets are corrected"
     assert item["enterprises"] == ["恩平市华艺陶瓷有限公司"]
+    assert item["kind_name"] == "公告"
     assert Path(item["path"]).relative_to(tmp_path / "archive").as_posix().startswith("2018/12/28/")
 
 
@@ -185,6 +153,7 @@ def test_hostile_titles_and_names_stay_inside_the_archive(
             "archive",
             "import",
             str(files["scan"]),
+            "--no-ocr",
             "--title",
             title,
             "--enterprise",
@@ -207,5 +176,5 @@ def test_hostile_titles_and_names_stay_inside_the_archive(
 
 def test_the_issuer_is_read_from_the_banner_when_there_is_no_signature() -> None:
     banner_only = OLD_NOTICE.replace("恩平市经济和信息化局\n2019年3月5日", "2019年3月5日")
-    assert infer_metadata(banner_only).issuer == "恩平市经济和信息化局"
-    assert infer_metadata("关于某事的说明\n正文。\n2019年3月5日").issuer is None
+    assert read_metadata(banner_only).issuer == "恩平市经济和信息化局"
+    assert read_metadata("关于某事的说明\n正文。\n2019年3月5日").issuer is None

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from docgen.archive.filing import archival_code, assign_items
 from docgen.archive.store import ArchiveMeta
 from tests.conftest import RunCli, issue_and_file_example
+from tests.documents import pdf_from_text
 from tests.pdfmeasure import MM
 
 pytestmark = pytest.mark.libreoffice
@@ -140,9 +141,7 @@ def test_only_the_newest_version_is_an_item() -> None:
 
 
 def test_a_page_with_no_blank_top_is_reported(tmp_path: Path, run_cli: RunCli) -> None:
-    from tests.test_import import make_pdf_with_libreoffice
-
-    make_pdf_with_libreoffice(tmp_path, "old", "关于旧事项的通知\n" + "正文内容。" * 200)
+    pdf_from_text(tmp_path, "old", "关于旧事项的通知\n" + "正文内容。" * 200)
     assert (
         run_cli("-w", str(tmp_path), "archive", "import", str(tmp_path / "old.pdf"), "--date", "2019-05-05").exit_code
         == 0

@@ -31,7 +31,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from docgen._io import atomic_path, atomic_write_bytes, current_user, exclusive_lock, fsync_dir, now
 from docgen.archive.digests import (
@@ -85,6 +85,7 @@ class EnterpriseRef(TypedDict):
 
     key: str | None
     name: str
+    credit_code: NotRequired[str]
 
 
 class ArchiveMeta(TypedDict, total=False):
@@ -121,6 +122,10 @@ class ArchiveMeta(TypedDict, total=False):
     original_name: str
     original_sha256: str
     needs_ocr: bool
+    needs_review: bool  # an import whose metadata was guessed or whose OCR is unsure
+    text_source: str  # "pdf", "docx", "ocr", "pdf+ocr", "none"
+    ocr: dict[str, Any]  # engine, version, dpi, review_pages, confidence
+    duplicate_number_allowed: bool  # imported with a 发文字号 another document holds, as confirmed
     read_from_text: list[str]
     guessed: list[str]
 
@@ -603,4 +608,4 @@ def _digits_dir(entry: Path, width: int) -> bool:
 def meta_summary(meta: ArchiveMeta) -> dict[str, Any]:
     """The fields ``archive list --json`` prints."""
     keys = ("number", "date", "kind", "kind_name", "title", "version", "path", "enterprises", "pages", "needs_ocr")
-    return {k: meta.get(k) for k in keys}
+    return {k: meta.get(k) for k in keys} | {"needs_review": bool(meta.get("needs_review"))}

@@ -265,6 +265,13 @@ class Registry:
         row = conn.execute(f"{_SELECT} WHERE prefix = ? AND year = ? AND seq = ?", (prefix, year, seq)).fetchone()
         return self._record(row) if row else None
 
+    def find(self, prefix: str, year: int, seq: int) -> NumberRecord | None:
+        """The ledger row of one number, issued or voided, or None."""
+        if not self.path.exists():
+            return None
+        with self._connect() as conn:
+            return self._get(conn, prefix, year, seq)
+
     def lookup_document(self, case_file: str, doc_key: str) -> NumberRecord | None:
         """The number a case document already holds, without allocating one."""
         if not self.path.exists():

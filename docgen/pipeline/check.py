@@ -159,10 +159,15 @@ def check_archive(
             numbers[str(meta["number"])].setdefault(str(meta.get("identity") or meta["path"]), meta["path"])
         if on_document:
             on_document(n, len(metas))
+    confirmed = {str(m.get("number")) for m in metas if m.get("duplicate_number_allowed")}
     for number, documents in sorted(numbers.items()):
         if len(documents) > 1:
             which = "；".join(sorted(documents.values()))
-            items["ZS-4"].fail(f"{number}：{len(documents)} 份不同的文件使用了同一个发文字号（{which}）")
+            finding = f"{number}：{len(documents)} 份不同的文件使用了同一个发文字号（{which}）"
+            if number in confirmed:  # a clerk confirmed it on import (--allow-duplicate-number): listed, not failed
+                items["ZS-4"].note = "；".join(filter(None, [items["ZS-4"].note, f"导入时经确认的重号 {finding}"]))
+            else:
+                items["ZS-4"].fail(finding)
     _check_items_numbers(items, settings, metas, year, filed)
     _check_attachments(items, archive, metas)
     _scan(items, archive, year, scan_command)

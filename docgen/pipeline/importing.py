@@ -1,40 +1,59 @@
-"""Bring documents made before docgen (PDF and DOCX files) into the archive.
+"""Bring documents made before docgen (PDF and DOCX files, scans included) into the archive.
 
-Every file is read and checked before anything is stored: one file that is not a valid PDF or
-DOCX refuses the whole import. What the clerk does not give is read from the text where it can
-be (发文字号, 成文日期, title, enterprise names) and reported as read; a PDF without a text layer
-is imported all the same and flagged for OCR.
+Files named one by one are all read and checked before anything is stored: one file that is not
+a valid PDF or DOCX, or that repeats a 发文字号 already used, refuses the whole import. A folder is
+imported file by file instead, each with its outcome in a CSV report (imported, already there,
+refused and why, to be checked), and can be run again after an interruption: what is stored is
+skipped by its digest before any work is done.
+
+What the clerk does not give is read from the text as a clerk reads it (``intake``): title,
+kind, 发文字号, 成文日期, 责任者, enterprises. Pages without a text layer are read by OCR; the scan's
+bytes are stored untouched, the recognised text beside them, marked as machine-read.
 """
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime as dt
-import re
+import io
+import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from docgen._io import atomic_write_bytes
 from docgen.archive.store import Archive, ArchiveMeta, StagedDocument, sha256_file
 from docgen.config import Settings
-from docgen.errors import DocgenError, RegistryError
+from docgen.errors import DocgenError, OcrError, RegistryError
+from docgen.intake import Enterprise, kind_of_title, read_metadata
 from docgen.numbering.registry import new_record
 from docgen.numbering.service import registry_for
+from docgen.ocr import INSTALL_HINT, OcrEngine, OcrResult, open_engine, recognise_pages
 from docgen.pipeline.issue import index_archived
 from docgen.pipeline.prepare import converter_for
-from docgen.readback import ExtractedText, extract
-from docgen.vocab import KIND_NAMES, NUMBER_IN_TEXT, WRITTEN_DATE, parse_number
+from docgen.readback import ExtractedText, extract, file_kind
+from docgen.vocab import KIND_NAMES, parse_number
 
 IMPORTED_KIND_NAMES = {**KIND_NAMES, "other": "其他文件"}
-_KIND_BY_TITLE = (("验收记录", "acceptance"), ("公告", "announcement"), ("计划", "plan"), ("通知", "notice"))
-
-
-def kind_from_title(title: str) -> str:
-    """The document kind a title names (关于…的通知 → notice), or "other"."""
-    for word, kind in _KIND_BY_TITLE:
-        if title.endswith(word) or (word == "验收记录" and word in title):
-            return kind
-    return "other"
+IMPORTABLE = (".pdf", ".docx")
+CHUNK = 10  # files of a folder converted (DOCX) and indexed together; also what a restart may redo
+REPORT_COLUMNS = (
+    "文件",
+    "结果",
+    "说明",
+    "标题",
+    "文种",
+    "发文字号",
+    "成文日期",
+    "责任者",
+    "企业",
+    "OCR置信度",
+    "待核对页",
+    "归档位置",
+)
 
 
 @dataclass
@@ -47,11 +66,26 @@ class ImportPlan:
     title: str
     number: str | None
     date: dt.date
-    enterprises: list[str]
+    enterprises: list[Enterprise]
     needs_ocr: bool
     issuer: str | None = None
+    kind_name: str | None = None
+    text: str = ""
+    ocr: OcrResult | None = None
+    review_below: float = 0.9
     read_from_text: list[str] = field(default_factory=list)
     guessed: list[str] = field(default_factory=list)
+    allow_duplicate_number: bool = False
+
+    @property
+    def review_pages(self) -> list[int]:
+        """Pages OCR read with low confidence: a person should compare them with the scan."""
+        return self.ocr.review_pages(self.review_below) if self.ocr else []
+
+    @property
+    def needs_review(self) -> bool:
+        """True when something was guessed or read with low confidence."""
+        return bool(self.review_pages or self.guessed or self.needs_ocr)
 
 
 @dataclass(frozen=True)
@@ -65,79 +99,156 @@ class Imported:
     meta: ArchiveMeta
 
 
+@dataclass(frozen=True)
+class Given:
+    """What the clerk typed on the command line; None where the text is to be read."""
+
+    kind: str | None = None
+    number: str | None = None
+    date: dt.date | None = None
+    title: str | None = None
+    enterprises: list[str] | None = None
+    issuer: str | None = None
+    allow_duplicate_number: bool = False
+
+
+class _Engine:
+    """The OCR engine, loaded once on first need; None (with the reason) where it cannot be had."""
+
+    def __init__(self, settings: Settings, wanted: bool, on_warning: Callable[[str], None] | None) -> None:
+        self.settings, self.wanted, self.on_warning = settings, wanted, on_warning
+        self._engine: OcrEngine | None = None
+        self.unavailable: str | None = None if wanted else "导入时未做 OCR（--no-ocr）"
+
+    def get(self) -> OcrEngine | None:
+        if self._engine is None and self.unavailable is None:
+            try:
+                self._engine = open_engine(self.settings.ocr.engine)
+            except OcrError as exc:
+                self.unavailable = exc.message
+                if self.on_warning:
+                    self.on_warning(exc.message)
+        return self._engine
+
+
 def plan_import(
     source: Path,
-    *,
-    kind: str | None = None,
-    number: str | None = None,
-    date: dt.date | None = None,
-    title: str | None = None,
-    enterprises: list[str] | None = None,
-    issuer: str | None = None,
+    given: Given,
+    engine: _Engine,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> ImportPlan:
-    """Read one file and decide its metadata: given values win, then its text, then the file."""
+    """Read one file (OCR for pages without text) and decide its metadata: given values win."""
     extracted = extract(source)
-    inferred = infer_metadata(extracted.text)
-    read, guessed = [], []
-    needs_ocr = extracted.kind == "pdf" and not re.sub(r"\s+", "", extracted.text)
+    text, ocr = extracted.text, None
+    scanned = extracted.image_only_pages if extracted.kind == "pdf" else []
+    ocr_engine = engine.get() if scanned else None
+    if ocr_engine is not None:
+        cfg = engine.settings.ocr
+        ocr = recognise_pages(source, scanned, ocr_engine, dpi=cfg.dpi, on_page=on_page)
+        by_page = {p.page: p.text for p in ocr.pages}
+        text = "\n".join(by_page.get(n, t) for n, t in enumerate(extracted.page_texts, start=1))
+    needs_ocr = bool(scanned) and ocr is None and not text.strip()
+    read = read_metadata(text)
+    said, guessed = [], []
+    where = "（OCR）" if ocr else ""
+
+    def pick(label: str, typed: Any, found: Any) -> Any:
+        if typed is not None:
+            return typed
+        if found:
+            said.append(label + where)
+        return found
+
+    number = given.number
     if number is not None:
         parsed = parse_number(number)
         if parsed is None:
             msg = f"无法识别发文字号“{number}”。"
             raise DocgenError(msg)
         number = str(parsed.number)
-    elif inferred.number:
-        number = inferred.number
-        read.append("发文字号")
-    if title is None and inferred.title:
-        title = inferred.title
-        read.append("标题")
-    elif title is None:
+    number = pick("发文字号", number, read.number)
+    title = pick("标题", given.title, read.title)
+    if not title:
         title = source.stem
         guessed.append("标题（取自文件名）")
-    if date is None and inferred.date:
-        date = inferred.date
-        read.append("成文日期")
-    elif date is None:
+    date = pick("成文日期", given.date, read.date)
+    if date is None:
         date = dt.datetime.fromtimestamp(source.stat().st_mtime).astimezone().date()
         guessed.append("成文日期（取自文件修改时间）")
-    if enterprises is None:
-        enterprises = inferred.enterprises
-        if enterprises:
-            read.append("企业名称")
-    if issuer is None and inferred.issuer:
-        issuer = inferred.issuer
-        read.append("责任者")
-    if kind is None:
-        kind = kind_from_title(title)
-    return ImportPlan(source, extracted, kind, title, number, date, enterprises, needs_ocr, issuer, read, guessed)
+    typed_enterprises = [Enterprise(n) for n in given.enterprises] if given.enterprises is not None else None
+    enterprises = pick("企业名称", typed_enterprises, read.enterprises) or []
+    issuer = pick("责任者", given.issuer, read.issuer)
+    kind, word = kind_of_title(title)
+    kind = given.kind or kind
+    plan = ImportPlan(source, extracted, kind, title, number, date, enterprises, needs_ocr, issuer)
+    plan.kind_name = word if kind == "other" and word else IMPORTED_KIND_NAMES.get(kind, kind)
+    plan.text, plan.ocr, plan.review_below = text, ocr, engine.settings.ocr.review_below
+    plan.read_from_text, plan.guessed = said, guessed
+    plan.allow_duplicate_number = given.allow_duplicate_number
+    return plan
+
+
+def number_holder(settings: Settings, plan: ImportPlan) -> str | None:
+    """Who already holds the plan's 发文字号: a document of another title in the registry.
+
+    Every issued and imported number is in the registry, so it alone answers; the archive is
+    not walked once per file.
+    """
+    parsed = parse_number(plan.number) if plan.number else None
+    if parsed is None:
+        return None
+    n = parsed.number
+    record = registry_for(settings).find(n.prefix, n.year, n.sequence)
+    if record is not None and "".join(record.title.split()) != "".join(plan.title.split()):
+        return f"登记簿中的《{record.title}》"
+    return None
+
+
+def _refuse_duplicate(settings: Settings, plan: ImportPlan) -> list[str]:
+    """Refuse a 发文字号 someone else holds, unless the clerk confirmed it; then say so."""
+    holder = number_holder(settings, plan)
+    if holder is None:
+        return []
+    if not plan.allow_duplicate_number:
+        msg = (
+            f"{plan.source}：发文字号 {plan.number} 已被{holder}使用，未导入。确属历史上的重号，"
+            "请加 --allow-duplicate-number 导入（会记录在案，四性检测中列明）。"
+        )
+        raise DocgenError(msg)
+    return [f"发文字号 {plan.number} 与{holder}重复，已按 --allow-duplicate-number 导入并记录。"]
 
 
 def import_files(
     settings: Settings,
     files: list[Path],
+    given: Given | None = None,
     *,
-    kind: str | None = None,
-    number: str | None = None,
-    date: dt.date | None = None,
-    title: str | None = None,
-    enterprises: list[str] | None = None,
-    issuer: str | None = None,
+    ocr: bool = True,
     on_warning: Callable[[str], None] | None = None,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> list[Imported]:
-    """Import PDF and DOCX files into the archive (and the index); all are checked first."""
-    if len(files) > 1 and (number or title):
+    """Import PDF and DOCX files into the archive (and the index); all are read and checked first."""
+    given = given or Given()
+    if len(files) > 1 and (given.number or given.title):
         msg = "--number 和 --title 只能用于导入单个文件。"
         raise DocgenError(msg)
-    plans = [
-        plan_import(f, kind=kind, number=number, date=date, title=title, enterprises=enterprises, issuer=issuer)
-        for f in files
-    ]
+    engine = _Engine(settings, ocr, on_warning)
+    plans = [plan_import(f, given, engine, on_page) for f in files]
     archive = Archive(settings.archive_dir)
+    notes = {id(plan): _refuse_duplicate(settings, plan) for plan in plans}
+    results = _store_all(settings, archive, plans)
+    for result in results:
+        result.warnings[:0] = notes[id(result.plan)]
+    index_archived(settings, [r.meta for r in results if r.status == "imported"], on_warning)
+    return results
+
+
+def _store_all(settings: Settings, archive: Archive, plans: list[ImportPlan]) -> list[Imported]:
+    """Convert the DOCX files among ``plans`` to PDF/A together, then store each."""
     results = []
     with tempfile.TemporaryDirectory(prefix="docgen-import-") as tmp_name:
         staging = Path(tmp_name)
-        pdfs = {}
+        pdfs: dict[int, Path] = {}
         docx_jobs = []
         for i, plan in enumerate(plans):
             if plan.extracted.kind == "docx":
@@ -149,45 +260,81 @@ def import_files(
             converter_for(settings).convert(docx_jobs)  # a DOCX also gets its PDF/A
         for i, plan in enumerate(plans):
             results.append(_store(archive, settings, plan, pdfs[i], staging / str(i)))
-    index_archived(settings, [r.meta for r in results if r.status == "imported"], on_warning)
     return results
+
+
+def _ocr_record(plan: ImportPlan) -> dict[str, Any]:
+    assert plan.ocr is not None  # noqa: S101 - only called for OCR'd plans
+    return {
+        "engine": plan.ocr.engine,
+        "version": plan.ocr.version,
+        "dpi": plan.ocr.dpi,
+        "review_below": plan.review_below,
+        "pages": [dataclasses.asdict(p) | {"text": None} for p in plan.ocr.pages],
+        "review_pages": plan.review_pages,
+    }
 
 
 def _store(archive: Archive, settings: Settings, plan: ImportPlan, pdf: Path, work: Path) -> Imported:
     work.mkdir()
-    (work / "text.txt").write_text(plan.extracted.text, encoding="utf-8")
+    (work / "text.txt").write_text(plan.text, encoding="utf-8")
     original_sha = sha256_file(plan.source)
     files = {"document.pdf": pdf, "text.txt": work / "text.txt"}
     if plan.extracted.kind == "docx":
         files["original.docx"] = plan.source
+    extra: dict[str, Any] = {}
+    if plan.ocr is not None:
+        record = _ocr_record(plan)
+        (work / "ocr.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+        files["ocr.json"] = work / "ocr.json"
+        extra["ocr"] = {k: record[k] for k in ("engine", "version", "dpi", "review_pages")} | {
+            "confidence": min((p.confidence for p in plan.ocr.pages), default=0.0)
+        }
     warnings = _register_number(settings, plan)
+    stored_pdf = extract(pdf)
     staged = StagedDocument(
         identity=f"import:{original_sha}",
         fingerprint=original_sha,
         kind=plan.kind,
-        kind_name=IMPORTED_KIND_NAMES.get(plan.kind, plan.kind),
+        kind_name=plan.kind_name or IMPORTED_KIND_NAMES.get(plan.kind, plan.kind),
         title=plan.title,
         date=plan.date.isoformat(),
         number=plan.number,
-        enterprise_name=plan.enterprises[0] if plan.kind == "acceptance" and plan.enterprises else None,
+        enterprise_name=plan.enterprises[0].name if plan.kind == "acceptance" and plan.enterprises else None,
         files=files,
         meta={
             "event": "imported",
             "source": "import",
             "original_name": plan.source.name,
             "original_sha256": original_sha,
-            "enterprises": [{"key": None, "name": name} for name in plan.enterprises],
+            "enterprises": [
+                {"key": None, "name": e.name, **({"credit_code": e.credit_code} if e.credit_code else {})}
+                for e in plan.enterprises
+            ],
             **({"issuer": plan.issuer} if plan.issuer else {}),
-            "pages": extract(pdf).pages,
-            "pdfa_part": extract(pdf).pdfa_part,
+            "pages": stored_pdf.pages,
+            "pdfa_part": stored_pdf.pdfa_part,
+            "text_source": _text_source(plan),
             "needs_ocr": plan.needs_ocr,
+            "needs_review": plan.needs_review,
             "read_from_text": plan.read_from_text,
             "guessed": plan.guessed,
+            **({"duplicate_number_allowed": True} if plan.allow_duplicate_number and plan.number else {}),
+            **extra,  # type: ignore[typeddict-item]
         },
     )
     stored = archive.store(staged)
     status = "imported" if stored.status == "issued" else stored.status
     return Imported(plan, status, stored.path, warnings, stored.meta)
+
+
+def _text_source(plan: ImportPlan) -> str:
+    """Where the stored text came from: the file's own text layer, OCR, or both."""
+    if plan.extracted.kind == "docx":
+        return "docx"
+    if plan.ocr is None:
+        return "none" if plan.needs_ocr else "pdf"
+    return "ocr" if len(plan.ocr.pages) == plan.extracted.pages else "pdf+ocr"
 
 
 def _register_number(settings: Settings, plan: ImportPlan) -> list[str]:
@@ -206,103 +353,168 @@ def _register_number(settings: Settings, plan: ImportPlan) -> list[str]:
     return []
 
 
-# --- metadata read from a document's text --------------------------------------------------
-
-
-_TITLE_RE = re.compile(
-    r"(.{0,30}?关于.{2,80}?的(?:通知|通报|公告|通告|意见|决定|报告|请示|批复|函|纪要|计划|方案|办法))"
-)
-
-
-_SEGMENT_SPLIT = re.compile(r"[^\u4e00-\u9fa5（）()]+")
-
-
-_COMPANY_SUFFIX = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团公司)")
-
-
-_PLACE = re.compile(r"[\u4e00-\u9fa5]{2,3}[省市县区镇]")
-
-
-MAX_ENTERPRISE_CHARS = 24
-
-
-_LEADING_FUNCTION_WORDS = "请由对向和与及将把从在为据经的是了即"
-
-
-def enterprise_names(text: str) -> list[str]:
-    """Names ending in 有限公司 and the like, cut at punctuation and at a leading place name."""
-    names: list[str] = []
-    # Line breaks inside a table cell split names (恩平市恒达钢铁有限 / 公司): join lines first.
-    for segment in _SEGMENT_SPLIT.split(text.replace("\n", "")):
-        for suffix in _COMPANY_SUFFIX.finditer(segment):
-            window = segment[max(0, suffix.end() - MAX_ENTERPRISE_CHARS) : suffix.end()]
-            window = window.lstrip(_LEADING_FUNCTION_WORDS)  # 请恩平市… → 恩平市…
-            place = _PLACE.search(window)
-            name = window[place.start() :] if place else window
-            name = name.lstrip("（()）")
-            if len(name) > len(suffix[0]) + 1 and name not in names:
-                names.append(name)
-    return names
+# --- folders -------------------------------------------------------------------------------
 
 
 @dataclass
-class Inferred:
-    """Metadata read from a document's text; empty where nothing convincing was found."""
+class FolderRow:
+    """One file's line in the import report."""
 
-    number: str | None = None
-    date: dt.date | None = None
-    title: str | None = None
-    enterprises: list[str] = field(default_factory=list)
-    issuer: str | None = None
-
-
-_ORGAN = re.compile(r"[\u4e00-\u9fa5（）()]{2,40}?(?:局|委员会|委|人民政府|政府|办公室|办|厅|部|院|中心|公司|所|站|会)")
+    file: Path
+    outcome: str  # 已导入 / 已在归档库中 / 拒绝 / 待核对
+    note: str = ""
+    imported: Imported | None = None
 
 
-def _issuer(lines: list[str], signed: dt.date | None) -> str | None:
-    """The 发文机关署名 above the 成文日期, or else the organ in a 版头 ``…文件``."""
-    if signed is not None:
-        written = f"{signed.year}年{signed.month}月{signed.day}日"
-        for i in range(len(lines) - 1, 0, -1):
-            if lines[i].startswith(written) and _ORGAN.fullmatch(lines[i - 1]):
-                return lines[i - 1]
-    for line in lines[:3]:
-        if line.endswith("文件") and _ORGAN.fullmatch(line[:-2]):
-            return line[:-2]
-    return None
+@dataclass
+class FolderReport:
+    """What a folder import did, file by file, and where its CSV report is."""
+
+    rows: list[FolderRow] = field(default_factory=list)
+    report: Path | None = None
+
+    def count(self, outcome: str) -> int:
+        """How many files ended with ``outcome``."""
+        return sum(1 for row in self.rows if row.outcome == outcome)
 
 
-def infer_metadata(text: str) -> Inferred:
-    """Guess 发文字号, 成文日期, title and enterprise names from a document's text."""
-    found = Inferred()
-    squashed = re.sub(r"[ \t]+", "", text)
-    lines = [line for line in squashed.splitlines() if line]
-    # A document's own 发文字号 stands on a line of its own in the 版头; others are citations.
-    for line in lines[:8]:
-        if NUMBER_IN_TEXT.fullmatch(line):
-            parsed = parse_number(line)
-            found.number = str(parsed.number) if parsed else None
-            break
-    dates = []
-    for m in WRITTEN_DATE.finditer(squashed):
-        try:
-            dates.append(dt.date(int(m[1]), int(m[2]), int(m[3])))
-        except ValueError:
-            continue
-    # The 成文日期 follows the body; 印发日期 in the 版记 equals or follows it: take the first of
-    # the last two dates found, which is the signature's in a docgen-style layout.
-    if dates:
-        found.date = dates[-2] if len(dates) >= 2 and dates[-2] <= dates[-1] else dates[-1]
-    for i, line in enumerate(lines[:20]):  # titles wrap over up to three lines
-        if "关于" not in line:
-            continue
-        for candidate in (line, line + "".join(lines[i + 1 : i + 2]), line + "".join(lines[i + 1 : i + 3])):
-            title = _TITLE_RE.fullmatch(candidate)
-            if title:
-                found.title = title[1]
-                break
-        if found.title:
-            break
-    found.enterprises = enterprise_names(re.sub(r" +", "", text))  # tabs still part cells
-    found.issuer = _issuer(lines, found.date)
+def files_in(folders: list[Path], recursive: bool) -> list[Path]:
+    """The PDF and DOCX files in the folders (and their subfolders with ``recursive``), in name order."""
+    found: list[Path] = []
+    for folder in folders:
+        pattern = "**/*" if recursive else "*"
+        found += sorted(
+            p
+            for p in folder.glob(pattern)
+            if p.is_file() and p.suffix.lower() in IMPORTABLE and not p.name.startswith(".")
+        )
     return found
+
+
+def import_folder(
+    settings: Settings,
+    files: list[Path],
+    given: Given,
+    *,
+    report: Path,
+    ocr: bool = True,
+    on_file: Callable[[int, int, Path], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> FolderReport:
+    """Import many files one by one: each gets an outcome; the CSV report is written even if interrupted.
+
+    A PDF is stored as soon as it is read (its OCR is never lost to an interruption); DOCX files
+    wait to be converted to PDF/A together, ``CHUNK`` at a time. The index is brought up to date
+    every ``CHUNK`` stored files and at the end; if the run is cut short it is rebuilt on next use.
+    """
+    archive = Archive(settings.archive_dir)
+    engine = _Engine(settings, ocr, on_warning)
+    done = FolderReport(report=report)
+    waiting: list[ImportPlan] = []
+    unindexed: list[ArchiveMeta] = []
+    try:
+        for n, source in enumerate(files, start=1):
+            planned = _plan_one(settings, archive, source, given, engine)
+            if isinstance(planned, FolderRow):
+                done.rows.append(planned)
+            elif planned.extracted.kind == "docx":
+                waiting.append(planned)
+            else:
+                unindexed += _store_rows(settings, archive, [planned], done)
+            if len(waiting) >= CHUNK:
+                unindexed += _store_rows(settings, archive, waiting, done)
+                waiting = []
+            if len(unindexed) >= CHUNK:
+                index_archived(settings, unindexed, on_warning)
+                unindexed = []
+            if on_file:
+                on_file(n, len(files), source)
+        unindexed += _store_rows(settings, archive, waiting, done)
+        index_archived(settings, unindexed, on_warning)
+    finally:
+        _write_report(done)
+    return done
+
+
+def _plan_one(
+    settings: Settings, archive: Archive, source: Path, given: Given, engine: _Engine
+) -> FolderRow | ImportPlan:
+    """The file's plan; or its row when it is already stored (skipped at once) or refused."""
+    try:
+        if file_kind(source) is None:
+            return FolderRow(source, "拒绝", "不是 PDF 或 DOCX 文件")
+        previous = archive.latest(f"import:{sha256_file(source)}")
+        if previous is not None:
+            return FolderRow(source, "已在归档库中", previous["path"])
+        plan = plan_import(source, given, engine)
+        _refuse_duplicate(settings, plan)
+    except (DocgenError, OSError) as exc:
+        return FolderRow(source, "拒绝", exc.message if isinstance(exc, DocgenError) else str(exc))
+    return plan
+
+
+def _store_rows(settings: Settings, archive: Archive, plans: list[ImportPlan], done: FolderReport) -> list[ArchiveMeta]:
+    """Store the plans (DOCX converted together), add their rows; return the metas to index."""
+    if not plans:
+        return []
+    try:
+        results = _store_all(settings, archive, plans)
+    except DocgenError as exc:  # a DOCX LibreOffice cannot convert: the files are tried one by one
+        if len(plans) == 1:
+            done.rows.append(FolderRow(plans[0].source, "拒绝", exc.message))
+            return []
+        return [meta for plan in plans for meta in _store_rows(settings, archive, [plan], done)]
+    for result in results:
+        plan = result.plan
+        notes = [*result.warnings]
+        if plan.review_pages:
+            notes.append(f"OCR 置信度低的页：{'、'.join(map(str, plan.review_pages))}，请对照原件核对")
+        if plan.guessed:
+            notes.append(f"推测：{'、'.join(plan.guessed)}")
+        if plan.needs_ocr:
+            notes.append("没有文字层，未能 OCR")
+        outcome = "待核对" if plan.needs_review else "已导入"
+        done.rows.append(FolderRow(plan.source, outcome, "；".join(notes), result))
+    return [r.meta for r in results if r.status == "imported"]
+
+
+def _write_report(done: FolderReport) -> None:
+    if done.report is None:
+        return
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    for row in done.rows:
+        plan = row.imported.plan if row.imported else None
+        writer.writerow(
+            [
+                str(row.file),
+                row.outcome,
+                row.note,
+                plan.title if plan else "",
+                (plan.kind_name or plan.kind) if plan else "",
+                (plan.number or "") if plan else "",
+                plan.date.isoformat() if plan else "",
+                (plan.issuer or "") if plan else "",
+                "、".join(e.name for e in plan.enterprises) if plan else "",
+                f"{min(p.confidence for p in plan.ocr.pages):.3f}" if plan and plan.ocr and plan.ocr.pages else "",
+                "、".join(map(str, plan.review_pages)) if plan else "",
+                str(row.imported.path) if row.imported else "",
+            ]
+        )
+    atomic_write_bytes(done.report, out.getvalue().encode("utf-8-sig"))  # Excel on a Chinese PC reads it as is
+
+
+__all__ = [
+    "INSTALL_HINT",
+    "FolderReport",
+    "FolderRow",
+    "Given",
+    "ImportPlan",
+    "Imported",
+    "files_in",
+    "import_files",
+    "import_folder",
+    "number_holder",
+    "plan_import",
+]

@@ -12,23 +12,26 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from docgen._io import atomic_write_bytes, exclusive_lock
-from docgen.archive.store import EVENTS, Archive, ArchiveMeta
+from docgen.archive.store import EVENTS, META, Archive, ArchiveMeta
 from docgen.config import Settings
 from docgen.errors import SearchError
-from docgen.search.analysis import matches, normalise, query_parts
+from docgen.search.analysis import matches, normalise, normalise_mapped, query_parts
 from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQuery, SortOrder
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a year in any bracket is indexed as 〔2021〕
 STATE = "state.json"
 LOCK = ".lock"
 SNIPPET_CHARS = 36
+YEAR_MIN, YEAR_MAX = 1949, 2200
 
 __all__ = [
     "Hit",
@@ -87,14 +90,19 @@ class IndexStatus:
         return self.reason is not None
 
 
+def indexed_text(archive_root: Path, meta: ArchiveMeta) -> str:
+    """What is indexed of a document, as stored: title, 发文字号, enterprise names and its text."""
+    text_file = archive_root / meta["path"] / "text.txt"
+    text = text_file.read_text(encoding="utf-8") if text_file.is_file() else ""
+    enterprises = [e["name"] for e in meta.get("enterprises", []) if e.get("name")]
+    return "\n".join([meta.get("title", ""), meta.get("number") or "", *enterprises, text])
+
+
 def indexed_document(archive_root: Path, meta: ArchiveMeta) -> IndexedDocument:
     """The index entry of one archived document, from its meta.json and text.txt."""
-    folder = archive_root / meta["path"]
-    text_file = folder / "text.txt"
-    text = text_file.read_text(encoding="utf-8") if text_file.is_file() else ""
     enterprises = tuple(e["name"] for e in meta.get("enterprises", []) if e.get("name"))
     number = meta.get("number") or ""
-    content = normalise("\n".join([meta.get("title", ""), number, *enterprises, text]))
+    content = normalise(indexed_text(archive_root, meta))
     return IndexedDocument(
         path=meta["path"],
         number=number,
@@ -276,17 +284,38 @@ class SearchIndex:
         """
         self.rebuild_if_needed()
         try:
-            return collect(self._backend(), query)
+            return [self._in_own_words(hit, query) for hit in collect(self._backend(), query)]
         except Exception:
             self.rebuild()
         try:
-            return collect(self._backend(), query)
+            return [self._in_own_words(hit, query) for hit in collect(self._backend(), query)]
         except Exception as exc:
             msg = (
                 f"检索索引重建后仍无法使用（{str(exc)[:80]}）。"
                 f"请检查磁盘，或删除 {self.root} 后运行 docgen index rebuild。"
             )
             raise SearchError(msg) from exc
+
+    def _in_own_words(self, hit: Hit, query: SearchQuery) -> Hit:
+        """The hit's snippet in the stored text's own characters (，not ,; 〔 or [ as written)."""
+        try:
+            meta = json.loads((self.archive.root / hit.path / META).read_text(encoding="utf-8"))
+            meta["path"] = hit.path
+            original = indexed_text(self.archive.root, meta)
+        except (OSError, ValueError):
+            return hit
+        normalised, origin = normalise_mapped(original)
+        if normalised != hit.content:
+            return hit  # the document changed since it was indexed: the normalised snippet stays
+        shown = "".join(_as_written(ch, original[at]) for ch, at in zip(normalised, origin, strict=True))
+        return _with_snippet(hit, query, shown)
+
+
+def _as_written(normalised: str, written: str) -> str:
+    """The character as the document has it, where it stands for exactly one normalised character."""
+    if normalised == " " or written.isspace():
+        return normalised
+    return written if unicodedata.normalize("NFKC", written).lower() in (normalised, "[", "(", "]", ")") else normalised
 
 
 def collect(backend: SearchBackend, query: SearchQuery) -> list[Hit]:
@@ -311,12 +340,17 @@ def _verify(hit: Hit, query: SearchQuery) -> bool:
     return not query.enterprise or any(matches(query.enterprise, normalise(name)) for name in hit.enterprises)
 
 
-def _with_snippet(hit: Hit, query: SearchQuery) -> Hit:
+def _with_snippet(hit: Hit, query: SearchQuery, shown: str | None = None) -> Hit:
+    """A snippet around the first match, found in the normalised text and shown from ``shown``.
+
+    ``shown`` is the same text, character for character, as the document writes it.
+    """
     text = hit.content
+    display = shown if shown is not None and len(shown) == len(text) else text
     first = query.parts[0] if query.parts else (query.enterprise or "")
     at = text.find(first) if first else -1
     if at < 0:
-        return replace(hit, snippet=text[: SNIPPET_CHARS * 2])
+        return replace(hit, snippet=display[: SNIPPET_CHARS * 2], highlights=[])
     start = max(0, at - SNIPPET_CHARS)
     end = min(len(text), at + len(first) + SNIPPET_CHARS)
     snippet = text[start:end]
@@ -330,8 +364,27 @@ def _with_snippet(hit: Hit, query: SearchQuery) -> Hit:
     suffix = "…" if end < len(text) else ""
     shift = len(prefix)
     return replace(
-        hit, snippet=prefix + snippet + suffix, highlights=sorted((a + shift, b + shift) for a, b in highlights)
+        hit,
+        snippet=prefix + display[start:end] + suffix,
+        highlights=sorted((a + shift, b + shift) for a, b in highlights),
     )
+
+
+def _years(text: str) -> tuple[int, int]:
+    """2021 → (2021, 2021); 2019-2021 → (2019, 2021); anything else is refused with the right form."""
+    first, _, last = text.strip().partition("-")
+    form = "年份应写成四位数字，如 2021，或一个范围，如 2019-2021"
+    if not re.fullmatch(r"\d{4}", first.strip()) or (last and not re.fullmatch(r"\d{4}", last.strip())):
+        msg = f"{form}，现为“{text}”。"
+        raise SearchError(msg)
+    year_from, year_to = int(first), int(last or first)
+    if not (YEAR_MIN <= year_from <= YEAR_MAX and YEAR_MIN <= year_to <= YEAR_MAX):
+        msg = f"年份“{text}”不在 {YEAR_MIN}—{YEAR_MAX} 之间。{form}。"
+        raise SearchError(msg)
+    if year_from > year_to:
+        msg = f"年份范围“{text}”起止颠倒，应写成 {year_to}-{year_from}。"
+        raise SearchError(msg)
+    return year_from, year_to
 
 
 def build_query(
@@ -347,13 +400,7 @@ def build_query(
     """Turn what a clerk typed into a ``SearchQuery``; ``year`` is 2021 or 2019-2021."""
     year_from = year_to = None
     if year:
-        first, _, last = year.partition("-")
-        try:
-            year_from = int(first)
-            year_to = int(last) if last else year_from
-        except ValueError as exc:
-            msg = f"年份应写成 2021 或 2019-2021，现为“{year}”。"
-            raise SearchError(msg) from exc
+        year_from, year_to = _years(year)
     if limit < 1:
         msg = "--limit 至少为 1。"
         raise SearchError(msg)

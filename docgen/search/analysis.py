@@ -10,7 +10,9 @@ Chinese has no spaces, so a word analyser sees a sentence as one token and finds
   one character (钢) is a term. Giving the last character a position of its own would break
   phrases that run from Han text into digits (恩科工商务字〔2021〕58号);
 - a Latin or digit run is one whole token, so 58号 does not find 158号;
-- punctuation separates runs and takes no position, so 〔2021〕58号 and 58号 both match.
+- punctuation separates runs and takes no position, so 〔2021〕58号 and 58号 both match;
+- a year in any bracket a clerk or an old system types ([2021], （2021）, 【2021】) is written
+  〔2021〕, in documents and queries alike, so a 发文字号 is found however it was typed.
 
 Engines only store and intersect these tokens; every decision about Chinese lives here.
 """
@@ -25,11 +27,60 @@ _RUN = re.compile(rf"[{_HAN}]+|[0-9a-z]+")
 _SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_HAN}])\s+(?=[{_HAN}])")
 
 
+_YEAR_IN_BRACKETS = re.compile(r"[\[(【〔]\s*(\d{4})\s*[\])】〕]")
+
+
 def normalise(text: str) -> str:
     """NFKC, lower case, no white space between Han characters, other white space collapsed."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = _SPACE_BETWEEN_HAN.sub("", text)
-    return re.sub(r"\s+", " ", text)
+    return normalise_mapped(text)[0]
+
+
+def normalise_mapped(text: str) -> tuple[str, list[int]]:
+    """``normalise(text)`` and, for each of its characters, the index of the character it came from.
+
+    Snippets are cut from the normalised text (where matches are found) and shown in the stored
+    text's own characters: full-width punctuation, brackets and letters as the document has them.
+    """
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        for out in unicodedata.normalize("NFKC", ch).lower():
+            chars.append(out)
+            origin.append(i)
+    joined = "".join(chars)
+    keep = [True] * len(chars)
+    for m in _SPACE_BETWEEN_HAN.finditer(joined):
+        keep[m.start() : m.end()] = [False] * (m.end() - m.start())
+    chars, origin = (
+        [c for c, k in zip(chars, keep, strict=True) if k],
+        [o for o, k in zip(origin, keep, strict=True) if k],
+    )
+    collapsed_chars: list[str] = []
+    collapsed_origin: list[int] = []
+    for ch, at in zip(chars, origin, strict=True):
+        if ch.isspace():
+            if collapsed_chars and collapsed_chars[-1] == " ":
+                continue
+            ch = " "  # noqa: PLW2901 - every white space becomes one plain space
+        collapsed_chars.append(ch)
+        collapsed_origin.append(at)
+    return _brackets_normalised("".join(collapsed_chars), collapsed_origin)
+
+
+def _brackets_normalised(text: str, origin: list[int]) -> tuple[str, list[int]]:
+    out: list[str] = []
+    out_origin: list[int] = []
+    at = 0
+    for m in _YEAR_IN_BRACKETS.finditer(text):
+        out += text[at : m.start()]
+        out_origin += origin[at : m.start()]
+        year_at = m.start(1)
+        out += ["〔", *m[1], "〕"]
+        out_origin += [origin[m.start()], *origin[year_at : year_at + 4], origin[m.end() - 1]]
+        at = m.end()
+    out += text[at:]
+    out_origin += origin[at:]
+    return "".join(out), out_origin
 
 
 def _is_han(run: str) -> bool:

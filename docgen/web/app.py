@@ -77,6 +77,9 @@ META_LABELS = {  # meta.json keys a clerk reads, in the order the page shows the
     "pdfa_part": "格式",
     "original_name": "原文件名",
     "needs_ocr": "待 OCR",
+    "text_source": "文字来源",
+    "ocr": "OCR",
+    "needs_review": "待核对",
     "path": "归档位置",
 }
 EVENT_LABELS = {
@@ -111,17 +114,29 @@ class ServerOptions:
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "::1", "testserver")
 
 
+TEXT_SOURCES: dict[str, str] = {
+    "pdf": "PDF 的文字层",
+    "docx": "DOCX 原文",
+    "ocr": "OCR 识别（机器识别，以原件为准）",
+    "pdf+ocr": "PDF 文字层，无文字的页 OCR 识别",
+    "none": "无（扫描件，未做 OCR）",
+}
 _SHOWN_BY_KEY: dict[str, Callable[[Any], str]] = {
     "text_check": lambda v: f"{v.get('result', '')}（{v.get('characters', '?')} 字，{v.get('reader', '')} 读取）",
     "archived_at": lambda v: _when(str(v)),
     "pdfa_part": lambda v: f"PDF/A-{v}",
     "source": lambda v: {"docgen": "docgen 签发", "import": "导入"}.get(str(v), str(v)),
+    "text_source": lambda v: TEXT_SOURCES.get(str(v), str(v)),
+    "ocr": lambda v: (
+        f"{v.get('engine')} {v.get('version')}，{v.get('dpi')} dpi"
+        + (f"；请对照原件核对第 {'、'.join(map(str, v['review_pages']))} 页" if v.get("review_pages") else "")
+    ),
 }
 
 
 def _shown(key: str, value: Any) -> str:
     """A meta.json value as a clerk reads it."""
-    if key in _SHOWN_BY_KEY and (key != "text_check" or isinstance(value, dict)):
+    if key in _SHOWN_BY_KEY and (key not in ("text_check", "ocr") or isinstance(value, dict)):
         return _SHOWN_BY_KEY[key](value)
     if isinstance(value, list):
         return "、".join(str(v.get("name") if isinstance(v, dict) else v) for v in value)

@@ -1,0 +1,185 @@
+"""Reading scanned pages: an image-only PDF page in, its text and a confidence out.
+
+Imports only the shared modules. One small interface (``OcrEngine``) with two engines behind it:
+RapidOCR (PaddleOCR's Chinese models run by onnxruntime, the models inside the wheel, no network)
+is the default, chosen by measurement (``bench/bench_ocr.py``); Tesseract (``chi_sim``) is the
+other, for machines that have it and not the optional extra. Pages are rendered one at a time
+with poppler's pdftoppm, so memory stays that of one page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from docgen.errors import OcrError
+
+DPI = 300
+REVIEW_BELOW = 0.90  # mean line confidence under which a page is listed for a person to check
+RENDER_TIMEOUT_S = 120
+ENGINES = ("rapidocr", "tesseract")
+INSTALL_HINT = "安装 OCR 组件：.venv/bin/pip install 'docgen[ocr]'（make demo 和 make test 会自动安装）"
+
+# OCR sets a space wherever glyphs stand apart; between Han characters, or a Han character and a
+# digit or Latin letter, such a space is never in the document.
+_SPACE_AFTER_HAN = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]+(?=\S)")
+_SPACE_BEFORE_HAN = re.compile(r"(?<=\S)[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+def tidy(line: str) -> str:
+    """One recognised line without the spaces OCR puts between Chinese characters."""
+    return _SPACE_BEFORE_HAN.sub("", _SPACE_AFTER_HAN.sub("", line.strip()))
+
+
+@dataclass(frozen=True)
+class Box:
+    """One recognised run of text: its box on the page (pixels) and the engine's confidence."""
+
+    text: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A recognised page: its lines in reading order and their mean confidence (by characters)."""
+
+    page: int
+    text: str
+    confidence: float
+    characters: int
+
+
+@dataclass
+class OcrResult:
+    """What the engine read from a document's image-only pages."""
+
+    engine: str
+    version: str
+    dpi: int
+    pages: list[PageText] = field(default_factory=list)
+
+    def review_pages(self, below: float = REVIEW_BELOW) -> list[int]:
+        """Pages whose confidence is under ``below`` (or that gave no text): a person should check them."""
+        return [p.page for p in self.pages if p.confidence < below or not p.characters]
+
+
+class OcrEngine(Protocol):
+    """A recogniser of one page image."""
+
+    name: str
+    version: str
+
+    def boxes(self, image: Path) -> list[Box]:
+        """The text runs found on the image, in any order."""
+
+
+CELL_GAP = 0.5  # a gap wider than half a character's height parts two table cells
+_RULE = re.compile(r"\s*[|｜]\s*")  # a table's vertical rule read as a bar
+
+
+def lines_of(boxes: list[Box]) -> list[str]:
+    """Runs grouped into lines top to bottom, left to right; table cells joined by a tab."""
+    if not boxes:
+        return []
+    height = sorted(b.bottom - b.top for b in boxes)[len(boxes) // 2]
+    rows: list[list[Box]] = []
+    for box in sorted(boxes, key=lambda b: (b.top + b.bottom) / 2):
+        centre = (box.top + box.bottom) / 2
+        if rows and abs(centre - sum((b.top + b.bottom) / 2 for b in rows[-1]) / len(rows[-1])) < height / 2:
+            rows[-1].append(box)
+        else:
+            rows.append([box])
+    lines = []
+    for row in rows:
+        row.sort(key=lambda b: b.left)
+        text = row[0].text
+        for before, box in itertools.pairwise(row):
+            text += ("\t" if box.left - before.right > height * CELL_GAP else "") + box.text
+        lines.append(_RULE.sub("\t", tidy(text)).strip("\t"))
+    return [line for line in lines if line]
+
+
+def page_text(page: int, boxes: list[Box]) -> PageText:
+    """A page's text and its confidence, each run weighted by its characters."""
+    characters = sum(len(b.text) for b in boxes)
+    confidence = sum(b.confidence * len(b.text) for b in boxes) / characters if characters else 0.0
+    return PageText(page, "\n".join(lines_of(boxes)), round(confidence, 4), characters)
+
+
+def render_page(pdf: Path, page: int, folder: Path, dpi: int = DPI) -> Path:
+    """One page as a PNG image (poppler's pdftoppm), ``folder/p<page>.png``."""
+    prefix = folder / f"p{page}"
+    first = str(page)
+    try:
+        subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", first, "-l", first, pdf, prefix],
+            check=True,
+            capture_output=True,
+            timeout=RENDER_TIMEOUT_S,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        msg = f"{pdf}：第 {page} 页无法转成图片（{exc}）"
+        raise OcrError(msg) from exc
+    return prefix.with_suffix(".png")
+
+
+def recognise_pages(
+    pdf: Path,
+    pages: list[int],
+    engine: OcrEngine,
+    *,
+    dpi: int = DPI,
+    on_page: Callable[[int, int], None] | None = None,
+) -> OcrResult:
+    """Recognise the given pages (1-based) of ``pdf``; ``on_page(done, total)`` reports progress."""
+    result = OcrResult(engine.name, engine.version, dpi)
+    with tempfile.TemporaryDirectory(prefix="docgen-ocr-") as tmp:
+        for done, page in enumerate(pages, start=1):
+            image = render_page(pdf, page, Path(tmp), dpi)
+            result.pages.append(page_text(page, engine.boxes(image)))
+            image.unlink()
+            if on_page:
+                on_page(done, len(pages))
+    return result
+
+
+def open_engine(name: str = "rapidocr") -> OcrEngine:
+    """The named engine, or an ``OcrError`` that says how to install it."""
+    if name == "rapidocr":
+        from docgen.ocr.rapid import RapidEngine  # noqa: PLC0415 - onnxruntime loads only for OCR
+
+        return RapidEngine()
+    if name == "tesseract":
+        from docgen.ocr.tesseract import TesseractEngine  # noqa: PLC0415
+
+        return TesseractEngine()
+    msg = f"未知的 OCR 引擎“{name}”，可用：{'、'.join(ENGINES)}。"
+    raise OcrError(msg)
+
+
+__all__ = [
+    "DPI",
+    "ENGINES",
+    "INSTALL_HINT",
+    "REVIEW_BELOW",
+    "Box",
+    "OcrEngine",
+    "OcrResult",
+    "PageText",
+    "lines_of",
+    "open_engine",
+    "page_text",
+    "recognise_pages",
+    "render_page",
+    "tidy",
+]

@@ -1,0 +1,262 @@
+"""Scans and other offices' files brought in: OCR, a folder at a time, duplicates, and search that finds them.
+
+The scan is made as a scanner makes it: docgen's notice and announcement rendered for real, each
+page turned into a picture, the pictures put into a PDF with no text layer at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from docgen.cli import main
+from tests.conftest import EXAMPLE_CASE, RunCli
+from tests.documents import pdf_from_text, scan_of
+from tests.test_intake import HESHAN_ACCEPTANCE, KAIPING_ANNOUNCEMENT, TAISHAN_NOTICE
+
+pytestmark = pytest.mark.libreoffice
+NOTICE_TITLE = "关于印发恩平市2021年度推动落后产能退出工作计划的通知"
+
+
+def docgen(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """docgen as a clerk runs it, in its own process."""
+    return subprocess.run(
+        [sys.executable, "-m", "docgen", *map(str, args)], capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("rendered")
+    for kind in ("notice", "announcement"):
+        try:
+            main(["-w", str(folder), "render", str(EXAMPLE_CASE), "-k", kind, "-o", str(folder), "--format", "pdf"])
+        except SystemExit as exc:
+            assert not exc.code
+    return folder
+
+
+@pytest.fixture(scope="module")
+def scan(rendered: Path) -> Path:
+    """The notice (2 pages) and the announcement's first page (its table of enterprises), scanned at 200 dpi."""
+    return scan_of([(rendered / "notice.pdf", [1, 2]), (rendered / "announcement.pdf", [1])], rendered / "扫描.pdf")
+
+
+@pytest.fixture(scope="module")
+def imported(scan: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    ws = tmp_path_factory.mktemp("scans")
+    done = docgen("-w", ws, "archive", "import", scan, "--json")
+    assert done.returncode == 0, done.stderr
+    [item] = json.loads(done.stdout)
+    return ws, item
+
+
+def test_a_scan_is_read_by_ocr_and_stored_byte_for_byte(scan: Path, imported: tuple[Path, dict[str, Any]]) -> None:
+    _, item = imported
+    assert PdfReader(scan).pages[0].extract_text().strip() == "", "the scan has no text layer"
+    assert item["title"] == NOTICE_TITLE
+    assert (item["kind"], item["number"], item["date"]) == ("notice", "恩科工商务字〔2021〕58号", "2021-05-24")
+    assert item["issuer"] == "恩平市科工商务局"
+    assert "恩平市华艺陶瓷有限公司" in item["enterprises"]
+    assert item["ocr"]["engine"] == "RapidOCR"
+    assert item["ocr"]["pages"] == 3
+    assert item["ocr"]["review_pages"] == [], item["ocr"]
+    assert all("（OCR）" in said for said in item["read_from_text"])
+    folder = Path(item["path"])
+    assert sha256(folder / "document.pdf") == sha256(scan), "the scan's bytes are stored untouched"
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert meta["text_source"] == "ocr"
+    assert meta["needs_review"] is False
+    ocr = json.loads((folder / "ocr.json").read_text(encoding="utf-8"))
+    assert ocr["engine"] == "RapidOCR" and ocr["version"] and ocr["dpi"] == 300
+    assert [p["page"] for p in ocr["pages"]] == [1, 2, 3]
+    assert all(p["confidence"] >= 0.9 for p in ocr["pages"])
+
+
+def test_the_recognised_text_matches_what_was_printed(rendered: Path, imported: tuple[Path, dict[str, Any]]) -> None:
+    _, item = imported
+    printed = "".join(
+        PdfReader(rendered / name).pages[n].extract_text()
+        for name, n in (("notice.pdf", 0), ("notice.pdf", 1), ("announcement.pdf", 0))
+    )
+    read = (Path(item["path"]) / "text.txt").read_text(encoding="utf-8")
+    # A table is read row by row by OCR and cell by cell by a PDF reader: count characters, not order.
+    wanted, got = Counter("".join(printed.split())), Counter("".join(read.split()))
+    found = sum((wanted & got).values()) / sum(wanted.values())
+    assert found > 0.95, f"only {found:.1%} of the printed characters were read"
+    prose = "".join(PdfReader(rendered / "notice.pdf").pages[0].extract_text().split())
+    first_page = "".join(read.split())[: len(prose)]
+    assert difflib.SequenceMatcher(None, prose, first_page, autojunk=False).ratio() > 0.97
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        ("--enterprise", "恩平市华艺陶瓷有限公司"),
+        ("推动落后",),
+        ("--number", "58号"),
+        ("恩科工商务字〔2021〕58号",),
+        ("恩科工商务字[2021]58号",),
+        ("恩科工商务字（2021）58号",),
+    ],
+)
+def test_the_scan_is_found_by_name_fragment_and_number_in_any_brackets(
+    imported: tuple[Path, dict[str, Any]], run_cli: RunCli, query: tuple[str, ...]
+) -> None:
+    ws, item = imported
+    found = json.loads(run_cli("-w", str(ws), "search", *query, "--json").out)
+    assert [hit["path"] for hit in found] == [Path(item["path"]).relative_to(ws / "archive").as_posix()], query
+
+
+def test_a_poor_scan_is_imported_and_listed_for_a_person_to_check(tmp_path: Path, run_cli: RunCli) -> None:
+    poor = scan_of([(pdf_from_text(tmp_path, "notice", TAISHAN_NOTICE), [1])], tmp_path / "poor.pdf", dpi=50)
+    result = run_cli("-w", str(tmp_path / "ws"), "archive", "import", str(poor))
+    assert result.exit_code == 0, result.err
+    assert "请对照原件核对的页：1" in result.out
+    [listed] = json.loads(run_cli("-w", str(tmp_path / "ws"), "archive", "list", "--json").out)
+    meta = json.loads((tmp_path / "ws" / "archive" / listed["path"] / "meta.json").read_text(encoding="utf-8"))
+    assert meta["needs_review"] is True
+    assert meta["ocr"]["review_pages"] == [1]
+
+
+def test_a_repeated_number_is_refused_unless_confirmed_then_listed_by_the_check(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = str(tmp_path / "ws")
+    first = pdf_from_text(tmp_path, "first", TAISHAN_NOTICE)
+    second = pdf_from_text(tmp_path, "second", TAISHAN_NOTICE.replace("专项检查的通知", "专项督查的通知"))
+    assert run_cli("-w", ws, "archive", "import", str(first)).exit_code == 0
+    refused = run_cli("-w", ws, "archive", "import", str(second))
+    assert refused.exit_code == 1
+    assert (
+        "台工信〔2022〕17号 已被登记簿中的《台山市工业和信息化局关于开展2022年度淘汰落后产能专项检查的通知》使用"
+        in refused.err
+    )
+    assert "--allow-duplicate-number" in refused.err
+    assert len(json.loads(run_cli("-w", ws, "archive", "list", "--json").out)) == 1, "nothing stored"
+    allowed = run_cli("-w", ws, "archive", "import", str(second), "--allow-duplicate-number")
+    assert allowed.exit_code == 0, allowed.err
+    assert "已按 --allow-duplicate-number 导入并记录" in allowed.out
+    report = json.loads(run_cli("-w", ws, "archive", "check", "--json").out)
+    zs4 = next(item for item in report["items"] if item["code"] == "ZS-4")
+    assert zs4["result"] == "通过"
+    assert "导入时经确认的重号 台工信〔2022〕17号" in zs4["note"]
+
+
+@pytest.fixture
+def office_folder(tmp_path: Path) -> Path:
+    """A folder as a clerk keeps it: other bureaus' PDFs and a DOCX, a broken file, scans in a subfolder."""
+    folder = tmp_path / "旧文件"
+    (folder / "扫描件").mkdir(parents=True)
+    pdf_from_text(folder, "台山通知", TAISHAN_NOTICE)
+    pdf_from_text(folder, "开平公告", KAIPING_ANNOUNCEMENT)
+    for leftover in folder.glob("*.txt"):
+        leftover.unlink()
+    shutil.rmtree(folder / "lo-profile")
+    docx = Document()
+    for line in HESHAN_ACCEPTANCE.splitlines():
+        docx.add_paragraph(line)
+    docx.save(str(folder / "鹤山验收记录.docx"))
+    (folder / "损坏.pdf").write_bytes(b"%PDF-1.4 truncated")
+    source = pdf_from_text(tmp_path, "scan-source", TAISHAN_NOTICE.replace("17号", "18号").replace("专项", "年度"))
+    scan_of([(source, [1])], folder / "扫描件" / "2022年扫描.pdf", dpi=150)
+    return folder
+
+
+def report_rows(path: Path) -> dict[str, dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as fh:
+        return {Path(row["文件"]).name: row for row in csv.DictReader(fh)}
+
+
+def test_a_folder_is_imported_file_by_file_with_a_report(office_folder: Path, tmp_path: Path, run_cli: RunCli) -> None:
+    ws = str(tmp_path / "ws")
+    flat = run_cli("-w", ws, "archive", "import", str(office_folder), "--report", str(tmp_path / "flat.csv"))
+    assert flat.exit_code == 1, "a refused file makes the exit code 1"
+    rows = report_rows(tmp_path / "flat.csv")
+    assert set(rows) == {"台山通知.pdf", "开平公告.pdf", "鹤山验收记录.docx", "损坏.pdf"}, "no subfolder without -r"
+    assert rows["损坏.pdf"]["结果"] == "拒绝" and "损坏" in rows["损坏.pdf"]["说明"]
+    assert rows["台山通知.pdf"]["结果"] == "已导入"
+    assert rows["台山通知.pdf"]["发文字号"] == "台工信〔2022〕17号"
+    assert "台山市红星砖厂" in rows["台山通知.pdf"]["企业"]
+    assert (rows["开平公告.pdf"]["文种"], rows["开平公告.pdf"]["标题"]) == (
+        "公告",
+        "开平市2022年落后产能退出企业名单公告",
+    )
+    assert rows["鹤山验收记录.docx"]["文种"] == "验收记录"
+    assert "拒绝：" in flat.out and "导入报告：" in flat.out
+
+    again = run_cli("-w", ws, "archive", "import", str(office_folder), "-r", "--report", str(tmp_path / "again.csv"))
+    rows = report_rows(tmp_path / "again.csv")
+    assert [rows[n]["结果"] for n in ("台山通知.pdf", "开平公告.pdf", "鹤山验收记录.docx")] == ["已在归档库中"] * 3
+    assert rows["2022年扫描.pdf"]["结果"] in ("已导入", "待核对")
+    assert rows["2022年扫描.pdf"]["发文字号"] == "台工信〔2022〕18号"
+    assert again.exit_code == 1
+
+    kinds = json.loads(run_cli("-w", ws, "search", "落后产能", "--kind", "announcement", "--json").out)
+    assert [hit["title"] for hit in kinds] == ["开平市2022年落后产能退出企业名单公告"]
+    bricks = json.loads(run_cli("-w", ws, "search", "--enterprise", "红星砖厂", "--json").out)
+    assert len(bricks) == 2, "both Taishan notices name the brick works"
+    snippet = json.loads(run_cli("-w", ws, "search", "现场验收", "--json").out)[0]["snippet"]
+    assert "，" in snippet and "," not in snippet, "the document's own punctuation"
+
+
+def test_an_interrupted_folder_import_leaves_its_report_and_resumes(tmp_path: Path) -> None:
+    folder = tmp_path / "扫描件"
+    folder.mkdir()
+    sources = [TAISHAN_NOTICE.replace("17号", f"{n}号").replace("专项检查", f"第{n}次检查") for n in (31, 32, 33)]
+    for n, text in enumerate(sources):
+        scan_of([(pdf_from_text(tmp_path, f"s{n}", text), [1])], folder / f"{n}.pdf", dpi=150)
+    ws, report = tmp_path / "ws", tmp_path / "report.csv"
+    running = subprocess.Popen(
+        [sys.executable, "-m", "docgen", "-w", str(ws), "archive", "import", str(folder), "--report", str(report)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    log = ws / "archive" / "events.jsonl"
+    deadline = time.monotonic() + 120
+    while not (log.exists() and '"imported"' in log.read_text(encoding="utf-8")):
+        assert time.monotonic() < deadline and running.poll() is None, "the first file was never stored"
+        time.sleep(0.2)
+    running.send_signal(signal.SIGTERM)
+    running.wait(60)
+    assert running.returncode != 0
+    stored = len(report_rows(report))
+    assert 1 <= stored < 3, "the report says what was done before the interruption"
+    assert not list((ws / ".tmp").glob("*")) if (ws / ".tmp").exists() else True
+    resumed = docgen("-w", ws, "archive", "import", folder, "--report", tmp_path / "resumed.csv")
+    assert resumed.returncode == 0, resumed.stderr
+    outcomes = [row["结果"] for row in report_rows(tmp_path / "resumed.csv").values()]
+    assert outcomes.count("已在归档库中") >= 1
+    assert len(outcomes) == 3
+    assert len(json.loads(docgen("-w", ws, "archive", "list", "--json").stdout)) == 3
+    assert docgen("-w", ws, "archive", "verify").returncode == 0
+
+
+@pytest.mark.parametrize(("year", "said"), [("19", "四位数字"), ("2022-2019", "起止颠倒"), ("1800", "不在")])
+def test_an_impossible_year_is_an_error_with_the_right_form(
+    tmp_path: Path, run_cli: RunCli, year: str, said: str
+) -> None:
+    result = run_cli("-w", str(tmp_path), "search", "钢", "--year", year)
+    assert result.exit_code == 1
+    assert said in result.err
+    assert "Traceback" not in result.err
