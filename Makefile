@@ -16,10 +16,15 @@ demo: system venv
 	$(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021/case.yaml -k set -o $(DEMO_WS)/out --format pdf
 	@mkdir -p $(DEMO_WS) && cp examples/enping-2021/case.yaml $(DEMO_WS)/case.yaml
 	$(BIN)/docgen -w $(DEMO_WS) issue $(DEMO_WS)/case.yaml
+	for kind in request report letter minutes; do \
+	  $(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021-coordination/case.yaml -k $$kind -o $(DEMO_WS)/out --format pdf || exit 1; \
+	done
+	@cp examples/enping-2021-coordination/case.yaml $(DEMO_WS)/coordination.yaml
+	$(BIN)/docgen -w $(DEMO_WS) issue $(DEMO_WS)/coordination.yaml
 	$(BIN)/docgen -w $(DEMO_WS) archive verify
 	$(BIN)/docgen -w $(DEMO_WS) file 2021
 	$(BIN)/docgen -w $(DEMO_WS) archive check --report $(DEMO_WS)/四性检测报告.pdf
-	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf；归档库：$(DEMO_WS)/archive/；归档副本：$(DEMO_WS)/filing/2021/；四性检测报告：$(DEMO_WS)/四性检测报告.pdf"
+	@echo "示例公文：$(DEMO_WS)/out/notice.pdf、$(DEMO_WS)/out/set.pdf、$(DEMO_WS)/out/request.pdf、$(DEMO_WS)/out/letter.pdf、$(DEMO_WS)/out/minutes.pdf；归档库：$(DEMO_WS)/archive/；归档副本：$(DEMO_WS)/filing/2021/；四性检测报告：$(DEMO_WS)/四性检测报告.pdf"
 	@echo "在浏览器中查看示例归档库：$(BIN)/docgen -w $(DEMO_WS) serve  然后打开 http://127.0.0.1:8000/"
 
 test: system venv

@@ -156,7 +156,7 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
     default="notice",
     show_default=True,
     help="文种：notice 通知，plan 工作计划，tasks 任务分工表，acceptance 验收记录（每家企业一份），"
-    "announcement 公告，set 印发合成件。",
+    "announcement 公告，set 印发合成件，request 请示，report 报告，letter 函（信函格式），minutes 纪要。",
 )
 @click.option("--enterprise", metavar="KEY", help="只生成这家企业的验收记录（企业在案卷中的键名）。")
 @click.option(

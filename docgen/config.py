@@ -70,6 +70,16 @@ class OcrSection(_Strict):
     review_below: float = Field(default=0.90, ge=0, le=1)  # pages under this confidence are listed for checking
 
 
+class SecrecySection(_Strict):
+    """``[secrecy]`` of docgen.toml: what docgen may show of a document marked 密级.
+
+    docgen is not a system for classified information; by default the text of a document
+    marked 密级 is neither indexed nor shown on a web page, only its title and number.
+    """
+
+    show_text: bool = False
+
+
 Retention = Literal["Y", "D30", "D10"]  # 永久 / 定期30年 / 定期10年
 DEFAULT_RETENTION: dict[str, Retention] = {
     "notice": "Y",
@@ -78,6 +88,10 @@ DEFAULT_RETENTION: dict[str, Retention] = {
     "plan": "D30",
     "tasks": "D30",
     "acceptance": "D30",
+    "request": "Y",
+    "report": "Y",
+    "letter": "D30",
+    "minutes": "Y",
     "other": "D10",
 }
 
@@ -99,6 +113,7 @@ class ConfigFile(_Strict):
     search: SearchSection = Field(default_factory=SearchSection)
     filing: FilingSection = Field(default_factory=FilingSection)
     ocr: OcrSection = Field(default_factory=OcrSection)
+    secrecy: SecrecySection = Field(default_factory=SecrecySection)
     issuer: dict[str, str] = Field(default_factory=dict)
 
 
@@ -116,6 +131,7 @@ class Settings:
     convert_timeout: float
     filing: FilingSection = field(default_factory=FilingSection)
     ocr: OcrSection = field(default_factory=OcrSection)
+    show_classified: bool = False  # [secrecy] show_text
     search_engine: str = "auto"
     index_lock_timeout: float = 30.0
     issuer_defaults: Mapping[str, str] = field(default_factory=dict)
@@ -212,6 +228,7 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         search_engine=env.get("DOCGEN_SEARCH_ENGINE") or cfg.search.engine,
         filing=cfg.filing,
         ocr=cfg.ocr,
+        show_classified=cfg.secrecy.show_text,
         index_lock_timeout=_seconds(env, "DOCGEN_INDEX_LOCK_TIMEOUT", cfg.search.lock_timeout),
         convert_timeout=timeout,
         issuer_defaults=dict(cfg.issuer),

@@ -320,6 +320,26 @@ def break_lines(
     return lines
 
 
+def title_lines(title: str, width_em: float) -> list[str]:
+    """A title too long for one line, broken into as few lines as it needs, of balanced length.
+
+    GB/T 9704 7.3.1: a title over several lines breaks at whole words and forms a trapezoid or a
+    diamond; "…会议纪/要" with one character alone reads badly. Greedy breaking at the average
+    length keeps the upper lines the longer ones (a trapezoid) and never splits a unit.
+    """
+    total = text_em(title)
+    if total <= width_em:
+        return [title]
+    count = -(-total // width_em)
+    width = total / count
+    while width < width_em:
+        lines = break_lines(title, width)
+        if len(lines) <= count:
+            return lines
+        width += 0.5
+    return break_lines(title, width_em, no_orphan=True)
+
+
 def _fit_prefix(text: str, width_em: float, measure: Measure) -> int:
     for i in range(1, len(text) + 1):
         if measure(text[:i]) > width_em:
@@ -391,3 +411,117 @@ def plan_columns(cells: Sequence[Cell], columns: int, total_mm: float, padding_m
     stretch = [n - m for n, m in zip(natural, minimum, strict=True)]
     spare = total_mm - sum(minimum)
     return ColumnPlan(tuple(m + spare * s / sum(stretch) for m, s in zip(minimum, stretch, strict=True)), fits=True)
+
+
+# --- the 版头 ----------------------------------------------------------------------------------
+
+
+def banner_space_before(head_lines: int) -> int:
+    """Space, in twips, above the 发文机关标志 so its top edge stays 35 mm below the block's top.
+
+    The 份号, 密级 and 紧急程度 lines (GB/T 9704 7.2.1-7.2.3) take the first lines of the block,
+    each one grid line high, above the banner.
+    """
+    return max(0, mm_to_twips(BANNER_TOP_FROM_BLOCK_MM) - head_lines * LINE_PITCH_TWIPS)
+
+
+def banner_size_pt(text: str) -> float:
+    """The banner's size: 36 pt, smaller when a long name (a 纪要's 标志) would wrap.
+
+    GB/T 9704 asks only that the 发文机关标志 look prominent and sit centred in the block; a
+    banner broken over two lines reads as two organs.
+    """
+    fits = PAGE.block_width_mm * PT_PER_MM * 0.97 / max(1.0, text_width_chars(text))
+    return min(BANNER_PT, int(fits * 2) / 2)
+
+
+# The 发文字号 line is exactly one character high, so the red rule's distance is measured from
+# the glyphs (see ``RED_RULE_BORDER_SPACE_PT``); 签发人 lines above it share that height.
+NUMBER_LINE_TWIPS = round(BODY_PT * TWIPS_PER_PT)
+SIGNERS_PER_LINE = 2  # GB/T 9704 7.2.5: two names a line, in the order of the issuing organs
+SIGNER_LABEL = "签发人："
+
+
+@dataclass(frozen=True)
+class SignerLine:
+    """One line of the 签发人 block: the label (first line only), the names, the space above."""
+
+    label: str
+    names: str
+    before_twips: int
+
+
+@dataclass(frozen=True)
+class SignerLayout:
+    """The 签发人 lines of an upward document; the last shares its line with the 发文字号."""
+
+    lines: tuple[SignerLine, ...]
+    names_at_twips: int  # where every line's names start, from the block's left edge
+
+    @property
+    def last(self) -> SignerLine:
+        """The line that also holds the 发文字号."""
+        return self.lines[-1]
+
+
+def signer_layout(names: Sequence[str]) -> SignerLayout:
+    """Lay out the 签发人 (GB/T 9704 7.2.5) below the banner.
+
+    Two blank lines below the banner, right-aligned one character from the edge, two names a
+    line, wrapped names aligned under the first name.
+    """
+    chunks = ["\u3000".join(names[i : i + SIGNERS_PER_LINE]) for i in range(0, len(names), SIGNERS_PER_LINE)]
+    char_twips = CHAR_PITCH_PT * TWIPS_PER_PT
+    widest = max(text_width_chars(chunk) for chunk in chunks)
+    names_at = round(mm_to_twips(PAGE.block_width_mm) - (1 + widest) * char_twips)
+    first_before, next_before = 2 * LINE_PITCH_TWIPS, LINE_PITCH_TWIPS - NUMBER_LINE_TWIPS
+    lines = tuple(
+        SignerLine(SIGNER_LABEL if i == 0 else "", chunk, first_before if i == 0 else next_before)
+        for i, chunk in enumerate(chunks)
+    )
+    return SignerLayout(lines, names_at)
+
+
+# --- the 信函格式 (GB/T 9704 10.1) -----------------------------------------------------------------
+# Page 1 of a 函 has its head above the text block: the banner's top 30 mm below the paper's
+# top edge, a red double rule (thick over thin) 4 mm below it, and another (thin over thick)
+# 20 mm above the paper's bottom edge, both 170 mm long. The head is a table positioned on the
+# page (LibreOffice keeps a floating table where it is told, as it does the 版记); the lower
+# rule is the first page's footer, which also keeps page 1 unnumbered.
+LETTER_BANNER_TOP_MM = 30.0
+LETTER_RULE_MM = 170.0
+LETTER_BOTTOM_RULE_FROM_EDGE_MM = 20.0
+LETTER_RULE_EIGHTHS = 24  # 3 pt for the thick line; LibreOffice draws the thin one at 0.75 pt
+# 7/8 of a 3号 character between the upper rule and the 份号 / 发文字号 below it.
+LETTER_NUMBER_GAP_PT = BODY_PT * 7 / 8
+LETTER_BANNER_LINE_PT = BANNER_PT * 1.25
+# Measured on LibreOffice 7.4: the double rule is drawn from 0.55 mm below the banner's line
+# box (3.7 mm under the glyphs of a 36 pt banner) to 1.75 mm below it; in the row under it, the
+# glyphs of a line one grid line high (the 份号 and 发文字号 lines) stand 2.39 mm lower than the
+# cell's top margin says, so the margin is that much smaller than the 7/8 字 gap. With the other
+# kinds' footer distance, the first page footer's rule lands at 270.9/271.8 mm (thin/thick);
+# lowering the footer by 5.65 mm centres the pair 20 mm above the paper's edge.
+LETTER_RULE_PAIR_MM = 1.75
+LETTER_CELL_SHIFT_MM = 2.39
+LETTER_FOOTER_LIFT_MM = 5.65
+
+
+def letter_rule_x_mm() -> float:
+    """Left end of the 170 mm double rules, centred on the text block."""
+    return PAGE.left_mm + (PAGE.block_width_mm - LETTER_RULE_MM) / 2
+
+
+def letter_title_space_before(head_lines: int) -> int:
+    """Space, in twips, above a 函's title: two lines below the last 版头 line (10.1).
+
+    The flow starts at the top of the block (37 mm); the head above it ends with the
+    发文字号 line and any 份号 / 密级 / 紧急程度 lines beside and under it.
+    """
+    head_end_mm = (
+        LETTER_BANNER_TOP_MM
+        + pt_to_mm(LETTER_BANNER_LINE_PT)
+        + LETTER_RULE_PAIR_MM
+        + pt_to_mm(LETTER_NUMBER_GAP_PT)
+        + pt_to_mm((max(1, head_lines) - 1) * LINE_PITCH_PT + BODY_PT)
+    )
+    return max(0, round((head_end_mm - PAGE.top_mm) * PT_PER_MM * TWIPS_PER_PT) + 2 * LINE_PITCH_TWIPS)

@@ -103,6 +103,10 @@ KIND_NAMES = {
     "acceptance": "验收记录",
     "announcement": "公告",
     "set": "印发合成件（通知+工作计划+附件）",
+    "request": "请示",
+    "report": "报告",
+    "letter": "函",
+    "minutes": "纪要",
 }
 
 
@@ -111,7 +115,22 @@ KINDS = tuple(KIND_NAMES)
 
 # Kinds that carry a 发文字号, and the registry key of the document that holds it: the set is
 # the notice with what it issues, so both print the same number.
-NUMBERED_KINDS = {"notice": "notice", "set": "notice"}
+NUMBERED_KINDS = {"notice": "notice", "set": "notice", "request": "request", "report": "report", "letter": "letter"}
+
+
+# 上行文: GB/T 9704 7.2.3 and the 条例 ask for the 签发人 in the 版头.
+UPWARD_KINDS = frozenset({"request", "report"})
+
+
+# 版头 elements (GB/T 9704 7.2.1-7.2.3): 密级 and 紧急程度 as the standard spells them.
+SECRECY_LEVELS = ("秘密", "机密", "绝密")
+URGENCY_LEVELS = ("特急", "加急")
+COPY_NUMBER_DIGITS = 6  # 份号: six Arabic digits, zero-filled (000001)
+
+
+def secrecy_mark(level: str, period: str | None) -> str:
+    """密级和保密期限 as printed: 机密★1年, or the level alone."""
+    return f"{level}★{period}" if period else level
 
 
 # --- 发文字号 --------------------------------------------------------------------------------

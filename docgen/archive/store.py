@@ -123,6 +123,7 @@ class ArchiveMeta(TypedDict, total=False):
     original_sha256: str
     needs_ocr: bool
     needs_review: bool  # an import whose metadata was guessed or whose OCR is unsure
+    secrecy: str | None  # 密级和保密期限 as printed (机密★1年): its text stays out of search and the web
     text_source: str  # "pdf", "docx", "ocr", "pdf+ocr", "none"
     ocr: dict[str, Any]  # engine, version, dpi, review_pages, confidence
     duplicate_number_allowed: bool  # imported with a 发文字号 another document holds, as confirmed

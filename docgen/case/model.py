@@ -20,7 +20,16 @@ from pydantic_core import ErrorDetails
 from docgen.case.creditcode import credit_code_problem
 from docgen.case.yamlsource import YamlSource, key_line, load_yaml
 from docgen.errors import CaseError, Problem
-from docgen.vocab import WRITTEN_DATE, clip, describe_char, name_problem, parse_number, text_problem
+from docgen.vocab import (
+    COPY_NUMBER_DIGITS,
+    WRITTEN_DATE,
+    clip,
+    describe_char,
+    name_problem,
+    parse_number,
+    secrecy_mark,
+    text_problem,
+)
 
 AUTO_NUMBER = "auto"
 HEADING_NUMBER = re.compile(
@@ -62,10 +71,21 @@ def _file_name(value: str) -> str:
     return value
 
 
+def _number_or_auto(value: str) -> str:
+    return value if value == AUTO_NUMBER else check_document_number(value)
+
+
+def _without_colon(value: str) -> str:
+    # The template prints the full-width colon GB/T 9704 asks for; a typed one would double it.
+    return value.rstrip("：:").rstrip()
+
+
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1), AfterValidator(_printable)]
 # An enterprise key names the files of its 验收记录 (acceptance-<key>.pdf).
 Key = Annotated[str, BeforeValidator(_strip_text), AfterValidator(_file_name)]
+DocumentNumber = Annotated[Text, AfterValidator(_number_or_auto)]  # 发文字号, or auto
+Recipients = Annotated[Text, AfterValidator(_without_colon)]  # 主送机关
 
 
 class _Model(BaseModel):
@@ -78,6 +98,7 @@ class Issuer(_Model):
     name: Text = Field(title="发文机关全称")
     banner: Text | None = Field(default=None, title="发文机关标志")
     prefix: Text | None = Field(default=None, title="机关代字")
+    letter_prefix: Text | None = Field(default=None, title="函的机关代字")
     printing_office: Text | None = Field(default=None, title="印发机关")
 
     @property
@@ -94,14 +115,60 @@ class Printed(_Model):
 
 
 Disclosure = Literal["主动公开", "依申请公开", "不予公开"]
+SecrecyLevel = Literal["秘密", "机密", "绝密"]
+Urgency = Literal["特急", "加急"]
+_SECRECY_PERIOD = re.compile(r"^(\d{1,3}(年|个月)|长期)$")
 
 
-class Notice(_Model):
+def _copy_number(value: Any) -> Any:
+    """份号: six Arabic digits; 1 or "1" is written 000001, as GB/T 9704 7.2.1 prints it."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        value = str(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{1,6}", value.strip()) and int(value) > 0:
+        return value.strip().zfill(COPY_NUMBER_DIGITS)
+    msg = "份号应为 1 至 999999 的阿拉伯数字（印出时补足 6 位，如 000001）"
+    raise ValueError(msg)
+
+
+CopyNumber = Annotated[str, BeforeValidator(_copy_number)]
+
+
+class Secrecy(_Model):
+    """密级和保密期限 (GB/T 9704 7.2.2): 机密★1年."""
+
+    level: SecrecyLevel = Field(title="密级")
+    period: Text | None = Field(default=None, title="保密期限")
+
+    @field_validator("period")
+    @classmethod
+    def _arabic_period(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRECY_PERIOD.match(value):
+            msg = "保密期限用阿拉伯数字写，如 1年、6个月，或写 长期"
+            raise ValueError(msg)
+        return value
+
+    @property
+    def mark(self) -> str:
+        """As printed in the 版头."""
+        return secrecy_mark(self.level, self.period)
+
+
+class Head(_Model):
+    """The 版头 elements above the 发文机关标志 that any document may carry (GB/T 9704 7.2.1-7.2.3)."""
+
+    copy_number: CopyNumber | None = Field(default=None, title="份号")
+    secrecy: Secrecy | None = Field(default=None, title="密级和保密期限")
+    urgency: Urgency | None = Field(default=None, title="紧急程度")
+
+
+class Notice(Head):
     """The 通知: the document that issues (印发) the others."""
 
-    number: Text = Field(title="发文字号")
+    number: DocumentNumber = Field(title="发文字号")
     title: Text = Field(title="标题")
-    recipients: Text = Field(title="主送机关")
+    recipients: Recipients = Field(title="主送机关")
     body: list[Text] = Field(min_length=1, title="正文段落")
     attachments: list[Text] = Field(default_factory=list, title="附件说明")
     signature: Text | None = Field(default=None, title="发文机关署名")
@@ -110,17 +177,6 @@ class Notice(_Model):
     disclosure: Disclosure | None = Field(default=None, title="公开方式")
     copy_to: list[Text] = Field(default_factory=list, title="抄送机关")
     printed: Printed = Field(title="印发机关和印发日期")
-
-    @field_validator("number")
-    @classmethod
-    def _check_number(cls, value: str) -> str:
-        return value if value == AUTO_NUMBER else check_document_number(value)
-
-    @field_validator("recipients")
-    @classmethod
-    def _drop_trailing_colon(cls, value: str) -> str:
-        # The template prints the full-width colon GB/T 9704 asks for; a typed one would double it.
-        return value.rstrip("：:").rstrip()
 
 
 class Section(_Model):
@@ -143,25 +199,29 @@ class Section(_Model):
 MAX_HEADING_DEPTH = 4  # 一、 / （一） / 1. / （1）
 
 
+def at_most_four_levels(sections: list[Section]) -> list[Section]:
+    """Refuse a fifth heading level: GB/T 9704 numbers four (一、（一）1.（1））."""
+
+    def check(items: list[Section], depth: int) -> None:
+        for item in items:
+            if item.sections and depth == MAX_HEADING_DEPTH:
+                msg = f"标题“{item.heading}”下还有下级标题：公文标题最多四级（一、（一）1.（1））"
+                raise ValueError(msg)
+            check(item.sections, depth + 1)
+
+    check(sections, 1)
+    return sections
+
+
+Sections = Annotated[list[Section], AfterValidator(at_most_four_levels)]
+
+
 class Plan(_Model):
     """The 工作计划 issued by the notice."""
 
     title: Text = Field(title="计划标题")
     preamble: list[Text] = Field(default_factory=list, title="开头段落")
-    sections: list[Section] = Field(min_length=1, title="章节")
-
-    @field_validator("sections")
-    @classmethod
-    def _at_most_four_levels(cls, sections: list[Section]) -> list[Section]:
-        def check(items: list[Section], depth: int) -> None:
-            for item in items:
-                if item.sections and depth == MAX_HEADING_DEPTH:
-                    msg = f"标题“{item.heading}”下还有下级标题：公文标题最多四级（一、（一）1.（1））"
-                    raise ValueError(msg)
-                check(item.sections, depth + 1)
-
-        check(sections, 1)
-        return sections
+    sections: Sections = Field(min_length=1, title="章节")
 
 
 class TaskRow(_Model):
@@ -274,6 +334,58 @@ class Announcement(_Model):
     date: Date = Field(title="成文日期")
 
 
+class Correspondence(Head):
+    """What a 请示, a 报告 and a 函 share: a numbered document to one organ, signed and dated."""
+
+    number: DocumentNumber = Field(title="发文字号")
+    prefix: Text | None = Field(default=None, title="机关代字")
+    title: Text = Field(title="标题")
+    recipients: Recipients = Field(title="主送机关")
+    body: list[Text] = Field(min_length=1, title="正文段落")
+    sections: Sections = Field(default_factory=list, title="正文标题")
+    closing: list[Text] = Field(default_factory=list, title="结尾段落")
+    attachments: list[Text] = Field(default_factory=list, title="附件说明")
+    signature: Text | None = Field(default=None, title="发文机关署名")
+    date: Date = Field(title="成文日期")
+    note: Text | None = Field(default=None, title="附注")
+    copy_to: list[Text] = Field(default_factory=list, title="抄送机关")
+
+
+class Upward(Correspondence):
+    """A 上行文 (请示, 报告): the 签发人 stand in the 版头; a 版记 with 印发机关 and 印发日期."""
+
+    signers: list[Text] = Field(min_length=1, title="签发人")
+    printed: Printed | None = Field(default=None, title="印发机关和印发日期")
+
+
+class Request(Upward):
+    """A 请示: asks one organ above for one thing."""
+
+
+class Report(Upward):
+    """A 报告: tells the organ above what was done; asks for nothing."""
+
+
+class Letter(Correspondence):
+    """A 函 in the 信函格式 (GB/T 9704 10.1), numbered under the issuer's own 函 prefix."""
+
+
+class Minutes(Head):
+    """A 纪要 (GB/T 9704 10.3): what a meeting agreed, with who attended."""
+
+    banner: Text = Field(title="纪要标志")
+    number: Text | None = Field(default=None, title="期号")
+    title: Text = Field(title="标题")
+    body: list[Text] = Field(min_length=1, title="正文段落")
+    sections: Sections = Field(default_factory=list, title="正文标题")
+    present: list[Text] = Field(min_length=1, title="出席")
+    absent: list[Text] = Field(default_factory=list, title="请假")
+    attending: list[Text] = Field(default_factory=list, title="列席")
+    date: Date = Field(title="成文日期")
+    copy_to: list[Text] = Field(default_factory=list, title="分送")
+    printed: Printed | None = Field(default=None, title="印发机关和印发日期")
+
+
 class Case(_Model):
     """One case file: the whole set of documents of one piece of work."""
 
@@ -286,6 +398,25 @@ class Case(_Model):
     enterprises: dict[Key, Enterprise] = Field(default_factory=dict, title="企业")
     acceptance: Acceptance = Field(default_factory=Acceptance, title="验收记录")
     announcement: Announcement | None = Field(default=None, title="公告")
+    request: Request | None = Field(default=None, title="请示")
+    report: Report | None = Field(default=None, title="报告")
+    letter: Letter | None = Field(default=None, title="函")
+    minutes: Minutes | None = Field(default=None, title="纪要")
+
+    def numbered(self, kind: str) -> Notice | Correspondence | None:
+        """The part of the case that holds the 发文字号 of ``kind`` (the set prints the notice's)."""
+        part = {"notice": self.notice, "set": self.notice}.get(kind)
+        if kind in ("request", "report", "letter"):
+            part = getattr(self, kind)
+        return part
+
+    def number_prefix(self, kind: str) -> str | None:
+        """The 机关代字 an ``auto`` number of ``kind`` is taken under: the document's, else the issuer's."""
+        part = self.numbered(kind)
+        own = part.prefix if isinstance(part, Correspondence) else None
+        if kind == "letter":
+            return own or self.issuer.letter_prefix
+        return own or self.issuer.prefix
 
     def acceptance_keys(self) -> list[str]:
         """Keys of the enterprises that get a 验收记录, in file order."""
@@ -421,11 +552,21 @@ def validate_case(source: YamlSource, issuer_defaults: Mapping[str, str] | None 
 
 
 def _number_needs_prefix(source: YamlSource, case: Case) -> list[Problem]:
-    """``number: auto`` is allocated under the issuer's 机关代字, which must then be given."""
-    if case.notice is None or case.notice.number != AUTO_NUMBER or case.issuer.prefix:
-        return []
-    message = "发文字号写 auto 时，须在 issuer.prefix 写明机关代字（例如 恩科工商务字）"
-    return [Problem(source.path, source.line_of(("issuer",)), "issuer.prefix（机关代字）", message)]
+    """``number: auto`` is allocated under a 机关代字, which must then be given."""
+    problems = []
+    for kind in ("notice", "request", "report", "letter"):
+        part = case.numbered(kind)
+        if part is None or part.number != AUTO_NUMBER or case.number_prefix(kind):
+            continue
+        if kind == "letter":
+            field, example = "issuer.letter_prefix（函的机关代字）", "恩科工商务函"
+        else:
+            field, example = "issuer.prefix（机关代字）", "恩科工商务字"
+        message = (
+            f"{kind}.number 写 auto 时，须在 {field.split('（')[0]} 或 {kind}.prefix 写明机关代字（例如 {example}）"
+        )
+        problems.append(Problem(source.path, source.line_of((kind, "number")), field, message))
+    return problems
 
 
 def _dangling_references(source: YamlSource, case: Case) -> list[Problem]:

@@ -140,7 +140,8 @@ def read_docx(path: Path, kind: str | None = None) -> LintDocument:
         msg = f"{path}：无法作为 DOCX 读取（{exc}）"
         raise DocgenError(msg) from exc
     paragraphs = list(doc.paragraphs)
-    lines = assign_roles([Line(p.text, f"第{n}段") for n, p in enumerate(paragraphs, start=1)])
+    # A line break inside a paragraph (a title docgen balanced over two lines) is layout, not text.
+    lines = assign_roles([Line(p.text.replace("\n", ""), f"第{n}段") for n, p in enumerate(paragraphs, start=1)])
     keep = [(ln, p) for ln, p in zip(lines, paragraphs, strict=True) if ln.role != "blank"]
     layout = _docx_layout(path, doc, [ln for ln, _ in keep], [p for _, p in keep])
     for t, table in enumerate(doc.tables, start=1):

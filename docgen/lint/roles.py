@@ -48,8 +48,12 @@ def assign_roles(lines: list[Line], *, wrapped: bool = False) -> list[Line]:  # 
             role = "blank"
         elif _PAGE.match(text):
             role = "page_number"
+        elif i < 12 and "签发人" in text:
+            role = "signer"  # 上行文: the 发文字号 and the 签发人 share a line (or 签发人 alone)
         elif i < 10 and _NUMBERISH.match(text):
             role = "number"
+        elif i < 10 and _ORGAN_AND_DATE.match(text):
+            role = "head_date"  # a 纪要's organ and date over its red rule, not a 印发 line
         elif not title_done and i < 14 and "关于" in text:
             joined = text
             if wrapped and not _TITLE_END.search(text.rstrip("。")) and i + 1 < len(lines):

@@ -16,7 +16,15 @@ from docgen.vocab import LOOKALIKE_CLOSE, LOOKALIKE_OPEN, WRITTEN_DATE, number_p
 
 CN_DIGITS = "零一二三四五六七八九十百"
 DOC_KINDS = "通知|通报|公告|通告|意见|决定|报告|请示|批复|函|纪要|计划|方案|办法|规定|决议|命令|议案|公报"
-KIND_WORDS = {"notice": "通知", "set": "通知", "announcement": "公告"}
+KIND_WORDS = {
+    "notice": "通知",
+    "set": "通知",
+    "announcement": "公告",
+    "request": "请示",
+    "report": "报告",
+    "letter": "函",
+    "minutes": "纪要",
+}
 
 _LOOKALIKE_NUMBER = re.compile(number_pattern(LOOKALIKE_OPEN, LOOKALIKE_CLOSE))
 _ANY_NUMBER = re.compile(number_pattern("〔", "〕"))
@@ -53,6 +61,9 @@ def _date_of(line: Line | None) -> tuple[int, int, int] | None:
 def number_form(doc: LintDocument) -> Iterator[Finding]:
     """GW101/GW102: 发文字号 form (〔〕, no 第, no leading zero) and its year against the date."""
     for line in doc.lines:
+        typed_number = line.text.partition("签发人")[0].strip() if line.role == "signer" else ""
+        if _LOOKALIKE_NUMBER.fullmatch(re.sub(r"\s+", "", typed_number)):  # a draft's "〔2021〕　　号" is no number yet
+            line = Line(typed_number, line.place, "number")  # noqa: PLW2901 - the number part of a 签发人 line
         if line.role == "number":
             # A PDF's text layer has no spaces of its own: readers insert them between Han and digits.
             typed = line.text.strip() if doc.paragraphs else re.sub(r"\s+", "", line.text)
@@ -229,6 +240,8 @@ def headings(doc: LintDocument) -> Iterator[Finding]:
         if line.role in _PART_STARTS:  # a set's plan numbers its headings afresh after the notice's
             counters = [0, 0, 0, 0, 0]
             continue
+        if line.role == "attachment_note":  # "2. name" continues the 附件说明; it is no heading
+            continue
         for pattern, level, fix in _HEADING_FORMS:
             m = pattern.match(text)
             if not m:
@@ -336,6 +349,66 @@ def leftovers_1999(doc: LintDocument) -> Iterator[Finding]:
             yield _finding(doc, line, "GW951", "error", "2012年版已取消“主题词”，请删除")
 
 
+# What a 请示 asks with, at its end; a 报告 must not ask (《党政机关公文处理工作条例》 第十五条).
+_ASKING = re.compile(r"妥否|当否|请批示|请审批|请批复|请予审定|请审定|请予批准|请核准|请审示")
+_PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|(?<!\d)\d{7,8}(?!\d)")
+_SECRECY_LINE = re.compile(r"^(绝密|机密|秘密)(★\S+)?$")
+
+
+def upward_documents(doc: LintDocument) -> Iterator[Finding]:
+    """GW1001-GW1005: what an upward document must and must not hold.
+
+    A 请示 or 报告 names its 签发人; a 请示 goes to one organ, asks for one thing at its end and
+    gives a contact in its 附注; a 报告 asks for nothing.
+    """
+    if doc.kind not in ("request", "report") or not doc.lines:
+        return
+    first = doc.lines[0]
+    if _first(doc, "signer") is None:
+        yield _finding(doc, first, "GW1001", "error", "上行文（请示、报告）应在版头标注签发人")
+    body = [line for line in doc.lines if line.role in ("body", "heading")]
+    asking = [line for line in body if _ASKING.search(line.text)]
+    if doc.kind == "report":
+        for line in asking:
+            yield _finding(doc, line, "GW1005", "error", "报告中不得夹带请示事项（需要批复的事项另行请示）")
+        return
+    recipients_line = _first(doc, "recipients")
+    if recipients_line is not None and re.search(r"[、，,]", recipients_line.text):
+        yield _finding(doc, recipients_line, "GW1002", "error", "请示只主送一个上级机关；其他机关可抄送")
+    if not asking:
+        where = body[-1] if body else first
+        yield _finding(doc, where, "GW1003", "warning", "请示结尾应有请求语，如“妥否，请批示。”")
+    elif len(asking) > 1:
+        yield _finding(doc, asking[1], "GW1003", "warning", "请示应一文一事：请求语出现了不止一处")
+    notes = [line for line in doc.lines if line.text.strip().startswith(("（", "(")) and "联系" in line.text]
+    if not notes or not any(_PHONE.search(line.text) for line in notes):
+        yield _finding(doc, first, "GW1004", "warning", "请示应在附注中注明联系人和联系电话")
+
+
+def letter_form(doc: LintDocument) -> Iterator[Finding]:
+    """GW1010/GW1011: the 信函格式 banner carries no 文件; a 函's number has a 函 代字."""
+    if doc.kind != "letter":
+        return
+    banner = next((line for line in doc.lines if line.text.strip()), None)
+    if banner is not None and banner.text.strip().endswith("文件"):
+        yield _finding(doc, banner, "GW1010", "error", "信函格式的发文机关标志只用机关名称，不加“文件”")
+    number = _first(doc, "number")
+    parsed = parse_number(re.sub(r"\s+", "", number.text)) if number else None
+    if number is not None and parsed is not None and "函" not in parsed.number.prefix:
+        yield _finding(
+            doc, number, "GW1011", "warning", "函一般使用带“函”字的机关代字单独编号，如 恩科工商务函〔2021〕12号"
+        )
+
+
+def classified(doc: LintDocument) -> Iterator[Finding]:
+    """GW1101: a document marked 密级 does not belong in an ordinary archive."""
+    for line in doc.lines[:6]:
+        if _SECRECY_LINE.match(line.text.strip()):
+            message = "标有密级的文件须按保密规定在涉密系统中处理，不应存入普通档案库、检索库或网页"
+            yield _finding(doc, line, "GW1101", "warning", message)
+            return
+
+
 RULES: tuple[Rule, ...] = (
     number_form,
     dates,
@@ -349,6 +422,9 @@ RULES: tuple[Rule, ...] = (
     page_numbers,
     punctuation,
     leftovers_1999,
+    upward_documents,
+    letter_form,
+    classified,
 )
 
 

@@ -263,6 +263,8 @@ def _stage(job: Job, print_: str, *, case: Case, case_path: Path, ref: str) -> S
         meta={
             "source": "docgen",
             "issuer": case.issuer.name,
+            # 密级和保密期限 as printed: search and the web page keep such a document's text back.
+            "secrecy": doc.context.get("secrecy") or None,
             "enterprises": [
                 {"key": key, "name": name} for key, name in zip(doc.enterprise_keys, doc.enterprise_names, strict=False)
             ],

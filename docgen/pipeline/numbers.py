@@ -46,21 +46,21 @@ def number_for_case(case_path: Path, settings: Settings, kind: str) -> Allocatio
 
 def number_for_loaded_case(case: Case, case_path: Path, settings: Settings, kind: str) -> Allocation:
     """As ``number_for_case`` for a case already loaded and validated."""
-    notice = case.notice
-    if notice is None:
-        msg = "案卷文件中没有 notice（通知），无从编发文字号。"
+    part = case.numbered(kind)
+    if part is None:
+        msg = f"案卷文件中没有 {kind}（{KIND_NAMES[kind]}），无从编发文字号。"
         raise DocgenError(msg)
     registry = registry_for(settings)
     ref, doc_key = case_reference(case_path, settings), NUMBERED_KINDS[kind]
-    if notice.number == AUTO_NUMBER:
-        prefix = case.issuer.prefix or ""
-        return registry.allocate(prefix, notice.date.year, notice.title, kind=doc_key, case_file=ref, doc_key=doc_key)
-    parsed = parse_number(notice.number)
+    if part.number == AUTO_NUMBER:
+        prefix = case.number_prefix(kind) or ""
+        return registry.allocate(prefix, part.date.year, part.title, kind=doc_key, case_file=ref, doc_key=doc_key)
+    parsed = parse_number(part.number)
     if parsed is None:  # validated on load; kept for type narrowing
-        msg = f"无法解析发文字号 {notice.number}"
+        msg = f"无法解析发文字号 {part.number}"
         raise DocgenError(msg)
     n = parsed.number
-    return registry.claim(n.prefix, n.year, n.sequence, notice.title, kind=doc_key, case_file=ref, doc_key=doc_key)
+    return registry.claim(n.prefix, n.year, n.sequence, part.title, kind=doc_key, case_file=ref, doc_key=doc_key)
 
 
 def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:

@@ -45,6 +45,7 @@ def default_kinds(case: Case) -> list[str]:
         kinds.append("acceptance")
     if case.announcement is not None:
         kinds.append("announcement")
+    kinds += [kind for kind in ("request", "report", "letter", "minutes") if getattr(case, kind) is not None]
     return kinds
 
 
@@ -68,14 +69,15 @@ def prepare(
         refuse_undrawable(case_path, case, settings)
     chosen = kinds or default_kinds(case)
     if not chosen:
-        msg = f"{case_path} 中没有可生成的文件（需要 notice、enterprises 或 announcement）。"
+        wanted = "notice、enterprises、announcement、request、report、letter 或 minutes"
+        msg = f"{case_path} 中没有可生成的文件（需要 {wanted}）。"
         raise DocgenError(msg)
     documents: list[Document] = []
     for kind in chosen:
         number = None
         if kind in NUMBERED_KINDS and allocate:
             number = number_for_loaded_case(case, case_path, settings, kind).record.number
-        elif kind in NUMBERED_KINDS and case.notice is not None and case.notice.number == AUTO_NUMBER:
+        elif kind in NUMBERED_KINDS and (part := case.numbered(kind)) is not None and part.number == AUTO_NUMBER:
             number = registry_number(case_path, settings, kind)
         documents += documents_for(case, kind, enterprise if kind == "acceptance" else None, number)
     if allocate:

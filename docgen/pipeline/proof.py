@@ -52,6 +52,7 @@ class Unit:
 
     place: str
     text: str
+    frame: int | None = None  # the positioned table this cell belongs to, drawn apart from the flow
 
 
 def _paragraph_text(paragraph: Any) -> str:
@@ -77,12 +78,13 @@ def _units(container: Any, prefix: str, counter: dict[str, int]) -> Iterator[Uni
         elif child.tag == f"{W}tbl":
             counter["t"] += 1
             table = counter["t"]
+            frame = table if child.find(f"{W}tblPr/{W}tblpPr") is not None else None
             for r, row in enumerate(child.iter(f"{W}tr"), start=1):
                 if row.getparent() is not child:
                     continue  # rows of a nested table are read with their cell
                 for c, cell in enumerate(row.iterchildren(f"{W}tc"), start=1):
                     text = "".join(_paragraph_text(p) for p in cell.iter(f"{W}p"))
-                    yield Unit(f"{prefix}表{table}第{r}行第{c}列", text)
+                    yield Unit(f"{prefix}表{table}第{r}行第{c}列", text, frame)
         elif child.tag in (f"{W}sdt", f"{W}sdtContent", f"{W}customXml"):
             yield from _units(child, prefix, counter)
 
@@ -159,8 +161,9 @@ def compare(units: list[Unit], pages: list[str], running: Sequence[str] = (), re
     header rows, which may appear again wherever a table continues on a new page.
     """
     stream = "".join(_page_body(page, running) for page in pages)
-    used = bytearray(len(stream))
     proof = Proof()
+    stream, units = _take_frames(stream, units, proof)
+    used = bytearray(len(stream))
     cursor = 0
     for unit in units:
         want = normalize(unit.text)
@@ -184,6 +187,29 @@ def compare(units: list[Unit], pages: list[str], running: Sequence[str] = (), re
             proof.added.append(f"PDF 中多出“{stream[start:i]}”{_context(stream, start, i)}")
             start = None
     return proof
+
+
+def _take_frames(stream: str, units: list[Unit], proof: Proof) -> tuple[str, list[Unit]]:
+    """Take the text of positioned tables (a 函's head, the 版记) out of the stream first.
+
+    LibreOffice draws such a table after the flow text of its page, so in a long 函 its head
+    lands between the two halves of the paragraph that runs over from page 1 to page 2. Each
+    table's cells, joined in order, are found whole and cut out; one that is not found is left
+    to the flow comparison, which then names what is missing.
+    """
+    frames: dict[int, list[Unit]] = {}
+    for unit in units:
+        if unit.frame is not None:
+            frames.setdefault(unit.frame, []).append(unit)
+    taken: set[int] = set()
+    for frame, cells in frames.items():
+        joined = "".join(normalize(cell.text) for cell in cells)
+        at = stream.find(joined) if joined else -1
+        if at >= 0:
+            stream = stream[:at] + stream[at + len(joined) :]
+            proof.characters += len(joined)
+            taken.add(frame)
+    return stream, [unit for unit in units if unit.frame not in taken]
 
 
 def _page_body(page: str, running: Sequence[str]) -> str:

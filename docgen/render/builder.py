@@ -65,16 +65,19 @@ def para_props(  # noqa: PLR0912 - one branch per optional WordprocessingML elem
     keep_next: bool = False,
     page_break_before: bool = False,
     bottom_border: tuple[str, int, int] | None = None,
-    tabs: Iterable[tuple[str, int]] = (),
+    tabs: Iterable[tuple[str, int | str]] = (),
     snap_to_grid: bool | None = None,
-    before: int | None = None,
+    before: int | str | None = None,
     after: int | None = None,
-    line: tuple[int, str] | None = None,
+    line: tuple[int | str, str] | None = None,
     ind: dict[str, int] | None = None,
     jc: str | None = None,
     rpr: str = "",
 ) -> str:
-    """Return a ``w:pPr`` in schema order. ``bottom_border`` is (colour, eighths-pt, space-pt)."""
+    """Return a ``w:pPr`` in schema order. ``bottom_border`` is (colour, eighths-pt, space-pt).
+
+    A value given as text (``"{{ banner_before }}"``) is filled in from the context at render time.
+    """
     parts = []
     if style:
         parts.append(f'<w:pStyle w:val="{style}"/>')
@@ -176,6 +179,16 @@ def table_styles(suffix: str, name_suffix: str, size_pt: float) -> list[str]:
     ]
 
 
+def number_line_style(style_id: str, name: str, jc: str) -> str:
+    """The 发文字号 line with the red rule under it.
+
+    A line exactly one character high puts the rule's distance on the glyphs' bottom.
+    """
+    rule = (layout.RED, round(layout.RED_RULE_WIDTH_PT * 8), layout.RED_RULE_BORDER_SPACE_PT)
+    ppr = para_props(jc=jc, line=(layout.NUMBER_LINE_TWIPS, "exact"), bottom_border=rule, snap_to_grid=False)
+    return paragraph_style(style_id, name, ppr, "")
+
+
 def styles_xml() -> str:
     """The style sheet shared by every official template."""
     grid_line = (240, "auto")  # single spacing: the document grid sets the 28.95 pt pitch
@@ -208,16 +221,38 @@ def styles_xml() -> str:
             para_props(jc="center", line=(round(layout.BANNER_PT * 1.25 * 20), "exact"), snap_to_grid=False),
             run_props(XIAOBIAOSONG, layout.BANNER_PT, layout.RED, 0),
         ),
+        number_line_style("GwNumber", "发文字号", "center"),
+        number_line_style("GwNumberUp", "发文字号和签发人", "left"),
         paragraph_style(
-            "GwNumber",
-            "发文字号",
-            para_props(
-                jc="center",
-                # A line exactly one character high puts the rule's distance on the glyphs' bottom.
-                line=(round(layout.BODY_PT * 20), "exact"),
-                bottom_border=(layout.RED, round(layout.RED_RULE_WIDTH_PT * 8), layout.RED_RULE_BORDER_SPACE_PT),
-                snap_to_grid=False,
-            ),
+            "GwSigners",
+            "签发人（续行）",
+            para_props(jc="left", line=(layout.NUMBER_LINE_TWIPS, "exact"), snap_to_grid=False),
+            "",
+        ),
+        paragraph_style(
+            "GwCopyNumber",
+            "份号",
+            para_props(jc="left", line=(layout.LINE_PITCH_TWIPS, "exact"), snap_to_grid=False),
+            "",
+        ),
+        paragraph_style(
+            "GwHeadMark",
+            "密级和紧急程度",
+            para_props(jc="left", line=(layout.LINE_PITCH_TWIPS, "exact"), snap_to_grid=False),
+            run_props(HEITI),
+        ),
+        paragraph_style(
+            "GwLetterNumber",
+            "发文字号（信函格式）",
+            # One grid line high, as the 份号 beside it, so both stand on one line.
+            para_props(jc="right", line=(layout.LINE_PITCH_TWIPS, "exact"), snap_to_grid=False),
+            "",
+        ),
+        paragraph_style(
+            "GwAttendance",
+            "出席、请假、列席",
+            # 10.3: 左空二字 the label, wrapped names aligned after its colon.
+            para_props(ind={"left": 5 * CHAR_TWIPS, "hanging": 3 * CHAR_TWIPS}),
             "",
         ),
         paragraph_style(
@@ -290,21 +325,28 @@ def styles_xml() -> str:
 # --- page set-up -------------------------------------------------------------------------------
 
 
-def section_props(*, landscape: bool = False) -> str:
-    """A4 with GB/T 9704 margins, a lines-only grid, odd and even footers."""
+def section_props(*, landscape: bool = False, unnumbered_first: bool = False) -> str:
+    """A4 with GB/T 9704 margins, a lines-only grid, odd and even footers.
+
+    ``unnumbered_first`` gives page 1 the 信函格式's footer: the lower red double rule, no page number.
+    """
     p = layout.LANDSCAPE if landscape else layout.PAGE
     # Measured: the dash of a 4号 page number sits 3.7 mm above the footer's bottom edge.
     footer_mm = p.bottom_mm - layout.PAGE_NUMBER_BELOW_BLOCK_MM - 3.7
+    if unnumbered_first:  # the 函's footers sit lower, so page 1's can hold the rule 20 mm from the edge
+        footer_mm -= layout.LETTER_FOOTER_LIFT_MM
     orient = ' w:orient="landscape"' if landscape else ""
     return (
         '<w:sectPr><w:footerReference w:type="default" r:id="rIdFooterOdd"/>'
         '<w:footerReference w:type="even" r:id="rIdFooterEven"/>'
-        f'<w:pgSz w:w="{layout.mm_to_twips(p.width_mm)}" w:h="{layout.mm_to_twips(p.height_mm)}"{orient}/>'
+        + ('<w:footerReference w:type="first" r:id="rIdFooterFirst"/>' if unnumbered_first else "")
+        + f'<w:pgSz w:w="{layout.mm_to_twips(p.width_mm)}" w:h="{layout.mm_to_twips(p.height_mm)}"{orient}/>'
         f'<w:pgMar w:top="{layout.mm_to_twips(p.top_mm)}" w:right="{layout.mm_to_twips(p.right_mm)}" '
         f'w:bottom="{layout.mm_to_twips(p.bottom_mm)}" w:left="{layout.mm_to_twips(p.left_mm)}" '
         f'w:header="{layout.mm_to_twips(15)}" w:footer="{layout.mm_to_twips(footer_mm)}" w:gutter="0"/>'
         '<w:cols w:space="425"/>'
-        f'<w:docGrid w:type="lines" w:linePitch="{layout.LINE_PITCH_TWIPS}"/></w:sectPr>'
+        + ("<w:titlePg/>" if unnumbered_first else "")
+        + f'<w:docGrid w:type="lines" w:linePitch="{layout.LINE_PITCH_TWIPS}"/></w:sectPr>'
     )
 
 
@@ -313,8 +355,12 @@ def section_break(*, landscape: bool = False) -> str:
     return f'<w:p><w:pPr><w:pStyle w:val="{SECTION_BREAK_STYLE}"/>{section_props(landscape=landscape)}</w:pPr></w:p>'
 
 
-def footer_xml(odd: bool) -> str:
-    """Page number "— N —": odd pages right, even pages left, one 4号 character from the edge."""
+def footer_xml(odd: bool, *, lift: bool = False) -> str:
+    """Page number "— N —": odd pages right, even pages left, one 4号 character from the edge.
+
+    ``lift`` keeps the number in its place in a section whose footer distance is lowered by
+    ``layout.LETTER_FOOTER_LIFT_MM`` (a footer grows upward from its bottom edge).
+    """
     ind = {"right": IMPRINT_CHAR_TWIPS} if odd else {"left": IMPRINT_CHAR_TWIPS}
     ppr = para_props("GwPageNumber", ind=ind, jc="right" if odd else "left")
     field = (
@@ -324,13 +370,37 @@ def footer_xml(odd: bool) -> str:
         '<w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
     )
     body = f"<w:p>{ppr}{text_run('— ')}{field}{text_run(' —')}</w:p>"
+    if lift:
+        spacer = layout.mm_to_twips(layout.LETTER_FOOTER_LIFT_MM)
+        body += paragraph("", para_props(snap_to_grid=False, line=(spacer, "exact"), rpr=run_props(size_pt=1)))
     return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}">{body}</w:ftr>'
+
+
+def letter_first_footer_xml() -> str:
+    """Page 1 of a 函: no page number; the lower double rule (thin over thick), 170 mm long.
+
+    The footer's last paragraph is 1 twip high and carries the rule as its top border, so the
+    rule sits on the footer's bottom edge, which ``LETTER_FOOTER_LIFT_MM`` puts 20 mm above the
+    paper's edge.
+    """
+    offset = layout.mm_to_twips(layout.letter_rule_x_mm() - layout.PAGE.left_mm)
+    right = layout.mm_to_twips(layout.PAGE.block_width_mm - layout.LETTER_RULE_MM) - offset
+    # LibreOffice draws a top border's thickThin pair mirrored: thin above, thick below (measured).
+    border = (
+        f'<w:pBdr><w:top w:val="thickThinSmallGap" w:sz="{layout.LETTER_RULE_EIGHTHS}" w:space="0" '
+        f'w:color="{layout.RED}"/></w:pBdr>'
+    )
+    rule = (
+        f'<w:p><w:pPr>{border}<w:snapToGrid w:val="0"/><w:spacing w:line="20" w:lineRule="exact"/>'
+        f'<w:ind w:left="{offset}" w:right="{right}"/></w:pPr></w:p>'
+    )
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:ftr xmlns:w="{W_NS}">{rule}</w:ftr>'
 
 
 # --- the 版记 ------------------------------------------------------------------------------------
 
 
-def imprint_table() -> str:
+def imprint_table(copy_label: str = "抄送") -> str:
     """The 版记 as a floating table pinned to the bottom of the text block of the last page.
 
     Measured on LibreOffice 7.4: only a table anchored horizontally to the *page* becomes a
@@ -373,7 +443,7 @@ def imprint_table() -> str:
         row("公开方式：{{ disclosure }}"),
         jinja_row("endif", 1),
         jinja_row("if copy_to", 1),
-        row("抄送：{{ copy_to }}"),
+        row(f"{copy_label}：{{{{ copy_to }}}}"),
         jinja_row("endif", 1),
         row("{{ printed_by }}\t{{ printed_date }}印发"),
     ]
@@ -408,28 +478,215 @@ def attachment_note(items: str) -> str:
     )
 
 
-def notice_parts() -> str:
-    """The 通知 from its 版头 to its 附注 (the 版记 comes last in the whole document)."""
+def banner_paragraph(before: int | str | None = None) -> str:
+    """The red 发文机关标志, in the size the context gives (``banner_size``, half-points)."""
+    size = '<w:rPr><w:sz w:val="{{ banner_size }}"/><w:szCs w:val="{{ banner_size }}"/></w:rPr>'
+    ppr = para_props("GwBanner", before=before, line=("{{ banner_line }}", "exact"))
+    return f"<w:p>{ppr}{text_run('{{ banner }}', size)}</w:p>"
+
+
+def head_marks() -> list[str]:
+    """份号, 密级和保密期限, 紧急程度: flush left, one line each, in that order (7.2.1-7.2.3)."""
+    return [
+        jinja_paragraph("if copy_number"),
+        paragraph("{{ copy_number }}", para_props("GwCopyNumber")),
+        jinja_paragraph("endif"),
+        jinja_paragraph("if secrecy"),
+        paragraph("{{ secrecy }}", para_props("GwHeadMark")),
+        jinja_paragraph("endif"),
+        jinja_paragraph("if urgency"),
+        paragraph("{{ urgency }}", para_props("GwHeadMark")),
+        jinja_paragraph("endif"),
+    ]
+
+
+def red_head(*, upward: bool = False) -> list[str]:
+    """The 版头 of a 文件格式 document: marks, banner, 发文字号 (with 签发人 when ``upward``), red rule.
+
+    LibreOffice sets the glyphs of an exact-height line at its top, so the banner's "space
+    before" is the distance from the marks above it to the top of its characters.
+    """
+    banner = banner_paragraph("{{ banner_before }}")
+    if not upward:
+        return [
+            *head_marks(),
+            banner,
+            paragraph("{{ number }}", para_props("GwNumber", before=2 * layout.LINE_PITCH_TWIPS)),
+        ]
+    # 7.2.4/7.2.5: the number one character from the left, 签发人 one character from the right on
+    # the same line; more names wrap above it, aligned under the first name.
+    # The label ends at the right tab where the names start; the names sit at a left tab just after.
+    tabs: list[tuple[str, int | str]] = [
+        ("left", CHAR_TWIPS),
+        ("right", "{{ signer_tab }}"),
+        ("left", "{{ signer_tab + 1 }}"),
+    ]
+    names = run_props(KAITI)
+    label_run = text_run("\t\t{{ s.label }}\t")
+    number_run = text_run("\t{{ number }}\t{{ last_signer.label }}\t")
+    signer_rows = [
+        jinja_paragraph("for s in signer_rows"),
+        f"<w:p>{para_props('GwSigners', tabs=tabs, before='{{ s.before }}')}"
+        f"{label_run}{text_run('{{ s.names }}', names)}</w:p>",
+        jinja_paragraph("endfor"),
+    ]
+    number_line = (
+        f"<w:p>{para_props('GwNumberUp', tabs=tabs, before='{{ last_signer.before }}')}"
+        f"{number_run}{text_run('{{ last_signer.names }}', names)}</w:p>"
+    )
+    return [*head_marks(), banner, *signer_rows, number_line]
+
+
+def numbered_paragraphs(items: str) -> list[str]:
+    """Body text with numbered headings (一、 黑体, （一） 楷体, 1. and （1） 仿宋), as the plan prints them."""
+    return [
+        jinja_paragraph(f"for p in {items}"),
+        jinja_paragraph("if p.level == 1"),
+        f"<w:p>{para_props('GwHeading1')}{heading_font_run('{{ p.number }}{{ p.heading }}', HEITI)}"
+        f"{text_run('{{ p.text }}')}</w:p>",
+        jinja_paragraph("elif p.level == 2"),
+        f"<w:p>{para_props('GwHeading2')}{heading_font_run('{{ p.number }}{{ p.heading }}', KAITI)}"
+        f"{text_run('{{ p.text }}')}</w:p>",
+        jinja_paragraph("elif p.level >= 3"),
+        paragraph("{{ p.number }}{{ p.heading }}{{ p.text }}", para_props("GwHeading3")),
+        jinja_paragraph("else"),
+        paragraph("{{ p.text }}", para_props("GwBody")),
+        jinja_paragraph("endif"),
+        jinja_paragraph("endfor"),
+    ]
+
+
+def loop_paragraphs(items: str, style: str = "GwBody") -> list[str]:
+    """One paragraph per item of ``items``."""
+    return [
+        jinja_paragraph(f"for para in {items}"),
+        paragraph("{{ para }}", para_props(style)),
+        jinja_paragraph("endfor"),
+    ]
+
+
+def main_text(title: list[str]) -> list[str]:
+    """Title, 主送, body with headings, closing paragraphs, 附件说明, 署名, 成文日期 and 附注."""
+    return [
+        *title,
+        paragraph("{{ recipients }}：", para_props("GwRecipients", before=layout.LINE_PITCH_TWIPS // 2)),
+        *loop_paragraphs("body"),
+        *numbered_paragraphs("paragraphs"),
+        *loop_paragraphs("closing"),
+        jinja_paragraph("if attachments"),
+        paragraph("", para_props("GwBody")),
+        jinja_paragraph("endif"),
+        attachment_note("attachments"),
+        *signature_block("signature", "date", note="note"),
+    ]
+
+
+def upward_body() -> str:
+    """A 请示 or 报告: 上行文 版头 with the 签发人, then the body, then the 版记."""
+    title = paragraph("{{ title }}", para_props("GwTitle", before=2 * layout.LINE_PITCH_TWIPS))
+    return "".join([*red_head(upward=True), *main_text([title])]) + imprint_table()
+
+
+def letter_head() -> str:
+    """The 信函格式's head (10.1), as a table positioned on page 1 above the text block.
+
+    Row 1: the organ's name in red, the double rule (thick over thin) as its lower border.
+    Row 2: 份号 / 密级 / 紧急程度 flush left and the 发文字号 flush right, 7/8 of a character
+    below the rule; the table is 170 mm wide and its second row's margins bring both to the
+    edges of the 156 mm block.
+    """
+    width = layout.mm_to_twips(layout.LETTER_RULE_MM)
+    half = width // 2
+    inset = layout.mm_to_twips((layout.LETTER_RULE_MM - layout.PAGE.block_width_mm) / 2)
+    gap = round(layout.LETTER_NUMBER_GAP_PT * layout.TWIPS_PER_PT) - layout.mm_to_twips(layout.LETTER_CELL_SHIFT_MM)
+    nil = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    tbl_pr = (
+        "<w:tblPr>"
+        '<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0" '
+        f'w:vertAnchor="page" w:horzAnchor="page" w:tblpX="{layout.mm_to_twips(layout.letter_rule_x_mm())}" '
+        f'w:tblpY="{layout.mm_to_twips(layout.LETTER_BANNER_TOP_MM)}"/>'
+        f'<w:tblW w:w="{width}" w:type="dxa"/><w:tblBorders>{nil}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+        "</w:tblPr>"
+        f'<w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{width - half}"/></w:tblGrid>'
+    )
+    rule = (
+        f'<w:tcBorders><w:bottom w:val="thickThinSmallGap" w:sz="{layout.LETTER_RULE_EIGHTHS}" w:space="0" '
+        f'w:color="{layout.RED}"/></w:tcBorders>'
+    )
+    banner = (
+        f'<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>'
+        f'<w:gridSpan w:val="2"/>{rule}</w:tcPr>{banner_paragraph()}</w:tc></w:tr>'
+    )
+
+    def cell(side: str, content: str, w: int) -> str:
+        margins = f'<w:tcMar><w:top w:w="{gap}" w:type="dxa"/><w:{side} w:w="{inset}" w:type="dxa"/></w:tcMar>'
+        return f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{margins}</w:tcPr>{content}</w:tc>'
+
+    # A cell needs a paragraph even when every mark is absent: a 1-twip one, drawing nothing.
+    stub = paragraph("", para_props(snap_to_grid=False, line=(20, "exact"), rpr=run_props(size_pt=1)))
+    marks = "".join(head_marks()) + stub
+    number = paragraph("{{ number }}", para_props("GwLetterNumber"))
+    second = (
+        f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cell('left', marks, half)}{cell('right', number, width - half)}</w:tr>"
+    )
+    return f"<w:tbl>{tbl_pr}{banner}{second}</w:tbl>"
+
+
+def letter_body() -> str:
+    """A 函 in the 信函格式: the positioned head, the body, and 抄送 without rules or 印发 (10.1)."""
+    title = paragraph("{{ title }}", para_props("GwTitle", before="{{ title_before }}"))
+    cc = [
+        jinja_paragraph("if copy_to"),
+        paragraph("", para_props("GwBody")),
+        paragraph("抄送：{{ copy_to }}", para_props("GwImprint")),
+        jinja_paragraph("endif"),
+    ]
+    return letter_head() + "".join([*main_text([title]), *cc])
+
+
+def minutes_body() -> str:
+    """A 纪要 (10.3): its red 标志, 期号, organ and date over the red rule, body, attendance, 版记."""
     line = layout.LINE_PITCH_TWIPS
-    # LibreOffice sets the glyphs of an exact-height line at its top, so "space before" is the
-    # distance from the top of the block to the top of the characters.
-    banner_before = layout.mm_to_twips(layout.BANNER_TOP_FROM_BLOCK_MM)
+    attendance = [
+        jinja_paragraph("if attendance"),
+        paragraph("", para_props("GwBody")),
+        jinja_paragraph("endif"),
+        jinja_paragraph("for a in attendance"),
+        f"<w:p>{para_props('GwAttendance')}{text_run('{{ a.label }}：', run_props(HEITI))}"
+        f"{text_run('{{ a.names }}')}</w:p>",
+        jinja_paragraph("endfor"),
+    ]
+    organ_line = paragraph(
+        "\t{{ minutes_organ }}\t{{ date }}",
+        para_props(
+            "GwNumberUp",
+            tabs=[("left", CHAR_TWIPS), ("right", layout.mm_to_twips(layout.PAGE.block_width_mm) - CHAR_TWIPS)],
+            before="{{ organ_before }}",
+        ),
+    )
     return "".join(
         [
-            paragraph("{{ banner }}", para_props("GwBanner", before=banner_before)),
-            paragraph("{{ number }}", para_props("GwNumber", before=2 * line)),
-            paragraph("{{ title }}", para_props("GwTitle", before=2 * line)),
-            paragraph("{{ recipients }}：", para_props("GwRecipients", before=line // 2)),
-            jinja_paragraph("for para in body"),
-            paragraph("{{ para }}", para_props("GwBody")),
-            jinja_paragraph("endfor"),
-            jinja_paragraph("if attachments"),
-            paragraph("", para_props("GwBody")),
+            *head_marks(),
+            banner_paragraph("{{ banner_before }}"),
+            jinja_paragraph("if minutes_number"),
+            paragraph("{{ minutes_number }}", para_props("GwCentered", before=2 * line)),
             jinja_paragraph("endif"),
-            attachment_note("attachments"),
-            *signature_block("signature", "date", note="note"),
+            organ_line,
+            paragraph("{{ title }}", para_props("GwTitle", before=2 * line)),
+            paragraph("", para_props("GwBody")),
+            *loop_paragraphs("body"),
+            *numbered_paragraphs("paragraphs"),
+            *attendance,
         ]
-    )
+    ) + imprint_table("分送")
+
+
+def notice_parts() -> str:
+    """The 通知 from its 版头 to its 附注 (the 版记 comes last in the whole document)."""
+    title = paragraph("{{ title }}", para_props("GwTitle", before=2 * layout.LINE_PITCH_TWIPS))
+    return "".join([*red_head(), *main_text([title])])
 
 
 def signature_block(organ: str, date: str, note: str | None = None) -> list[str]:
@@ -458,29 +715,12 @@ def signature_block(organ: str, date: str, note: str | None = None) -> list[str]
 def plan_parts(*, new_page: bool) -> str:
     """The 工作计划: title, opening paragraphs, numbered headings, 附件说明."""
     line = layout.LINE_PITCH_TWIPS
-    heading_levels = [
-        jinja_paragraph("if p.level == 1"),
-        f"<w:p>{para_props('GwHeading1')}{heading_font_run('{{ p.number }}{{ p.heading }}', HEITI)}"
-        f"{text_run('{{ p.text }}')}</w:p>",
-        jinja_paragraph("elif p.level == 2"),
-        f"<w:p>{para_props('GwHeading2')}{heading_font_run('{{ p.number }}{{ p.heading }}', KAITI)}"
-        f"{text_run('{{ p.text }}')}</w:p>",
-        jinja_paragraph("elif p.level >= 3"),
-        paragraph("{{ p.number }}{{ p.heading }}{{ p.text }}", para_props("GwHeading3")),
-        jinja_paragraph("else"),
-        paragraph("{{ p.text }}", para_props("GwBody")),
-        jinja_paragraph("endif"),
-    ]
     return "".join(
         [
             paragraph("{{ plan_title }}", para_props("GwTitle", page_break_before=new_page)),
             paragraph("", para_props("GwBody", before=0, line=(line, "exact"))),
-            jinja_paragraph("for para in plan_preamble"),
-            paragraph("{{ para }}", para_props("GwBody")),
-            jinja_paragraph("endfor"),
-            jinja_paragraph("for p in plan_paragraphs"),
-            *heading_levels,
-            jinja_paragraph("endfor"),
+            *loop_paragraphs("plan_preamble"),
+            *numbered_paragraphs("plan_paragraphs"),
             jinja_paragraph("if plan_attachments"),
             paragraph("", para_props("GwBody")),
             jinja_paragraph("endif"),
@@ -712,12 +952,12 @@ def announcement_body() -> str:
     )
 
 
-def document_xml(body: str, *, landscape: bool = False) -> str:
+def document_xml(body: str, *, landscape: bool = False, unnumbered_first: bool = False) -> str:
     """Wrap body XML into ``word/document.xml``; the last section's set-up closes the body."""
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>{body}'
-        f"{section_props(landscape=landscape)}</w:body></w:document>"
+        f"{section_props(landscape=landscape, unnumbered_first=unnumbered_first)}</w:body></w:document>"
     )
 
 
@@ -777,6 +1017,16 @@ DOCUMENT_RELS_XML = (
 )
 
 
+FIRST_FOOTER_TYPE = (
+    '<Override PartName="/word/footer3.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>'
+)
+FIRST_FOOTER_REL = (
+    '<Relationship Id="rIdFooterFirst" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer3.xml"/>'
+)
+
+
 def core_xml(title: str) -> str:
     """Document properties: a fixed title and no timestamps, so builds are reproducible."""
     return (
@@ -787,19 +1037,25 @@ def core_xml(title: str) -> str:
     )
 
 
-def package(body: str, title: str, *, landscape: bool = False) -> bytes:
+def package(body: str, title: str, *, landscape: bool = False, unnumbered_first: bool = False) -> bytes:
     """Zip the parts of one template into DOCX bytes, identical on every run."""
+    content_types, rels = CONTENT_TYPES_XML, DOCUMENT_RELS_XML
+    if unnumbered_first:  # only the 函 has a first-page footer; the other templates stay as they were
+        content_types = content_types.replace("</Types>", FIRST_FOOTER_TYPE + "</Types>")
+        rels = rels.replace("</Relationships>", FIRST_FOOTER_REL + "</Relationships>")
     parts = {
-        "[Content_Types].xml": CONTENT_TYPES_XML,
+        "[Content_Types].xml": content_types,
         "_rels/.rels": PACKAGE_RELS_XML,
         "docProps/core.xml": core_xml(title),
-        "word/document.xml": document_xml(body, landscape=landscape),
-        "word/_rels/document.xml.rels": DOCUMENT_RELS_XML,
+        "word/document.xml": document_xml(body, landscape=landscape, unnumbered_first=unnumbered_first),
+        "word/_rels/document.xml.rels": rels,
         "word/styles.xml": styles_xml(),
         "word/settings.xml": SETTINGS_XML,
-        "word/footer1.xml": footer_xml(odd=True),
-        "word/footer2.xml": footer_xml(odd=False),
+        "word/footer1.xml": footer_xml(odd=True, lift=unnumbered_first),
+        "word/footer2.xml": footer_xml(odd=False, lift=unnumbered_first),
     }
+    if unnumbered_first:
+        parts["word/footer3.xml"] = letter_first_footer_xml()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, xml in parts.items():
@@ -816,6 +1072,7 @@ class TemplateSpec:
     body: Callable[[], str]
     title: str
     landscape: bool = False
+    unnumbered_first: bool = False  # page 1 without a page number (信函格式)
 
 
 TEMPLATES = {
@@ -825,13 +1082,20 @@ TEMPLATES = {
     "acceptance": TemplateSpec(acceptance_body, "落后产能退出验收记录"),
     "announcement": TemplateSpec(announcement_body, "公告"),
     "set": TemplateSpec(set_body, "印发通知 + 工作计划 + 任务分工表（合成件）"),
+    "request": TemplateSpec(upward_body, "请示（上行文，含签发人）"),
+    "report": TemplateSpec(upward_body, "报告（上行文，含签发人）"),
+    "letter": TemplateSpec(letter_body, "函（信函格式）", unnumbered_first=True),
+    "minutes": TemplateSpec(minutes_body, "纪要（纪要格式）"),
 }
 
 
 def build_all() -> dict[str, bytes]:
     """Return the bytes of every built-in template, keyed by file name."""
     return {
-        f"{kind}.docx": package(spec.body(), spec.title, landscape=spec.landscape) for kind, spec in TEMPLATES.items()
+        f"{kind}.docx": package(
+            spec.body(), spec.title, landscape=spec.landscape, unnumbered_first=spec.unnumbered_first
+        )
+        for kind, spec in TEMPLATES.items()
     }
 
 

@@ -12,8 +12,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from docgen.case.model import AUTO_NUMBER, Case, Enterprise, Section
+from docgen.case.model import AUTO_NUMBER, Case, Correspondence, Enterprise, Head, Minutes, Section, Upward
 from docgen.errors import DocgenError
+from docgen.layout import (
+    LINE_PITCH_TWIPS,
+    banner_size_pt,
+    banner_space_before,
+    letter_title_space_before,
+    signer_layout,
+)
 from docgen.vocab import KIND_NAMES, draft_number
 
 T = TypeVar("T")
@@ -122,32 +129,62 @@ def _require(part: T | None, kind: str, key: str) -> T:
     return part
 
 
-def notice_number(case: Case, allocated: str | None) -> str:
+def document_number(case: Case, kind: str, allocated: str | None) -> str:
     """The 发文字号 to print: as written, as the registry allocated it, or a draft placeholder."""
-    notice = _require(case.notice, "notice", "notice（通知）")
-    if notice.number != AUTO_NUMBER:
-        return notice.number
+    part = case.numbered(kind)
+    if part is None:
+        msg = f"案卷文件中没有 {kind}（{KIND_NAMES[kind]}），不能生成{KIND_NAMES[kind]}。"
+        raise DocgenError(msg)
+    if part.number != AUTO_NUMBER:
+        return part.number
     if allocated:
         return allocated
-    return draft_number(case.issuer.prefix or "", notice.date.year)
+    return draft_number(case.number_prefix(kind) or "", part.date.year)
+
+
+def head_context(head: Head) -> dict[str, Any]:
+    """The 份号, 密级和保密期限 and 紧急程度 lines above the banner, and the banner's place below them."""
+    lines = [head.copy_number, head.secrecy, head.urgency]
+    return {
+        "copy_number": head.copy_number or "",
+        "secrecy": head.secrecy.mark if head.secrecy else "",
+        "urgency": head.urgency or "",
+        "head_lines": sum(1 for line in lines if line),
+        "banner_before": banner_space_before(sum(1 for line in lines if line)),
+    }
+
+
+def banner_context(text: str) -> dict[str, Any]:
+    """The 发文机关标志 and its size in half-points, small enough to stay on one line."""
+    size = banner_size_pt(text)
+    # The line is 1.25 times the size, as the 36 pt banner's: LibreOffice sets the glyphs of an
+    # exact line by its height, so the top edge stays 35 mm below the block at any size.
+    return {"banner": text, "banner_size": round(size * 2), "banner_line": round(size * 1.25 * 20)}
+
+
+def copy_to_text(organs: list[str]) -> str:
+    """抄送: names separated by full-width commas, ending with a full stop (GB/T 9704 7.4.2)."""
+    return "，".join(organs) + "。" if organs else ""
 
 
 def notice_context(case: Case, allocated: str | None = None) -> dict[str, Any]:
     """Context of the notice template; ``allocated`` is the registry's number for ``auto``."""
     notice, issuer = _require(case.notice, "notice", "notice（通知）"), case.issuer
     return {
-        "banner": issuer.banner_text,
-        "number": notice_number(case, allocated),
+        **head_context(notice),
+        **banner_context(issuer.banner_text),
+        "number": document_number(case, "notice", allocated),
         "title": notice.title,
         "recipients": notice.recipients,
         "body": list(notice.body),
+        "paragraphs": [],
+        "closing": [],
         "attachments": attachment_lines(list(notice.attachments)),
         "signature": notice.signature or issuer.name,
         "date": format_date(notice.date),
         "note": notice.note or "",
         "disclosure": notice.disclosure or "",
-        # 抄送: names separated by full-width commas, ending with a full stop (GB/T 9704 7.4.2).
-        "copy_to": "，".join(notice.copy_to) + "。" if notice.copy_to else "",
+        "copy_to": copy_to_text(list(notice.copy_to)),
         "printed_by": notice.printed.by or issuer.printing_office or f"{issuer.name}办公室",
         "printed_date": format_date(notice.printed.date),
     }
@@ -250,7 +287,78 @@ def announcement_context(case: Case) -> dict[str, Any]:
     }
 
 
-def documents_for(case: Case, kind: str, enterprise: str | None = None, allocated: str | None = None) -> list[Document]:
+def correspondence_context(case: Case, kind: str, allocated: str | None = None) -> dict[str, Any]:
+    """Context of a 请示, 报告 or 函: the notice's parts, with the 签发人 of an upward document."""
+    part = case.numbered(kind)
+    if not isinstance(part, Correspondence):
+        part = _require(None, kind, f"{kind}（{KIND_NAMES[kind]}）")
+    issuer = case.issuer
+    head = head_context(part)
+    context = {
+        **head,
+        # The 信函格式 prints the organ's name alone: no 文件 (GB/T 9704 10.1).
+        **banner_context(issuer.name if kind == "letter" else issuer.banner_text),
+        "number": document_number(case, kind, allocated),
+        "title": part.title,
+        "recipients": part.recipients,
+        "body": list(part.body),
+        "paragraphs": number_sections(list(part.sections)),
+        "closing": list(part.closing),
+        "attachments": attachment_lines(list(part.attachments)),
+        "signature": part.signature or issuer.name,
+        "date": format_date(part.date),
+        "note": part.note or "",
+        "copy_to": copy_to_text(list(part.copy_to)),
+    }
+    if kind == "letter":
+        context["title_before"] = letter_title_space_before(head["head_lines"])
+    if isinstance(part, Upward):
+        signers = signer_layout(list(part.signers))
+        rows = [{"label": s.label, "names": s.names, "before": s.before_twips} for s in signers.lines]
+        printed = part.printed
+        context |= {
+            "signer_rows": rows[:-1],
+            "last_signer": rows[-1],
+            "signer_tab": signers.names_at_twips,
+            "disclosure": "",
+            "printed_by": (printed.by if printed else None) or issuer.printing_office or f"{issuer.name}办公室",
+            "printed_date": format_date(printed.date if printed else part.date),
+        }
+    return context
+
+
+def minutes_context(case: Case) -> dict[str, Any]:
+    """Context of a 纪要: its 标志, who attended, and a 版记 that 分送s it."""
+    minutes: Minutes = _require(case.minutes, "minutes", "minutes（纪要）")
+    issuer, printed = case.issuer, minutes.printed
+    attendance = [
+        {"label": label, "names": "、".join(names)}
+        for label, names in (("出席", minutes.present), ("请假", minutes.absent), ("列席", minutes.attending))
+        if names
+    ]
+    printed_by = (printed.by if printed else None) or issuer.printing_office or f"{issuer.name}办公室"
+    return {
+        **head_context(minutes),
+        **banner_context(minutes.banner),
+        "minutes_number": minutes.number or "",
+        "minutes_organ": printed_by,
+        # The organ and date line, with the red rule under it, keeps two lines below the banner.
+        "organ_before": 0 if minutes.number else 2 * LINE_PITCH_TWIPS,
+        "title": minutes.title,
+        "body": list(minutes.body),
+        "paragraphs": number_sections(list(minutes.sections)),
+        "attendance": attendance,
+        "date": format_date(minutes.date),
+        "disclosure": "",
+        "copy_to": copy_to_text(list(minutes.copy_to)),
+        "printed_by": printed_by,
+        "printed_date": format_date(printed.date if printed else minutes.date),
+    }
+
+
+def documents_for(  # noqa: PLR0911 - one return per kind of document
+    case: Case, kind: str, enterprise: str | None = None, allocated: str | None = None
+) -> list[Document]:
     """The documents of one kind a case yields (one per enterprise for 验收记录).
 
     ``allocated`` is the number the registry holds for the notice when the case says ``auto``.
@@ -283,6 +391,13 @@ def documents_for(case: Case, kind: str, enterprise: str | None = None, allocate
             )
             for key in keys
         ]
+    if kind in ("request", "report", "letter"):
+        ctx = correspondence_context(case, kind, allocated)
+        part = case.numbered(kind)
+        return [Document(kind, kind, ctx["title"], ctx, number=ctx["number"], date=part.date if part else None)]
+    if kind == "minutes":
+        ctx = minutes_context(case)
+        return [Document("minutes", "minutes", ctx["title"], ctx, date=case.minutes.date if case.minutes else None)]
     notice_date = case.notice.date if case.notice else None
     if kind == "notice":
         ctx = notice_context(case, allocated)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import itertools
 import zipfile
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -420,15 +420,39 @@ def _write_widths(table: Element, widths: list[float], cells: list[tuple[Element
             tc_w.set(qn("w:type"), "dxa")
 
 
-def _break_paragraph(paragraph: Element, width_em: float, *, soft: bool) -> None:
-    """Rewrite a one-format paragraph's text as lines joined by w:br, if it needs more than one."""
+TITLE_STYLE = "GwTitle"
+TITLE_SLACK_EM = 0.3  # LibreOffice must never need a line more than docgen planned
+
+
+def balance_titles(body: Element) -> None:
+    """Break every multi-line title into balanced lines (``layout.title_lines``) as the section allows."""
+    for paragraph in body.findall(qn("w:p")):
+        if _style_id(paragraph) != TITLE_STYLE or not _text(paragraph):
+            continue
+        width_mm = _block_width_mm(_section_of(body, paragraph))
+        width_em = width_mm * layout.PT_PER_MM / layout.TITLE_PT - TITLE_SLACK_EM
+        _break_paragraph(paragraph, width_em, lines_of=layout.title_lines)
+
+
+def _break_paragraph(
+    paragraph: Element,
+    width_em: float,
+    *,
+    soft: bool = False,
+    lines_of: Callable[[str, float], list[str]] | None = None,
+) -> None:
+    """Rewrite a one-format paragraph's text as lines joined by w:br, if it needs more than one.
+
+    ``lines_of`` breaks the text (default: ``layout.break_lines``, organ names ``soft``).
+    """
     runs = paragraph.findall(qn("w:r"))
     if not runs or any(r.find(qn("w:br")) is not None or r.find(qn("w:tab")) is not None for r in runs):
         return
     formats = {_rpr_xml(r) for r in runs}
     if len(formats) != 1:
         return  # mixed formatting: leave the breaking to the converter
-    lines = layout.break_lines(_text(paragraph), width_em, soft=soft)
+    text = _text(paragraph)
+    lines = lines_of(text, width_em) if lines_of else layout.break_lines(text, width_em, soft=soft)
     if len(lines) <= 1:
         return
     first = runs[0]

@@ -112,6 +112,7 @@ def render_docx(
     _apply_signature_layout(tpl)
     body = tpl.docx.element.body
     docxform.fold_section_breaks(body)
+    docxform.balance_titles(body)
     docxform.fit_tables(tpl.docx, compact=compact_tables)
     if line_pitch_twips is not None:
         docxform.set_closing_pitch(body, line_pitch_twips)

@@ -90,19 +90,24 @@ class IndexStatus:
         return self.reason is not None
 
 
-def indexed_text(archive_root: Path, meta: ArchiveMeta) -> str:
-    """What is indexed of a document, as stored: title, 发文字号, enterprise names and its text."""
+def indexed_text(archive_root: Path, meta: ArchiveMeta, *, classified_text: bool = False) -> str:
+    """What is indexed of a document, as stored: title, 发文字号, enterprise names and its text.
+
+    A document marked 密级 gives its title and number only, unless the workspace allows its
+    text (``[secrecy] show_text``): what is not indexed cannot leak through a snippet.
+    """
     text_file = archive_root / meta["path"] / "text.txt"
-    text = text_file.read_text(encoding="utf-8") if text_file.is_file() else ""
+    withheld = bool(meta.get("secrecy")) and not classified_text
+    text = text_file.read_text(encoding="utf-8") if text_file.is_file() and not withheld else ""
     enterprises = [e["name"] for e in meta.get("enterprises", []) if e.get("name")]
     return "\n".join([meta.get("title", ""), meta.get("number") or "", *enterprises, text])
 
 
-def indexed_document(archive_root: Path, meta: ArchiveMeta) -> IndexedDocument:
+def indexed_document(archive_root: Path, meta: ArchiveMeta, *, classified_text: bool = False) -> IndexedDocument:
     """The index entry of one archived document, from its meta.json and text.txt."""
     enterprises = tuple(e["name"] for e in meta.get("enterprises", []) if e.get("name"))
     number = meta.get("number") or ""
-    content = normalise(indexed_text(archive_root, meta))
+    content = normalise(indexed_text(archive_root, meta, classified_text=classified_text))
     return IndexedDocument(
         path=meta["path"],
         number=number,
@@ -124,6 +129,7 @@ class SearchIndex:
         self.archive = Archive(settings.archive_dir)
         self.engine, self.fallback_note = available_engine(settings.search_engine)
         self.lock_timeout = settings.index_lock_timeout
+        self.classified_text = settings.show_classified
         self.folder = self.root / self.engine
         self._archived_mark: tuple[int, int] | None = None
         self._archived_count = 0
@@ -243,7 +249,9 @@ class SearchIndex:
             backend = self._backend()
             wrapped = iter_wrapper(metas) if iter_wrapper else metas
             try:
-                count = backend.add(indexed_document(self.archive.root, m) for m in wrapped)
+                count = backend.add(
+                    indexed_document(self.archive.root, m, classified_text=self.classified_text) for m in wrapped
+                )
             except OSError as exc:
                 msg = f"无法在 {self.folder} 建立检索索引（{exc}）。"
                 raise SearchError(msg) from exc
@@ -268,7 +276,9 @@ class SearchIndex:
                 self.rebuild()  # includes the new documents, which are already archived
                 return
             with self._locked():
-                self._backend().add(indexed_document(self.archive.root, m) for m in metas)
+                self._backend().add(
+                    indexed_document(self.archive.root, m, classified_text=self.classified_text) for m in metas
+                )
                 self._write_state(documents=(self._state().get("documents") or 0) + len(metas))
         except Exception as exc:  # the archive is the record: indexing must never fail an issue
             self.mark_stale(f"加入索引失败：{exc}")
@@ -301,7 +311,7 @@ class SearchIndex:
         try:
             meta = json.loads((self.archive.root / hit.path / META).read_text(encoding="utf-8"))
             meta["path"] = hit.path
-            original = indexed_text(self.archive.root, meta)
+            original = indexed_text(self.archive.root, meta, classified_text=self.classified_text)
         except (OSError, ValueError):
             return hit
         normalised, origin = normalise_mapped(original)

@@ -64,6 +64,7 @@ META_LABELS = {  # meta.json keys a clerk reads, in the order the page shows the
     "title": "题名",
     "number": "发文字号",
     "kind_name": "文种",
+    "secrecy": "密级和保密期限",
     "date": "成文日期",
     "issuer": "责任者",
     "enterprises": "涉及企业",
@@ -340,7 +341,8 @@ class Office:
         labelled = [
             (label, _shown(key, meta[key])) for key, label in META_LABELS.items() if meta.get(key) not in (None, "", [])
         ]
-        return self.page(request, "document.html", doc=shown, labelled=labelled)
+        withheld = bool(meta.get("secrecy")) and not self.settings.show_classified
+        return self.page(request, "document.html", doc=shown, labelled=labelled, withheld=withheld)
 
     async def document_file(self, request: Request) -> Response:
         """``/doc/<id>/<name>``: a file the document's records list, PDF inline, DOCX downloaded."""
@@ -349,6 +351,8 @@ class Office:
         meta = self.view.find(doc_id)
         if path is None or meta is None:
             raise HTTPException(404, "没有这个文件。")
+        if meta.get("secrecy") and not self.settings.show_classified:
+            raise HTTPException(403, f"这份文件标有密级（{meta['secrecy']}），不在网页上预览或下载。")
         is_pdf = path.suffix == ".pdf"
         download = f"{meta.get('number') or ''} {meta.get('title', name)}".strip() + path.suffix
         return FileResponse(
