@@ -320,24 +320,82 @@ def break_lines(
     return lines
 
 
-def title_lines(title: str, width_em: float) -> list[str]:
+# Words of official titles that a line break must not split ("依法关/闭" reads as two words). A
+# short list suffices: titles draw on a small vocabulary, and a break inside an unknown word only
+# costs balance, never a character.
+_TITLE_WORDS = frozenset(
+    """
+    关于 印发 转发 批转 恳请 审定 审批 批准 商请 提供 报送 上报 请求 申请 拨付 下达 公布 公示 通报 表彰
+    年度 季度 上半年 下半年 第一季度 第二季度 第三季度 第四季度 全年
+    推动 推进 加快 加强 进一步 做好 开展 实施 落实 安全生产 组织 建立 健全 完善 规范 促进 支持 做好 切实 深入
+    落后 产能 退出 淘汰 关闭 关停 依法 依规 企业 设备 名单 情况 工作 计划 方案 要点 任务 分工 分工表
+    意见 办法 规定 细则 通知 请示 报告 批复 公告 通告 纪要 会议 协调 领导 小组 成员 单位 部门
+    资金 奖补 补助 专项 项目 建设 管理 监督 检查 执法 整治 行动 安全 生产 环境 保护 生态 质量
+    协助 核查 核实 用电 用水 信息 共享 验收 记录 结果 有关 事项 问题 总结 部署 推广 经验
+    工业 信息化 科工 商务局 发展 改革 市场 监管 应急 自然 资源 财政 税务 人民 政府 办公室 街道
+    钢铁 水泥 陶瓷 印染 造纸 铸造 平板 玻璃 电解铝 焦炭 铁合金 电石
+    """.split()  # noqa: SIM905 - a word list reads best as text
+)
+_MAX_WORD = 4
+
+
+def title_pieces(title: str) -> list[str]:
+    """The title's atoms (``atoms``), with dictionary words kept whole (longest match first)."""
+    pieces: list[str] = []
+    for piece in atoms(title):
+        if piece == "度" and pieces and pieces[-1].endswith("年"):  # 2021年|度 is one word: 2021年度
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    out: list[str] = []
+    i = 0
+    while i < len(pieces):
+        for size in range(_MAX_WORD, 1, -1):
+            word = "".join(pieces[i : i + size])
+            if len(word) == size and word in _TITLE_WORDS:
+                out.append(word)
+                i += size
+                break
+        else:
+            out.append(pieces[i])
+            i += 1
+    return out
+
+
+def title_lines(title: str, width_em: float, measure: Measure = text_em) -> list[str]:
     """A title too long for one line, broken into as few lines as it needs, of balanced length.
 
     GB/T 9704 7.3.1: a title over several lines breaks at whole words and forms a trapezoid or a
-    diamond; "…会议纪/要" with one character alone reads badly. Greedy breaking at the average
-    length keeps the upper lines the longer ones (a trapezoid) and never splits a unit.
+    diamond; "…会议纪/要" with one character alone reads badly. The lines are chosen among the
+    breaks between words (``title_pieces``) so that their widths differ least, the upper line
+    the longer when two choices tie (a trapezoid); no line is wider than ``width_em``.
     """
-    total = text_em(title)
+    total = measure(title)
     if total <= width_em:
         return [title]
-    count = -(-total // width_em)
-    width = total / count
-    while width < width_em:
-        lines = break_lines(title, width)
-        if len(lines) <= count:
-            return lines
-        width += 0.5
-    return break_lines(title, width_em, no_orphan=True)
+    pieces = title_pieces(title)
+    count = int(-(-total // width_em))
+    target = total / count
+    # best[(i, j)]: least squared deviation from the target for pieces[:i] in j lines.
+    best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
+    for lines in range(1, count + 1):
+        for end in range(1, len(pieces) + 1):
+            for start in range(end):
+                if (start, lines - 1) not in best:
+                    continue
+                width = measure("".join(pieces[start:end]))
+                if width > width_em:
+                    continue
+                cost, breaks = best[start, lines - 1]
+                # A small bonus for a longer earlier line keeps ties a trapezoid, not a funnel.
+                cost += (width - target) ** 2 - width * 1e-3 / lines
+                if (end, lines) not in best or cost < best[end, lines][0]:
+                    best[end, lines] = (cost, [*breaks, end])
+    found = best.get((len(pieces), count))
+    if found is None:  # a unit wider than a line: break it as a cell would
+        return break_lines(title, width_em, no_orphan=True, measure=measure)
+    cuts = [0, *found[1]]
+    return ["".join(pieces[a:b]) for a, b in itertools.pairwise(cuts)]
 
 
 def _fit_prefix(text: str, width_em: float, measure: Measure) -> int:
@@ -433,6 +491,49 @@ def banner_size_pt(text: str) -> float:
     """
     fits = PAGE.block_width_mm * PT_PER_MM * 0.97 / max(1.0, text_width_chars(text))
     return min(BANNER_PT, int(fits * 2) / 2)
+
+
+@dataclass(frozen=True)
+class JointBanner:
+    """A joint banner (联合行文, GB/T 9704 7.2.4): the organs stacked, 文件 to their right."""
+
+    size_pt: float
+    names_twips: int  # the column of organ names, each set to its full width (distributed)
+    word_twips: int  # the column holding 文件, vertically centred on the names
+
+
+JOINT_WORD = "文件"
+
+
+def joint_banner(names: Sequence[str]) -> JointBanner:
+    """Size and columns of a joint banner: as large as 36 pt allows with 文件 beside the longest name."""
+    widest = max(text_width_chars(name) for name in names)
+    room = PAGE.block_width_mm * PT_PER_MM * 0.97
+    size = min(BANNER_PT, int(room / (widest + len(JOINT_WORD) + 0.5) * 2) / 2)
+    return JointBanner(
+        size,
+        round(widest * size * TWIPS_PER_PT) + 40,
+        round((len(JOINT_WORD) + 0.5) * size * TWIPS_PER_PT),
+    )
+
+
+def joint_signature_columns(date_text: str) -> tuple[int, int]:
+    """Columns (twips) for the 署名 of a joint document, two organs a row.
+
+    The right column is centred on the 成文日期 (右空四字), so the last organ's seal presses its
+    name and the date together (7.3.5.2); the left column takes the rest of the block.
+    """
+    char_twips = CHAR_PITCH_PT * TWIPS_PER_PT
+    block = mm_to_twips(PAGE.block_width_mm)
+    right = round(2 * (4 + text_width_chars(date_text) / 2) * char_twips)
+    right = min(right, block * 3 // 5)
+    return block - right, right
+
+
+# Rows of joint 署名: two blank lines above the first (its seals' room, as one organ's), then
+# five lines (51 mm) a row, so 42 mm seals one above the other never touch (7.3.5.2).
+JOINT_FIRST_ROW_LINES = 3
+JOINT_ROW_LINES = 5
 
 
 # The 发文字号 line is exactly one character high, so the red rule's distance is measured from

@@ -11,6 +11,7 @@ import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -277,6 +278,92 @@ def test_minutes_banner_number_and_attendance_labels(example: Path, other: Path)
     assert wrapped.x0 == pytest.approx(BLOCK_LEFT + 5 * CHAR_MM, abs=0.6), "wrapped names align after the colon"
 
 
+# --- 联合行文: several organs ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def joint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("forms-joint")
+    notice = (REPO / "examples" / "enping-2021" / "case.yaml").read_text(encoding="utf-8")
+    extra = (
+        "  joint:\n"
+        "    - {name: 恩平市发展和改革局}\n"
+        "    - {name: 江门市生态环境局恩平分局, banner: 江门市生态环境局恩平分局}\n"
+    )
+    notice = notice.replace("\nplan:", f"{extra}\nplan:", 1)
+    (out / "notice.yaml").write_text(notice, encoding="utf-8")
+    request = COORDINATION.read_text(encoding="utf-8").replace(
+        "  signers: [何国琨]", "  signers: [何国琨, 黄俊峰]\n  joint:\n    - {name: 恩平市发展和改革局}", 1
+    )
+    (out / "request.yaml").write_text(request, encoding="utf-8")
+    _render(out / "ws", out / "notice.yaml", ("notice",), out)
+    _render(out / "ws", out / "request.yaml", ("request",), out)
+    return out
+
+
+def _chars(pdf: Path) -> list[dict[str, Any]]:
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as doc:
+        return [dict(c, page=n) for n, page in enumerate(doc.pages, start=1) for c in page.chars]
+
+
+def _box(chars: list[dict[str, Any]]) -> tuple[float, float, float, float]:
+    mm = 72 / 25.4
+    return (
+        min(c["x0"] for c in chars) / mm,
+        max(c["x1"] for c in chars) / mm,
+        min(c["top"] for c in chars) / mm,
+        max(c["bottom"] for c in chars) / mm,
+    )
+
+
+@pytest.mark.parametrize(("name", "organs"), [("notice", 3), ("request", 2)])
+def test_a_joint_banner_stacks_the_organs_with_the_word_centred_beside_them(
+    joint: Path, name: str, organs: int
+) -> None:
+    chars = [
+        c for c in _chars(joint / f"{name}.pdf") if c["page"] == 1 and tuple(c["non_stroking_color"] or ())[:3] == RED
+    ]
+    word = [c for c in chars if c["text"] in "文件"]
+    names = [c for c in chars if c["text"] not in "文件"]
+    assert len(word) == 2, "文件 once, beside the organs"
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for c in names:
+        rows.setdefault(round(c["top"]), []).append(c)
+    assert len(rows) == organs, "one line per organ, the lead first"
+    lead = min(rows)
+    assert "".join(c["text"] for c in sorted(rows[lead], key=lambda c: c["x0"])) == "恩平市科工商务局"
+    boxes = [_box(row) for _, row in sorted(rows.items())]
+    assert boxes[0][2] == pytest.approx(BLOCK_TOP + 35, abs=1.0), "the banner's top 35 mm below the block's"
+    for box in boxes:
+        assert box[0] == pytest.approx(boxes[0][0], abs=0.5) and box[1] == pytest.approx(boxes[0][1], abs=0.8), (
+            "every organ set to the same width"
+        )
+    w = _box(word)
+    assert w[0] > boxes[0][1], "文件 to the right of the names"
+    assert (w[2] + w[3]) / 2 == pytest.approx((boxes[0][2] + boxes[-1][3]) / 2, abs=1.0), "vertically centred"
+    assert BLOCK_LEFT - 0.3 <= boxes[0][0] and w[1] <= BLOCK_RIGHT + 0.3
+    assert (boxes[0][0] + w[1]) / 2 == pytest.approx((BLOCK_LEFT + BLOCK_RIGHT) / 2, abs=1.0), "centred"
+
+
+def test_a_joint_document_is_signed_by_every_organ_with_room_for_each_seal(joint: Path) -> None:
+    pdf = joint / "notice.pdf"
+    lines = read_lines(pdf)
+    date = next(line for line in reversed(lines) if line.text.replace(" ", "") == "2021年5月24日")
+    closing = [line for line in lines if line.page == date.page and line.top < date.top]
+    first_row = next(line for line in closing if "恩平市科工商务局" in line.text and "恩平市发展和改革局" in line.text)
+    last = next(line for line in closing if line.text.replace(" ", "") == "江门市生态环境局恩平分局")
+    assert last.top - first_row.top == pytest.approx(5 * 10.2, abs=1.0), "rows far enough apart for 42 mm seals"
+    assert (last.x0 + last.x1) / 2 == pytest.approx((date.x0 + date.x1) / 2, abs=2.0), "the last organ over the date"
+    assert date.x1 == pytest.approx(BLOCK_RIGHT - 4 * CHAR_MM, abs=1.5), "the date 右空四字"
+    body = [line for line in lines if line.page == date.page and line.top < first_row.top and line.text.strip()]
+    assert body, "the 署名 never opens a page without body text"
+    assert "恩科工商务字〔2021〕58号" in "".join(line.text.replace(" ", "") for line in lines), "the lead's number"
+    request = read_lines(joint / "request.pdf")
+    assert any("签发人：何国琨" in line.text and "黄俊峰" in line.text for line in request), "both signers, one line"
+
+
 # --- the text check, the registry, lint --------------------------------------------------------------
 
 
@@ -355,6 +442,11 @@ def test_the_case_refuses_malformed_head_elements(tmp_path: Path, run_cli: RunCl
         ("urgency: 特急", "urgency: 急件", "紧急程度"),
         ("  letter_prefix: 台工信函\n", "", "letter_prefix"),
         ("signers: [陈志远, 黄丽萍, 欧阳建国]", "signers: []", "签发人"),
+        (
+            "  urgency: 特急\n",
+            "  urgency: 特急\n  joint: [{name: 台山市财政局}, {name: 台山市发展和改革局}, {name: 台山市税务局}]\n",
+            "每个发文机关的签发人",
+        ),
     ):
         case = tmp_path / "case.yaml"
         case.write_text(base.replace(old, new), encoding="utf-8")

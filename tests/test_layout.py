@@ -137,3 +137,31 @@ def test_a_spanning_cell_widens_the_columns_it_spans() -> None:
     plan = plan_columns(cells, 3, 156, 3.0)
     code_mm = text_em("91440785MA4UH1A2BG") * 14 * 25.4 / 72
     assert plan.widths_mm[1] + plan.widths_mm[2] >= code_mm + 3.0
+
+
+TITLE_EM = layout.PAGE.block_width_mm * layout.PT_PER_MM / layout.TITLE_PT - 0.3
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        ("2021年度推动落后产能退出工作协调会议纪要", ["2021年度推动落后产能", "退出工作协调会议纪要"]),
+        (
+            "关于商请提供2021年度依法关闭退出企业设备及产能情况的函",
+            ["关于商请提供2021年度依法关闭", "退出企业设备及产能情况的函"],
+        ),
+        ("恩平市2021年度推动落后产能退出工作计划", ["恩平市2021年度推动落后产能退出工作计划"]),
+    ],
+)
+def test_titles_break_between_words_into_balanced_lines(title: str, lines: list[str]) -> None:
+    assert layout.title_lines(title, TITLE_EM) == lines
+
+
+def test_a_long_title_takes_three_lines_none_wider_than_the_block_and_none_a_lone_character() -> None:
+    title = "关于进一步加强全市工业企业安全生产专项整治行动中发现问题整改落实情况督查工作的通知"
+    lines = layout.title_lines(title, TITLE_EM)
+    assert "".join(lines) == title
+    assert len(lines) == 3
+    assert all(layout.text_em(line) <= TITLE_EM for line in lines)
+    assert max(map(len, lines)) - min(map(len, lines)) <= 3, "balanced, not greedy"
+    assert not any(line.startswith(("生产", "度")) for line in lines), "安全生产 and 2021年度 stay whole"

@@ -14,7 +14,16 @@ from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import ErrorDetails
 
 from docgen.case.creditcode import credit_code_problem
@@ -106,6 +115,11 @@ class Issuer(_Model):
         """The red 发文机关标志: as given, else the name + 文件."""
         return self.banner or f"{self.name}文件"
 
+    @property
+    def banner_name(self) -> str:
+        """The organ's name as its banner prints it, without 文件 (the lead of a joint banner)."""
+        return self.banner_text.removesuffix("文件") or self.name
+
 
 class Printed(_Model):
     """印发机关 and 印发日期 of the 版记."""
@@ -163,6 +177,18 @@ class Head(_Model):
     urgency: Urgency | None = Field(default=None, title="紧急程度")
 
 
+class JointOrgan(_Model):
+    """Another organ issuing a joint document (联合行文) with the issuer, which leads."""
+
+    name: Text = Field(title="机关全称")
+    banner: Text | None = Field(default=None, title="标志中的名称")
+
+    @property
+    def banner_name(self) -> str:
+        """The name as the banner prints it: the short form when given."""
+        return self.banner or self.name
+
+
 class Notice(Head):
     """The 通知: the document that issues (印发) the others."""
 
@@ -177,6 +203,7 @@ class Notice(Head):
     disclosure: Disclosure | None = Field(default=None, title="公开方式")
     copy_to: list[Text] = Field(default_factory=list, title="抄送机关")
     printed: Printed = Field(title="印发机关和印发日期")
+    joint: list[JointOrgan] = Field(default_factory=list, title="联合发文机关")
 
 
 class Section(_Model):
@@ -356,6 +383,15 @@ class Upward(Correspondence):
 
     signers: list[Text] = Field(min_length=1, title="签发人")
     printed: Printed | None = Field(default=None, title="印发机关和印发日期")
+    joint: list[JointOrgan] = Field(default_factory=list, title="联合发文机关")
+
+    @model_validator(mode="after")
+    def _a_signer_for_every_organ(self) -> Upward:
+        organs = 1 + len(self.joint)
+        if len(self.signers) < organs:
+            msg = f"联合上报的请示、报告应标注每个发文机关的签发人：共 {organs} 个机关，只写了 {len(self.signers)} 人"
+            raise ValueError(msg)
+        return self
 
 
 class Request(Upward):

@@ -165,8 +165,9 @@ def _next_step(job: Job, fits: dict[int, Fit]) -> int | None:
     ]
     if following:
         if FIT_STEPS[following[0]].keep_with_body:
-            signature = str(job.document.context.get("signature", ""))
-            job.tail = lines_before(job.pdf, signature, CLOSING_TAIL_LINES, block="附件：")
+            context = job.document.context
+            first_line = str(context.get("signature_line") or context.get("signature", ""))  # joint 署名: its first row
+            job.tail = lines_before(job.pdf, first_line, CLOSING_TAIL_LINES, block="附件：")
         return following[0]
     best = min(fits, key=lambda step: (fits[step], step))
     return best if best != job.step else None

@@ -485,6 +485,60 @@ def banner_paragraph(before: int | str | None = None) -> str:
     return f"<w:p>{ppr}{text_run('{{ banner }}', size)}</w:p>"
 
 
+def plain_table(width: str, columns: list[str], rows: str, *, centred: bool = False) -> str:
+    """A borderless table without cell margins; widths may be Jinja expressions filled at render time."""
+    nil = "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    jc = '<w:jc w:val="center"/>' if centred else ""
+    tbl_pr = (
+        f'<w:tblPr><w:tblW w:w="{width}" w:type="dxa"/>{jc}<w:tblBorders>{nil}</w:tblBorders>'
+        '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="0" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+    )
+    grid = "".join(f'<w:gridCol w:w="{column}"/>' for column in columns)
+    return f"<w:tbl>{tbl_pr}<w:tblGrid>{grid}</w:tblGrid>{rows}</w:tbl>"
+
+
+def plain_cell(width: str, content: str, align: str) -> str:
+    """One cell of a ``plain_table``, its content aligned vertically (top, center, bottom)."""
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="{align}"/></w:tcPr>{content}</w:tc>'
+
+
+def joint_banner_table() -> str:
+    """A joint banner (7.2.4): the organs stacked at one width, the lead first, 文件 centred beside them."""
+    size = '<w:rPr><w:sz w:val="{{ banner_size }}"/><w:szCs w:val="{{ banner_size }}"/></w:rPr>'
+    line = ("{{ banner_line }}", "exact")
+    name = f"<w:p>{para_props('GwBanner', jc='distribute', line=line)}{text_run('{{ o }}', size)}</w:p>"
+    word = f"<w:p>{para_props('GwBanner', jc='right', line=line)}{text_run(layout.JOINT_WORD, size)}</w:p>"
+    names = jinja_paragraph("for o in joint_banner") + name + jinja_paragraph("endfor")
+    cells = plain_cell("{{ joint_names_twips }}", names, "center") + plain_cell(
+        "{{ joint_word_twips }}", word, "center"
+    )
+    row = f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>"
+    return plain_table(
+        "{{ joint_names_twips + joint_word_twips }}",
+        ["{{ joint_names_twips }}", "{{ joint_word_twips }}"],
+        row,
+        centred=True,
+    )
+
+
+# 署名 style, so fitting finds the closing block; centred in its column rather than over the date.
+JOINT_SIGNATURE_PPR = para_props("GwSignature", jc="center", ind={"right": 0})
+
+
+def joint_signature_table() -> str:
+    """The 署名 of a joint document (7.3.5.2): two organs a row, each row tall enough for its seals."""
+    cells = "".join(
+        plain_cell(f"{{{{ joint_{side}_twips }}}}", paragraph(f"{{{{ r.{side} }}}}", JOINT_SIGNATURE_PPR), "bottom")
+        for side in ("left", "right")
+    )
+    row = f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{{{{ r.height }}}}" w:hRule="exact"/></w:trPr>{cells}</w:tr>'
+    rows = jinja_row("for r in joint_rows", 2) + row + jinja_row("endfor", 2)
+    return plain_table(
+        "{{ joint_left_twips + joint_right_twips }}", ["{{ joint_left_twips }}", "{{ joint_right_twips }}"], rows
+    )
+
+
 def head_marks() -> list[str]:
     """份号, 密级和保密期限, 紧急程度: flush left, one line each, in that order (7.2.1-7.2.3)."""
     return [
@@ -504,9 +558,22 @@ def red_head(*, upward: bool = False) -> list[str]:
     """The 版头 of a 文件格式 document: marks, banner, 发文字号 (with 签发人 when ``upward``), red rule.
 
     LibreOffice sets the glyphs of an exact-height line at its top, so the banner's "space
-    before" is the distance from the marks above it to the top of its characters.
+    before" is the distance from the marks above it to the top of its characters. A joint
+    banner is a table, which takes no space before: a spacer paragraph holds it down.
     """
-    banner = banner_paragraph("{{ banner_before }}")
+    spacer = paragraph(
+        "", para_props(snap_to_grid=False, line=("{{ banner_before }}", "exact"), rpr=run_props(size_pt=1))
+    )
+    banner = "".join(
+        [
+            jinja_paragraph("if joint_banner"),
+            spacer,
+            joint_banner_table(),
+            jinja_paragraph("else"),
+            banner_paragraph("{{ banner_before }}"),
+            jinja_paragraph("endif"),
+        ]
+    )
     if not upward:
         return [
             *head_marks(),
@@ -696,13 +763,19 @@ def signature_block(organ: str, date: str, note: str | None = None) -> list[str]
     would waste a sheet.
     """
     seal = [paragraph("", para_props("GwBody")), paragraph("", para_props("GwBody"))]
-    signed = paragraph(f"{{{{ {organ} }}}}", para_props("GwSignature"))
+    signed = [
+        jinja_paragraph("if joint_rows"),
+        joint_signature_table(),
+        jinja_paragraph("else"),
+        *seal,
+        paragraph(f"{{{{ {organ} }}}}", para_props("GwSignature")),
+        jinja_paragraph("endif"),
+    ]
     dated = paragraph(f"{{{{ {date} }}}}", para_props("GwDate"))
     if note is None:
-        return [*seal, signed, dated]
+        return [*signed, dated]
     return [
-        *seal,
-        signed,
+        *signed,
         jinja_paragraph(f"if {note}"),
         paragraph(f"{{{{ {date} }}}}", para_props("GwDate", keep_next=True)),
         paragraph(f"（{{{{ {note} }}}}）", para_props("GwNote")),

@@ -12,12 +12,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from docgen.case.model import AUTO_NUMBER, Case, Correspondence, Enterprise, Head, Minutes, Section, Upward
+from docgen.case.model import (
+    AUTO_NUMBER,
+    Case,
+    Correspondence,
+    Enterprise,
+    Head,
+    Issuer,
+    JointOrgan,
+    Minutes,
+    Section,
+    Upward,
+)
 from docgen.errors import DocgenError
 from docgen.layout import (
+    JOINT_FIRST_ROW_LINES,
+    JOINT_ROW_LINES,
     LINE_PITCH_TWIPS,
     banner_size_pt,
     banner_space_before,
+    joint_banner,
+    joint_signature_columns,
     letter_title_space_before,
     signer_layout,
 )
@@ -162,6 +177,46 @@ def banner_context(text: str) -> dict[str, Any]:
     return {"banner": text, "banner_size": round(size * 2), "banner_line": round(size * 1.25 * 20)}
 
 
+def joint_context(issuer: Issuer, joint: list[JointOrgan], date_text: str) -> dict[str, Any]:
+    """The banner and the 署名 of a joint document (联合行文); empty lists for one organ.
+
+    The issuer leads: its name first in the banner and the 署名, its 机关代字 in the number.
+    """
+    if not joint:  # every key the templates name, so one template serves one organ or several
+        return dict.fromkeys(("joint_names_twips", "joint_word_twips", "joint_left_twips", "joint_right_twips"), 0) | {
+            "joint_banner": [],
+            "joint_rows": [],
+        }
+    names = [issuer.banner_name, *(organ.banner_name for organ in joint)]
+    banner = joint_banner(names)
+    signers = [issuer.name, *(organ.name for organ in joint)]
+    pairs = [signers[i : i + 2] for i in range(0, len(signers), 2)]
+    if len(pairs[-1]) == 1:  # the last organ stands over the date, on the right
+        pairs[-1] = ["", pairs[-1][0]]
+    left, right = joint_signature_columns(date_text)
+    rows = [
+        {
+            "left": a,
+            "right": b,
+            "height": (JOINT_FIRST_ROW_LINES if i == 0 else JOINT_ROW_LINES) * LINE_PITCH_TWIPS,
+        }
+        for i, (a, b) in enumerate(pairs)
+    ]
+    return {
+        "joint_banner": names,
+        "banner_size": round(banner.size_pt * 2),
+        "banner_line": round(banner.size_pt * 1.25 * 20),
+        "joint_names_twips": banner.names_twips,
+        "joint_word_twips": banner.word_twips,
+        "joint_rows": rows,
+        "joint_left_twips": left,
+        "joint_right_twips": right,
+        # What a page opening with the 署名 starts with, and its first printed line (fitting looks for both).
+        "signature": "".join(signers),
+        "signature_line": "".join(pairs[0]),
+    }
+
+
 def copy_to_text(organs: list[str]) -> str:
     """抄送: names separated by full-width commas, ending with a full stop (GB/T 9704 7.4.2)."""
     return "，".join(organs) + "。" if organs else ""
@@ -187,7 +242,7 @@ def notice_context(case: Case, allocated: str | None = None) -> dict[str, Any]:
         "copy_to": copy_to_text(list(notice.copy_to)),
         "printed_by": notice.printed.by or issuer.printing_office or f"{issuer.name}办公室",
         "printed_date": format_date(notice.printed.date),
-    }
+    } | joint_context(issuer, list(notice.joint), format_date(notice.date))
 
 
 def plan_context(case: Case) -> dict[str, Any]:
@@ -284,7 +339,7 @@ def announcement_context(case: Case) -> dict[str, Any]:
         "closing": closing,
         "signature": ann.signature or case.issuer.name,
         "date": format_date(ann.date),
-    }
+    } | joint_context(case.issuer, [], format_date(ann.date))
 
 
 def correspondence_context(case: Case, kind: str, allocated: str | None = None) -> dict[str, Any]:
@@ -310,6 +365,7 @@ def correspondence_context(case: Case, kind: str, allocated: str | None = None) 
         "note": part.note or "",
         "copy_to": copy_to_text(list(part.copy_to)),
     }
+    context |= joint_context(issuer, list(part.joint) if isinstance(part, Upward) else [], context["date"])
     if kind == "letter":
         context["title_before"] = letter_title_space_before(head["head_lines"])
     if isinstance(part, Upward):

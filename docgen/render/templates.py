@@ -6,6 +6,7 @@ escaped so ``&``, ``<`` and ``{{ }}`` inside case data print literally.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import itertools
 from collections.abc import Mapping
@@ -58,14 +59,25 @@ def _load(template: Path) -> DocxTemplate:
         raise TemplateError(msg) from exc
 
 
-def check_template(template: Path, context: Mapping[str, Any]) -> None:
-    """Fail, before anything is written, if the template uses a tag docgen does not provide."""
-    tpl = _load(template)
+@functools.lru_cache(maxsize=64)
+def _tags_used(template: str, _mtime_ns: int, _size: int) -> frozenset[str]:
+    """The tags a template file uses; parsing costs as much as filling, so once per file version."""
+    tpl = _load(Path(template))
     try:
-        used = tpl.get_undeclared_template_variables(strict_env())
+        return frozenset(tpl.get_undeclared_template_variables(strict_env()))
     except jinja2.TemplateSyntaxError as exc:
         msg = f"模板 {template} 第{exc.lineno}行附近的标记有语法错误：{exc.message}"
         raise TemplateError(msg) from exc
+
+
+def check_template(template: Path, context: Mapping[str, Any]) -> None:
+    """Fail, before anything is written, if the template uses a tag docgen does not provide."""
+    try:
+        stat = template.stat()
+    except OSError as exc:
+        msg = f"模板 {template} 无法读取：{exc}"
+        raise TemplateError(msg) from exc
+    used = _tags_used(str(template), stat.st_mtime_ns, stat.st_size)
     unknown = sorted(set(used) - set(context))
     if unknown:
         names = "、".join("{{ " + name + " }}" for name in unknown)
