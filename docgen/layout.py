@@ -374,8 +374,19 @@ def title_lines(title: str, width_em: float, measure: Measure = text_em) -> list
     if total <= width_em:
         return [title]
     pieces = title_pieces(title)
-    count = int(-(-total // width_em))
-    target = total / count
+    fewest = int(-(-total // width_em))
+    # Word breaks may not allow the fewest lines the length needs: then one line more, balanced.
+    for count in range(fewest, fewest + 3):
+        found = _balanced_breaks(pieces, count, width_em, measure)
+        if found is not None:
+            cuts = [0, *found]
+            return ["".join(pieces[a:b]) for a, b in itertools.pairwise(cuts)]
+    return break_lines(title, width_em, no_orphan=True, measure=measure)  # a unit wider than a line
+
+
+def _balanced_breaks(pieces: list[str], count: int, width_em: float, measure: Measure) -> list[int] | None:
+    """Where to end each of ``count`` lines so their widths differ least, or None when none fits."""
+    target = measure("".join(pieces)) / count
     # best[(i, j)]: least squared deviation from the target for pieces[:i] in j lines.
     best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
     for lines in range(1, count + 1):
@@ -392,10 +403,7 @@ def title_lines(title: str, width_em: float, measure: Measure = text_em) -> list
                 if (end, lines) not in best or cost < best[end, lines][0]:
                     best[end, lines] = (cost, [*breaks, end])
     found = best.get((len(pieces), count))
-    if found is None:  # a unit wider than a line: break it as a cell would
-        return break_lines(title, width_em, no_orphan=True, measure=measure)
-    cuts = [0, *found[1]]
-    return ["".join(pieces[a:b]) for a, b in itertools.pairwise(cuts)]
+    return found[1] if found else None
 
 
 def _fit_prefix(text: str, width_em: float, measure: Measure) -> int:
@@ -483,6 +491,10 @@ def banner_space_before(head_lines: int) -> int:
     return max(0, mm_to_twips(BANNER_TOP_FROM_BLOCK_MM) - head_lines * LINE_PITCH_TWIPS)
 
 
+# Below 2号 (22 pt, the title's size) a banner stops looking like one: a longer name wraps instead.
+MIN_BANNER_PT = 22.0
+
+
 def banner_size_pt(text: str) -> float:
     """The banner's size: 36 pt, smaller when a long name (a 纪要's 标志) would wrap.
 
@@ -490,7 +502,7 @@ def banner_size_pt(text: str) -> float:
     banner broken over two lines reads as two organs.
     """
     fits = PAGE.block_width_mm * PT_PER_MM * 0.97 / max(1.0, text_width_chars(text))
-    return min(BANNER_PT, int(fits * 2) / 2)
+    return max(MIN_BANNER_PT, min(BANNER_PT, int(fits * 2) / 2))
 
 
 @dataclass(frozen=True)
@@ -500,6 +512,7 @@ class JointBanner:
     size_pt: float
     names_twips: int  # the column of organ names, each set to its full width (distributed)
     word_twips: int  # the column holding 文件, vertically centred on the names
+    wraps: bool = False  # a name is too long for one line even at the smallest banner size
 
 
 JOINT_WORD = "文件"
@@ -509,12 +522,11 @@ def joint_banner(names: Sequence[str]) -> JointBanner:
     """Size and columns of a joint banner: as large as 36 pt allows with 文件 beside the longest name."""
     widest = max(text_width_chars(name) for name in names)
     room = PAGE.block_width_mm * PT_PER_MM * 0.97
-    size = min(BANNER_PT, int(room / (widest + len(JOINT_WORD) + 0.5) * 2) / 2)
-    return JointBanner(
-        size,
-        round(widest * size * TWIPS_PER_PT) + 40,
-        round((len(JOINT_WORD) + 0.5) * size * TWIPS_PER_PT),
-    )
+    size = max(MIN_BANNER_PT, min(BANNER_PT, int(room / (widest + len(JOINT_WORD) + 0.5) * 2) / 2))
+    word = round((len(JOINT_WORD) + 0.5) * size * TWIPS_PER_PT)
+    wanted = round(widest * size * TWIPS_PER_PT) + 40
+    column = min(wanted, mm_to_twips(PAGE.block_width_mm) - word)
+    return JointBanner(size, column, word, wraps=wanted > column)
 
 
 def joint_signature_columns(date_text: str) -> tuple[int, int]:

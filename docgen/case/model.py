@@ -581,10 +581,28 @@ def validate_case(source: YamlSource, issuer_defaults: Mapping[str, str] | None 
     except ValidationError as exc:
         problems = sorted((_problem(source, e) for e in exc.errors()), key=lambda p: p.line or 0)
         raise CaseError(problems) from exc
-    problems = _dangling_references(source, case) + _number_needs_prefix(source, case)
+    problems = _dangling_references(source, case) + _number_needs_prefix(source, case) + _joint_repeats(source, case)
     if problems:
         raise CaseError(problems)
     return case
+
+
+def _joint_repeats(source: YamlSource, case: Case) -> list[Problem]:
+    """An organ issues a joint document once: the issuer leads and is not listed again under ``joint``."""
+    problems = []
+    for kind in ("notice", "request", "report"):
+        part = getattr(case, kind)
+        seen = {case.issuer.name}
+        for i, organ in enumerate(getattr(part, "joint", None) or []):
+            if organ.name in seen:
+                lead = "主办机关（issuer.name）" if organ.name == case.issuer.name else "前面"
+                where = (kind, "joint", i)
+                message = f"联合发文机关“{organ.name}”与{lead}重复：每个机关只列一次，主办机关不写在 joint 中"
+                problems.append(
+                    Problem(source.path, source.line_of(where), f"{kind}.joint.{i}（联合发文机关）", message)
+                )
+            seen.add(organ.name)
+    return problems
 
 
 def _number_needs_prefix(source: YamlSource, case: Case) -> list[Problem]:

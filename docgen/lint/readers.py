@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -142,6 +143,11 @@ def read_docx(path: Path, kind: str | None = None) -> LintDocument:
     paragraphs = list(doc.paragraphs)
     # A line break inside a paragraph (a title docgen balanced over two lines) is layout, not text.
     lines = assign_roles([Line(p.text.replace("\n", ""), f"第{n}段") for n, p in enumerate(paragraphs, start=1)])
+    # docgen's own 发文机关标志 is no body text, whatever its length.
+    lines = [
+        dataclasses.replace(ln, role="banner") if p.style is not None and p.style.style_id == "GwBanner" else ln
+        for ln, p in zip(lines, paragraphs, strict=True)
+    ]
     keep = [(ln, p) for ln, p in zip(lines, paragraphs, strict=True) if ln.role != "blank"]
     layout = _docx_layout(path, doc, [ln for ln, _ in keep], [p for _, p in keep])
     for t, table in enumerate(doc.tables, start=1):

@@ -88,7 +88,10 @@ class Issued:
 
 
 def _lint_documents(
-    documents: list[Document], templates: dict[str, Path], on_warning: Callable[[str], None] | None
+    documents: list[Document],
+    templates: dict[str, Path],
+    on_warning: Callable[[str], None] | None,
+    case_path: Path,
 ) -> tuple[list[Document], list[tuple[Document, list[Any]]]]:
     """Lint each document as it will be printed; split off those with errors."""
     from docgen.lint import lint_document  # noqa: PLC0415 - lint machinery loads only when used
@@ -99,7 +102,11 @@ def _lint_documents(
         for doc in documents:
             target = child(Path(tmp), f"{doc.file_stem}.docx")
             render_docx(templates[doc.template_kind], doc.context, target)
-            findings = lint_document(read_docx(target, kind=doc.kind))
+            # Named by the case file and the generated paragraph, not the temporary DOCX.
+            findings = [
+                dataclasses.replace(f, file=str(case_path), place=f"（生成的 {doc.file_stem} {f.place}）")
+                for f in lint_document(read_docx(target, kind=doc.kind))
+            ]
             errors = [f for f in findings if f.severity == "error"]
             for warning in (f for f in findings if f.severity == "warning"):
                 if on_warning:
@@ -172,7 +179,7 @@ def issue_case(
         else:
             changed.append(doc)
     if lint:
-        changed, blocked = _lint_documents(changed, templates, on_warning)
+        changed, blocked = _lint_documents(changed, templates, on_warning, case_path)
         for doc, findings in blocked:
             findings_text = [str(f) for f in findings]
             item = Issued(Status.BLOCKED, doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, findings_text)

@@ -50,20 +50,25 @@ def read_case(path: Path, settings: Settings) -> list[LintDocument]:
     return docs
 
 
-# Lines docgen composes from a field (a date written as 2021年5月24日, the 版记's 印发 line) cannot be
-# found by their text: they point at the field they come from.
+# Lines docgen composes from a field (a date written as 2021年5月24日, the 版记's 印发 line, a
+# 主送 with its colon) cannot be found by their text: they point at the field they come from, in
+# the part of the case the document is made from.
 _ROLE_FIELDS = {
-    "printed": ("notice", "printed", "date"),
-    "number": ("notice", "number"),
-    "recipients": ("notice", "recipients"),
+    "printed": ("printed", "date"),
+    "number": ("number",),
+    "signer": ("signers",),
+    "recipients": ("recipients",),
+    "date": ("date",),
 }
+_PART_OF_KIND = {"set": "notice", "plan": "notice", "tasks": "notice"}
 
 
 def _field_place(source: YamlSource, line: Line, kind: str | None) -> str | None:
-    field: tuple[str, ...] | None = _ROLE_FIELDS.get(line.role)
-    if line.role == "date":
-        field = ("announcement", "date") if kind == "announcement" else ("notice", "date")
-    found = source.line_of(field) if field else None
+    field = _ROLE_FIELDS.get(line.role)
+    if field is None:
+        return None
+    part = _PART_OF_KIND.get(kind or "notice", kind or "notice")
+    found = source.line_of((part, *field))
     return f"第{found}行" if found else None
 
 

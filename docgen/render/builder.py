@@ -63,6 +63,7 @@ def para_props(  # noqa: PLR0912 - one branch per optional WordprocessingML elem
     style: str | None = None,
     *,
     keep_next: bool = False,
+    keep_lines: bool = False,
     page_break_before: bool = False,
     bottom_border: tuple[str, int, int] | None = None,
     tabs: Iterable[tuple[str, int | str]] = (),
@@ -83,6 +84,8 @@ def para_props(  # noqa: PLR0912 - one branch per optional WordprocessingML elem
         parts.append(f'<w:pStyle w:val="{style}"/>')
     if keep_next:
         parts.append("<w:keepNext/>")
+    if keep_lines:
+        parts.append("<w:keepLines/>")
     if page_break_before:
         parts.append("<w:pageBreakBefore/>")
     if bottom_border:
@@ -258,8 +261,9 @@ def styles_xml() -> str:
         paragraph_style(
             "GwTitle",
             "公文标题",
-            # Word snaps a 2号 line to one grid line; keep that pitch so both lay out alike.
-            para_props(jc="center", line=(layout.LINE_PITCH_TWIPS, "exact"), snap_to_grid=False),
+            # Word snaps a 2号 line to one grid line; keep that pitch so both lay out alike. A title
+            # never runs over a page break.
+            para_props(jc="center", keep_lines=True, line=(layout.LINE_PITCH_TWIPS, "exact"), snap_to_grid=False),
             run_props(XIAOBIAOSONG, layout.TITLE_PT, spacing_twips=0),
         ),
         paragraph_style("GwRecipients", "主送机关", para_props(jc="left"), ""),
@@ -400,16 +404,18 @@ def letter_first_footer_xml() -> str:
 # --- the 版记 ------------------------------------------------------------------------------------
 
 
-def imprint_table(copy_label: str = "抄送") -> str:
+def imprint_table(copy_label: str = "抄送", *, letter: bool = False) -> str:
     """The 版记 as a floating table pinned to the bottom of the text block of the last page.
 
     Measured on LibreOffice 7.4: only a table anchored horizontally to the *page* becomes a
     positioned frame (a full-width one anchored to the margin silently stays in the flow), and
-    the table needs a paragraph after it or it vanishes.
+    the table needs a paragraph after it or it vanishes. A 函's 版记 (``letter``, GB/T 9704 10.1)
+    holds only its 抄送, without rules, and is left out when there is none.
     """
     width = layout.mm_to_twips(layout.PAGE.block_width_mm)
     row_h = layout.mm_to_twips(layout.IMPRINT_ROW_MM)
-    thick, thin = layout.IMPRINT_THICK_EIGHTHS, layout.IMPRINT_THIN_EIGHTHS
+    thick, thin = (0, 0) if letter else (layout.IMPRINT_THICK_EIGHTHS, layout.IMPRINT_THIN_EIGHTHS)
+    rule = "nil" if letter else "single"
     tbl_pr = (
         "<w:tblPr>"
         f'<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0" '
@@ -417,11 +423,11 @@ def imprint_table(copy_label: str = "抄送") -> str:
         'w:tblpYSpec="bottom"/>'
         f'<w:tblW w:w="{width}" w:type="dxa"/>'
         "<w:tblBorders>"
-        f'<w:top w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
+        f'<w:top w:val="{rule}" w:sz="{thick}" w:space="0" w:color="000000"/>'
         '<w:left w:val="nil"/>'
-        f'<w:bottom w:val="single" w:sz="{thick}" w:space="0" w:color="000000"/>'
+        f'<w:bottom w:val="{rule}" w:sz="{thick}" w:space="0" w:color="000000"/>'
         '<w:right w:val="nil"/>'
-        f'<w:insideH w:val="single" w:sz="{thin}" w:space="0" w:color="000000"/>'
+        f'<w:insideH w:val="{rule}" w:sz="{thin}" w:space="0" w:color="000000"/>'
         '<w:insideV w:val="nil"/>'
         "</w:tblBorders>"
         '<w:tblLayout w:type="fixed"/>'
@@ -434,10 +440,19 @@ def imprint_table(copy_label: str = "抄送") -> str:
     )
 
     def row(text: str) -> str:
-        tr_pr = f'<w:trPr><w:cantSplit/><w:trHeight w:val="{row_h}" w:hRule="exact"/></w:trPr>'
+        tr_pr = (
+            f'<w:trPr><w:cantSplit/><w:trHeight w:val="{row_h}" w:hRule="{"atLeast" if letter else "exact"}"/></w:trPr>'
+        )
         tc_pr = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
         return f"<w:tr>{tr_pr}<w:tc>{tc_pr}{paragraph(text, para_props('GwImprint'))}</w:tc></w:tr>"
 
+    tail = paragraph(
+        "",
+        para_props(snap_to_grid=False, line=(20, "exact"), before=0, after=0, rpr=run_props(size_pt=1)),
+    )
+    if letter:
+        table = f"<w:tbl>{tbl_pr}{row(f'{copy_label}：{{{{ copy_to }}}}')}</w:tbl>"
+        return jinja_paragraph("if copy_to") + table + tail + jinja_paragraph("endif")
     rows = [
         jinja_row("if disclosure", 1),
         row("公开方式：{{ disclosure }}"),
@@ -447,11 +462,7 @@ def imprint_table(copy_label: str = "抄送") -> str:
         jinja_row("endif", 1),
         row("{{ printed_by }}\t{{ printed_date }}印发"),
     ]
-    # A 1-twip paragraph after the table: without one LibreOffice drops the floating table.
-    tail = paragraph(
-        "",
-        para_props(snap_to_grid=False, line=(20, "exact"), before=0, after=0, rpr=run_props(size_pt=1)),
-    )
+    # The 1-twip paragraph after the table: without one LibreOffice drops the floating table.
     return f"<w:tbl>{tbl_pr}{''.join(rows)}</w:tbl>{tail}"
 
 
@@ -507,7 +518,7 @@ def joint_banner_table() -> str:
     """A joint banner (7.2.4): the organs stacked at one width, the lead first, 文件 centred beside them."""
     size = '<w:rPr><w:sz w:val="{{ banner_size }}"/><w:szCs w:val="{{ banner_size }}"/></w:rPr>'
     line = ("{{ banner_line }}", "exact")
-    name = f"<w:p>{para_props('GwBanner', jc='distribute', line=line)}{text_run('{{ o }}', size)}</w:p>"
+    name = f"<w:p>{para_props('GwBanner', jc='{{ joint_jc }}', line=line)}{text_run('{{ o }}', size)}</w:p>"
     word = f"<w:p>{para_props('GwBanner', jc='right', line=line)}{text_run(layout.JOINT_WORD, size)}</w:p>"
     names = jinja_paragraph("for o in joint_banner") + name + jinja_paragraph("endfor")
     cells = plain_cell("{{ joint_names_twips }}", names, "center") + plain_cell(
@@ -524,15 +535,24 @@ def joint_banner_table() -> str:
 
 # 署名 style, so fitting finds the closing block; centred in its column rather than over the date.
 JOINT_SIGNATURE_PPR = para_props("GwSignature", jc="center", ind={"right": 0})
+JOINT_DATE_PPR = para_props("GwDate", jc="center", ind={"right": 0})
 
 
 def joint_signature_table() -> str:
-    """The 署名 of a joint document (7.3.5.2): two organs a row, each row tall enough for its seals."""
-    cells = "".join(
-        plain_cell(f"{{{{ joint_{side}_twips }}}}", paragraph(f"{{{{ r.{side} }}}}", JOINT_SIGNATURE_PPR), "bottom")
-        for side in ("left", "right")
+    """The 署名 of a joint document (7.3.5.2): two organs a row, each row tall enough for its seals.
+
+    The 成文日期 goes under the last organ, in its cell: the last seal presses both, and a row
+    never splits, so the date cannot be left alone on a page.
+    """
+    date = jinja_paragraph("if loop.last") + paragraph("{{ date }}", JOINT_DATE_PPR) + jinja_paragraph("endif")
+    left = paragraph("{{ r.left }}", JOINT_SIGNATURE_PPR)
+    right = paragraph("{{ r.right }}", JOINT_SIGNATURE_PPR) + date
+    cells = plain_cell("{{ joint_left_twips }}", left, "bottom") + plain_cell(
+        "{{ joint_right_twips }}", right, "bottom"
     )
-    row = f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{{{{ r.height }}}}" w:hRule="exact"/></w:trPr>{cells}</w:tr>'
+    row = (
+        f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{{{{ r.height }}}}" w:hRule="atLeast"/></w:trPr>{cells}</w:tr>'
+    )
     rows = jinja_row("for r in joint_rows", 2) + row + jinja_row("endfor", 2)
     return plain_table(
         "{{ joint_left_twips + joint_right_twips }}", ["{{ joint_left_twips }}", "{{ joint_right_twips }}"], rows
@@ -702,15 +722,12 @@ def letter_head() -> str:
 
 
 def letter_body() -> str:
-    """A 函 in the 信函格式: the positioned head, the body, and 抄送 without rules or 印发 (10.1)."""
+    """A 函 in the 信函格式 (10.1): the positioned head, the body, then its 版记.
+
+    The 版记 sits at the foot of the last page and holds the 抄送 alone, without rules or 印发.
+    """
     title = paragraph("{{ title }}", para_props("GwTitle", before="{{ title_before }}"))
-    cc = [
-        jinja_paragraph("if copy_to"),
-        paragraph("", para_props("GwBody")),
-        paragraph("抄送：{{ copy_to }}", para_props("GwImprint")),
-        jinja_paragraph("endif"),
-    ]
-    return letter_head() + "".join([*main_text([title]), *cc])
+    return letter_head() + "".join(main_text([title])) + imprint_table(letter=True)
 
 
 def minutes_body() -> str:
@@ -763,25 +780,34 @@ def signature_block(organ: str, date: str, note: str | None = None) -> list[str]
     would waste a sheet.
     """
     seal = [paragraph("", para_props("GwBody")), paragraph("", para_props("GwBody"))]
-    signed = [
+    signed = paragraph(f"{{{{ {organ} }}}}", para_props("GwSignature"))
+    dated = paragraph(f"{{{{ {date} }}}}", para_props("GwDate"))
+    if note is None:
+        one = [*seal, signed, dated]
+        noted: list[str] = []
+    else:
+        one = [
+            *seal,
+            signed,
+            jinja_paragraph(f"if {note}"),
+            paragraph(f"{{{{ {date} }}}}", para_props("GwDate", keep_next=True)),
+            jinja_paragraph("else"),
+            dated,
+            jinja_paragraph("endif"),
+        ]
+        noted = [
+            jinja_paragraph(f"if {note}"),
+            paragraph(f"（{{{{ {note} }}}}）", para_props("GwNote")),
+            jinja_paragraph("endif"),
+        ]
+    # Several organs (联合行文) sign in a table that holds the date too.
+    return [
         jinja_paragraph("if joint_rows"),
         joint_signature_table(),
         jinja_paragraph("else"),
-        *seal,
-        paragraph(f"{{{{ {organ} }}}}", para_props("GwSignature")),
+        *one,
         jinja_paragraph("endif"),
-    ]
-    dated = paragraph(f"{{{{ {date} }}}}", para_props("GwDate"))
-    if note is None:
-        return [*signed, dated]
-    return [
-        *signed,
-        jinja_paragraph(f"if {note}"),
-        paragraph(f"{{{{ {date} }}}}", para_props("GwDate", keep_next=True)),
-        paragraph(f"（{{{{ {note} }}}}）", para_props("GwNote")),
-        jinja_paragraph("else"),
-        dated,
-        jinja_paragraph("endif"),
+        *noted,
     ]
 
 

@@ -26,11 +26,13 @@ from docgen.case.model import (
 )
 from docgen.errors import DocgenError
 from docgen.layout import (
+    BODY_PT,
     JOINT_FIRST_ROW_LINES,
     JOINT_ROW_LINES,
     LINE_PITCH_TWIPS,
     banner_size_pt,
     banner_space_before,
+    break_lines,
     joint_banner,
     joint_signature_columns,
     letter_title_space_before,
@@ -186,19 +188,28 @@ def joint_context(issuer: Issuer, joint: list[JointOrgan], date_text: str) -> di
         return dict.fromkeys(("joint_names_twips", "joint_word_twips", "joint_left_twips", "joint_right_twips"), 0) | {
             "joint_banner": [],
             "joint_rows": [],
+            "joint_jc": "distribute",
         }
     names = [issuer.banner_name, *(organ.banner_name for organ in joint)]
     banner = joint_banner(names)
     signers = [issuer.name, *(organ.name for organ in joint)]
-    pairs = [signers[i : i + 2] for i in range(0, len(signers), 2)]
+    left, right = joint_signature_columns(date_text)
+    # A name wider than its column breaks between its words (江门市生态环境局 / 恩平分局), docgen's lines.
+    column_em = {0: left / (BODY_PT * 20) - 1, 1: right / (BODY_PT * 20) - 1}
+    printed = [
+        "\n".join(break_lines(name, column_em[1 if i == len(signers) - 1 or i % 2 else 0], soft=True))
+        for i, name in enumerate(signers)
+    ]
+    pairs = [printed[i : i + 2] for i in range(0, len(printed), 2)]
     if len(pairs[-1]) == 1:  # the last organ stands over the date, on the right
         pairs[-1] = ["", pairs[-1][0]]
-    left, right = joint_signature_columns(date_text)
     rows = [
         {
             "left": a,
             "right": b,
-            "height": (JOINT_FIRST_ROW_LINES if i == 0 else JOINT_ROW_LINES) * LINE_PITCH_TWIPS,
+            # The last row also holds the date, a line under the last organ's name.
+            "height": ((JOINT_FIRST_ROW_LINES if i == 0 else JOINT_ROW_LINES) + (i == len(pairs) - 1))
+            * LINE_PITCH_TWIPS,
         }
         for i, (a, b) in enumerate(pairs)
     ]
@@ -207,13 +218,15 @@ def joint_context(issuer: Issuer, joint: list[JointOrgan], date_text: str) -> di
         "banner_size": round(banner.size_pt * 2),
         "banner_line": round(banner.size_pt * 1.25 * 20),
         "joint_names_twips": banner.names_twips,
+        # Names of one width (distributed), unless one must wrap: spreading its last line would gape.
+        "joint_jc": "both" if banner.wraps else "distribute",
         "joint_word_twips": banner.word_twips,
         "joint_rows": rows,
         "joint_left_twips": left,
         "joint_right_twips": right,
         # What a page opening with the 署名 starts with, and its first printed line (fitting looks for both).
         "signature": "".join(signers),
-        "signature_line": "".join(pairs[0]),
+        "signature_line": "".join(name.split("\n")[0] for name in pairs[0]),
     }
 
 

@@ -115,18 +115,15 @@ def set_closing_pitch(body: Element, pitch_twips: int) -> None:
     plan it issues keeps GB/T 9704's 22 lines.
     """
     sections = list(_body_sections(body))
+    # A joint document's 署名 stand in a table: look inside tables too.
     chosen = [
-        sect for elements, sect in sections if any(_style_id(p) == SIGNATURE_STYLE for p in _paragraphs(elements))
+        sect
+        for elements, sect in sections
+        if any(_style_id(p) == SIGNATURE_STYLE for element in elements for p in element.iter(qn("w:p")))
     ] or [sect for _, sect in sections]
     for sect in chosen:
         for grid in sect.iter(qn("w:docGrid")):
             grid.set(qn("w:linePitch"), str(pitch_twips))
-
-
-def _paragraphs(elements: list[Element]) -> Iterator[Element]:
-    for element in elements:
-        if element.tag == qn("w:p"):
-            yield element
 
 
 def keep_closing_with_body(body: Element, tail: str = "") -> bool:
