@@ -571,11 +571,6 @@ class SignerLayout:
     lines: tuple[SignerLine, ...]
     names_at_twips: int  # where every line's names start, from the block's left edge
 
-    @property
-    def last(self) -> SignerLine:
-        """The line that also holds the 发文字号."""
-        return self.lines[-1]
-
 
 def signer_layout(names: Sequence[str]) -> SignerLayout:
     """Lay out the 签发人 (GB/T 9704 7.2.5) below the banner.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 # CJK, Latin letters, digits and a few marks; nothing that means something to a file system.
 FILE_NAME = re.compile(r"^[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff（）()_\-·.]{1,64}$")
@@ -118,13 +119,9 @@ KINDS = tuple(KIND_NAMES)
 NUMBERED_KINDS = {"notice": "notice", "set": "notice", "request": "request", "report": "report", "letter": "letter"}
 
 
-# 上行文: GB/T 9704 7.2.3 and the 条例 ask for the 签发人 in the 版头.
-UPWARD_KINDS = frozenset({"request", "report"})
-
-
 # 版头 elements (GB/T 9704 7.2.1-7.2.3): 密级 and 紧急程度 as the standard spells them.
-SECRECY_LEVELS = ("秘密", "机密", "绝密")
-URGENCY_LEVELS = ("特急", "加急")
+SecrecyLevel = Literal["秘密", "机密", "绝密"]
+Urgency = Literal["特急", "加急"]
 COPY_NUMBER_DIGITS = 6  # 份号: six Arabic digits, zero-filled (000001)
 
 

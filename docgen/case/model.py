@@ -32,6 +32,8 @@ from docgen.errors import CaseError, Problem
 from docgen.vocab import (
     COPY_NUMBER_DIGITS,
     WRITTEN_DATE,
+    SecrecyLevel,
+    Urgency,
     clip,
     describe_char,
     name_problem,
@@ -129,8 +131,6 @@ class Printed(_Model):
 
 
 Disclosure = Literal["主动公开", "依申请公开", "不予公开"]
-SecrecyLevel = Literal["秘密", "机密", "绝密"]
-Urgency = Literal["特急", "加急"]
 _SECRECY_PERIOD = re.compile(r"^(\d{1,3}(年|个月)|长期)$")
 
 

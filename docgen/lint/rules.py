@@ -10,9 +10,17 @@ import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from typing import get_args
 
 from docgen.lint.model import Finding, Line, LintDocument, Severity
-from docgen.vocab import LOOKALIKE_CLOSE, LOOKALIKE_OPEN, WRITTEN_DATE, number_pattern, parse_number
+from docgen.vocab import (
+    LOOKALIKE_CLOSE,
+    LOOKALIKE_OPEN,
+    WRITTEN_DATE,
+    SecrecyLevel,
+    number_pattern,
+    parse_number,
+)
 
 CN_DIGITS = "零一二三四五六七八九十百"
 DOC_KINDS = "通知|通报|公告|通告|意见|决定|报告|请示|批复|函|纪要|计划|方案|办法|规定|决议|命令|议案|公报"
@@ -352,7 +360,7 @@ def leftovers_1999(doc: LintDocument) -> Iterator[Finding]:
 # What a 请示 asks with, at its end; a 报告 must not ask (《党政机关公文处理工作条例》 第十五条).
 _ASKING = re.compile(r"妥否|当否|请批示|请审批|请批复|请予审定|请审定|请予批准|请核准|请审示")
 _PHONE = re.compile(r"\d{3,4}-?\d{7,8}|1\d{10}|(?<!\d)\d{7,8}(?!\d)")
-_SECRECY_LINE = re.compile(r"^(绝密|机密|秘密)(★\S+)?$")
+_SECRECY_LINE = re.compile(rf"^({'|'.join(get_args(SecrecyLevel))})(★\S+)?$")
 
 
 def upward_documents(doc: LintDocument) -> Iterator[Finding]:

@@ -21,6 +21,7 @@ from docgen.case.model import (
     Issuer,
     JointOrgan,
     Minutes,
+    Notice,
     Section,
     Upward,
 )
@@ -146,12 +147,17 @@ def _require(part: T | None, kind: str, key: str) -> T:
     return part
 
 
-def document_number(case: Case, kind: str, allocated: str | None) -> str:
-    """The 发文字号 to print: as written, as the registry allocated it, or a draft placeholder."""
+def _numbered_part(case: Case, kind: str) -> Notice | Correspondence:
     part = case.numbered(kind)
     if part is None:
         msg = f"案卷文件中没有 {kind}（{KIND_NAMES[kind]}），不能生成{KIND_NAMES[kind]}。"
         raise DocgenError(msg)
+    return part
+
+
+def document_number(case: Case, kind: str, allocated: str | None) -> str:
+    """The 发文字号 to print: as written, as the registry allocated it, or a draft placeholder."""
+    part = _numbered_part(case, kind)
     if part.number != AUTO_NUMBER:
         return part.number
     if allocated:
@@ -161,13 +167,13 @@ def document_number(case: Case, kind: str, allocated: str | None) -> str:
 
 def head_context(head: Head) -> dict[str, Any]:
     """The 份号, 密级和保密期限 and 紧急程度 lines above the banner, and the banner's place below them."""
-    lines = [head.copy_number, head.secrecy, head.urgency]
+    lines = sum(1 for mark in (head.copy_number, head.secrecy, head.urgency) if mark)
     return {
         "copy_number": head.copy_number or "",
         "secrecy": head.secrecy.mark if head.secrecy else "",
         "urgency": head.urgency or "",
-        "head_lines": sum(1 for line in lines if line),
-        "banner_before": banner_space_before(sum(1 for line in lines if line)),
+        "head_lines": lines,
+        "banner_before": banner_space_before(lines),
     }
 
 
@@ -357,9 +363,8 @@ def announcement_context(case: Case) -> dict[str, Any]:
 
 def correspondence_context(case: Case, kind: str, allocated: str | None = None) -> dict[str, Any]:
     """Context of a 请示, 报告 or 函: the notice's parts, with the 签发人 of an upward document."""
-    part = case.numbered(kind)
-    if not isinstance(part, Correspondence):
-        part = _require(None, kind, f"{kind}（{KIND_NAMES[kind]}）")
+    part = _numbered_part(case, kind)
+    assert isinstance(part, Correspondence)  # noqa: S101 - request, report and letter are Correspondence parts
     issuer = case.issuer
     head = head_context(part)
     context = {
