@@ -29,8 +29,8 @@ from docgen._io import end_run, use_run_folder
 from docgen.config import Settings, load_settings
 from docgen.errors import DocgenError
 from docgen.numbering.registry import NumberRecord
-from docgen.numbering.service import allocate_external, check_registry, import_numbers, registry_for
-from docgen.pipeline.numbers import number_for_case, void_number
+from docgen.numbering.service import allocate_external, import_numbers, registry_for
+from docgen.pipeline.numbers import check_numbers, number_for_case, void_number
 from docgen.vocab import KINDS, NUMBERED_KINDS
 
 
@@ -391,7 +391,8 @@ def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
             ("事件日志", report.log_problems),
             ("日志记录了、文件夹却不在", report.missing_folders),
             ("日志中没有记录的文件夹", report.unlogged_folders),
-            ("元数据被改动", report.changed_metadata),
+            ("与签发时日志记录的不同", report.differs_from_log),
+            ("没有 SM3 校验值（运行 docgen archive add-sm3）", report.without_sm3),
         ]
         for label, items in sections:
             for item in items:
@@ -1018,7 +1019,7 @@ def number_void(ctx: click.Context, number_text: str, reason: str) -> None:
 @click.pass_context
 def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
     """检查发文字号是否连续：缺号、作废号、找不到文件的号。有问题时退出码为 1。"""
-    reports = check_registry(_settings(ctx), year)
+    reports = check_numbers(_settings(ctx), year)
     if as_json:
         _print_json(
             [

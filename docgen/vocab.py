@@ -114,6 +114,24 @@ KIND_NAMES = {
 KINDS = tuple(KIND_NAMES)
 
 
+# The 文种 words a title ends with: the 15 kinds of the 党政机关公文处理工作条例 and the plans and
+# rules a bureau also issues under a 通知.
+TITLE_KIND_WORDS = (
+    "通知", "通报", "公告", "通告", "意见", "决定", "报告", "请示", "批复",
+    "函", "纪要", "计划", "方案", "办法", "规定", "决议", "命令", "议案", "公报",
+)  # fmt: skip
+# The word the title of each docgen kind ends with (the set is its notice).
+TITLE_WORD_OF_KIND = {
+    "notice": "通知",
+    "set": "通知",
+    "announcement": "公告",
+    "request": "请示",
+    "report": "报告",
+    "letter": "函",
+    "minutes": "纪要",
+}
+
+
 # Kinds that carry a 发文字号, and the registry key of the document that holds it: the set is
 # the notice with what it issues, so both print the same number.
 NUMBERED_KINDS = {"notice": "notice", "set": "notice", "request": "request", "report": "report", "letter": "letter"}
@@ -254,3 +272,36 @@ SONGTI = FontRole("宋体", "页码", "Noto Serif CJK SC")
 
 
 FONT_ROLES: tuple[FontRole, ...] = (FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI)
+
+
+# 保管期限 (DA/T 22-2015 6.1.4) by code, and the columns of the 归档文件目录 (DA/T 22-2015 8.3.2).
+RETENTION_NAMES = {"Y": "永久", "D30": "30年", "D10": "10年"}
+CATALOGUE_COLUMNS = ["序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
+
+CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """Write 1..9999 in Chinese numerals as headings use them: 十、十一、二十、一百零一."""
+    if not 0 < n < 10000:
+        msg = f"序号超出范围：{n}"
+        raise ValueError(msg)
+    units = [(1000, "千"), (100, "百"), (10, "十")]
+    out = ""
+    rest = n
+    gap = False
+    for value, name in units:
+        digit, rest = divmod(rest, value)
+        if digit:
+            if gap:
+                out += "零"
+            # 十一 not 一十一 when the number starts with the tens.
+            out += ("" if (value == 10 and digit == 1 and not out) else CHINESE_DIGITS[digit]) + name
+            gap = False
+        elif out:
+            gap = True
+    if rest:
+        if gap:
+            out += "零"
+        out += CHINESE_DIGITS[rest]
+    return out

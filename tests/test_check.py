@@ -142,12 +142,13 @@ def test_one_changed_byte_fails_zs1_only(ws: Path, run_cli: RunCli) -> None:
     assert any(folder.name in f and "text.txt" in f for f in found["ZS-1"])
 
 
-def test_a_removed_file_fails_wz3_only(ws: Path, run_cli: RunCli) -> None:
-    folder = folder_of(ws, "恩科工商务字*")
-    (folder / "document.docx").unlink()
+@pytest.mark.parametrize("name", ["document.docx", "text.txt", "context.json"])
+def test_a_removed_file_fails_wz3_only(ws: Path, run_cli: RunCli, name: str) -> None:
+    folder = folder_of(ws, "恩科工商务字*")  # the notice: it lists 附件, so its text and context are read
+    (folder / name).unlink()
     found = failed(check(run_cli, ws))
     assert set(found) == {"WZ-3"}
-    assert any(folder.name in f and "document.docx" in f for f in found["WZ-3"])
+    assert any(folder.name in f and name in f for f in found["WZ-3"])
 
 
 def test_a_wrong_metadata_value_fails_zs2_only(ws: Path, run_cli: RunCli, tmp_path: Path) -> None:
@@ -209,34 +210,23 @@ def test_a_deleted_storing_event_also_names_the_folder_it_leaves_unrecorded(ws: 
 
 
 def test_a_duplicate_number_in_the_archive_fails_zs4_only(ws: Path, filed: Path, run_cli: RunCli) -> None:
-    """Import now refuses a 发文字号 already used; an archive filled before that may still hold one."""
-    refused = run_cli(
+    """Import refuses a 发文字号 already used; confirmed with --allow-duplicate-number, the check still names it."""
+    args = (
         "-w", str(ws), "archive", "import", str(source(filed, "acceptance.pdf")),
         "--number", NOTICE_NUMBER, "--kind", "announcement", "--title", "关于另一件事的公告", "--issuer", ISSUER,
     )  # fmt: skip
+    refused = run_cli(*args)
     assert refused.exit_code == 1
     assert "--allow-duplicate-number" in refused.err
-    acceptance = folder_of(ws, "验收记录-恩平市华艺*")
-    meta = json.loads((acceptance / "meta.json").read_text(encoding="utf-8"))
-    Archive(ws / "archive").store(
-        StagedDocument(
-            identity="older-import:1",
-            fingerprint="1",
-            kind="announcement",
-            kind_name="公告",
-            title="关于另一件事的公告",
-            date="2021-10-12",
-            number=NOTICE_NUMBER,
-            files={"document.pdf": acceptance / "document.pdf", "text.txt": acceptance / "text.txt"},
-            meta={"source": "import", "issuer": ISSUER, "pages": meta["pages"], "event": "imported"},
-        )
-    )
+    confirmed = run_cli(*args, "--allow-duplicate-number")
+    assert confirmed.exit_code == 0, confirmed.err
     found = failed(check(run_cli, ws))
     assert set(found) == {"ZS-4"}
     (finding,) = found["ZS-4"]
     assert finding.startswith(f"{NOTICE_NUMBER}：2 份不同的文件使用了同一个发文字号")
     assert "关于另一件事的公告" in finding
     assert "关于印发" in finding
+    assert "导入时经确认" in finding
 
 
 @pytest.mark.parametrize(

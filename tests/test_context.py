@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from docgen.case.model import Section
-from docgen.render.context import chinese_numeral, number_sections
+from docgen.render.context import number_sections
+from docgen.vocab import chinese_numeral
 
 
 @pytest.mark.parametrize(

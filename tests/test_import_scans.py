@@ -138,7 +138,7 @@ def test_a_poor_scan_is_imported_and_listed_for_a_person_to_check(tmp_path: Path
     assert meta["ocr"]["review_pages"] == [1]
 
 
-def test_a_repeated_number_is_refused_unless_confirmed_then_listed_by_the_check(
+def test_a_repeated_number_is_refused_unless_confirmed_then_failed_by_the_check_with_the_confirmation(
     tmp_path: Path, run_cli: RunCli
 ) -> None:
     ws = str(tmp_path / "ws")
@@ -158,8 +158,10 @@ def test_a_repeated_number_is_refused_unless_confirmed_then_listed_by_the_check(
     assert "已按 --allow-duplicate-number 导入并记录" in allowed.out
     report = json.loads(run_cli("-w", ws, "archive", "check", "--json").out)
     zs4 = next(item for item in report["items"] if item["code"] == "ZS-4")
-    assert zs4["result"] == "通过"
-    assert "导入时经确认的重号 台工信〔2022〕17号" in zs4["note"]
+    assert zs4["result"] == "不通过", "confirmed or not, the receiving archive sees the repeated number"
+    [finding] = zs4["files"]
+    assert finding.startswith("台工信〔2022〕17号：2 份不同的文件使用了同一个发文字号")
+    assert finding.endswith("导入时经确认（--allow-duplicate-number）")
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ def test_a_request_with_its_signer_beside_the_number() -> None:
     read = read_metadata(REQUEST_WITH_SIGNER)
     assert read.number == "恩科工商务字〔2023〕8号"
     assert read.title == "关于申请2023年落后产能退出奖补资金的请示"
-    assert (read.kind, read.kind_name) == ("other", "请示")
+    assert (read.kind, read.kind_name) == ("request", "请示")
     assert read.date == dt.date(2023, 3, 15)
     assert [e.name for e in read.enterprises] == ["恩平市金鹏铸钢有限公司"]
 
@@ -130,9 +130,10 @@ def test_a_request_with_its_signer_beside_the_number() -> None:
     [
         ("关于印发恩平市2021年度推动落后产能退出工作计划的通知", "notice", "通知"),
         ("恩平市2021年度推动落后产能退出工作计划", "plan", "工作计划"),
-        ("关于商请协助核查企业情况的函", "other", "函"),
-        ("2022年第一季度安全生产工作会议纪要", "other", "纪要"),
-        ("关于2021年落后产能退出工作情况的报告", "other", "报告"),
+        ("关于商请协助核查企业情况的函", "letter", "函"),
+        ("2022年第一季度安全生产工作会议纪要", "minutes", "纪要"),
+        ("关于2021年落后产能退出工作情况的报告", "report", "报告"),
+        ("关于2021年度安全生产工作的意见", "other", "意见"),
         ("恩平市华艺陶瓷有限公司落后产能退出验收记录（复查）", "acceptance", "验收记录"),
         ("说明", "other", None),
     ],

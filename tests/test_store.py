@@ -121,15 +121,31 @@ def test_metadata_rewritten_with_its_manifest_lines_is_found(archive: Path, run_
         manifest.write_text("".join(f"{d}  {n}\n" for n, d in sorted(listed.items())), encoding="utf-8")
     report = verify(run_cli, archive)
     assert report["modified"] == [] and report["missing"] == []
-    [changed] = report["changed_metadata"]
+    [changed] = report["differs_from_log"]
     assert "华艺" in changed and "meta.json" in changed
 
 
-def test_an_archive_from_before_sm3_gets_its_manifests_added_and_nothing_rewritten(
+def make_legacy(archive: Path) -> None:
+    """As an archive made before SM3 and the chain: SHA-256 manifests only, plain log lines, no head."""
+    for manifest in archive.glob("2021/*/*/*/manifest-sm3.txt"):
+        manifest.unlink()
+    legacy = []
+    for line in lines_of(archive):
+        record = json.loads(line)
+        for key in ("seq", "prev_sm3", "digests", "meta_digests", "sm3_provider"):
+            record.pop(key, None)
+        legacy.append(json.dumps(record, ensure_ascii=False))
+    write_lines(archive, legacy)
+    (archive / "events.head").unlink()
+
+
+def test_an_archive_from_before_sm3_is_named_then_gets_its_manifests_added_and_nothing_rewritten(
     archive: Path, run_cli: RunCli
 ) -> None:
-    for manifest in archive.glob("2021/*/*/*/manifest-sm3.txt"):
-        manifest.unlink()  # as an archive made before this change
+    make_legacy(archive)
+    before = verify(run_cli, archive)
+    assert len(before["without_sm3"]) == 8
+    assert any("docgen archive add-sm3" in p for p in before["log_problems"]), "an unchained log is said"
     stored = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in archive.glob("2021/*/*/*/*")}
     result = run_cli("-w", str(archive.parent), "archive", "add-sm3", "--json")
     assert result.exit_code == 0, result.err
@@ -147,6 +163,56 @@ def test_an_archive_from_before_sm3_gets_its_manifests_added_and_nothing_rewritt
     assert again["added"] == [], "a second run adds nothing"
 
 
+def test_old_log_lines_are_sealed_by_the_first_chained_event(archive: Path, run_cli: RunCli) -> None:
+    make_legacy(archive)
+    assert run_cli("-w", str(archive.parent), "archive", "add-sm3").exit_code == 0
+    assert verify(run_cli, archive)["ok"] is True
+    lines = lines_of(archive)
+    lines[1] = lines[1].replace('"user": "', '"user": "某人', 1)  # an old, unchained line edited
+    write_lines(archive, lines)
+    problems = verify(run_cli, archive)["log_problems"]
+    assert any("链接开始前的旧记录" in p for p in problems), problems
+
+
+def test_a_file_changed_with_its_manifest_lines_is_found_against_the_log(archive: Path, run_cli: RunCli) -> None:
+    [folder] = list(archive.glob("2021/*/*/验收记录-恩平市华艺陶瓷有限公司"))
+    pdf = folder / "document.pdf"
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01  # same size: only the digests can tell
+    pdf.write_bytes(bytes(data))
+    new = file_digests(pdf)
+    for algorithm in ("sha256", "sm3"):
+        manifest = folder / f"manifest-{algorithm}.txt"
+        listed = read_manifest(manifest)
+        listed["document.pdf"] = new[algorithm]
+        manifest.write_text("".join(f"{d}  {n}\n" for n, d in sorted(listed.items())), encoding="utf-8")
+    report = verify(run_cli, archive)
+    assert report["modified"] == []
+    [differs] = report["differs_from_log"]
+    assert "华艺" in differs and differs.split("（")[0].endswith("/document.pdf")
+
+
+def test_a_removed_sm3_manifest_is_missing(archive: Path, run_cli: RunCli) -> None:
+    [folder] = list(archive.glob("2021/*/*/验收记录-恩平市华艺陶瓷有限公司"))
+    (folder / "manifest-sm3.txt").unlink()
+    report = verify(run_cli, archive)
+    assert [m for m in report["missing"] if m.endswith("/manifest-sm3.txt")], report
+    assert report["without_sm3"] == [], "a folder issued with SM3 is not mistaken for an old one"
+
+
+@pytest.mark.parametrize("damage", ["last line deleted", "head deleted"])
+def test_a_damaged_log_end_stays_found_after_later_events(archive: Path, run_cli: RunCli, damage: str) -> None:
+    """A verify (or an issue) appends an event after the damage; the append must not cover it up."""
+    if damage == "last line deleted":
+        write_lines(archive, lines_of(archive)[:-1])
+    else:
+        (archive / "events.head").unlink()
+    for _ in range(2):
+        assert verify(run_cli, archive)["ok"] is False
+    problems = verify(run_cli, archive)["log_problems"]
+    assert any("写入时发现" in p for p in problems), problems
+
+
 def test_appends_read_only_the_logs_end_and_read_it_all_when_in_doubt(archive: Path) -> None:
     store = Archive(archive)
     before = len(lines_of(archive))
@@ -158,7 +224,9 @@ def test_appends_read_only_the_logs_end_and_read_it_all_when_in_doubt(archive: P
     note(1)
     note(2)
     assert store.log_problems() == []
-    (archive / "events.head").unlink()  # as a log from before the head recorded its size
+    head = json.loads((archive / "events.head").read_text(encoding="utf-8"))
+    del head["bytes"]  # as a head from before it recorded the log's size: the whole log is read
+    (archive / "events.head").write_text(json.dumps(head), encoding="utf-8")
     note(3)
     assert store.log_problems() == []
     with (archive / "events.jsonl").open("ab") as fh:

@@ -13,9 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from docgen.archive.store import ArchiveMeta
-from docgen.vocab import parse_number
-
-RETENTION_NAMES = {"Y": "永久", "D30": "30年", "D10": "10年"}
+from docgen.vocab import RETENTION_NAMES, parse_number
 
 
 @dataclass(frozen=True)
@@ -63,7 +61,6 @@ def assign_items(
 
 # DA/T 22-2015 6.3: 序号, 档号, 文号, 责任者, 题名, 日期, 密级, 页数, 备注.
 CATALOGUE_FILES = ("归档文件目录.csv", "归档文件目录.pdf")
-CATALOGUE_COLUMNS = ["序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
 
 
 def catalogue_lists(items: list[Item]) -> dict[str, list[list[str]]]:

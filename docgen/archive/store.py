@@ -169,7 +169,8 @@ class VerifyReport:
     log_problems: list[str] = field(default_factory=list)  # the event log's chain or head does not hold
     missing_folders: list[str] = field(default_factory=list)  # logged as stored, not in the tree
     unlogged_folders: list[str] = field(default_factory=list)  # in the tree, never logged
-    changed_metadata: list[str] = field(default_factory=list)  # meta.json differs from what the log recorded
+    differs_from_log: list[str] = field(default_factory=list)  # a file differs from the digests the log recorded
+    without_sm3: list[str] = field(default_factory=list)  # folders from before SM3 (docgen archive add-sm3)
 
     @property
     def ok(self) -> bool:
@@ -183,7 +184,8 @@ class VerifyReport:
             or self.log_problems
             or self.missing_folders
             or self.unlogged_folders
-            or self.changed_metadata
+            or self.differs_from_log
+            or self.without_sm3
         )
 
 
@@ -214,14 +216,16 @@ class Archive:
 
         Each event carries its number and the SM3 of the line before it, so an event deleted,
         edited or moved breaks the chain at the next one; ``events.head`` records the count and
-        the SM3 of the last line, so a cut-off tail shows too.
+        the SM3 of the last line, so a cut-off tail shows too. An append never hides a tampered
+        end: it chains onto what the head says came last and records what it found.
         """
-        count, last = self._log_tail()
+        count, last, notes = self._chain_point()
         record = {
             "time": now(),
             "user": current_user(),
             "event": event,
             **fields,
+            **notes,
             "seq": count + 1,
             "prev_sm3": last,
         }
@@ -237,25 +241,49 @@ class Archive:
         atomic_write_bytes(self.root / EVENTS_HEAD, json.dumps(head).encode("utf-8"))
         return record
 
-    def _log_tail(self) -> tuple[int, str]:
-        """(lines in the log, SM3 of its last line): from the head when the file's end agrees with it.
+    def _chain_point(self) -> tuple[int, str, dict[str, Any]]:
+        """(seq of the last event, its SM3, fields the next event must carry) for an append.
 
-        Reading only the end keeps an append cheap in an archive of many thousand events; any
-        doubt (no head, another size, another last line) falls back to reading the whole file.
+        Read from the head when the file's end agrees with it: reading only the end keeps an
+        append cheap in an archive of many thousand events. Any doubt reads the whole file:
+        - a head one event behind is a crash between writing a line and its head: chain on;
+        - a head that disagrees otherwise means the end was cut or rewritten: chain onto the
+          head's record (so the sequence jump stays visible) and say so in the new event;
+        - no head over a chained log: say so; no head over an unchained log (written before
+          the chain existed): seal its lines with one SM3, so editing them later shows.
         """
         path = self.root / EVENTS
-        if not path.exists():
-            return 0, NO_PREVIOUS
-        trusted = self._tail_from_head(path)
+        trusted = self._tail_from_head(path) if path.exists() else (0, NO_PREVIOUS)
         if trusted is not None:
-            return trusted
+            return (*trusted, {})
         lines = path.read_bytes().split(b"\n")
         if lines and lines[-1] == b"":
             lines.pop()
-        else:  # a line torn by a power cut: end it, so the next event is a line of its own
+        elif lines:  # a line torn by a power cut: end it, so the next event is a line of its own
             with path.open("ab") as fh:
                 fh.write(b"\n")
-        return len(lines), digest_bytes(lines[-1], "sm3") if lines else NO_PREVIOUS
+        if not lines:
+            return 0, NO_PREVIOUS, {}
+        actual = (len(lines), digest_bytes(lines[-1], "sm3"))
+        head = self._head()
+        if head is None:
+            if _chained(lines[-1]):
+                return (*actual, {"log_anomaly": f"缺少 {EVENTS_HEAD}，日志末尾无法确认"})
+            sealed = digest_bytes(b"\n".join(lines) + b"\n", "sm3")
+            return (*actual, {"legacy_lines": len(lines), "legacy_sm3": sealed})
+        count, sm3 = head
+        if 0 < count <= len(lines) <= count + 1 and digest_bytes(lines[count - 1], "sm3") == sm3:
+            return (*actual, {})
+        found = f"日志末尾与 {EVENTS_HEAD} 不符（应有 {count} 条记录，实有 {len(lines)} 条，或最后一条被改动）"
+        return count, sm3, {"log_anomaly": found}
+
+    def _head(self) -> tuple[int, str] | None:
+        try:
+            head = json.loads((self.root / EVENTS_HEAD).read_text(encoding="utf-8"))
+            count, sm3 = head["count"], head["sm3"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return (count, sm3) if isinstance(count, int) and isinstance(sm3, str) else None
 
     def _tail_from_head(self, path: Path) -> tuple[int, str] | None:
         try:
@@ -295,23 +323,23 @@ class Archive:
                 previous = digest_bytes(raw, "sm3")
                 continue
             if "prev_sm3" in record:
+                if not chained:
+                    problems += _legacy_problems(lines[: n - 1], record)
                 chained = True
-                if record["prev_sm3"] != previous:
-                    problems.append(f"第{n}行与上一行的链接不符：上一行被改动、删除或调换了位置")
-                if record.get("seq") != n:
-                    problems.append(f"第{n}行的序号是 {record.get('seq')}：其前的记录被删除或插入")
+                problems += _link_problems(n, record, previous)
             elif chained:
                 problems.append(f"第{n}行没有链接：是在链接开始后插入的记录")
             previous = digest_bytes(raw, "sm3")
-        head_path = self.root / EVENTS_HEAD
-        if chained and head_path.exists():
-            head = json.loads(head_path.read_text(encoding="utf-8"))
-            if head.get("count") != len(lines) or head.get("sm3") != previous:
-                problems.append(
-                    f"日志应有 {head.get('count')} 条记录，现有 {len(lines)} 条，或最后一条被改动：末尾被截断或改写"
-                )
+        head = self._head()
+        if chained and head is not None:
+            if head != (len(lines), previous):
+                problems.append(f"日志应有 {head[0]} 条记录，现有 {len(lines)} 条，或最后一条被改动：末尾被截断或改写")
         elif chained:
             problems.append(f"缺少 {EVENTS_HEAD}：无法确认日志末尾完整")
+        elif lines:
+            problems.append(
+                "事件日志没有链接（docgen 旧版本写的日志），改动无法发现：运行 docgen archive add-sm3 加以封存"
+            )
         return problems
 
     def events(self) -> list[dict[str, Any]]:
@@ -562,14 +590,23 @@ class Archive:
                     sm3_provider=SM3_PROVIDER,
                 )
                 done.append(rel)
+            if not done and self._head() is None and (self.root / EVENTS).is_file():
+                self.append_event("log_sealed")  # a log from before the chain: its lines sealed from now on
         return done, refused
 
     def _check_tree_against_log(self, report: VerifyReport, year: int | None) -> None:
-        """Every folder the log says was stored is there with the metadata logged, and nothing else is."""
+        """Every folder the log says was stored is there, its files as the log recorded them, and nothing else is.
+
+        Comparing with the log, not only with the folder's own manifests, finds a file changed
+        together with its manifest lines: the log is chained, the manifests are not.
+        """
         logged: dict[str, dict[str, Any]] = {}
+        sm3_added: dict[str, str] = {}  # folder -> SM3 of the manifest-sm3.txt add-sm3 wrote
         for event in self.events():
             if event.get("event") in STORING_EVENTS and event.get("path"):
                 logged[str(event["path"])] = event
+            elif event.get("event") == "sm3_added" and event.get("path"):
+                sm3_added[str(event["path"])] = str(event.get("manifest_sm3"))
         if year is not None:
             logged = {p: e for p, e in logged.items() if p.startswith(f"{year:04d}/")}
         on_disk = {f.relative_to(self.root).as_posix() for f in self.document_folders(year)}
@@ -577,12 +614,33 @@ class Archive:
             report.missing_folders.append(f"{path}（日志记录于 {logged[path].get('time', '')}）")
         report.unlogged_folders += sorted(on_disk - set(logged))
         for path in sorted(set(logged) & on_disk):
-            recorded = logged[path].get("meta_digests")
-            meta_file = self.root / path / META
-            if recorded and meta_file.is_file():
-                actual = file_digests(meta_file, tuple(recorded))
-                if actual != recorded:
-                    report.changed_metadata.append(f"{path}/{META}（与签发时记录的校验值不同）")
+            self._compare_with_log(report, path, logged[path], sm3_added)
+
+    def _compare_with_log(
+        self, report: VerifyReport, path: str, event: dict[str, Any], sm3_added: dict[str, str]
+    ) -> None:
+        folder = self.root / path
+        logged = event.get("digests") or {"sha256": event.get("checksums") or {}}
+        recorded: dict[str, dict[str, str]] = {algorithm: dict(files) for algorithm, files in logged.items()}
+        for algorithm, digest in (event.get("meta_digests") or {}).items():
+            recorded.setdefault(algorithm, {})[META] = digest
+        # The files were hashed against the manifests already: a manifest that agrees with the
+        # log vouches for them, so nothing is read twice.
+        differing: set[str] = set()
+        for algorithm, files in recorded.items():
+            manifest = folder / manifest_name(algorithm)
+            if algorithm in ALGORITHMS and manifest.is_file():
+                listed = read_manifest(manifest)
+                differing |= {n for n, digest in files.items() if n in listed and listed[n] != digest}
+        report.differs_from_log += [f"{path}/{n}（与签发时日志记录的校验值不同）" for n in sorted(differing)]
+        sm3_manifest = folder / manifest_name("sm3")
+        has_sm3 = sm3_manifest.is_file()
+        if has_sm3 and path in sm3_added and file_digests(sm3_manifest, ("sm3",))["sm3"] != sm3_added[path]:
+            report.differs_from_log.append(f"{path}/{sm3_manifest.name}（与添加时日志记录的校验值不同）")
+        if not has_sm3 and ("sm3" in recorded or path in sm3_added):
+            report.missing.append(f"{path}/{sm3_manifest.name}")
+        elif not has_sm3:
+            report.without_sm3.append(path)
 
     def _stray_entries(self, year: int | None) -> list[str]:
         """Anything in the tree outside document folders that docgen did not put there."""
@@ -600,6 +658,38 @@ class Archive:
                         continue
                     stray += [f.relative_to(self.root).as_posix() for f in day.iterdir() if not f.is_dir()]
         return sorted(stray)
+
+
+def _chained(raw: bytes) -> bool:
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(record, dict) and "prev_sm3" in record
+
+
+def _link_problems(n: int, record: dict[str, Any], previous: str) -> list[str]:
+    """What one chained event says is wrong: its link, its number, what its writer found."""
+    problems = []
+    if record["prev_sm3"] != previous:
+        problems.append(f"第{n}行与上一行的链接不符：上一行被改动、删除或调换了位置")
+    if record.get("seq") != n:
+        problems.append(f"第{n}行的序号是 {record.get('seq')}：其前的记录被删除或插入")
+    if record.get("log_anomaly"):
+        problems.append(f"第{n}行写入时发现：{record['log_anomaly']}")
+    return problems
+
+
+def _legacy_problems(before: list[bytes], first_chained: dict[str, Any]) -> list[str]:
+    """Lines written before the chain began are vouched for by the SM3 the first chained event sealed."""
+    if not before:
+        return []
+    sealed, count = first_chained.get("legacy_sm3"), first_chained.get("legacy_lines")
+    if sealed is None:
+        return [f"第1–{len(before)}行没有链接，也没有被封存：是后来插入的记录"]
+    if count != len(before) or digest_bytes(b"\n".join(before) + b"\n", "sm3") != sealed:
+        return [f"第1–{len(before)}行（链接开始前的旧记录）与封存时不符：被改动、删除或插入"]
+    return []
 
 
 def _digits_dir(entry: Path, width: int) -> bool:

@@ -1,8 +1,7 @@
 """Reading a document that docgen did not write, as a clerk reads it.
 
 Title, kind, 发文字号, 成文日期, 责任者 and the enterprises it names. Pure functions over text (from
-a text layer or from OCR). Imports the shared modules and, for the 统一社会信用代码 check,
-``case.creditcode``.
+a text layer or from OCR). Imports the shared modules and case/ (its 统一社会信用代码 check).
 """
 
 from __future__ import annotations

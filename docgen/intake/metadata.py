@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from docgen.intake.enterprises import Enterprise, find_enterprises
-from docgen.vocab import NUMBER_IN_TEXT, WRITTEN_DATE, parse_number
+from docgen.vocab import NUMBER_IN_TEXT, TITLE_KIND_WORDS, WRITTEN_DATE, parse_number
 
 HEAD_LINES = 15  # the 版头 and title sit in the first lines of page 1
 MAX_TITLE_LINES = 3
@@ -33,16 +33,16 @@ TITLE_ENDINGS: tuple[tuple[str, str], ...] = (
     ("通告", "other"),
     ("意见", "other"),
     ("决定", "other"),
-    ("报告", "other"),
-    ("请示", "other"),
+    ("报告", "report"),
+    ("请示", "request"),
     ("批复", "other"),
-    ("纪要", "other"),
+    ("纪要", "minutes"),
     ("方案", "other"),
     ("办法", "other"),
     ("规定", "other"),
     ("决议", "other"),
     ("记录", "other"),
-    ("函", "other"),
+    ("函", "letter"),
 )
 _NOT_TITLE = re.compile(
     r"^(?:\d{6}|[特加平]急|特提|(?:绝密|机密|秘密)(?:★.*)?|签发人.*|.{2,30}文件|第?\s*\d+\s*页|[—\-－]\s*\d+\s*[—\-－])$"
@@ -65,9 +65,7 @@ _CHINESE_DATE = re.compile(
     r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
 )
 _ORGAN = re.compile(r"[\u4e00-\u9fa5（）()]{2,40}?(?:局|委员会|委|人民政府|政府|办公室|办|厅|部|院|中心|公司|所|站|会)")
-_TITLE_WITH_GUANYU = re.compile(
-    r"(.{0,30}?关于.{2,80}?的(?:通知|通报|公告|通告|意见|决定|报告|请示|批复|函|纪要|计划|方案|办法))"
-)
+_TITLE_WITH_GUANYU = re.compile(rf"(.{{0,30}}?关于.{{2,80}}?的(?:{'|'.join(TITLE_KIND_WORDS)}))")
 
 
 @dataclass
@@ -85,7 +83,7 @@ class Read:
 
 
 def kind_of_title(title: str) -> tuple[str, str | None]:
-    """(docgen kind, the kind's word) from a title's ending: 关于…的请示 → ("other", "请示")."""
+    """(docgen kind, the kind's word) from a title's ending: 关于…的请示 → ("request", "请示")."""
     bare = title.rstrip("。.；; ")
     if "验收记录" in bare:
         return "acceptance", "验收记录"

@@ -3,7 +3,7 @@
 Reads case files (the documents they make), DOCX, PDF and plain text; every finding has a stable
 code (GW101 …), a severity, its place, a Chinese message and, where obvious, the fix.
 
-Imports case/ (heading numbers) and the shared modules; case files are read for it by the pipeline.
+Imports only the shared modules; case files are read for it by the pipeline.
 """
 
 from __future__ import annotations

@@ -16,23 +16,17 @@ from docgen.lint.model import Finding, Line, LintDocument, Severity
 from docgen.vocab import (
     LOOKALIKE_CLOSE,
     LOOKALIKE_OPEN,
+    TITLE_KIND_WORDS,
+    TITLE_WORD_OF_KIND,
     WRITTEN_DATE,
     SecrecyLevel,
+    chinese_numeral,
     number_pattern,
     parse_number,
 )
 
 CN_DIGITS = "零一二三四五六七八九十百"
-DOC_KINDS = "通知|通报|公告|通告|意见|决定|报告|请示|批复|函|纪要|计划|方案|办法|规定|决议|命令|议案|公报"
-KIND_WORDS = {
-    "notice": "通知",
-    "set": "通知",
-    "announcement": "公告",
-    "request": "请示",
-    "report": "报告",
-    "letter": "函",
-    "minutes": "纪要",
-}
+DOC_KINDS = "|".join(TITLE_KIND_WORDS)
 
 _LOOKALIKE_NUMBER = re.compile(number_pattern(LOOKALIKE_OPEN, LOOKALIKE_CLOSE))
 _ANY_NUMBER = re.compile(number_pattern("〔", "〕"))
@@ -126,7 +120,7 @@ def title_form(doc: LintDocument) -> Iterator[Finding]:
         yield _finding(doc, title, "GW301", "error", "标题末尾不加标点", text.rstrip("。，、；：！？.,;:!?"))
     if not re.search(rf"关于.+的({DOC_KINDS})$", text):
         yield _finding(doc, title, "GW302", "warning", "标题一般为“关于……的”加文种")
-    wanted = KIND_WORDS.get(doc.kind or "")
+    wanted = TITLE_WORD_OF_KIND.get(doc.kind or "")
     if wanted and not text.endswith(wanted):
         yield _finding(doc, title, "GW302", "warning", f"文种与文件种类不符：这是{wanted}，标题应以“{wanted}”结尾")
 
@@ -232,7 +226,6 @@ _PART_STARTS = frozenset({"title", "plan_title", "attachment_label", "attachment
 
 
 def _cn_value(text: str) -> int:
-    from docgen.render.context import chinese_numeral  # noqa: PLC0415 - avoids a cycle at import time
 
     for n in range(1, 200):
         if chinese_numeral(n) == text:

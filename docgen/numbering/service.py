@@ -6,10 +6,10 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.archive.store import Archive
 from docgen.config import Settings
 from docgen.errors import CaseError, DocgenError, Problem, RegistryError
 from docgen.numbering.registry import Allocation, NumberRecord, Registry, new_record
@@ -65,13 +65,15 @@ class RunReport:
         return not self.gaps and not self.missing_documents
 
 
-def check_registry(settings: Settings, year: int | None = None) -> list[RunReport]:
-    """Audit each run of numbers: gaps, voided numbers, numbers whose case file is gone."""
+def check_registry(settings: Settings, year: int | None, filed: Collection[str]) -> list[RunReport]:
+    """Audit each run of numbers: gaps, voided numbers, numbers whose case file is gone.
+
+    ``filed`` holds the numbers the archive stores (the pipeline reads them): a number taken
+    and never filed is listed with its age.
+    """
     runs: dict[tuple[str, int], list[NumberRecord]] = defaultdict(list)
     for record in registry_for(settings).records(year=year):
         runs[(record.prefix, record.year)].append(record)
-    archive = Archive(settings.archive_dir)
-    filed = {m.get("number") for m in archive.metas(year)} if archive.root.is_dir() else set()
     today = dt.datetime.now(dt.UTC)
     reports = []
     for (prefix, run_year), records in sorted(runs.items()):

@@ -9,7 +9,7 @@ from docgen.case.model import AUTO_NUMBER, Case, load_case
 from docgen.config import Settings
 from docgen.errors import DocgenError
 from docgen.numbering.registry import Allocation, NumberRecord
-from docgen.numbering.service import parse_typed_number, registry_for
+from docgen.numbering.service import RunReport, check_registry, parse_typed_number, registry_for
 from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, parse_number
 
 
@@ -75,3 +75,10 @@ def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:
         with archive.locked():
             archive.append_event("voided", number=record.number, reason=record.void_reason, title=record.title)
     return record
+
+
+def check_numbers(settings: Settings, year: int | None = None) -> list[RunReport]:
+    """``docgen number check``: each run of numbers audited, numbers never filed read from the archive."""
+    archive = Archive(settings.archive_dir)
+    filed = {str(m.get("number")) for m in archive.metas(year) if m.get("number")} if archive.root.is_dir() else set()
+    return check_registry(settings, year, filed)

@@ -19,7 +19,8 @@ from docgen.archive.store import EVENTS, Archive, ArchiveMeta, VerifyReport
 from docgen.config import Settings
 from docgen.errors import DocgenError
 from docgen.numbering.registry import Allocation, NumberRecord
-from docgen.numbering.service import RunReport, allocate_external, check_registry, registry_for
+from docgen.numbering.service import RunReport, allocate_external, registry_for
+from docgen.pipeline.numbers import check_numbers
 from docgen.search import SearchIndex, SortOrder, build_query
 from docgen.search.backend import Hit
 
@@ -203,7 +204,7 @@ def ledger(settings: Settings, year: int | None = None, prefix: str | None = Non
     everything = registry_for(settings).records() if settings.registry_path.exists() else []
     records = [r for r in everything if (year is None or r.year == year) and (prefix is None or r.prefix == prefix)]
     runs = [
-        run for run in (check_registry(settings, year) if everything else []) if prefix is None or run.prefix == prefix
+        run for run in (check_numbers(settings, year) if everything else []) if prefix is None or run.prefix == prefix
     ]
     return Ledger(
         prefix,

@@ -16,20 +16,14 @@ from pypdf.errors import PyPdfError
 
 from docgen._io import atomic_write_bytes, child
 from docgen.archive.digests import file_digests
-from docgen.archive.filing import (
-    CATALOGUE_COLUMNS,
-    CATALOGUE_FILES,
-    RETENTION_NAMES,
-    Item,
-    assign_items,
-    catalogue_lists,
-)
+from docgen.archive.filing import CATALOGUE_FILES, Item, assign_items, catalogue_lists
 from docgen.archive.store import Archive
 from docgen.config import Settings
 from docgen.errors import DocgenError, FilingError
 from docgen.stamp import stamp_font
 from docgen.stamp.catalogue import catalogue_pdf
 from docgen.stamp.filing import filing_copy
+from docgen.vocab import CATALOGUE_COLUMNS, RETENTION_NAMES
 
 
 def stamp_values(item: Item, fonds: str, organ: str, year: int, pages: int) -> list[str]:

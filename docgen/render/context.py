@@ -39,38 +39,9 @@ from docgen.layout import (
     letter_title_space_before,
     signer_layout,
 )
-from docgen.vocab import KIND_NAMES, draft_number
+from docgen.vocab import KIND_NAMES, chinese_numeral, draft_number
 
 T = TypeVar("T")
-
-
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_numeral(n: int) -> str:
-    """Write 1..9999 in Chinese numerals as headings use them: 十、十一、二十、一百零一."""
-    if not 0 < n < 10000:
-        msg = f"序号超出范围：{n}"
-        raise ValueError(msg)
-    units = [(1000, "千"), (100, "百"), (10, "十")]
-    out = ""
-    rest = n
-    gap = False
-    for value, name in units:
-        digit, rest = divmod(rest, value)
-        if digit:
-            if gap:
-                out += "零"
-            # 十一 not 一十一 when the number starts with the tens.
-            out += ("" if (value == 10 and digit == 1 and not out) else _DIGITS[digit]) + name
-            gap = False
-        elif out:
-            gap = True
-    if rest:
-        if gap:
-            out += "零"
-        out += _DIGITS[rest]
-    return out
 
 
 HEADING_NUMBERS: tuple[Callable[[int], str], ...] = (

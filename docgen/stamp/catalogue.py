@@ -8,8 +8,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from docgen import layout
-from docgen.archive.filing import CATALOGUE_COLUMNS, RETENTION_NAMES
 from docgen.stamp import MM
+from docgen.vocab import CATALOGUE_COLUMNS, RETENTION_NAMES
 
 CATALOGUE_PT = 10.5  # 五号: nine columns on a landscape sheet
 
