@@ -45,10 +45,21 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         with tmp.open("rb+") as fh:
             os.fsync(fh.fileno())
+        if tmp.stat().st_mode & 0o777 == 0o600:  # mkstemp's private mode: give the file the usual one
+            tmp.chmod(0o666 & ~_UMASK)
         tmp.replace(target)
         fsync_dir(target.parent)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _read_umask() -> int:
+    mask = os.umask(0)  # the only way to read it; set straight back, once, before any thread starts
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
 
 
 def atomic_write_bytes(target: Path, data: bytes) -> None:

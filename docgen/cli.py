@@ -27,7 +27,7 @@ import click.types
 from docgen import __version__
 from docgen._io import end_run, use_run_folder
 from docgen.config import Settings, load_settings
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, os_error_message
 from docgen.numbering.registry import NumberRecord
 from docgen.numbering.service import allocate_external, import_numbers, registry_for
 from docgen.pipeline.numbers import check_numbers, number_for_case, void_number
@@ -473,9 +473,11 @@ def archive_check(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
+        if report_file is not None:  # refused before the long run, not after it
+            settings.output_outside_records(report_file, "检测报告")
         report = check_archive(settings, year, scan_command=scan_command, on_document=advance)
     if report_file is not None:
-        write_report(report, report_file)
+        write_report(settings, report, report_file)
     if as_json:
         _print_json(report.to_json())
     else:
@@ -1182,6 +1184,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except click.exceptions.Abort:
         click.echo("已中止。", err=True)
         sys.exit(130)
+    except OSError as exc:  # a folder given where a file is written, a device, a full disk …
+        click.echo(f"错误：{os_error_message(exc)}", err=True)
+        sys.exit(1)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,17 +26,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from docgen.errors import ConfigError
+from docgen.errors import ConfigError, UnsafePathError
 from docgen.vocab import clip
 
 CONFIG_NAME = "docgen.toml"
 
 
 MAX_SECONDS = 86_400.0  # a day: any longer time limit is a typing mistake
+MIN_CONVERT_SECONDS = 5.0  # LibreOffice takes about a second to start: less fails every conversion
+MIN_LOCK_SECONDS = 1.0
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: TOML has types, so `timeout = true` is an error, not one second.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class PathsSection(_Strict):
@@ -52,14 +56,14 @@ class ConversionSection(_Strict):
     """``[conversion]`` of docgen.toml."""
 
     soffice: str = "soffice"
-    timeout: float = Field(default=180.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+    timeout: float = Field(default=180.0, ge=MIN_CONVERT_SECONDS, le=MAX_SECONDS, allow_inf_nan=False)
 
 
 class SearchSection(_Strict):
     """``[search]`` of docgen.toml."""
 
     engine: Literal["auto", "tantivy", "whoosh"] = "auto"
-    lock_timeout: float = Field(default=30.0, gt=0, le=MAX_SECONDS, allow_inf_nan=False)
+    lock_timeout: float = Field(default=30.0, ge=MIN_LOCK_SECONDS, le=MAX_SECONDS, allow_inf_nan=False)
 
 
 class OcrSection(_Strict):
@@ -137,14 +141,36 @@ class Settings:
     issuer_defaults: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
 
+    def output_outside_records(self, target: Path, what: str) -> Path:
+        """``target`` resolved, refused when it lies in the archive or the index docgen keeps.
+
+        The archive is write-once and checked against its log; the index is rebuilt from it:
+        a rendered file or a report written into either would be a stray file (or lost).
+        """
+        resolved = target.expanduser().resolve()
+        for folder, name in ((self.archive_dir, "归档库"), (self.index_dir, "检索索引")):
+            if resolved == folder or resolved.is_relative_to(folder):
+                msg = f"{what}不能写在{name} {folder} 里（那里只放 docgen 自己记录的文件），请另选一个位置。"
+                raise UnsafePathError(msg)
+        return resolved
+
 
 def _read_config(path: Path) -> ConfigFile:
+    if path.exists() and not path.is_file():
+        msg = f"{path} 不是文件：docgen 的设置应写在名为 {CONFIG_NAME} 的文本文件中。"
+        raise ConfigError(msg)
     if not path.is_file():
         return ConfigFile()
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        msg = f"{path}：配置文件格式错误（{exc}）"
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib says where in English ("... (at line 3, column 9)"): keep the place, in Chinese.
+        place = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f"第{place[1]}行第{place[2]}列" if place else "某处"
+        msg = f'{path}：配置文件{at}不符合 TOML 格式（例如 键 = "文字"，数字不加引号）。'
+        raise ConfigError(msg) from exc
+    except UnicodeDecodeError as exc:
+        msg = f"{path}：配置文件不是 UTF-8 编码的文本，请用记事本或 WPS 另存为 UTF-8。"
         raise ConfigError(msg) from exc
     try:
         return ConfigFile.model_validate(data)
@@ -159,6 +185,9 @@ def _read_config(path: Path) -> ConfigFile:
 _SAID = {
     "extra_forbidden": "是未知的配置项（请检查拼写）",
     "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge:g}",
+    "bool_type": "应为 true 或 false",
+    "int_type": "应为整数",
     "less_than_equal": "应不大于 {le:g}",
     "finite_number": "应为有限的数",
     "float_parsing": "应为数",
@@ -173,7 +202,7 @@ _SAID = {
 }
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+def _seconds(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
     value = env.get(name)
     if not value:
         return default
@@ -181,10 +210,28 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
         seconds = float(value)
     except ValueError:
         seconds = math.nan
-    if not 0 < seconds <= MAX_SECONDS:  # also refuses nan and inf
-        msg = f"环境变量 {name} 应为 0 到 {MAX_SECONDS:g} 之间的秒数，现为 {clip(repr(value), 40)}。"
+    if not minimum <= seconds <= MAX_SECONDS:  # also refuses nan and inf
+        msg = f"环境变量 {name} 应为 {minimum:g} 到 {MAX_SECONDS:g} 之间的秒数，现为 {clip(repr(value), 40)}。"
         raise ConfigError(msg)
     return seconds
+
+
+def _unlinked(workspace: Path, folder: Path) -> Path:
+    """A folder docgen writes and deletes in (archive, index), refused when reached through a link.
+
+    A link planted in the workspace (index -> /etc) would turn an index rebuild into deleting
+    and writing elsewhere; a folder kept on another disk is named in docgen.toml instead.
+    """
+    path = workspace
+    for part in folder.relative_to(workspace).parts if folder.is_relative_to(workspace) else folder.parts:
+        path = path / part
+        if path.is_symlink():
+            msg = (
+                f"{path} 是一个符号链接：docgen 不会通过链接写入或删除文件。若要把数据放在别处，"
+                f"请删除这个链接，在 {CONFIG_NAME} 的 [paths] 中写明那个文件夹。"
+            )
+            raise ConfigError(msg)
+    return folder.resolve()
 
 
 def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -206,14 +253,17 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
     def in_workspace(value: str) -> Path:
         return (workspace / Path(value).expanduser()).resolve()
 
+    def data_folder(value: str) -> Path:
+        return _unlinked(workspace, workspace / Path(value).expanduser())
+
     templates = from_env("DOCGEN_TEMPLATES") or (in_workspace(cfg.paths.templates) if cfg.paths.templates else None)
     fonts_env = env.get("DOCGEN_FONTS")
     if fonts_env:
         font_dirs = tuple(Path(p).expanduser().resolve() for p in fonts_env.split(os.pathsep) if p)
     else:
         font_dirs = tuple(in_workspace(p) for p in cfg.paths.fonts)
-    timeout = _seconds(env, "DOCGEN_CONVERT_TIMEOUT", cfg.conversion.timeout)
-    archive_dir = from_env("DOCGEN_ARCHIVE") or in_workspace(cfg.paths.archive)
+    timeout = _seconds(env, "DOCGEN_CONVERT_TIMEOUT", cfg.conversion.timeout, MIN_CONVERT_SECONDS)
+    archive_dir = from_env("DOCGEN_ARCHIVE") or data_folder(cfg.paths.archive)
     registry = from_env("DOCGEN_REGISTRY") or (
         in_workspace(cfg.paths.registry) if cfg.paths.registry else archive_dir / "registry.sqlite3"
     )
@@ -223,13 +273,13 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         font_dirs=font_dirs,
         archive_dir=archive_dir,
         registry_path=registry,
-        index_dir=from_env("DOCGEN_INDEX") or in_workspace(cfg.paths.index),
+        index_dir=from_env("DOCGEN_INDEX") or data_folder(cfg.paths.index),
         soffice=env.get("DOCGEN_SOFFICE") or cfg.conversion.soffice,
         search_engine=env.get("DOCGEN_SEARCH_ENGINE") or cfg.search.engine,
         filing=cfg.filing,
         ocr=cfg.ocr,
         show_classified=cfg.secrecy.show_text,
-        index_lock_timeout=_seconds(env, "DOCGEN_INDEX_LOCK_TIMEOUT", cfg.search.lock_timeout),
+        index_lock_timeout=_seconds(env, "DOCGEN_INDEX_LOCK_TIMEOUT", cfg.search.lock_timeout, MIN_LOCK_SECONDS),
         convert_timeout=timeout,
         issuer_defaults=dict(cfg.issuer),
         config_file=config_path if config_path.is_file() else None,

@@ -7,6 +7,7 @@ docgen decides exit codes.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,3 +92,24 @@ class OcrError(DocgenError):
 
 class ArchiveError(DocgenError):
     """Raised when the archive cannot be read or written as asked."""
+
+
+_OS_ERRORS = {
+    errno.ENOENT: "不存在",
+    errno.EEXIST: "已经存在",
+    errno.EISDIR: "是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一项不是文件夹",
+    errno.EACCES: "没有读写权限",
+    errno.EPERM: "不允许这样操作",
+    errno.ENOSPC: "磁盘已满",
+    errno.EROFS: "所在的磁盘只读",
+    errno.ENAMETOOLONG: "名称过长",
+    errno.EINVAL: "不能在这里创建或写入",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """An operating-system error as a clerk reads it: the path and what is wrong, in Chinese."""
+    said = _OS_ERRORS.get(exc.errno or 0, f"无法读写（系统错误 {exc.errno}）")
+    where = " → ".join(str(name) for name in (exc.filename, exc.filename2) if name)
+    return f"{where or '文件'}：{said}。"

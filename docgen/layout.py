@@ -192,7 +192,8 @@ _UNBREAKABLE = re.compile(
             rf"\d+(?:\.\d+)?(?:[万千百亿])?(?:{_UNITS})(?:/(?:{_UNITS}|a|d))?",
             # codes, model numbers and Latin words: 91440785MA4UH1A2BG, GW-5t, φ250mm; a size
             # such as φ2.5m×10m may break after its ×
-            r"[A-Za-z0-9φΦ][A-Za-z0-9φΦ.\-_/*³²℃%+·]*",
+            # (and a specification joined by · after it: YLW-1200MA·|120℃)
+            r"[A-Za-z0-9φΦ][A-Za-z0-9φΦ.\-_/*³²℃%+]*",
             # short bracketed notes stay together with their brackets: （街道办事处）
             r"（[^（）]{1,8}）",
             # enterprise names inside longer text
@@ -247,6 +248,23 @@ _ORGAN_BREAK = re.compile(r"(?<=[\u4e00-\u9fff]{2}[省市县区镇局厅])(?=[\u
 _COMPANY = re.compile(r"(?:公司|厂|店|社|中心|合作社)$")
 
 
+_LONG_NAME = re.compile(r"[\u4e00-\u9fff（）]+(?:公司|厂|店|社|中心)")
+_PLACE_END = re.compile(r"(?<=[\u4e00-\u9fff][省市县区镇乡])(?=[\u4e00-\u9fff]{2})")
+
+
+def _name_parts(unit: str) -> list[str]:
+    """A name longer than a cell may hold whole breaks after a place, into the most even parts.
+
+    江门市新会区古井镇华南纸业有限公司 (18) prints as 江门市新会区古井镇 / 华南纸业有限公司, never
+    with one character alone on a line; names up to ``WHOLE_CELL_MAX`` stay whole.
+    """
+    if len(unit) <= WHOLE_CELL_MAX or not _COMPANY.search(unit):
+        return [unit]
+    cuts = [m.start() for m in _PLACE_END.finditer(unit)] or [len(unit) - WHOLE_CELL_MAX]
+    cut = min(cuts, key=lambda at: max(at, len(unit) - at))
+    return [*_name_parts(unit[:cut]), *_name_parts(unit[cut:])]
+
+
 def atoms(text: str, *, soft: bool = False) -> list[str]:
     """Split ``text`` into pieces a line may break between, and nowhere else.
 
@@ -257,6 +275,8 @@ def atoms(text: str, *, soft: bool = False) -> list[str]:
     """
     if not text:
         return []
+    if len(text) > WHOLE_CELL_MAX and _LONG_NAME.fullmatch(text) and text.count("公司") <= 1:
+        return _name_parts(text)
     if _whole(text):
         if soft and not _COMPANY.search(text):
             return [p for p in _ORGAN_BREAK.split(text) if p]

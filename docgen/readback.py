@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -13,6 +14,10 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from docgen.errors import UnreadableFileError
+
+# pypdf logs what it repairs ("EOF marker not found") in English on stderr; docgen reports what
+# matters itself, in Chinese, so only pypdf's errors would be worth a line.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ _INVISIBLE_NAMES = {
     0x2069: "方向隔离结束",
     0xFEFF: "字节顺序标记",
 }
+MAX_COMBINING_MARKS = 2  # accents on a Latin letter; more is stacking
 _CONTROL_NAMES = {
+    0x09: "制表符",
     0x00: "NUL",
     0x07: "BEL 响铃符",
     0x08: "退格",
@@ -65,10 +67,33 @@ def describe_char(ch: str) -> str:
     name = _INVISIBLE_NAMES.get(code) or _CONTROL_NAMES.get(code)
     if name is None:
         category = unicodedata.category(ch)
-        name = {"Cc": "控制字符", "Cf": "格式字符", "Cs": "代理码位", "Co": "私用区字符", "Cn": "未分配的码位"}.get(
-            category
-        )
+        names = {
+            "Cc": "控制字符",
+            "Cf": "格式字符",
+            "Cs": "代理码位",
+            "Co": "私用区字符",
+            "Cn": "未分配的码位",
+            "Zl": "行分隔符",
+            "Zp": "段分隔符",
+            "Mn": "变体选择符" if 0xFE00 <= code <= 0xFE0F else "叠加的组合符号",
+        }
+        name = names.get(category)
     return f"U+{code:04X}（{name}）" if name else f"U+{code:04X}"
+
+
+# 机关代字: the organ's abbreviation before the 〔year〕 (恩科工商务字, 粤工信规划政策函): words only.
+PREFIX_MAX = 20
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """Why ``prefix`` cannot be a 机关代字, or None."""
+    if not prefix:
+        return "不能为空"
+    if len(prefix) > PREFIX_MAX:
+        return f"过长（{len(prefix)} 个字，最多 {PREFIX_MAX} 个）"
+    if not re.fullmatch(r"[\u3400-\u4dbf\u4e00-\u9fffA-Za-z]+", prefix):
+        return "只能由汉字或字母组成，不含年份、括号、序号和符号（例如 恩科工商务字）"
+    return None
 
 
 def text_problem(text: str, *, multiline: bool = False) -> str | None:
@@ -78,11 +103,21 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
     spaces), lone surrogates and unassigned code points are refused; ``multiline`` allows line
     breaks (none of docgen's fields need them).
     """
+    marks = 0
     for i, ch in enumerate(text):
-        if ch == "\t" or (multiline and ch == "\n"):
+        if multiline and ch in "\t\n":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Cn") or ord(ch) in _INVISIBLE_NAMES:
-            where = f"第 {i + 1} 个字符" if len(text) > 1 else "此处"
+        category = unicodedata.category(ch)
+        marks = marks + 1 if category == "Mn" else 0
+        where = f"第 {i + 1} 个字符" if len(text) > 1 else "此处"
+        # Line and paragraph separators break a line the clerk cannot see; variation selectors
+        # ask for a picture (emoji) form no 公文 font has; stacked marks pile glyphs up.
+        if (
+            category in ("Cc", "Cf", "Cs", "Cn", "Zl", "Zp")
+            or ord(ch) in _INVISIBLE_NAMES
+            or 0xFE00 <= ord(ch) <= 0xFE0F
+            or marks > MAX_COMBINING_MARKS
+        ):
             return f"含有不能打印的字符 {describe_char(ch)}，在{where}；请删去"
     return None
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from docgen.config import load_settings
-from docgen.errors import ConfigError
+from docgen.errors import ConfigError, DocgenError
 
 
 def test_defaults_live_in_the_workspace(tmp_path: Path) -> None:
@@ -56,8 +56,41 @@ def test_bad_toml_names_the_file_and_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"docgen\.toml.*paths\.archiv"):
         load_settings(tmp_path, env={})
     (tmp_path / "docgen.toml").write_text("[paths\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="格式错误"):
+    with pytest.raises(ConfigError, match="第1行第7列不符合 TOML 格式"):
         load_settings(tmp_path, env={})
+    # Types are strict: true is no number of seconds, and a conversion gets at least 5 s.
+    (tmp_path / "docgen.toml").write_text("[conversion]\ntimeout = true\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"conversion\.timeout 应为数"):
+        load_settings(tmp_path, env={})
+    (tmp_path / "docgen.toml").write_text("[conversion]\ntimeout = 0.001\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="应不小于 5"):
+        load_settings(tmp_path, env={})
+    (tmp_path / "docgen.toml").unlink()
+    with pytest.raises(ConfigError, match="DOCGEN_CONVERT_TIMEOUT 应为 5 到"):
+        load_settings(tmp_path, env={"DOCGEN_CONVERT_TIMEOUT": "0.001"})
+    (tmp_path / "docgen.toml").mkdir()
+    with pytest.raises(ConfigError, match="不是文件"):
+        load_settings(tmp_path, env={})
+
+
+def test_data_folders_reached_through_a_link_are_refused(tmp_path: Path) -> None:
+    """A planted index -> /etc would make an index rebuild delete and write there."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "index").symlink_to(elsewhere)
+    with pytest.raises(ConfigError, match="符号链接"):
+        load_settings(ws, env={})
+    (ws / "index").unlink()
+    (ws / "archive").symlink_to(elsewhere)
+    with pytest.raises(ConfigError, match="符号链接"):
+        load_settings(ws, env={})
+    (ws / "archive").unlink()
+    settings = load_settings(ws, env={})
+    with pytest.raises(DocgenError, match="不能写在归档库"):
+        settings.output_outside_records(ws / "archive" / "2021", "输出文件夹")
+    assert settings.output_outside_records(ws / "out", "输出文件夹") == ws / "out"
 
 
 def test_issuer_defaults_fill_the_case(tmp_path: Path) -> None:

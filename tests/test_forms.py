@@ -17,6 +17,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from docgen.config import load_settings
+from docgen.lint import lint_path
 from docgen.lint.model import Line, LintDocument
 from docgen.lint.rules import run_rules
 from docgen.web import ServerOptions, create_app
@@ -379,21 +380,34 @@ def test_issuing_the_new_kinds_numbers_each_prefix_apart_and_proves_every_charac
     assert run_cli("-w", str(ws), "issue", str(ws / "plan" / "case.yaml")).exit_code == 0
     result = run_cli("-w", str(ws), "issue", str(ws / "coordination" / "case.yaml"))
     assert result.exit_code == 0, result.out + result.err
-    metas = [json.loads(p.read_text(encoding="utf-8")) for p in (ws / "archive").glob("2021/*/*/*/meta.json")]
+    meta_files = sorted((ws / "archive").glob("2021/*/*/*/meta.json"))
+    metas = [json.loads(p.read_text(encoding="utf-8")) for p in meta_files]
     numbers = {m["kind"]: m.get("number") for m in metas}
     assert numbers["request"] == "恩科工商务〔2021〕1号"
     assert numbers["report"] == "恩科工商务〔2021〕2号"
     assert numbers["letter"] == "恩科工商务函〔2021〕1号", "函 numbered under its own prefix"
     assert numbers["set"] == "恩科工商务字〔2021〕58号", "the other sequence is untouched"
     assert numbers["minutes"] is None, "a 纪要 carries a 期号, not a 发文字号"
-    for meta in metas:
+    for meta, meta_file in zip(metas, meta_files, strict=True):
         assert meta["text_check"]["result"] == "一致"
+        for name in ("document.pdf", "document.docx"):  # numbered, as issued: lint still finds nothing
+            assert lint_path(meta_file.parent / name) == [], (meta_file.parent.name, name)
     again = run_cli("-w", str(ws), "issue", str(ws / "coordination" / "case.yaml"))
     assert again.exit_code == 0 and "未变化" in again.out
     ledger = run_cli("-w", str(ws), "number", "list").out
     assert ledger.count("恩科工商务〔2021〕") == 2 and ledger.count("恩科工商务函〔2021〕") == 1
     found = run_cli("-w", str(ws), "search", "联合执法检查", "--kind", "minutes")
     assert found.exit_code == 0 and "协调会议纪要" in found.out
+
+
+def test_every_new_kind_docgen_renders_lints_clean(example: Path, other: Path) -> None:
+    """Wrapped 附件说明 items, numbers cited in the body, 签发人 lines: read back from the PDF too."""
+    for path in sorted([*example.glob("*.pdf"), *example.glob("*.docx")]):
+        assert lint_path(path) == [], path.name
+    for path in sorted([*other.glob("*.pdf"), *other.glob("*.docx")]):
+        # The other bureau's 请示 is marked 机密 on purpose: that warning, and only it.
+        marked = path.stem == "request"
+        assert {f.code for f in lint_path(path)} == ({"GW1101"} if marked else set()), path.name
 
 
 def _lint(kind: str, lines: list[tuple[str, str]]) -> set[str]:
@@ -434,6 +448,11 @@ def test_lint_knows_the_letter_form_and_warns_of_secrecy() -> None:
     right = [("恩平市科工商务局", "body"), ("恩科工商务函〔2021〕12号", "number"), ("关于商请的函", "title")]
     assert not _lint("letter", right) & {"GW1010", "GW1011"}
     assert "GW1101" in _lint("request", [("机密★1年", "body"), *REQUEST_LINES])
+    # A 函's head is a positioned table: a DOCX lists it after the body, a PDF after page 1's text.
+    head_cell = ("恩平市科工商务局　000003\n秘密★6个月\n加急\n恩科工商务函〔2021〕1号", "table")
+    assert "GW1101" in _lint("letter", [*right, ("正文。", "body"), head_cell])
+    assert "GW1101" in _lint("letter", [*right, ("正文。", "body"), ("秘密★6 个月", "body")])
+    assert "GW1101" not in _lint("letter", [*right, ("本函不涉及机密事项。", "body")])
 
 
 def test_the_case_refuses_malformed_head_elements(tmp_path: Path, run_cli: RunCli) -> None:

@@ -128,7 +128,7 @@ CASES = [
             )
         ),
         ("lint", "case.yaml"),
-        ("超过上限 20000",),
+        ("超过上限 2000",),
     ),
     Hostile(
         "hundred-thousand-enterprises",
@@ -267,6 +267,70 @@ CASES = [
         ("conversion.timeuot", "未知的配置项"),
     ),
     Hostile("index-is-a-file", lambda: {"index": "not a folder"}, ("search", "华艺"), ("是一个文件，不是文件夹",)),
+    Hostile(
+        "toml-timeout-true",
+        lambda: {"case.yaml": EXAMPLE, "docgen.toml": "[conversion]\ntimeout = true\n"},
+        ("render", "case.yaml"),
+        ("docgen.toml", "conversion.timeout", "应为数"),
+    ),
+    Hostile(
+        "timeout-a-millisecond",
+        case(EXAMPLE),
+        ("render", "case.yaml"),
+        ("5 到",),
+        env=(("DOCGEN_CONVERT_TIMEOUT", "0.001"),),
+    ),
+    Hostile(
+        "toml-broken", lambda: {"case.yaml": EXAMPLE, "docgen.toml": "[conversion\n"}, ("lint", "case.yaml"), ("第1行",)
+    ),
+    # --- more values a clerk should be told about ---
+    Hostile(
+        "capacity-infinite",
+        case(replaced("capacity: {value: 6,", "capacity: {value: .inf,")),
+        ("lint", "case.yaml"),
+        ("应为有限的数",),
+        line_of(EXAMPLE, "capacity: {value: 6,"),
+    ),
+    Hostile(
+        "prefix-with-its-year",
+        case(replaced("  prefix: 恩科工商务字", "  prefix: 恩科工商务字〔2021〕")),
+        ("lint", "case.yaml"),
+        ("机关代字", "只能由汉字或字母组成"),
+        line_of(EXAMPLE, "  prefix: 恩科工商务字"),
+    ),
+    Hostile(
+        "number-next-prefix-escapes",
+        lambda: {},
+        ("number", "next", "--prefix", "../../x", "--year", "2021", "--title", "关于测试的通知"),
+        ("机关代字",),
+    ),
+    Hostile(
+        "tab-in-title",
+        case(replaced(TITLE, 'title: "关于\\t印发恩平市2021年度推动落后产能退出工作计划的通知"')),
+        ("lint", "case.yaml"),
+        ("U+0009",),
+        line_of(EXAMPLE, TITLE),
+    ),
+    Hostile(
+        "line-separator-in-title",
+        case(replaced(TITLE, 'title: "关于\\u2028印发恩平市2021年度推动落后产能退出工作计划的通知"')),
+        ("lint", "case.yaml"),
+        ("U+2028",),
+        line_of(EXAMPLE, TITLE),
+    ),
+    # --- outputs where nothing may be written ---
+    Hostile(
+        "output-to-a-device",
+        case(EXAMPLE),
+        ("render", "case.yaml", "-k", "announcement", "-o", "/dev/null", "--format", "docx"),
+        ("/dev/null",),
+    ),
+    Hostile(
+        "output-into-the-archive",
+        case(EXAMPLE),
+        ("render", "case.yaml", "-k", "announcement", "-o", "archive/2021", "--format", "docx"),
+        ("不能写在归档库",),
+    ),
 ]
 
 

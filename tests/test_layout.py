@@ -97,6 +97,27 @@ def test_organ_names_break_only_between_words_when_allowed() -> None:
     assert atoms("恩平市恒达钢铁有限公司", soft=True) == ["恩平市恒达钢铁有限公司"], "an enterprise never breaks"
 
 
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("江门市新会区古井镇华南纸业有限公司", ["江门市新会区古井镇", "华南纸业有限公司"]),
+        ("江门市新会区银洲湖永利精密铸造有限公司", ["江门市新会区", "银洲湖永利精密铸造有限公司"]),
+        ("恩平市恒达钢铁有限公司", ["恩平市恒达钢铁有限公司"]),
+    ],
+)
+def test_a_name_too_long_to_stay_whole_breaks_after_a_place_never_leaving_one_character(
+    name: str, parts: list[str]
+) -> None:
+    assert atoms(name) == parts
+    for width in range(int(min_em(name)), len(name) + 1):
+        assert all(len(line) > 1 for line in break_lines(name, width)), width
+
+
+def test_a_model_breaks_only_after_the_dot_that_joins_its_specification() -> None:
+    assert atoms("YLW-1200MA·120℃") == ["YLW-1200MA·", "120℃"]
+    assert atoms("GW-0.5t") == ["GW-0.5t"]
+
+
 def test_no_orphan_pulls_a_character_down() -> None:
     title = "恩平市2021年推动落后产能退出工作要点任务分工表归档文件目录"
     lines = break_lines(title, text_em(title) - 0.5)

@@ -49,6 +49,19 @@ def test_blocks_drawn_out_of_order_and_repeated_table_heads_are_not_differences(
     assert compare(units, pages, repeated=["序号"]).ok
 
 
+def test_a_fallback_glyph_listed_after_its_neighbours_is_printed_not_lost() -> None:
+    """LibreOffice draws ³ (not in FandolFang) from DejaVu Sans in a run of its own, listed late."""
+    units = [Unit("表1第6行第5列", "45m³/h"), Unit("表1第6行第6列", "取缔")]
+    assert compare(units, ["45m/h³取缔"]).ok
+    inside = [Unit("表1第4行第4列", "炉1台（LBCM-45m³/h）"), Unit("表1第4行第5列", "1200万米/年")]
+    assert compare(inside, ["炉1台（LBCM-45m/h³）1200万米/年"]).ok
+    lost = compare(units, ["45m/h取缔"])
+    assert lost.missing == ["表1第6行第5列「45m【³】/h…」在 PDF 中缺少“³”"]
+    # Only right after its own text: a comma dropped at a line end is not found in the next sentence.
+    comma = compare([Unit("第1段", "为重点，通过"), Unit("第2段", "现将，有关")], ["为重点通过现将，有关"])
+    assert comma.missing and "缺少“，”" in comma.missing[0]
+
+
 def test_compatibility_forms_from_a_font_map_count_as_the_character() -> None:
     assert compare([Unit("第1段", "一二三")], ["⼀⼆三"]).ok  # Kangxi radicals U+2F00, U+2F06
 

@@ -38,6 +38,7 @@ from docgen.vocab import (
     describe_char,
     name_problem,
     parse_number,
+    prefix_problem,
     secrecy_mark,
     text_problem,
 )
@@ -82,6 +83,14 @@ def _file_name(value: str) -> str:
     return value
 
 
+def _prefix(value: str) -> str:
+    problem = prefix_problem(value)
+    if problem:
+        msg = f"机关代字“{clip(value, 40)}”{problem}"
+        raise ValueError(msg)
+    return value
+
+
 def _number_or_auto(value: str) -> str:
     return value if value == AUTO_NUMBER else check_document_number(value)
 
@@ -97,10 +106,11 @@ Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1), AfterVa
 Key = Annotated[str, BeforeValidator(_strip_text), AfterValidator(_file_name)]
 DocumentNumber = Annotated[Text, AfterValidator(_number_or_auto)]  # 发文字号, or auto
 Recipients = Annotated[Text, AfterValidator(_without_colon)]  # 主送机关
+Prefix = Annotated[Text, AfterValidator(_prefix)]  # 机关代字
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Issuer(_Model):
@@ -108,8 +118,8 @@ class Issuer(_Model):
 
     name: Text = Field(title="发文机关全称")
     banner: Text | None = Field(default=None, title="发文机关标志")
-    prefix: Text | None = Field(default=None, title="机关代字")
-    letter_prefix: Text | None = Field(default=None, title="函的机关代字")
+    prefix: Prefix | None = Field(default=None, title="机关代字")
+    letter_prefix: Prefix | None = Field(default=None, title="函的机关代字")
     printing_office: Text | None = Field(default=None, title="印发机关")
 
     @property
@@ -365,7 +375,7 @@ class Correspondence(Head):
     """What a 请示, a 报告 and a 函 share: a numbered document to one organ, signed and dated."""
 
     number: DocumentNumber = Field(title="发文字号")
-    prefix: Text | None = Field(default=None, title="机关代字")
+    prefix: Prefix | None = Field(default=None, title="机关代字")
     title: Text = Field(title="标题")
     recipients: Recipients = Field(title="主送机关")
     body: list[Text] = Field(min_length=1, title="正文段落")

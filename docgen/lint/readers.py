@@ -138,7 +138,7 @@ def read_docx(path: Path, kind: str | None = None) -> LintDocument:
     try:
         doc = DocxDocument(str(path))
     except Exception as exc:  # python-docx raises many types for a damaged package
-        msg = f"{path}：无法作为 DOCX 读取（{exc}）"
+        msg = f"{path}：无法作为 DOCX 读取（文件已损坏、不完整，或不是 DOCX）"
         raise DocgenError(msg) from exc
     paragraphs = list(doc.paragraphs)
     # A line break inside a paragraph (a title docgen balanced over two lines) is layout, not text.
@@ -181,7 +181,7 @@ def read_pdf(path: Path, kind: str | None = None) -> LintDocument:
             text = page.extract_text(visitor_text=visit) or ""
             lines += [Line(t, f"第{n}页") for t in text.splitlines() if t.strip()]
     except (PyPdfError, ValueError, KeyError, OSError) as exc:
-        msg = f"{path}：无法作为 PDF 读取（{exc}）"
+        msg = f"{path}：无法作为 PDF 读取（文件已损坏、不完整，或不是 PDF）"
         raise DocgenError(msg) from exc
     lines = assign_roles(lines, wrapped=True)
     findings += _pdf_text_layout(path, lines, sized)

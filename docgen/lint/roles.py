@@ -34,6 +34,17 @@ def _part_title(lines: list[Line], i: int, wrapped: bool, done: list[Line]) -> t
     return text, "attachment_title" if after_label else "plan_title"
 
 
+def _continues(item: str, printed_above: str, text: str) -> bool:
+    """Whether a printed line carries on the 附件说明 item above it (a PDF wraps long names).
+
+    A line above that filled the block (24 of 28 characters after its indent), or an item whose
+    bracket is still open, goes on; a short complete item is followed by the 署名 or a blank.
+    """
+    name = "".join(item.split()).rsplit("附件：", 1)[-1]
+    open_bracket = name.count("（") + name.count("《") > name.count("）") + name.count("》")
+    return not _DATEISH.match(text) and (open_bracket or len("".join(printed_above.split())) >= 24)
+
+
 def assign_roles(lines: list[Line], *, wrapped: bool = False) -> list[Line]:  # noqa: PLR0912, PLR0915 - a branch per role
     """Return the lines with guessed roles; ``wrapped`` joins a title split over two lines."""
     out: list[Line] = []
@@ -78,7 +89,13 @@ def assign_roles(lines: list[Line], *, wrapped: bool = False) -> list[Line]:  # 
             i += 1
             continue
         elif in_attachment_note and re.match(r"^\d+[.．、]", text):
-            role = "attachment_note"
+            out.append(Line(text, line.place, "attachment_note"))
+            i += 1
+            continue
+        elif in_attachment_note and wrapped and _continues(out[-1].text, lines[i - 1].text, text):
+            out[-1] = Line(out[-1].text + text, out[-1].place, "attachment_note")  # an item wrapped onto a line
+            i += 1
+            continue
         elif re.fullmatch(r"附件\s*\d*", text):
             role = "attachment_label"
         elif text.startswith("抄送"):

@@ -75,12 +75,14 @@ def number_form(doc: LintDocument) -> Iterator[Finding]:
             elif parsed.problems:
                 yield _finding(doc, line, "GW101", "error", "；".join(parsed.problems), str(parsed.number))
             continue
+        # A PDF's text layer has no spaces of its own (see above): judge the number without them.
+        unspaced = (lambda written: written) if doc.paragraphs else (lambda written: re.sub(r"\s+", "", written))
         for m in _LOOKALIKE_NUMBER.finditer(line.text):
-            parsed = parse_number(m[0])
+            parsed = parse_number(unspaced(m[0]))
             fix = str(parsed.number) if parsed else None
             yield _finding(doc, line, "GW101", "error", f"文号“{m[0]}”的年份应使用六角括号〔〕", fix)
         for m in _ANY_NUMBER.finditer(line.text):
-            parsed = parse_number(m[0])
+            parsed = parse_number(unspaced(m[0]))
             if parsed and parsed.problems:
                 yield _finding(
                     doc, line, "GW101", "error", f"文号“{m[0]}”：{'；'.join(parsed.problems)}", str(parsed.number)
@@ -402,9 +404,13 @@ def letter_form(doc: LintDocument) -> Iterator[Finding]:
 
 
 def classified(doc: LintDocument) -> Iterator[Finding]:
-    """GW1101: a document marked 密级 does not belong in an ordinary archive."""
-    for line in doc.lines[:6]:
-        if _SECRECY_LINE.match(line.text.strip()):
+    """GW1101: a document marked 密级 does not belong in an ordinary archive.
+
+    The mark is looked for on a line (or table cell line) of its own anywhere: a 函's head is a
+    table positioned on the page, which a DOCX lists after the body and a PDF after page 1's text.
+    """
+    for line in doc.lines:
+        if any(_SECRECY_LINE.match("".join(piece.split())) for piece in re.split(r"[\n　]", line.text)):
             message = "标有密级的文件须按保密规定在涉密系统中处理，不应存入普通档案库、检索库或网页"
             yield _finding(doc, line, "GW1101", "warning", message)
             return

@@ -13,7 +13,7 @@ from pathlib import Path
 from docgen.config import Settings
 from docgen.errors import CaseError, DocgenError, Problem, RegistryError
 from docgen.numbering.registry import Allocation, NumberRecord, Registry, new_record
-from docgen.vocab import parse_number
+from docgen.vocab import clip, parse_number, prefix_problem, text_problem
 
 
 def registry_for(settings: Settings) -> Registry:
@@ -29,6 +29,14 @@ def allocate_external(settings: Settings, prefix: str, year: int, title: str, *,
     """
     if not prefix.strip() or not title.strip():
         msg = "机关代字和标题都不能为空。"
+        raise DocgenError(msg)
+    said = prefix_problem(prefix.strip())
+    if said:
+        msg = f"机关代字“{clip(prefix.strip(), 40)}”{said}。"
+        raise DocgenError(msg)
+    said = text_problem(title.strip())
+    if said:
+        msg = f"标题{said}。"
         raise DocgenError(msg)
     if not 1949 <= year <= 2200:
         msg = f"年份 {year} 不合理。"

@@ -449,8 +449,9 @@ def _scan(items: dict[str, CheckItem], archive: Archive, year: int | None, comma
         item.fail(line)
 
 
-def write_report(report: CheckReport, target: Path) -> None:
-    """Write the report as PDF or HTML, by the target's suffix."""
+def write_report(settings: Settings, report: CheckReport, target: Path) -> None:
+    """Write the report as PDF or HTML, by the target's suffix (never into the archive it checks)."""
+    target = settings.output_outside_records(target, "检测报告")
     data = report.to_json()
     if target.suffix.lower() == ".pdf":
         atomic_write_bytes(target, report_pdf(data, stamp_font()))

@@ -30,6 +30,7 @@ _PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
 # Compatibility forms a PDF's ToUnicode map may give for a shared glyph (⼀ for 一, ﬁ for fi).
 _COMPAT_BLOCKS = ((0x2E80, 0x2FDF), (0xF900, 0xFAFF), (0xFB00, 0xFB4F), (0x2F800, 0x2FA1F))
 CONTEXT_CHARS = 10
+LATE_GLYPHS = 3  # characters a fallback-font run may be listed after their place
 
 
 def normalize(text: str) -> str:
@@ -227,15 +228,31 @@ def _align(place: str, want: str, stream: str, *, cursor: int, used: bytearray, 
     """Align a unit that was not found whole with the text after ``cursor``; record what it lost."""
     window_end = min(len(stream), cursor + len(want) + 40)
     matcher = difflib.SequenceMatcher(None, want, stream[cursor:window_end], autojunk=False)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    extent = cursor + max((b.b + b.size for b in blocks), default=0)
+    lost: list[tuple[int, int, int]] = []  # (start, end) in the unit, where in the stream it belonged
     last = 0
     for block in matcher.get_matching_blocks():
         if block.a > last:
-            proof.missing.append(f"{place}{_context(want, last, block.a)}在 PDF 中缺少“{want[last : block.a]}”")
+            lost.append((last, block.a, cursor + block.b))
         if block.size:
             used[cursor + block.b : cursor + block.b + block.size] = b"\1" * block.size
             proof.characters += block.size
         last = block.a + block.size
-    return cursor + max((b.b + b.size for b in matcher.get_matching_blocks() if b.size), default=0)
+    for start, end, belongs in lost:
+        segment = want[start:end]
+        # A glyph the main font lacks is drawn from a fallback font in a run of its own, which
+        # the text layer lists after its neighbours ("45m/h³" for "45m³/h"): the character is
+        # printed, only listed late. Found unused within this unit's own text, or right where
+        # it ends, it counts; never further on, where it would be another unit's character.
+        late = stream.find(segment, belongs, extent + len(segment)) if len(segment) <= LATE_GLYPHS else -1
+        if late >= 0 and not any(used[late : late + len(segment)]):
+            used[late : late + len(segment)] = b"\1" * len(segment)
+            proof.characters += len(segment)
+            extent = max(extent, late + len(segment))
+            continue
+        proof.missing.append(f"{place}{_context(want, start, end)}在 PDF 中缺少“{segment}”")
+    return extent
 
 
 def _find_unused(stream: str, want: str, cursor: int, used: bytearray) -> int:

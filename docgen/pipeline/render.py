@@ -58,7 +58,9 @@ def render_case(
     """Render the documents of one kind from a case file into ``out_dir``."""
     # A draft shows the number the registry holds, never takes one.
     prepared = prepare(case_path, settings, [kind], enterprise=enterprise, converting=output_format != "docx")
-    out_dir = out_dir if out_dir is not None else default_output_dir(case_path)
+    out_dir = settings.output_outside_records(
+        out_dir if out_dir is not None else default_output_dir(case_path), "输出文件夹"
+    )
     want_docx = output_format in ("docx", "both")
     want_pdf = output_format in ("pdf", "both")
 
