@@ -79,7 +79,8 @@ def extract(path: Path) -> ExtractedText:
         if not pages:
             msg = f"{path}：PDF 文件没有页面"
             raise UnreadableFileError(msg)
-        return ExtractedText("pdf", "\n".join(pages), len(pages), pdfa_part(reader), tuple(pages))
+        body = "\n".join(without_page_number(page) for page in pages)
+        return ExtractedText("pdf", body, len(pages), pdfa_part(reader), tuple(pages))
     if kind == "docx":
         try:
             doc = DocxDocument(str(path))
@@ -107,6 +108,22 @@ _SPACE = re.compile(r"\s+")
 
 
 _PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
+
+
+# A page number as printed (— 1 —) or as read by OCR (一1一, -1-), alone on its line.
+_PAGE_NUMBER_LINE = re.compile(r"^\s*[—\-－一–]{1,2}\s*\d{1,4}\s*[—\-－一–]{1,2}\s*$", re.MULTILINE)
+
+
+def without_page_number(page: str) -> str:
+    """A page's text without its page number, so a sentence running over to the next page stays whole.
+
+    The stored text is what search reads: "…人民政府同 — 1 — 意…" would find neither 同意 nor the
+    sentence. The number is the last one drawn on the page (docgen draws the footer last).
+    """
+    numbers = list(_PAGE_NUMBER.finditer(page))
+    if numbers:
+        page = page[: numbers[-1].start()] + page[numbers[-1].end() :]
+    return _PAGE_NUMBER_LINE.sub("", page).strip("\n")
 
 
 def page_texts(pdf: Path) -> list[str]:

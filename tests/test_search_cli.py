@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from docgen.case.model import load_case
+from docgen.readback import page_texts
 from tests.conftest import EXAMPLE_CASE, REPO, RunCli, issue_example
 
 pytestmark = pytest.mark.libreoffice
@@ -65,6 +67,25 @@ def test_number_fragment_phrase_and_filters(ws: Path, run_cli: RunCli) -> None:
     ]
     dates = [str(h["date"]) for h in search(run_cli, ws, "恩平市")]
     assert dates == sorted(dates, reverse=True)
+
+
+def han(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff"
+
+
+def test_a_sentence_running_over_a_page_break_is_found(ws: Path, run_cli: RunCli) -> None:
+    """The stored text leaves the page number out, so the words either side of it join up."""
+    [folder] = [p.parent for p in (ws / "archive").glob("2021/*/*/*/meta.json") if "58号" in p.parent.name]
+    pages = page_texts(folder / "document.pdf")
+    assert len(pages) > 2
+    written = "".join(EXAMPLE_CASE.read_text(encoding="utf-8").split())
+    tried = 0
+    for before, after in itertools.pairwise(pages):
+        across = before[-3:] + after[:3]
+        if all(map(han, across)) and across in written:  # a sentence of the case, not a table's head
+            assert [h["kind"] for h in search(run_cli, ws, across)] == ["set"], across
+            tried += 1
+    assert tried, "the example has a sentence over a page break"
 
 
 def test_table_output(ws: Path, run_cli: RunCli) -> None:

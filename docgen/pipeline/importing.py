@@ -34,7 +34,7 @@ from docgen.numbering.service import registry_for
 from docgen.ocr import INSTALL_HINT, OcrEngine, OcrResult, open_engine, recognise_pages
 from docgen.pipeline.issue import index_archived
 from docgen.pipeline.prepare import converter_for
-from docgen.readback import ExtractedText, extract, file_kind
+from docgen.readback import ExtractedText, extract, file_kind, without_page_number
 from docgen.vocab import KIND_NAMES, parse_number
 
 IMPORTED_KIND_NAMES = {**KIND_NAMES, "other": "其他文件"}
@@ -146,7 +146,8 @@ def plan_import(
         cfg = engine.settings.ocr
         ocr = recognise_pages(source, scanned, ocr_engine, dpi=cfg.dpi, on_page=on_page)
         by_page = {p.page: p.text for p in ocr.pages}
-        text = "\n".join(by_page.get(n, t) for n, t in enumerate(extracted.page_texts, start=1))
+        pages = (by_page.get(n, t) for n, t in enumerate(extracted.page_texts, start=1))
+        text = "\n".join(without_page_number(page) for page in pages)
     needs_ocr = bool(scanned) and ocr is None and not text.strip()
     read = read_metadata(text)
     said, guessed = [], []
