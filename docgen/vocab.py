@@ -96,6 +96,17 @@ def prefix_problem(prefix: str) -> str | None:
     return None
 
 
+# Emoji and pictographs: the blocks of "Miscellaneous Symbols", "Dingbats" and U+1F000 onwards.
+# ★ and ☆ stay allowed: GB/T 9704 prints 密级★保密期限 with the star.
+_PICTOGRAPHS = ((0x2600, 0x27BF), (0x1F000, 0x1FAFF))
+_ALLOWED_SYMBOLS = {0x2605, 0x2606}
+
+
+def _is_emoji(ch: str) -> bool:
+    code = ord(ch)
+    return code not in _ALLOWED_SYMBOLS and any(low <= code <= high for low, high in _PICTOGRAPHS)
+
+
 def text_problem(text: str, *, multiline: bool = False) -> str | None:
     """Why ``text`` may not be printed, or None when it may.
 
@@ -119,6 +130,9 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
             or marks > MAX_COMBINING_MARKS
         ):
             return f"含有不能打印的字符 {describe_char(ch)}，在{where}；请删去"
+        if _is_emoji(ch):
+            # A fallback font may draw it, but no 公文 font has it: a reviewer sends it back.
+            return f"含有表情或图形符号 {ch}（U+{ord(ch):04X}），在{where}；公文中不用这类符号，请删去或改用文字"
     return None
 
 

@@ -225,9 +225,16 @@ CASES = [
     ),
     Hostile(
         "glyph-no-font-has",
-        case(replaced("请遵照执行。", "请遵照执行🧧𠀀。")),
+        case(replaced("请遵照执行。", "请遵照执行𠀀。")),
         ("render", "case.yaml", "-o", "out"),
-        ("字体中没有", "U+1F9E7", "notice.body.0（正文段落）"),
+        ("字体中没有", "U+20000", "notice.body.0（正文段落）"),
+        line_of(EXAMPLE, "请遵照执行。"),
+    ),
+    Hostile(
+        "emoji-a-fallback-font-would-draw",
+        case(replaced("请遵照执行。", "请遵照执行☎😀。")),
+        ("issue", "case.yaml"),
+        ("表情或图形符号", "U+260E", "notice.body.0（正文段落）"),
         line_of(EXAMPLE, "请遵照执行。"),
     ),
     Hostile(
