@@ -66,6 +66,10 @@ class ConversionError(DocgenError):
     """Raised when LibreOffice cannot turn a DOCX into a PDF (missing, failed, hung)."""
 
 
+class LibreOfficeBrokenError(ConversionError):
+    """Raised when LibreOffice is there but exits with an error before doing anything."""
+
+
 class UnsafePathError(DocgenError):
     """Raised when a name would write outside the folder it belongs in."""
 

@@ -59,7 +59,7 @@ def test_a_hung_worker_is_killed_the_rest_finish_and_a_rerun_completes(
     case = write_batch_case(tmp_path / "case.yaml", 4)
     # First run: the 4-document chunk hangs, then the retry of its first document hangs too.
     monkeypatch.setenv("DOCGEN_SOFFICE", str(hanging_soffice(tmp_path, hangs=2)))
-    monkeypatch.setenv("DOCGEN_CONVERT_TIMEOUT", "3")
+    monkeypatch.setenv("DOCGEN_CONVERT_TIMEOUT", "5")  # the shortest time limit docgen accepts
     first = run_cli("-w", str(tmp_path), "batch", str(case), "-k", "acceptance", "--jobs", "1", "--json")
     assert first.exit_code == 1
     results = json.loads(first.out)

@@ -38,8 +38,21 @@ def test_doctor_tells_a_hanging_libreoffice_from_a_missing_one(
     hang.write_text("#!/bin/sh\nsleep 30\n", encoding="utf-8")
     hang.chmod(0o755)
     monkeypatch.setenv("DOCGEN_SOFFICE", str(hang))
-    monkeypatch.setenv("DOCGEN_CONVERT_TIMEOUT", "2")
+    monkeypatch.setenv("DOCGEN_CONVERT_TIMEOUT", "5")  # the shortest time limit docgen accepts
     result = run_cli("-w", str(tmp_path), "doctor")
     assert result.exit_code == 1
-    assert "LibreOffice：已安装，但在 2 秒内没有回应" in result.out
+    assert "LibreOffice：已安装，但在 5 秒内没有回应" in result.out
     assert "未找到" not in result.out and "没有回应 --version" in result.err
+
+
+def test_doctor_tells_a_broken_libreoffice_with_its_exit_code(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "soffice"
+    broken.write_text("#!/bin/sh\necho 'failed to load libmergedlo.so' >&2\nexit 3\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("DOCGEN_SOFFICE", str(broken))
+    result = run_cli("-w", str(tmp_path), "doctor")
+    assert result.exit_code == 1
+    assert "LibreOffice：已安装，但无法运行" in result.out
+    assert "退出码为 3（failed to load libmergedlo.so）" in result.err

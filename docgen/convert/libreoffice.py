@@ -23,7 +23,7 @@ from typing import Protocol
 
 from docgen._io import atomic_copy
 from docgen.convert.fonts import write_conversion_config
-from docgen.errors import ConversionError
+from docgen.errors import ConversionError, LibreOfficeBrokenError
 
 # The JSON filter-options form; LibreOffice 7.4 silently ignores the older "SelectPdfVersion=2".
 PDFA2B_FILTER = "pdf:writer_pdf_Export:" + json.dumps({"SelectPdfVersion": {"type": "long", "value": "2"}})
@@ -58,6 +58,13 @@ def libreoffice_version(soffice: str, timeout: float = 60) -> str:
     exe = find_soffice(soffice)
     with tempfile.TemporaryDirectory(prefix="docgen-lo-") as tmp:
         result = _run([exe, f"-env:UserInstallation={Path(tmp).as_uri()}", "--version"], timeout, os.environ.copy())
+    if result.returncode != 0 or not result.stdout.strip():
+        said = (result.stderr.strip().splitlines() or ["没有输出"])[-1]
+        msg = (
+            f"LibreOffice（{exe}）无法运行：--version 的退出码为 {result.returncode}（{said[:120]}）。"
+            "安装可能已损坏，请重新安装（Debian：apt install --reinstall libreoffice-writer）。"
+        )
+        raise LibreOfficeBrokenError(msg)
     return result.stdout.strip()
 
 

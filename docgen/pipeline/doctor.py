@@ -10,7 +10,7 @@ from pathlib import Path
 from docgen.config import Settings
 from docgen.convert.fonts import FontResolution, resolve_fonts, write_conversion_config
 from docgen.convert.libreoffice import LibreOfficeConverter, find_soffice, libreoffice_version
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, LibreOfficeBrokenError
 from docgen.render.builder import package, paragraph
 from docgen.render.templates import BUILTIN_TEMPLATES
 from docgen.vocab import FANGSONG
@@ -64,6 +64,10 @@ def run_doctor(settings: Settings) -> DoctorReport:
     answer_within = min(VERSION_TIMEOUT, settings.convert_timeout)
     try:
         report.libreoffice = libreoffice_version(settings.soffice, answer_within)
+    except LibreOfficeBrokenError as exc:
+        report.libreoffice_state = "已安装，但无法运行"
+        report.problems.append(exc.message)
+        return report
     except DocgenError:
         report.libreoffice_state = f"已安装，但在 {answer_within:g} 秒内没有回应"
         report.problems.append(
