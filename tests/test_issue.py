@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from docgen.case.model import load_case
+from docgen.numbering.registry import Registry
 from tests.conftest import EXAMPLE_CASE, RunCli, issue_example
 from tests.pdfmeasure import xmp_text
 
@@ -172,7 +173,11 @@ def test_verify_compares_numbers_with_the_registry(tmp_path: Path, run_cli: RunC
         encoding="utf-8",
     )
     assert run_cli("-w", str(ws), "number", "next", str(other)).exit_code == 0  # numbered, never issued
-    assert run_cli("-w", str(ws), "number", "void", "恩科工商务字〔2021〕58号", "--reason", "测试").exit_code == 0
+    refused = run_cli("-w", str(ws), "number", "void", "恩科工商务字〔2021〕58号", "--reason", "测试")
+    assert refused.exit_code == 1 and "不能作废" in refused.err, "docgen never voids an archived number"
+    Registry(ws / "archive" / "registry.sqlite3").void(
+        "恩科工商务字", 2021, 58, "另一个工具作废"
+    )  # as another tool might
     result = run_cli("-w", str(ws), "archive", "verify", "--json")
     assert result.exit_code == 1
     report = json.loads(result.out)

@@ -187,11 +187,19 @@ def test_voiding_needs_a_reason_and_is_recorded_in_the_ledger_and_the_log(ws: Pa
     missing = web.post("/numbers/void", data={"csrf": token, "number": "恩科工商务字〔2021〕58号", "reason": " "})
     assert missing.status_code == 400
     assert "必须写明原因" in missing.text
-    done = web.post("/numbers/void", data={"csrf": token, "number": "恩科工商务字〔2021〕58号", "reason": "文件撤回"})
-    assert "已作废：恩科工商务字〔2021〕58号" in done.text
-    assert ledger_rows(ws)[0][3] == current_user()
+    filed = web.post("/numbers/void", data={"csrf": token, "number": "恩科工商务字〔2021〕58号", "reason": "文件撤回"})
+    assert filed.status_code == 400, "a number printed on an archived document stays"
+    assert "已用于归档库中的《关于印发" in filed.text and "不能作废" in filed.text
+    taken = web.post(
+        "/numbers/next", data={"csrf": token, "prefix": PREFIX, "year": "2021", "title": "关于未发出的某事的通知"}
+    )
+    number = re.search(r"恩科工商务字〔2021〕\d+号", taken.text.split("已分配：", 1)[1])
+    assert number is not None
+    done = web.post("/numbers/void", data={"csrf": token, "number": number[0], "reason": "文件未发出"})
+    assert f"已作废：{number[0]}" in done.text
+    assert next(row for row in ledger_rows(ws) if row[0] == number[0])[3] == current_user()
     last = json.loads((ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()[-1])
-    assert (last["event"], last["reason"]) == ("voided", "文件撤回")
+    assert (last["event"], last["reason"]) == ("voided", "文件未发出")
 
 
 def test_eight_clerks_at_once_get_eight_distinct_numbers(ws: Path) -> None:

@@ -94,6 +94,14 @@ def test_a_clerk_searches_opens_a_document_and_takes_a_number(page: Page, tmp_pa
     search = looked_at(page, "search", tmp_path)
     assert share_of(search, (183, 28, 28)) > 0.03, "the red bar is drawn"
     assert share_of(search, (255, 224, 138)) > 0.0005, "the matches are highlighted"
+    # A year typed wrong is said where the results go (htmx swaps the 400 answer in too).
+    page.fill("input[name=year]", "19")
+    page.press("input[name=year]", "Enter")
+    expect(page.locator("#results .alert.bad")).to_contain_text("年")
+    expect(hits).to_have_count(0)
+    page.fill("input[name=year]", "")
+    page.press("#q", "Enter")
+    expect(hits).to_have_count(2)
 
     page.locator(".hits a.title", has_text="公告").click()
     expect(page.locator("h1")).to_contain_text("落后产能退出企业名单的公告")

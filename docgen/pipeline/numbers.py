@@ -10,7 +10,7 @@ from docgen.config import Settings
 from docgen.errors import DocgenError
 from docgen.numbering.registry import Allocation, NumberRecord
 from docgen.numbering.service import RunReport, check_registry, parse_typed_number, registry_for
-from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, parse_number
+from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, format_number, parse_number
 
 
 def case_reference(case_path: Path, settings: Settings) -> str:
@@ -66,11 +66,21 @@ def number_for_loaded_case(case: Case, case_path: Path, settings: Settings, kind
 def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:
     """Void a number for good, with the reason the ledger must show."""
     if not reason.strip():
-        msg = "作废发文字号必须写明原因（--reason）。"
+        msg = "作废发文字号必须写明原因。"
         raise DocgenError(msg)
     prefix, year, seq = parse_typed_number(text)
-    record = registry_for(settings).void(prefix, year, seq, reason.strip())
     archive = Archive(settings.archive_dir)
+    wanted = format_number(prefix, year, seq)
+    filed = [m for m in archive.metas(year) if m.get("number") == wanted] if archive.root.is_dir() else []
+    if filed:
+        # The number is printed on a document the archive keeps: voiding it would make the
+        # ledger and the archive disagree (archive verify fails) about a document that exists.
+        msg = (
+            f"{wanted} 已用于归档库中的《{filed[0].get('title')}》（{filed[0]['path']}），不能作废。"
+            "已印发的文件撤回时，号保留不再使用，请另发文件说明撤回。"
+        )
+        raise DocgenError(msg)
+    record = registry_for(settings).void(prefix, year, seq, reason.strip())
     if archive.root.is_dir():  # the archive's log keeps the office's whole story
         with archive.locked():
             archive.append_event("voided", number=record.number, reason=record.void_reason, title=record.title)
