@@ -1108,7 +1108,7 @@ def serve(ctx: click.Context, host: str, port: int, password_file: Path | None) 
       docgen -w demo serve
       docgen serve --host 0.0.0.0 --port 8000 --password-file 密码.txt
     """
-    from docgen.web import listening_socket, office_options
+    from docgen.web import lan_address, listening_socket, office_options
     from docgen.web import serve as run_server
 
     password = os.environ.get("DOCGEN_SERVE_PASSWORD") or None
@@ -1124,7 +1124,11 @@ def serve(ctx: click.Context, host: str, port: int, password_file: Path | None) 
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - shown, not bound
     click.echo(f"docgen 已启动：http://{shown}:{port}/  工作区：{settings.workspace}（按 Ctrl+C 停止）")
     if host in ("0.0.0.0", "::"):  # noqa: S104
-        click.echo("其他电脑请用本机的局域网地址访问，例如 http://192.168.1.10:" + str(port) + "/")
+        address = lan_address()
+        if address:
+            click.echo(f"其他电脑请打开 http://{address}:{port}/ （本机的局域网地址）")
+        else:
+            click.echo("其他电脑请用本机的局域网地址访问（本机现在没有连接局域网）。")
     run_server(settings, options, sock)
 
 

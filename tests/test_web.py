@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import html
 import json
 import re
 import shutil
@@ -84,7 +85,20 @@ def test_every_page_answers_in_chinese(issued: Path) -> None:
         assert response.headers["content-security-policy"].startswith("default-src 'self'")
         assert response.headers["x-content-type-options"] == "nosniff"
     assert web.get("/search?year=去年").status_code == 400  # the same message as docgen search
+    unknown = web.get("/search?q=华艺&kind=bogus")
+    assert unknown.status_code == 400 and "没有“bogus”这种文种" in unknown.text
     assert "年份应写成四位数字" in web.get("/search?year=去年").text
+
+
+@pytest.mark.parametrize("where", ["/browse", "/browse?year=2021&month=10", "/browse?kind=acceptance"])
+def test_every_count_in_the_browse_page_is_what_its_link_shows(issued: Path, where: str) -> None:
+    web = client(issued)
+    facet = re.compile(r'<a href="(/browse\?[^"]*)"[^>]*>[^<]+</a> <span class="n">(\d+)</span>')
+    links = facet.findall(web.get(where).text)
+    assert len(links) > 3
+    for href, count in links:
+        shown = web.get(html.unescape(href)).text
+        assert f"：{count} 份" in shown, (where, href)
 
 
 @pytest.mark.parametrize("query", ["华艺", "58号", "钢", "华艺 陶瓷"])
@@ -253,6 +267,8 @@ def test_with_a_password_a_clerk_signs_in_with_a_name_that_the_ledger_records(ws
 def test_the_network_needs_a_password_and_only_our_host_names_are_answered(issued: Path, tmp_path: Path) -> None:
     with pytest.raises(DocgenError, match="必须设置密码"):
         office_options("0.0.0.0", None)  # noqa: S104
+    with pytest.raises(DocgenError, match="至少要 8 个字符"):
+        office_options("0.0.0.0", "abc")  # noqa: S104
     assert office_options("0.0.0.0", PASSWORD).allowed_hosts == ("*",)  # noqa: S104
     assert office_options("127.0.0.1", None).password is None
     rebinding = client(issued).get("/search", headers={"host": "attacker.example"})

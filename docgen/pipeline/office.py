@@ -99,15 +99,21 @@ class ArchiveView:
                 newest[key] = meta
         return [m for m in self.metas() if newest.get(str(m.get("identity") or m["path"])) is m]
 
-    def facets(self) -> Facets:
-        """Counts of the newest versions by year and month, kind and enterprise."""
+    def facets(
+        self, year: str | None = None, month: str | None = None, kind: str | None = None, enterprise: str | None = None
+    ) -> Facets:
+        """Counts of the newest versions by year and month, kind and enterprise.
+
+        Each group counts under the other groups' filters, so a count is what its link shows:
+        in 2021 年 10 月, 报告 1 means one 报告 of that month.
+        """
         months: dict[str, Counter[str]] = {}
-        kinds: Counter[str] = Counter()
-        enterprises: Counter[str] = Counter()
-        for meta in self.latest():
+        for meta in self.listing(None, None, kind, enterprise):
             date = str(meta.get("date", ""))
             months.setdefault(date[:4], Counter())[date[5:7]] += 1
-            kinds[str(meta.get("kind"))] += 1
+        kinds = Counter(str(meta.get("kind")) for meta in self.listing(year, month, None, enterprise))
+        enterprises: Counter[str] = Counter()
+        for meta in self.listing(year, month, kind, None):
             enterprises.update({str(e.get("name")) for e in meta.get("enterprises", []) if e.get("name")})
         return Facets(dict(sorted(months.items(), reverse=True)), kinds, enterprises)
 
@@ -144,7 +150,13 @@ class ArchiveView:
         ) or [meta]
         paths = {m["path"] for m in versions}
         number = meta.get("number")
-        events = [e for e in self.events() if e.get("path") in paths or (number and e.get("number") == number)]
+        # An event about a folder belongs to that folder; one about a number alone (voided) to
+        # every document printing it. A scan repeating a number never shows another's issue.
+        events = [
+            e
+            for e in self.events()
+            if e.get("path") in paths or (not e.get("path") and number and e.get("number") == number)
+        ]
         files = [name for name in SERVED_FILES if name in meta.get("files", {})]
         return DocumentView(doc_id, meta, versions, events, self.archive.verify_folder(meta["path"]), files)
 

@@ -26,6 +26,7 @@ from docgen.config import Settings
 from docgen.errors import SearchError
 from docgen.search.analysis import matches, normalise, normalise_mapped, query_parts
 from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQuery, SortOrder
+from docgen.vocab import KIND_NAMES, clip
 
 SCHEMA_VERSION = 2  # 2: a year in any bracket is indexed as 〔2021〕
 STATE = "state.json"
@@ -413,6 +414,10 @@ def build_query(
         year_from, year_to = _years(year)
     if limit < 1:
         msg = "--limit 至少为 1。"
+        raise SearchError(msg)
+    if kind is not None and kind not in KIND_NAMES and kind != "other":
+        known = "、".join(f"{k}（{v}）" for k, v in KIND_NAMES.items())
+        msg = f"没有“{clip(kind, 20)}”这种文种；可选：{known}、other（其他文件）。"
         raise SearchError(msg)
     enterprise_norm = normalise(enterprise).strip() if enterprise else None
     number_norm = normalise(number).strip() if number else None

@@ -14,6 +14,7 @@ from docgen.web.app import ServerOptions, create_app
 from docgen.web.security import is_loopback
 
 LISTEN_BACKLOG = 128
+MIN_PASSWORD = 8
 
 
 def office_options(host: str, password: str | None) -> ServerOptions:
@@ -26,7 +27,24 @@ def office_options(host: str, password: str | None) -> ServerOptions:
         raise DocgenError(msg)
     if is_loopback(host):
         return ServerOptions(password=password or None)
+    if password is not None and len(password) < MIN_PASSWORD:
+        msg = f"对其他电脑开放时，密码至少要 {MIN_PASSWORD} 个字符（现为 {len(password)} 个）。"
+        raise DocgenError(msg)
     return ServerOptions(password=password, allowed_hosts=("*",))
+
+
+def lan_address() -> str | None:
+    """This machine's address on the office network, to tell colleagues (None when it has none).
+
+    Connecting a UDP socket sends nothing; it only asks the system which address it would use.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            address = str(probe.getsockname()[0])
+        except OSError:
+            return None
+    return None if address.startswith("127.") else address
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

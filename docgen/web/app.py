@@ -317,7 +317,7 @@ class Office:
         """``/browse``: the archive by year and month, kind and enterprise, with counts."""
         q = request.query_params
         year, month, kind, enterprise = (q.get(k) or None for k in ("year", "month", "kind", "enterprise"))
-        facets = await run_in_threadpool(self.view.facets)
+        facets = await run_in_threadpool(self.view.facets, year, month, kind, enterprise)
         documents = await run_in_threadpool(self.view.listing, year, month, kind, enterprise)
         return self.page(
             request,
