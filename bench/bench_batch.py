@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.batchcase import write_batch_case
 from docgen.config import load_settings
 from docgen.convert.libreoffice import find_soffice, run_batch
-from docgen.pipeline.batch import issue_batch, plan_batch
+from docgen.pipeline.batch import batch_cases
 from docgen.pipeline.issue import Status, issue_case
 
 
@@ -88,7 +88,7 @@ def main() -> None:
         meter = PeakMemory()
         meter.start()
         started = time.perf_counter()
-        results = issue_batch(plan_batch([case], settings, ["acceptance"]), settings, kinds=["acceptance"])
+        results = batch_cases([case], settings, kinds=["acceptance"]).results
         pool_s = (time.perf_counter() - started) / n
         meter.running = False
         assert [r.status for r in results].count(Status.ISSUED) == n, "every document issued once"

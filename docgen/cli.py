@@ -10,9 +10,10 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +81,8 @@ _CLICK_WORDS = {
     "Invalid value for {param_hint}: {message}": "{param_hint} 的值无效：{message}",
     "Invalid value: {message}": "值无效：{message}",
     "{value!r} is not one of {choices}.": "{value!r} 不是可选值之一：{choices}。",
-    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的{number_type}。",
-    "integer": "整数",
-    "float": "数",
+    # Click names the number type by its English name ("integer"): said without it.
+    "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的数字。",
     "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
     "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹。",
     "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
@@ -100,6 +100,43 @@ def _in_chinese(message: str) -> str:
 def _in_chinese_n(singular: str, plural: str, n: int) -> str:
     return _CLICK_WORDS.get(singular if n == 1 else plural, singular if n == 1 else plural)
 
+
+_CJK = "[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"
+# Click rewraps help text by joining a paragraph's lines with a space: right for English, a
+# stray gap in Chinese ("（退出码 1）。 中断后"). Lines that meet between Chinese characters join.
+_CJK_LINE_BREAK = re.compile(rf"(?<={_CJK})[ \t]*\n[ \t]*(?={_CJK})")
+
+
+def _joined(text: str) -> str:
+    return _CJK_LINE_BREAK.sub("", text)
+
+
+class _ChineseHelpFormatter(click.HelpFormatter):
+    """Click's help layout with Chinese punctuation: "选项：" and no gaps where lines met."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "用法：" if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    def write_text(self, text: str) -> None:
+        super().write_text(_joined(text))
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(term, _joined(said)) for term, said in rows], col_max, col_spacing)
+
+
+click.Context.formatter_class = _ChineseHelpFormatter
+_missing_in_english = click.exceptions.MissingParameter.format_message
+
+
+def _missing_in_chinese(self: click.exceptions.MissingParameter) -> str:
+    # Click ends "缺少参数 'CASE'" with its own full stop, outside gettext's reach.
+    return re.sub(r"\.(?= |$)", "。", _missing_in_english(self), count=1)
+
+
+click.exceptions.MissingParameter.format_message = _missing_in_chinese  # type: ignore[method-assign]
 
 for _module in (click.core, click.decorators, click.exceptions, click.formatting, click.parser, click.types):
     if hasattr(_module, "_"):
@@ -301,15 +338,11 @@ def batch(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from docgen.pipeline.batch import issue_batch, plan_batch
+    from docgen.pipeline.batch import batch_cases
     from docgen.pipeline.issue import Status
 
-    settings = _settings(ctx)
-    planned = plan_batch(list(cases), settings, list(kinds) or None)
-    total = sum(p.documents for p in planned) + sum(1 for p in planned if p.error)
     failures: list[Any] = []
     warnings: list[str] = []  # shown after the progress bar, which they would otherwise break up
-    filing_errors: list[str] = []
     progress = Progress(
         TextColumn("[bold]批量签发"),
         BarColumn(),
@@ -321,7 +354,7 @@ def batch(
         transient=False,
     )
     with progress:
-        task = progress.add_task("batch", total=total, failed=0, rate="")
+        task = progress.add_task("batch", total=None, failed=0, rate="")
 
         def advance(item: Any) -> None:
             if not item.status.stored:
@@ -331,19 +364,23 @@ def batch(
             rate = f"{done / elapsed:.1f} 份/秒" if elapsed > 0 else ""
             progress.update(task, advance=1, failed=len(failures), rate=rate)
 
-        results = issue_batch(
-            planned, settings, kinds=list(kinds) or None, workers=jobs, on_document=advance, on_warning=warnings.append
+        report = batch_cases(
+            list(cases),
+            _settings(ctx),
+            kinds=list(kinds) or None,
+            workers=jobs,
+            copies=make_copies,
+            filing=make_filing,
+            on_start=lambda total: progress.update(task, total=total),
+            on_document=advance,
+            on_warning=warnings.append,
         )
     for message in warnings:  # on stderr, so --json output stays clean
         _warn(message)
-    if make_copies or make_filing:
-        from docgen.pipeline.batch import after_batch
-
-        notes, errors = after_batch(settings, results, copies=make_copies, filing=make_filing)
-        filing_errors += errors
-        if not as_json:
-            for note in notes:
-                click.echo(note)
+    results, filing_errors = report.results, report.errors
+    if not as_json:
+        for note in report.notes:
+            click.echo(note)
     if as_json:
         _print_json([dataclasses.asdict(r) for r in results])
     else:

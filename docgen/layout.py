@@ -184,6 +184,8 @@ _UNITS = (
 _UNBREAKABLE = re.compile(
     "|".join(
         [
+            # 档号 (DA/T 22): 0001-WS·2021-Y-BGS-0001, its · included
+            r"[0-9A-Za-z]{1,12}-WS·\d{4}-(?:Y|D30|D10)-[A-Z0-9]{1,6}-\d{4}",
             # 发文字号: 恩科工商务字〔2021〕58号
             r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号",
             # dates and deadlines: 2021年6月15日前, 2021年5月底前, 2021年4-5月, 2021年全年

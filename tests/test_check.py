@@ -22,6 +22,7 @@ from pypdf import PdfReader, PdfWriter
 
 from docgen.archive.store import Archive, StagedDocument
 from docgen.pipeline import check as check_module
+from docgen.readback import pdf_facts
 from tests.conftest import RunCli, issue_and_file_example
 
 pytestmark = pytest.mark.libreoffice
@@ -111,6 +112,7 @@ def test_the_example_archive_passes_and_the_report_is_a_signable_table(
     assert [e["event"] for e in events].count("filed") == 1
 
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
+    assert pdf_facts(tmp_path / "report.pdf").fonts_not_embedded == (), "a report that passes KY-3 itself"
     squashed = "".join(text.split())
     assert "电子档案四性检测报告" in squashed
     for code in results:

@@ -58,4 +58,16 @@ def test_every_help_reads_as_clean_chinese(run_cli: RunCli) -> None:
         for english in ("Show the version and exit.", "Show this message and exit.", "Usage:", "Options:", "[default"):
             assert english not in text, (path, english)
         assert "。." not in text and "\\b" not in text, path
-        assert "用法：" in text and "显示本帮助后退出。" in text, path
+        assert "用法：docgen" in text and "显示本帮助后退出。" in text, path
+        assert "选项：" in text and "选项:" not in text, path
+        # No gap where Click joined two lines of a Chinese paragraph (……退出码 1）。 中断后……).
+        for line in text.splitlines():
+            assert not re.search(r"[，。；：、）] +[\u4e00-\u9fff]", line), (path, line)
+
+
+def test_clicks_own_errors_read_as_chinese(run_cli: RunCli) -> None:
+    missing = run_cli("render")
+    assert missing.exit_code == 2 and "缺少参数 'CASE'。" in missing.err
+    wrong = run_cli("batch", "x.yaml", "--jobs", "abc")
+    assert wrong.exit_code == 2 and "'abc' 不是有效的数字。" in wrong.err
+    assert "integer" not in wrong.err

@@ -116,6 +116,7 @@ def test_a_name_too_long_to_stay_whole_breaks_after_a_place_never_leaving_one_ch
 def test_a_model_breaks_only_after_the_dot_that_joins_its_specification() -> None:
     assert atoms("YLW-1200MA·120℃") == ["YLW-1200MA·", "120℃"]
     assert atoms("GW-0.5t") == ["GW-0.5t"]
+    assert atoms("0001-WS·2021-Y-BGS-0001") == ["0001-WS·2021-Y-BGS-0001"], "a 档号 keeps its ·"
 
 
 def test_no_orphan_pulls_a_character_down() -> None:

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from docgen.archive.filing import archival_code, assign_items
 from docgen.archive.store import ArchiveMeta
+from docgen.readback import pdf_facts
 from tests.conftest import RunCli, issue_and_file_example
 from tests.documents import pdf_from_text
 from tests.pdfmeasure import MM
@@ -66,6 +67,7 @@ def test_catalogue_lists_every_item_once_per_retention_class(filed: Path) -> Non
 
 
 def test_catalogue_pdf_has_a_binding_margin_readable_text_whole_numbers_and_page_numbers(filed: Path) -> None:
+    assert pdf_facts(filed / "filing" / "2021" / "归档文件目录.pdf").fonts_not_embedded == ()
     body = catalogue(filed / "filing" / "2021")
     with pdfplumber.open(filed / "filing" / "2021" / "归档文件目录.pdf") as pdf:
         pages = list(pdf.pages)

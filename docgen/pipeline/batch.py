@@ -100,3 +100,38 @@ def after_batch(
             errors += report.failures
             notes.append(f"{year} 年：{len(report.items)} 件归档副本和归档文件目录已生成：{report.folder}")
     return notes, errors
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What a batch did: each document's outcome, then the copies and filing notes and errors."""
+
+    results: list[Issued]
+    notes: list[str]
+    errors: list[str]
+
+
+def batch_cases(
+    cases: list[Path],
+    settings: Settings,
+    *,
+    kinds: list[str] | None = None,
+    workers: int | None = None,
+    copies: bool = False,
+    filing: bool = False,
+    on_start: Callable[[int], None] | None = None,
+    on_document: Callable[[Issued], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> BatchReport:
+    """``docgen batch``: read every case, issue them through one pool, then copies and filing.
+
+    ``on_start`` learns how many documents (and unreadable cases) there are before any is issued.
+    """
+    planned = plan_batch(cases, settings, kinds)
+    if on_start:
+        on_start(sum(p.documents for p in planned) + sum(1 for p in planned if p.error))
+    results = issue_batch(
+        planned, settings, kinds=kinds, workers=workers, on_document=on_document, on_warning=on_warning
+    )
+    notes, errors = after_batch(settings, results, copies=copies, filing=filing) if copies or filing else ([], [])
+    return BatchReport(results, notes, errors)

@@ -71,6 +71,7 @@ def catalogue_pdf(lists: dict[str, list[list[str]]], year: int, fonds: str, orga
         table.setStyle(
             TableStyle(
                 [
+                    ("FONTNAME", (0, 0), (-1, -1), "DocgenStamp"),  # else Table names an unembedded Helvetica
                     ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_MM * MM),

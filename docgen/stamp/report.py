@@ -100,6 +100,7 @@ def report_pdf(data: dict[str, Any], font: Path) -> bytes:
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), "DocgenStamp"),  # else Table names an unembedded Helvetica
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
