@@ -150,3 +150,23 @@ def test_a_name_broken_over_two_lines_of_a_table_cell_is_joined() -> None:
 def test_everyday_words_are_not_enterprises() -> None:
     text = "该厂已停产。本店铺转让。社会各界监督。市政务服务中心受理。工厂厂区整治。政府服务中心城区分中心。"
     assert find_enterprises(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("检查台山市新光印染厂。", ["台山市新光印染厂"]),
+        ("指导单位为新兴县农业技术推广服务中心。", ["新兴县农业技术推广服务中心"]),
+        ("关于恳请支持台山市宏达砖厂技术改造的请示", ["台山市宏达砖厂"]),
+        ("对台山市新光\n印染厂开展检查", ["台山市新光印染厂"]),  # a name wrapped onto the next printed line
+        ("关于2022年度县级农民专业合作社示范社的通知", []),  # 年度县 is no place
+        ("根据《新兴县农民专业合作社示范社评定办法》", []),  # a title's words, not an enterprise
+    ],
+)
+def test_names_after_verbs_wrapped_names_and_phrases_that_only_look_like_names(text: str, names: list[str]) -> None:
+    assert [e.name for e in find_enterprises(text)] == names
+
+
+def test_a_credit_code_on_the_line_below_its_name_is_its_own() -> None:
+    text = "企业名称：台山市新光印染厂\n统一社会信用代码：91440781MA4W6G7H8M\n地址：台山市水步镇"
+    assert find_enterprises(text) == [Enterprise("台山市新光印染厂", "91440781MA4W6G7H8M")]

@@ -28,12 +28,17 @@ LEAD_WORDS = sorted(
     (
         *("其中", "包括", "以下", "如下", "分别是", "分别为", "现将", "同意", "对于", "关于", "根据", "经查", "确认"),
         *("位于", "属于", "列入", "纳入", "督促", "责令", "要求", "组织", "通过", "完成", "企业", "单位", "名单"),
+        # verbs an enterprise follows in a notice or a request: 检查台山市新光印染厂, 支持…砖厂
+        *("检查", "核查", "督查", "抽查", "支持", "协助", "指导", "帮扶", "关停", "关闭", "取缔", "淘汰"),
+        *("拆除", "整治", "查处", "约谈", "通报", "推荐", "认定", "确定", "公布", "批准", "恳请"),
         *"请由对经和与及或将把向在为据即是的了等有共该",
     ),
     key=len,
     reverse=True,
 )
 _PLACE = re.compile(r"[\u4e00-\u9fa5]{2,4}?(?:自治区|自治州|自治县|省|市|县|区|镇|乡)")
+# A "place" holding one of these is a phrase (2022年度县级…, 全市, 本区), not a place name.
+_NOT_IN_A_PLACE = set("年月日度级全各本该我贵此每")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fa5（）()]+")
 _ENDING = re.compile("|".join(map(re.escape, [*STRONG_ENDINGS, *WEAK_ENDINGS])))
 CREDIT_CODE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}(?![0-9A-Z])")
@@ -62,7 +67,7 @@ def _place_start(span: str, limit: int) -> int | None:
     """Where the place name nearest to the ending starts (a chain 广东省江门市… taken whole), or None."""
     for nearest in range(limit - 3, -1, -1):
         place = _PLACE.match(span, nearest)
-        if place and place.end() <= limit - 1:
+        if place and place.end() <= limit - 1 and not _NOT_IN_A_PLACE & set(place.group()):
             start = nearest
             while True:  # the place before it, if any: 江门市 before 台山市
                 before = next((n for n in (3, 4) if start >= n and _PLACE.fullmatch(span[start - n : start])), 0)
@@ -76,7 +81,8 @@ def _name_before(run: str, end: int, ending: str, start_limit: int) -> str | Non
     """The name that ends at ``end`` in a run of Han text, not reaching back before ``start_limit``."""
     span = run[max(start_limit, end - MAX_NAME_CHARS) : end]
     start = _place_start(span, len(span) - len(ending))
-    bounded = start is not None and (start == 0 or _strip_lead_words(span[:start] + "。") == "。")
+    # On a word boundary: at the start of the run, or right after a word that leads into a name.
+    bounded = start is not None and (start == 0 or span[:start].endswith(tuple(LEAD_WORDS)))
     if ending in WEAK_ENDINGS and not bounded:
         return None  # 服务中心, 该厂: a weak ending needs a place name standing on a word boundary
     name = span[start:] if start is not None else _strip_lead_words(span)
@@ -105,12 +111,30 @@ def _names_in(run: str) -> list[tuple[str, int]]:
     return found
 
 
+_BOOK_TITLE = re.compile(r"《[^》]*》")
+
+
+def _line_names(line: str) -> list[str]:
+    # A name inside 《》 is part of a document's title (《某县农民专业合作社评定办法》), not an enterprise.
+    return [name for run in _HAN_RUN.findall(_BOOK_TITLE.sub("。", line)) for name, _ in _names_in(run)]
+
+
+def _codes(line: str) -> list[str]:
+    return [c for c in CREDIT_CODE.findall(line) if credit_code_problem(c) is None]
+
+
 def find_enterprises(text: str) -> list[Enterprise]:
-    """Enterprise names in order of first mention, each with the valid credit code on its line."""
+    """Enterprise names in order of first mention, each with the valid credit code on its line.
+
+    A code on the line below names that have none (企业名称：… / 统一社会信用代码：…) is theirs
+    when the counts agree and that line names no enterprise of its own.
+    """
     names: dict[str, str | None] = {}
-    for line in _lines(text):
-        codes = [c for c in CREDIT_CODE.findall(line) if credit_code_problem(c) is None]
-        line_names = [name for run in _HAN_RUN.findall(line) for name, _ in _names_in(run)]
+    lines = _lines(text)
+    for n, line in enumerate(lines):
+        codes, line_names = _codes(line), _line_names(line)
+        if not codes and line_names and n + 1 < len(lines) and not _line_names(lines[n + 1]):
+            codes = _codes(lines[n + 1])
         for i, name in enumerate(line_names):
             names.setdefault(name, None)
             if names[name] is None and len(codes) == len(line_names):
@@ -125,11 +149,21 @@ def _lines(text: str) -> list[str]:
         line = raw.strip()
         if not line:
             continue
-        if lines and _ending_broken_between(lines[-1], line):
+        if lines and (_ending_broken_between(lines[-1], line) or _name_broken_between(lines[-1], line)):
             lines[-1] += line
         else:
             lines.append(line)
     return lines
+
+
+def _name_broken_between(before: str, after: str) -> bool:
+    """Whether a name runs from the end of one line into the next (台山市新光 / 印染厂)."""
+    tail = _HAN_RUN.findall(before[-MAX_NAME_CHARS:])
+    head = _HAN_RUN.match(after)
+    if not tail or head is None or not before.endswith(tail[-1]):
+        return False
+    joined = tail[-1] + head.group()
+    return any(end > len(tail[-1]) and end - len(name) < len(tail[-1]) for name, end in _names_in(joined))
 
 
 def _ending_broken_between(before: str, after: str) -> bool:

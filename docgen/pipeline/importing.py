@@ -433,6 +433,10 @@ def import_folder(
         unindexed += _store_rows(settings, archive, waiting, done)
         index_archived(settings, unindexed, on_warning)
     finally:
+        # Cut short (Ctrl+C, a kill), the report still accounts for every file given: the ones
+        # read but not yet stored and the ones never reached are listed for the next run.
+        reported = {row.file for row in done.rows}
+        done.rows += [FolderRow(f, "未处理", "导入中断，重新运行即可继续") for f in files if f not in reported]
         _write_report(done)
     return done
 
