@@ -315,17 +315,24 @@ def min_em(text: str, *, soft: bool = False, measure: Measure = text_em) -> floa
 
 
 def break_lines(
-    text: str, width_em: float, *, no_orphan: bool = False, soft: bool = False, measure: Measure = text_em
+    text: str,
+    width_em: float,
+    *,
+    no_orphan: bool = False,
+    soft: bool = False,
+    words: bool = False,
+    measure: Measure = text_em,
 ) -> list[str]:
     """Greedy line breaking at atom boundaries; a single atom wider than the line is split.
 
     ``no_orphan`` pulls a character down so the last line never holds one character alone
-    (a title that ends "…目/录" reads badly). ``measure`` gives widths in em; the default is
-    LibreOffice's, for the fonts docgen uses.
+    (a title that ends "…目/录" reads badly); ``words`` breaks a title between its words
+    (``title_pieces``). ``measure`` gives widths in em; the default is LibreOffice's, for the
+    fonts docgen uses.
     """
     lines: list[str] = []
     line = ""
-    for atom in atoms(text, soft=soft):
+    for atom in title_pieces(text) if words else atoms(text, soft=soft):
         if line and measure(line + atom) > width_em:
             lines.append(line)
             line = ""
@@ -361,12 +368,23 @@ _TITLE_WORDS = frozenset(
 _MAX_WORD = 4
 
 
+# A place in a title (江门市, 新会区, 古井镇): two characters and the level, kept whole.
+_TITLE_PLACE = re.compile(r"[\u4e00-\u9fff]{2}[省市县区镇乡]")
+
+
 def title_pieces(title: str) -> list[str]:
-    """The title's atoms (``atoms``), with dictionary words kept whole (longest match first)."""
+    """The title's atoms (``atoms``), with place names and dictionary words kept whole (longest first)."""
+    places = {m.start(): m.end() for m in _TITLE_PLACE.finditer(title) if m.group()[:2] not in _TITLE_WORDS}
     pieces: list[str] = []
+    at = 0
+    place_end = 0
     for piece in atoms(title):
-        if piece == "度" and pieces and pieces[-1].endswith("年"):  # 2021年|度 is one word: 2021年度
-            pieces[-1] += piece
+        start, at = at, at + len(piece)
+        inside_place = pieces and start < place_end
+        if start in places and len(piece) == 1:
+            place_end = places[start]
+        if (piece == "度" and pieces and pieces[-1].endswith("年")) or inside_place:
+            pieces[-1] += piece  # 2021年|度 is one word: 2021年度; 新会|区 one place: 新会区
         else:
             pieces.append(piece)
     out: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from docgen import layout
@@ -187,3 +189,20 @@ def test_a_long_title_takes_three_lines_none_wider_than_the_block_and_none_a_lon
     assert all(layout.text_em(line) <= TITLE_EM for line in lines)
     assert max(map(len, lines)) - min(map(len, lines)) <= 3, "balanced, not greedy"
     assert not any(line.startswith(("生产", "度")) for line in lines), "安全生产 and 2021年度 stay whole"
+
+
+@pytest.mark.parametrize(
+    ("title", "width"),
+    [
+        ("江门市新会区经济促进局关于江门市新会区2023年度落后产能退出企业名单的公告", 13),
+        ("恩平市2021年度落后产能退出工作协调会议纪要", 10),
+        ("关于商请提供2021年度依法关闭退出企业设备及产能情况的函", 12),
+    ],
+)
+def test_titles_break_between_words_and_places_in_a_catalogue_cell(title: str, width: int) -> None:
+    lines = break_lines(title, width, words=True, no_orphan=True)
+    assert "".join(lines) == title
+    for before, after in itertools.pairwise(lines):
+        for word in ("新会区", "江门市", "协调", "关闭", "退出", "会议", "2023年度", "2021年度"):
+            joined = before[-len(word) + 1 :] + after[: len(word) - 1]
+            assert word not in joined, (lines, word)  # the word spans the break

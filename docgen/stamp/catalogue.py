@@ -63,7 +63,10 @@ def catalogue_pdf(lists: dict[str, list[list[str]]], year: int, fonds: str, orga
             line = []
             for c, text in enumerate(row):
                 room = (widths[c] - 2 * CELL_PADDING_MM - 0.5) * MM / CATALOGUE_PT
-                lines = layout.break_lines(text, room, no_orphan=True, soft=soft and c == 3, measure=measure)
+                title = c == CATALOGUE_COLUMNS.index("题名")  # 题名 breaks between its words (工作|协调|会议)
+                lines = layout.break_lines(
+                    text, room, no_orphan=True, soft=soft and c == 3, words=title, measure=measure
+                )
                 style = centred if r == 0 or c not in (3, 4) else cell
                 line.append(Paragraph("<br/>".join(escape(x) for x in lines), style))
             data.append(line)
