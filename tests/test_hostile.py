@@ -325,6 +325,24 @@ CASES = [
         ("U+2028",),
         line_of(EXAMPLE, TITLE),
     ),
+    Hostile(
+        "null-key",
+        case(replaced("issuer:", "~: 2021\nissuer:")),
+        ("lint", "case.yaml"),
+        ("键名应为文字", "空值"),
+        line_of(EXAMPLE, "issuer:"),
+    ),
+    Hostile(
+        "publicity-ends-before-it-starts",
+        case(
+            replaced(
+                "publicity: {start: 2021-12-06, end: 2021-12-12}", "publicity: {start: 2021-12-12, end: 2021-12-06}"
+            )
+        ),
+        ("lint", "case.yaml"),
+        ("公示结束日期 2021-12-06 早于开始日期 2021-12-12",),
+        line_of(EXAMPLE, "publicity: {start: 2021-12-06"),
+    ),
     # --- outputs where nothing may be written ---
     Hostile(
         "output-to-a-device",

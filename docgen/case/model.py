@@ -27,7 +27,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from docgen.case.creditcode import credit_code_problem
-from docgen.case.yamlsource import YamlSource, key_line, load_yaml
+from docgen.case.yamlsource import YamlSource, key_line, load_yaml, odd_key_line
 from docgen.errors import CaseError, Problem
 from docgen.vocab import (
     COPY_NUMBER_DIGITS,
@@ -346,6 +346,13 @@ class Publicity(_Model):
     start: Date = Field(title="公示开始日期")
     end: Date = Field(title="公示结束日期")
 
+    @model_validator(mode="after")
+    def _in_order(self) -> Publicity:
+        if self.end < self.start:
+            msg = f"公示结束日期 {self.end} 早于开始日期 {self.start}"
+            raise ValueError(msg)
+        return self
+
 
 class Complaint(_Model):
     """Where the public sends objections (监督/投诉渠道)."""
@@ -553,6 +560,10 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
     if loc and loc[-1] == "[key]":  # a mapping's key, such as an enterprise's: name the mapping
         field = f"{loc[0]}（{_field_title(loc[:1])}）的键名"
     kind = error["type"]
+    if kind == "invalid_key":  # `~: 2021` or `1: x`: pydantic names the key by its repr
+        field = "键名"
+        shown = "空值（~ 或 null）" if error.get("input") is None else clip(repr(error.get("input")), 40)
+        return Problem(source.path, odd_key_line(source, loc[:-1]), field, f"键名应为文字，现为 {shown}")
     if kind == "value_error":
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
     elif kind == "literal_error":

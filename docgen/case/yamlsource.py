@@ -70,6 +70,18 @@ def key_line(source: YamlSource, loc: Sequence[str | int]) -> int | None:
     return parent_line
 
 
+def odd_key_line(source: YamlSource, loc: Sequence[str | int]) -> int | None:
+    """The line of the first key that is not text (~, 1, true) in the mapping at ``loc``."""
+    node = source.root
+    for part in loc:
+        node = _child(node, part)
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:str":
+                return key.start_mark.line + 1
+    return None
+
+
 # Limits on what a case file may make docgen do. A real case is a few hundred lines; these are
 # far above that and far below what would exhaust a clerk's PC (a 16 KB "billion laughs" file of
 # anchors expands to 10^9 values).
