@@ -141,3 +141,9 @@ def test_a_locked_index_never_fails_an_issue(tmp_path: Path, run_cli: RunCli) ->
     assert status["needs_rebuild"] is True
     hits = search(run_cli, tmp_path, "华艺陶瓷")
     assert [h["kind"] for h in hits] == ["announcement"], "the next search rebuilds from the archive"
+
+
+def test_a_query_of_marks_alone_is_an_error_not_every_document(ws: Path, run_cli: RunCli) -> None:
+    for query in ("，，", "\udcff\udcfe"):  # punctuation; bytes a terminal could not decode
+        result = run_cli("-w", str(ws), "search", query)
+        assert result.exit_code == 1 and "没有可以检索的" in result.err, query

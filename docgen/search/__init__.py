@@ -421,8 +421,12 @@ def build_query(
         raise SearchError(msg)
     enterprise_norm = normalise(enterprise).strip() if enterprise else None
     number_norm = normalise(number).strip() if number else None
+    parts = tuple(query_parts(text))
+    if text.strip() and not parts:  # only marks or undecodable bytes: not "every document"
+        msg = f"检索词“{clip(text.strip(), 20)}”中没有可以检索的文字、字母或数字。"
+        raise SearchError(msg)
     return SearchQuery(
-        parts=tuple(query_parts(text)),
+        parts=parts,
         enterprise=enterprise_norm or None,
         kind=kind,
         year_from=year_from,
