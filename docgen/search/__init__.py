@@ -423,7 +423,8 @@ def build_query(
     number_norm = normalise(number).strip() if number else None
     parts = tuple(query_parts(text))
     if text.strip() and not parts:  # only marks or undecodable bytes: not "every document"
-        msg = f"检索词“{clip(text.strip(), 20)}”中没有可以检索的文字、字母或数字。"
+        shown = text.strip().encode("utf-8", "backslashreplace").decode("utf-8")  # bytes a terminal sent raw
+        msg = f"检索词“{clip(shown, 20)}”中没有可以检索的文字、字母或数字。"
         raise SearchError(msg)
     return SearchQuery(
         parts=parts,
