@@ -185,6 +185,29 @@ def test_verify_compares_numbers_with_the_registry(tmp_path: Path, run_cli: RunC
     assert any("59号" in item for item in report["numbers_without_document"])
 
 
+def test_a_failed_issue_keeps_its_number_for_the_corrected_document(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Numbered, then the conversion fails; the clerk corrects the title: same number, ledger follows."""
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        EXAMPLE_CASE.read_text(encoding="utf-8").replace("number: 恩科工商务字〔2021〕58号", "number: auto"),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("DOCGEN_SOFFICE", "/bin/false")
+    assert run_cli("-w", str(tmp_path), "issue", str(case), "-k", "notice").exit_code == 1
+    monkeypatch.delenv("DOCGEN_SOFFICE")
+    title = "关于印发恩平市2021年度推动落后产能退出工作计划的通知"
+    case.write_text(
+        case.read_text(encoding="utf-8").replace(title, title.replace("推动", "加快推动")), encoding="utf-8"
+    )
+    assert run_cli("-w", str(tmp_path), "issue", str(case), "-k", "notice").exit_code == 0
+    [row] = json.loads(run_cli("-w", str(tmp_path), "number", "list", "--json").out)
+    assert row["number"] == "恩科工商务字〔2021〕1号", "the number taken before the failure, not a second one"
+    assert row["title"] == title.replace("推动", "加快推动"), "the ledger shows the title that was issued"
+    assert run_cli("-w", str(tmp_path), "archive", "verify").exit_code == 0
+
+
 def test_list_filters(issued: Path, run_cli: RunCli) -> None:
     listed = json.loads(run_cli("-w", str(issued), "archive", "list", "--json").out)
     assert len(listed) == len(folders(issued))

@@ -11,6 +11,7 @@ are never reused and the year's run of numbers explains every gap.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterator
@@ -207,7 +208,7 @@ class Registry:
             if case_file is not None and doc_key is not None:
                 existing = self._find_document(conn, case_file, doc_key)
                 if existing is not None:
-                    return Allocation(existing, new=False)
+                    return Allocation(self._retitled(conn, existing, title), new=False)
             elif same_title_same_number:
                 row = conn.execute(
                     f"{_SELECT} WHERE prefix = ? AND year = ? AND title = ? AND source = 'external' "
@@ -247,7 +248,7 @@ class Registry:
                         "如需改号，请先作废原号（docgen number void）。"
                     )
                     raise RegistryError(msg)
-                return Allocation(existing, new=False)
+                return Allocation(self._retitled(conn, existing, title), new=False)
             holder = self._get(conn, prefix, year, seq)
             if holder is not None:
                 when = _when(holder.issued_at)
@@ -258,6 +259,20 @@ class Registry:
             )
             self._insert(conn, record)
             return Allocation(record, new=True)
+
+    @staticmethod
+    def _retitled(conn: sqlite3.Connection, record: NumberRecord, title: str) -> NumberRecord:
+        """The document's number with its ledger title brought up to the case's.
+
+        A title corrected after a failed issue, or changed in a new version, is what the ledger shows.
+        """
+        if record.title == title or record.state != "issued":
+            return record
+        conn.execute(
+            "UPDATE numbers SET title = ? WHERE prefix = ? AND year = ? AND seq = ?",
+            (title, record.prefix, record.year, record.seq),
+        )
+        return dataclasses.replace(record, title=title)
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, record: NumberRecord) -> None:
