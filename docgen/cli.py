@@ -83,6 +83,7 @@ _CLICK_WORDS = {
     "{value!r} is not one of {choices}.": "{value!r} 不是可选值之一：{choices}。",
     # Click names the number type by its English name ("integer"): said without it.
     "{value!r} is not a valid {number_type}.": "{value!r} 不是有效的数字。",
+    "{value} is not in the range {range}.": "{value} 不在 {range} 的范围内。",
     "{name} {filename!r} does not exist.": "{name} {filename!r} 不存在。",
     "{name} {filename!r} is a directory.": "{name} {filename!r} 是文件夹。",
     "{name} {filename!r} is a file.": "{name} {filename!r} 是文件。",
@@ -128,6 +129,15 @@ class _ChineseHelpFormatter(click.HelpFormatter):
 
 
 click.Context.formatter_class = _ChineseHelpFormatter
+# The placeholders help shows for a value (TEXT, INTEGER, INTEGER RANGE) come from the types' names.
+for _type, _name in (
+    (click.types.StringParamType, "文字"),
+    (click.types.IntParamType, "整数"),
+    (click.types.IntRange, "整数"),
+    (click.types.FloatParamType, "数"),
+    (click.types.FloatRange, "数"),
+):
+    _type.name = _name
 _missing_in_english = click.exceptions.MissingParameter.format_message
 
 

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from docgen.errors import ConfigError, UnsafePathError
-from docgen.vocab import clip
+from docgen.vocab import clip, shown_value
 
 CONFIG_NAME = "docgen.toml"
 
@@ -178,7 +178,7 @@ def _read_config(path: Path) -> ConfigFile:
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"])
         said = _SAID.get(first["type"], "取值无效").format(**first.get("ctx", {}))
-        msg = f"{path}：配置项 {where} {said}（现为 {clip(repr(first.get('input')), 60)}）"
+        msg = f"{path}：配置项 {where} {said}（现为 {shown_value(first.get('input'), 60)}）"
         raise ConfigError(msg) from exc
 
 

@@ -136,6 +136,15 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+def shown_value(value: object, limit: int = 80) -> str:
+    """A value as the clerk wrote it in YAML or TOML: 空 for nothing, true/false, text quoted."""
+    if value is None:
+        return "空（没有填写）"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return clip(repr(value), limit)
+
+
 def clip(value: object, limit: int = 80) -> str:
     """At most ``limit`` characters of a value, for messages: a huge input must not become a huge error."""
     text = value if isinstance(value, str) else repr(value)

@@ -60,6 +60,7 @@ def test_every_help_reads_as_clean_chinese(run_cli: RunCli) -> None:
         assert "。." not in text and "\\b" not in text, path
         assert "用法：docgen" in text and "显示本帮助后退出。" in text, path
         assert "选项：" in text and "选项:" not in text, path
+        assert not re.search(r"\b(TEXT|INTEGER|FLOAT)\b", text), path  # Click's placeholders, in English
         # No gap where Click joined two lines of a Chinese paragraph (……退出码 1）。 中断后……).
         for line in text.splitlines():
             assert not re.search(r"[，。；：、）] +[\u4e00-\u9fff]", line), (path, line)
@@ -71,3 +72,5 @@ def test_clicks_own_errors_read_as_chinese(run_cli: RunCli) -> None:
     wrong = run_cli("batch", "x.yaml", "--jobs", "abc")
     assert wrong.exit_code == 2 and "'abc' 不是有效的数字。" in wrong.err
     assert "integer" not in wrong.err
+    outside = run_cli("batch", "x.yaml", "--jobs", "0")
+    assert outside.exit_code == 2 and "0 不在 1<=x<=64 的范围内。" in outside.err

@@ -147,3 +147,10 @@ def test_a_query_of_marks_alone_is_an_error_not_every_document(ws: Path, run_cli
     for query in ("，，", "\udcff\udcfe"):  # punctuation; bytes a terminal could not decode
         result = run_cli("-w", str(ws), "search", query)
         assert result.exit_code == 1 and "没有可以检索的" in result.err, query
+
+
+def test_an_empty_query_without_filters_is_an_error(ws: Path, run_cli: RunCli) -> None:
+    for query in ("", " "):
+        result = run_cli("-w", str(ws), "search", query)
+        assert result.exit_code == 1 and "请写出检索词" in result.err
+    assert len(search(run_cli, ws, "--kind", "announcement")) == 1, "a filter alone is a search"

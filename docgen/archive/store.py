@@ -604,6 +604,9 @@ class Archive:
         sm3_added: dict[str, str] = {}  # folder -> SM3 of the manifest-sm3.txt add-sm3 wrote
         for event in self.events():
             if event.get("event") in STORING_EVENTS and event.get("path"):
+                if str(event["path"]) in logged:  # a folder is stored once; a second record is forged
+                    report.differs_from_log.append(f"{event['path']}（日志中又一次记录存入，时间 {event.get('time')}）")
+                    continue
                 logged[str(event["path"])] = event
             elif event.get("event") == "sm3_added" and event.get("path"):
                 sm3_added[str(event["path"])] = str(event.get("manifest_sm3"))
@@ -633,6 +636,7 @@ class Archive:
                 listed = read_manifest(manifest)
                 differing |= {n for n, digest in files.items() if n in listed and listed[n] != digest}
         report.differs_from_log += [f"{path}/{n}（与签发时日志记录的校验值不同）" for n in sorted(differing)]
+        self._compare_file_lists(report, path, recorded, differing)
         sm3_manifest = folder / manifest_name("sm3")
         has_sm3 = sm3_manifest.is_file()
         if has_sm3 and path in sm3_added and file_digests(sm3_manifest, ("sm3",))["sm3"] != sm3_added[path]:
@@ -641,6 +645,39 @@ class Archive:
             report.missing.append(f"{path}/{sm3_manifest.name}")
         elif not has_sm3:
             report.without_sm3.append(path)
+
+    def _compare_file_lists(
+        self, report: VerifyReport, path: str, recorded: dict[str, dict[str, str]], differing: set[str]
+    ) -> None:
+        """The manifests list the files the log recorded, no fewer and no more; meta.json agrees.
+
+        A file removed (or added) together with its manifest lines leaves a folder that agrees
+        with itself; only the log and meta.json, written when it was stored, still know.
+        """
+        folder = self.root / path
+        dropped: set[str] = set()
+        added: set[str] = set()
+        for algorithm, files in recorded.items():
+            manifest = folder / manifest_name(algorithm)
+            if algorithm not in ALGORITHMS or not manifest.is_file():
+                continue
+            listed = set(read_manifest(manifest)) - ({META} if META not in files else set())
+            dropped |= set(files) - listed
+            added |= listed - set(files)
+        report.missing += [f"{path}/{n}（连同校验清单中的一行被删去）" for n in sorted(dropped)]
+        report.differs_from_log += [f"{path}/{n}（日志中没有这个文件）" for n in sorted(added)]
+        try:
+            described = json.loads((folder / META).read_text(encoding="utf-8")).get("digests") or {}
+        except (OSError, ValueError, AttributeError):
+            return  # a meta.json gone or unreadable is named above
+        for algorithm, files in described.items():
+            manifest = folder / manifest_name(algorithm)
+            in_manifest = read_manifest(manifest) if algorithm in ALGORITHMS and manifest.is_file() else {}
+            report.differs_from_log += [
+                f"{path}/{n}（与 meta.json 记录的校验值不同）"
+                for n, digest in sorted(files.items())
+                if n in in_manifest and in_manifest[n] != digest and n not in dropped | differing
+            ]
 
     def _stray_entries(self, year: int | None) -> list[str]:
         """Anything in the tree outside document folders that docgen did not put there."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -40,6 +40,7 @@ from docgen.vocab import (
     parse_number,
     prefix_problem,
     secrecy_mark,
+    shown_value,
     text_problem,
 )
 
@@ -68,27 +69,21 @@ def _strip_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def _printable(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+def _refusing(problem_of: Callable[[str], str | None], said: str) -> Callable[[str], str]:
+    """A validator that lets a value through, or raises ``said`` with its problem."""
+
+    def check(value: str) -> str:
+        problem = problem_of(value)
+        if problem:
+            raise ValueError(said.format(value=clip(value, 40), problem=problem))
+        return value
+
+    return check
 
 
-def _file_name(value: str) -> str:
-    problem = name_problem(value)
-    if problem:
-        msg = f"键名“{clip(value, 40)}”会成为文件名：{problem}"
-        raise ValueError(msg)
-    return value
-
-
-def _prefix(value: str) -> str:
-    problem = prefix_problem(value)
-    if problem:
-        msg = f"机关代字“{clip(value, 40)}”{problem}"
-        raise ValueError(msg)
-    return value
+_printable = _refusing(text_problem, "{problem}")
+_file_name = _refusing(name_problem, "键名“{value}”会成为文件名：{problem}")
+_prefix = _refusing(prefix_problem, "机关代字“{value}”{problem}")
 
 
 def _number_or_auto(value: str) -> str:
@@ -562,7 +557,7 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
     kind = error["type"]
     if kind == "invalid_key":  # `~: 2021` or `1: x`: pydantic names the key by its repr
         field = "键名"
-        shown = "空值（~ 或 null）" if error.get("input") is None else clip(repr(error.get("input")), 40)
+        shown = "空值（~ 或 null）" if error.get("input") is None else shown_value(error.get("input"), 40)
         return Problem(source.path, odd_key_line(source, loc[:-1]), field, f"键名应为文字，现为 {shown}")
     if kind == "value_error":
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
@@ -575,7 +570,7 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
     if kind in ("string_type", "list_type", "date_type", "int_type", "int_from_float", "finite_number") and (
         "input" in error
     ):
-        message += f"，现为 {clip(repr(error['input']))}"
+        message += f"，现为 {shown_value(error['input'])}"
     if kind == "string_type" and isinstance(error.get("input"), int | float):
         message += '（编号、电话、邮编等请加引号，如 "0750-7115128"，以免前导零丢失）'
     if kind == "extra_forbidden":

@@ -426,6 +426,9 @@ def build_query(
         shown = text.strip().encode("utf-8", "backslashreplace").decode("utf-8")  # bytes a terminal sent raw
         msg = f"检索词“{clip(shown, 20)}”中没有可以检索的文字、字母或数字。"
         raise SearchError(msg)
+    if not parts and not (enterprise_norm or number_norm or kind or year):
+        msg = "请写出检索词（企业名称、发文字号、正文片段），或用文种、年度、企业、发文字号筛选。"
+        raise SearchError(msg)
     return SearchQuery(
         parts=parts,
         enterprise=enterprise_norm or None,
