@@ -237,3 +237,43 @@ def test_appends_read_only_the_logs_end_and_read_it_all_when_in_doubt(archive: P
         before + 5,
     ]
     assert store.log_problems() == [f"第{before + 4}行不是完整的记录（被改动，或写入时中断）"]
+
+
+def rewrite_manifests(folder: Path, change: Any) -> None:
+    """Apply ``change(listed, algorithm)`` to both manifests of a folder, as a careful tamperer would."""
+    for algorithm in ("sha256", "sm3"):
+        manifest = folder / f"manifest-{algorithm}.txt"
+        listed = read_manifest(manifest)
+        change(listed, algorithm)
+        manifest.write_text("".join(f"{d}  {n}\n" for n, d in sorted(listed.items())), encoding="utf-8")
+
+
+def test_files_removed_or_added_with_their_manifest_lines_are_found(archive: Path, run_cli: RunCli) -> None:
+    [folder] = list(archive.glob("2021/*/*/验收记录-恩平市华艺陶瓷有限公司"))
+    for name in ("document.pdf", "document.docx"):
+        (folder / name).unlink()
+    (folder / "payload.exe").write_bytes(b"MZ")
+    payload = file_digests(folder / "payload.exe")
+
+    def change(listed: dict[str, str], algorithm: str) -> None:
+        del listed["document.pdf"], listed["document.docx"]
+        listed["payload.exe"] = payload[algorithm]
+
+    rewrite_manifests(folder, change)
+    report = verify(run_cli, archive)
+    assert {m.split("（")[0].rsplit("/", 1)[1] for m in report["missing"]} == {"document.pdf", "document.docx"}
+    assert any(d.split("（")[0].endswith("/payload.exe") for d in report["differs_from_log"])
+
+
+def test_a_forged_second_storing_event_is_found(archive: Path, run_cli: RunCli) -> None:
+    """Without a key a tamperer can extend the chain; a folder stored twice still gives it away."""
+    [folder] = list(archive.glob("2021/*/*/验收记录-恩平市华艺陶瓷有限公司"))
+    store = Archive(archive)
+    first = next(e for e in store.events() if e.get("path") == folder.relative_to(archive).as_posix())
+    with store.locked():
+        store.append_event(
+            "issued", **{k: v for k, v in first.items() if k not in ("time", "user", "event", "seq", "prev_sm3")}
+        )
+    report = verify(run_cli, archive)
+    assert store.log_problems() == [], "the chain itself holds"
+    assert any("又一次记录存入" in d for d in report["differs_from_log"])
