@@ -113,6 +113,10 @@ def test_the_example_archive_passes_and_the_report_is_a_signable_table(
 
     text = "".join(page.extract_text() for page in PdfReader(tmp_path / "report.pdf").pages)
     assert pdf_facts(tmp_path / "report.pdf").fonts_not_embedded == (), "a report that passes KY-3 itself"
+    head = json.loads((ws / "archive" / "events.head").read_text(encoding="utf-8"))
+    assert "".join(f"事件日志：{head['count']}条，最后一条的SM3为{head['sm3']}".split()) in "".join(text.split()), (
+        "the signed report anchors the log"
+    )
     squashed = "".join(text.split())
     assert "电子档案四性检测报告" in squashed
     for code in results:

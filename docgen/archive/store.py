@@ -277,6 +277,10 @@ class Archive:
         found = f"日志末尾与 {EVENTS_HEAD} 不符（应有 {count} 条记录，实有 {len(lines)} 条，或最后一条被改动）"
         return count, sm3, {"log_anomaly": found}
 
+    def head(self) -> tuple[int, str] | None:
+        """(events in the log, SM3 of the last one) as ``events.head`` records them, or None."""
+        return self._head()
+
     def _head(self) -> tuple[int, str] | None:
         try:
             head = json.loads((self.root / EVENTS_HEAD).read_text(encoding="utf-8"))

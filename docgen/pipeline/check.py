@@ -103,6 +103,7 @@ class CheckReport:
     sm3_provider: str = SM3_PROVIDER
     items: list[CheckItem] = field(default_factory=list)
     logged: bool = True  # the check was recorded in the event log
+    log_head: tuple[int, str] | None = None  # events, SM3 of the last: printed on the report
 
     @property
     def ok(self) -> bool:
@@ -121,6 +122,7 @@ class CheckReport:
             "sm3_provider": self.sm3_provider,
             "ok": self.ok,
             "logged": self.logged,
+            "log_head": self.log_head,
             "items": [item.__dict__ for item in self.items],
         }
 
@@ -173,6 +175,7 @@ def check_archive(
     _scan(items, archive, year, scan_command)
     report.items = list(items.values())
     _log_check(archive, report)
+    report.log_head = archive.head()
     return report
 
 

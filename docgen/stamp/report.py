@@ -36,6 +36,10 @@ def _scope(data: dict[str, Any]) -> list[str]:
         each = "；".join(f"{y} 年 {t['documents']} 件 {t['bytes']:,} 字节" for y, t in sorted(data["per_year"].items()))
         lines.append(f"各年度：{each}")
     lines += [f"检测时间：{_when(data['checked_at'])}", f"摘要算法：SHA-256、SM3（{data['sm3_provider']}）"]
+    if data.get("log_head"):
+        # Printed and signed, the log's last SM3 anchors it: a log rewritten later no longer matches.
+        count, sm3 = data["log_head"]
+        lines.append(f"事件日志：{count} 条，最后一条的 SM3 为 {sm3}")
     return lines
 
 
