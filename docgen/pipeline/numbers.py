@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docgen.archive.store import Archive
+from docgen.archive.store import Archive, ArchiveMeta
 from docgen.case.model import AUTO_NUMBER, Case, load_case
 from docgen.config import Settings
 from docgen.errors import DocgenError
@@ -69,18 +69,18 @@ def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:
         msg = "作废发文字号必须写明原因。"
         raise DocgenError(msg)
     prefix, year, seq = parse_typed_number(text)
-    archive = Archive(settings.archive_dir)
     wanted = format_number(prefix, year, seq)
-    filed = [m for m in archive.metas(year) if m.get("number") == wanted] if archive.root.is_dir() else []
-    if filed:
+    filed = _filed_numbers(settings, year).get(wanted)
+    if filed is not None:
         # The number is printed on a document the archive keeps: voiding it would make the
         # ledger and the archive disagree (archive verify fails) about a document that exists.
         msg = (
-            f"{wanted} 已用于归档库中的《{filed[0].get('title')}》（{filed[0]['path']}），不能作废。"
+            f"{wanted} 已用于归档库中的《{filed.get('title')}》（{filed['path']}），不能作废。"
             "已印发的文件撤回时，号保留不再使用，请另发文件说明撤回。"
         )
         raise DocgenError(msg)
     record = registry_for(settings).void(prefix, year, seq, reason.strip())
+    archive = Archive(settings.archive_dir)
     if archive.root.is_dir():  # the archive's log keeps the office's whole story
         with archive.locked():
             archive.append_event("voided", number=record.number, reason=record.void_reason, title=record.title)
@@ -89,6 +89,11 @@ def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:
 
 def check_numbers(settings: Settings, year: int | None = None) -> list[RunReport]:
     """``docgen number check``: each run of numbers audited, numbers never filed read from the archive."""
+    return check_registry(settings, year, set(_filed_numbers(settings, year)))
+
+
+def _filed_numbers(settings: Settings, year: int | None) -> dict[str, ArchiveMeta]:
+    """The 发文字号 the archive's documents print (of one year, or all), each with a document."""
     archive = Archive(settings.archive_dir)
-    filed = {str(m.get("number")) for m in archive.metas(year) if m.get("number")} if archive.root.is_dir() else set()
-    return check_registry(settings, year, filed)
+    metas = archive.metas(year) if archive.root.is_dir() else []
+    return {str(m["number"]): m for m in metas if m.get("number")}
