@@ -265,7 +265,7 @@ class Archive:
         if not lines:
             return 0, NO_PREVIOUS, {}
         actual = (len(lines), digest_bytes(lines[-1], "sm3"))
-        head = self._head()
+        head = self.head()
         if head is None:
             if _chained(lines[-1]):
                 return (*actual, {"log_anomaly": f"缺少 {EVENTS_HEAD}，日志末尾无法确认"})
@@ -279,9 +279,6 @@ class Archive:
 
     def head(self) -> tuple[int, str] | None:
         """(events in the log, SM3 of the last one) as ``events.head`` records them, or None."""
-        return self._head()
-
-    def _head(self) -> tuple[int, str] | None:
         try:
             head = json.loads((self.root / EVENTS_HEAD).read_text(encoding="utf-8"))
             count, sm3 = head["count"], head["sm3"]
@@ -334,7 +331,7 @@ class Archive:
             elif chained:
                 problems.append(f"第{n}行没有链接：是在链接开始后插入的记录")
             previous = digest_bytes(raw, "sm3")
-        head = self._head()
+        head = self.head()
         if chained and head is not None:
             if head != (len(lines), previous):
                 problems.append(f"日志应有 {head[0]} 条记录，现有 {len(lines)} 条，或最后一条被改动：末尾被截断或改写")
@@ -594,7 +591,7 @@ class Archive:
                     sm3_provider=SM3_PROVIDER,
                 )
                 done.append(rel)
-            if not done and self._head() is None and (self.root / EVENTS).is_file():
+            if not done and self.head() is None and (self.root / EVENTS).is_file():
                 self.append_event("log_sealed")  # a log from before the chain: its lines sealed from now on
         return done, refused
 
