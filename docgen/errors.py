@@ -8,6 +8,7 @@ docgen decides exit codes.
 from __future__ import annotations
 
 import errno
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,9 +46,9 @@ class CaseError(DocgenError):
 
     SHOWN = 20  # a file with a thousand faults gets the first twenty and a count, not a wall of text
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], what: str = "案卷文件") -> None:
         self.problems = problems
-        lines = [f"案卷文件有 {len(problems)} 处错误：" if len(problems) > 1 else "案卷文件有错误："]
+        lines = [f"{what}有 {len(problems)} 处错误：" if len(problems) > 1 else f"{what}有错误："]
         lines += [f"  {p}" for p in problems[: self.SHOWN]]
         if len(problems) > self.SHOWN:
             lines.append(f"  ……另有 {len(problems) - self.SHOWN} 处错误，请先改正上面的")
@@ -112,8 +113,12 @@ _OS_ERRORS = {
 }
 
 
+_TEMPORARY = re.compile(r"\.([^/]+)\.[A-Za-z0-9_]{8}\.part$")
+
+
 def os_error_message(exc: OSError) -> str:
     """An operating-system error as a clerk reads it: the path and what is wrong, in Chinese."""
     said = _OS_ERRORS.get(exc.errno or 0, f"无法读写（系统错误 {exc.errno}）")
-    where = " → ".join(str(name) for name in (exc.filename, exc.filename2) if name)
+    # A failed atomic write names its hidden temporary file (.notice.pdf.x7k2m9qz.part): say the file meant.
+    where = " → ".join(_TEMPORARY.sub(r"\1", str(name)) for name in (exc.filename, exc.filename2) if name)
     return f"{where or '文件'}：{said}。"

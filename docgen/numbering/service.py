@@ -134,18 +134,20 @@ def _decode(data: bytes) -> str:
 def read_number_csv(path: Path) -> list[NumberRecord]:
     """Read numbers issued by hand from a CSV (发文字号, 标题[, 日期, 经办人]); errors name the line."""
     if not path.is_file():
-        raise CaseError([Problem(path, None, None, "文件不存在")])
+        raise CaseError([Problem(path, None, None, "文件不存在")], what="发文字号登记表")
     try:
         text = _decode(path.read_bytes())
     except UnicodeDecodeError as exc:
-        raise CaseError([Problem(path, None, None, "文件编码无法识别（请存为 UTF-8 或 GBK 的 CSV）")]) from exc
+        raise CaseError(
+            [Problem(path, None, None, "文件编码无法识别（请存为 UTF-8 或 GBK 的 CSV）")], what="发文字号登记表"
+        ) from exc
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
-        raise CaseError([Problem(path, 1, None, "文件是空的")])
+        raise CaseError([Problem(path, 1, None, "文件是空的")], what="发文字号登记表")
     header = [CSV_COLUMNS.get(h.strip()) for h in rows[0]]
     if "number" not in header or "title" not in header:
         message = "第一行应为表头，至少包括 发文字号 和 标题 两列（可选 日期、经办人）"
-        raise CaseError([Problem(path, 1, None, message)])
+        raise CaseError([Problem(path, 1, None, message)], what="发文字号登记表")
     records, problems = [], []
     seen: dict[tuple[str, int, int], int] = {}
     for line_no, row in enumerate(rows[1:], start=2):
@@ -184,7 +186,7 @@ def read_number_csv(path: Path) -> list[NumberRecord]:
             )
         )
     if problems:
-        raise CaseError(problems)
+        raise CaseError(problems, what="发文字号登记表")
     return records
 
 
