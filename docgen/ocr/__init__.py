@@ -116,20 +116,36 @@ def page_text(page: int, boxes: list[Box]) -> PageText:
     return PageText(page, "\n".join(lines_of(boxes)), round(confidence, 4), characters)
 
 
+def run_tool(command: list[str | Path], timeout: float, failed: str) -> str:
+    """Run an outside program (pdftoppm, tesseract) and return what it printed; ``failed`` says what did not work."""
+    try:
+        done = subprocess.run(
+            [str(part) for part in command], capture_output=True, text=True, timeout=timeout, check=True
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        msg = f"{failed}（{exc}）"
+        raise OcrError(msg) from exc
+    return done.stdout
+
+
 def render_page(pdf: Path, page: int, folder: Path, dpi: int = DPI) -> Path:
     """One page as a PNG image (poppler's pdftoppm), ``folder/p<page>.png``."""
     prefix = folder / f"p{page}"
     first = str(page)
-    try:
-        subprocess.run(
-            ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", first, "-l", first, pdf, prefix],
-            check=True,
-            capture_output=True,
-            timeout=RENDER_TIMEOUT_S,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        msg = f"{pdf}：第 {page} 页无法转成图片（{exc}）"
-        raise OcrError(msg) from exc
+    command: list[str | Path] = [
+        "pdftoppm",
+        "-r",
+        str(dpi),
+        "-png",
+        "-singlefile",
+        "-f",
+        first,
+        "-l",
+        first,
+        pdf,
+        prefix,
+    ]
+    run_tool(command, RENDER_TIMEOUT_S, f"{pdf}：第 {page} 页无法转成图片")
     return prefix.with_suffix(".png")
 
 

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from docgen.errors import OcrError
-from docgen.ocr import Box
+from docgen.ocr import Box, run_tool
 
 TIMEOUT_S = 300
 MIN_CONFIDENCE = 0  # tesseract marks non-text boxes with -1
@@ -39,19 +39,10 @@ class TesseractEngine:
 
     def boxes(self, image: Path) -> list[Box]:
         """Every line tesseract finds, with the mean confidence of its words."""
-        try:
-            done = subprocess.run(
-                ["tesseract", str(image), "stdout", "-l", "chi_sim", "tsv"],
-                capture_output=True,
-                text=True,
-                timeout=TIMEOUT_S,
-                check=True,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            msg = f"tesseract 识别 {image.name} 失败（{exc}）"
-            raise OcrError(msg) from exc
+        command: list[str | Path] = ["tesseract", image, "stdout", "-l", "chi_sim", "tsv"]
+        printed = run_tool(command, TIMEOUT_S, f"tesseract 识别 {image.name} 失败")
         lines: dict[tuple[str, str, str], list[dict[str, str]]] = {}
-        for row in csv.DictReader(io.StringIO(done.stdout), delimiter="\t", quoting=csv.QUOTE_NONE):
+        for row in csv.DictReader(io.StringIO(printed), delimiter="\t", quoting=csv.QUOTE_NONE):
             if row.get("text", "").strip() and float(row.get("conf") or -1) >= MIN_CONFIDENCE:
                 lines.setdefault((row["block_num"], row["par_num"], row["line_num"]), []).append(row)
         boxes = []
