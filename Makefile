@@ -11,10 +11,11 @@ DEMO_WS := demo
 .PHONY: demo test system venv lint templates clean
 
 demo: system venv
+	@mkdir -p $(DEMO_WS)
 	$(BIN)/docgen -w $(DEMO_WS) doctor
 	$(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021/case.yaml -o $(DEMO_WS)/out --format both
 	$(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021/case.yaml -k set -o $(DEMO_WS)/out --format pdf
-	@mkdir -p $(DEMO_WS) && cp examples/enping-2021/case.yaml $(DEMO_WS)/case.yaml
+	@cp examples/enping-2021/case.yaml $(DEMO_WS)/case.yaml
 	$(BIN)/docgen -w $(DEMO_WS) issue $(DEMO_WS)/case.yaml
 	for kind in request report letter minutes; do \
 	  $(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021-coordination/case.yaml -k $$kind -o $(DEMO_WS)/out --format pdf || exit 1; \

@@ -8,14 +8,16 @@ from __future__ import annotations
 import atexit
 import contextlib
 import contextvars
+import csv
 import datetime as dt
 import fcntl
 import getpass
+import io
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from docgen.errors import UnsafePathError
@@ -97,6 +99,25 @@ def exclusive_lock(lock_file: Path, timeout: float, busy_message: str) -> Iterat
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# A cell Excel or WPS would read as a formula (=HYPERLINK(…) in a title from an imported file).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: a leading formula mark is quoted away with '."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def write_spreadsheet(target: Path, rows: Iterable[Sequence[object]]) -> None:
+    """Write a CSV that Excel on a Chinese PC opens as it is (UTF-8 with a BOM), cells never formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
+    atomic_write_bytes(target, out.getvalue().encode("utf-8-sig"))
 
 
 def child(folder: Path, name: str) -> Path:

@@ -28,7 +28,7 @@ import click.types
 from docgen import __version__
 from docgen._io import end_run, use_run_folder
 from docgen.config import Settings, load_settings
-from docgen.errors import DocgenError, os_error_message
+from docgen.errors import DocgenError, os_error_message, printable
 from docgen.numbering.registry import NumberRecord
 from docgen.numbering.service import allocate_external, import_numbers, registry_for
 from docgen.pipeline.numbers import check_numbers, number_for_case, void_number
@@ -429,19 +429,7 @@ def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
         _print_json({**dataclasses.asdict(report), "ok": report.ok})
     else:
         click.echo(f"核验了 {report.documents} 份文件。")
-        sections = [
-            ("被改动", report.modified),
-            ("缺失", report.missing),
-            ("多出", report.unexpected),
-            ("登记簿不认可的发文字号", report.unknown_numbers),
-            ("已登记但未归档的发文字号", report.numbers_without_document),
-            ("事件日志", report.log_problems),
-            ("日志记录了、文件夹却不在", report.missing_folders),
-            ("日志中没有记录的文件夹", report.unlogged_folders),
-            ("与签发时日志记录的不同", report.differs_from_log),
-            ("没有 SM3 校验值（运行 docgen archive add-sm3）", report.without_sm3),
-        ]
-        for label, items in sections:
+        for label, items in report.sections():
             for item in items:
                 click.echo(f"  {label}：{item}")
         click.echo("结论：完好。" if report.ok else "结论：有问题，请按上面的清单处理。")
@@ -653,7 +641,7 @@ def _import_files(settings: Settings, files: list[Path], given: Any, ocr: bool, 
     for r in results:
         p = r.plan
         head = "已导入" if r.status == "imported" else "已在归档库中，未重复导入"
-        click.echo(f"{head}：{p.source}")
+        click.echo(f"{head}：{printable(p.source)}")
         click.echo(
             f"  标题：{p.title}；文种：{p.kind_name}；发文字号：{p.number or '无'}；成文日期：{p.date.isoformat()}"
         )
@@ -680,7 +668,7 @@ def _import_files(settings: Settings, files: list[Path], given: Any, ocr: bool, 
 def _imported_json(r: Any) -> dict[str, Any]:
     p = r.plan
     return {
-        "file": str(p.source),
+        "file": printable(p.source),
         "status": r.status,
         "path": str(r.path),
         "kind": p.kind,
@@ -724,7 +712,7 @@ def _import_folders(
         raise click.UsageError(msg)
     files = [p for p in paths if p.is_file()] + files_in([p for p in paths if p.is_dir()], recursive)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    report = report or settings.workspace / f"导入报告-{stamp}.csv"
+    report = settings.output_outside_records(report or settings.workspace / f"导入报告-{stamp}.csv", "导入报告")
     progress = Progress(
         TextColumn("[bold]导入"),
         BarColumn(),
@@ -737,7 +725,7 @@ def _import_folders(
         task = progress.add_task("", total=len(files))
 
         def file_done(done: int, total: int, source: Path) -> None:
-            progress.update(task, completed=done, description=source.name[:40])
+            progress.update(task, completed=done, description=printable(source.name)[:40])
 
         done = import_folder(settings, files, given, report=report, ocr=ocr, on_file=file_done, on_warning=_warn)
     if as_json:
@@ -745,7 +733,7 @@ def _import_folders(
             {
                 "report": str(done.report),
                 "files": [
-                    {"file": str(row.file), "outcome": row.outcome, "note": row.note}
+                    {"file": printable(row.file), "outcome": row.outcome, "note": row.note}
                     | (_imported_json(row.imported) if row.imported else {})
                     for row in done.rows
                 ],
@@ -758,7 +746,7 @@ def _import_folders(
         click.echo(f"共 {len(files)} 个文件：{counts or '没有可导入的文件'}。")
         for row in done.rows:
             if row.outcome in ("拒绝", "待核对"):
-                click.echo(f"  {row.outcome}：{row.file}：{row.note}")
+                click.echo(f"  {row.outcome}：{printable(row.file)}：{row.note}")
         click.echo(f"导入报告：{done.report}")
     if done.count("拒绝"):
         sys.exit(1)
@@ -1068,7 +1056,7 @@ def number_void(ctx: click.Context, number_text: str, reason: str) -> None:
 @click.pass_context
 def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
     """检查发文字号是否连续：缺号、作废号、找不到文件的号。有问题时退出码为 1。"""
-    reports = check_numbers(_settings(ctx), year)
+    reports = check_numbers(_settings(ctx), year, on_warning=_warn)
     if as_json:
         _print_json(
             [
@@ -1077,7 +1065,9 @@ def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
                     "year": r.year,
                     "highest": r.highest,
                     "issued": r.issued,
-                    "gaps": r.gaps,
+                    "gaps": [{"from": first, "to": last} for first, last in r.gaps],
+                    "missing": r.missing_count,
+                    "unregistered": [{"number": n, "path": p} for n, p in r.unregistered],
                     "voided": [_record_json(v) for v in r.voided],
                     "missing_documents": [_record_json(m) for m in r.missing_documents],
                     "unfiled": [{**_record_json(u), "age_days": days} for u, days in r.unfiled],
@@ -1091,8 +1081,11 @@ def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
             click.echo("登记簿中没有发文字号。")
         for r in reports:
             click.echo(f"{r.prefix}〔{r.year}〕：1—{r.highest}号，已使用 {r.issued} 个，作废 {len(r.voided)} 个")
-            for gap in r.gaps:
-                click.echo(f"  缺号：{r.prefix}〔{r.year}〕{gap}号（既未登记也未作废）")
+            for first, last in r.gaps:
+                span = f"{first}号" if first == last else f"{first}—{last}号（{last - first + 1} 个）"
+                click.echo(f"  缺号：{r.prefix}〔{r.year}〕{span}（既未登记也未作废）")
+            for shown, folder in r.unregistered:
+                click.echo(f"  登记簿中没有：{shown}（归档库 {folder}；登记簿被删除、清空或替换过？）")
             for v in r.voided:
                 click.echo(f"  作废：{v.number}（{v.void_reason}；{v.voided_by}，{v.voided_at}）")
             for m in r.missing_documents:
@@ -1243,9 +1236,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except Exception as exc:
+        # Every fault a clerk can cause has its own message; anything else is docgen's own bug,
+        # said as one line, never a traceback (DOCGEN_DEBUG=1 shows it, for whoever fixes it).
+        if os.environ.get("DOCGEN_DEBUG"):
+            raise
+        said = printable(f"{type(exc).__name__}: {str(exc)[:200]}")
+        click.echo(f"错误：docgen 内部错误（{said}）。请把这一行告诉维护人员。", err=True)
+        sys.exit(INTERNAL_ERROR_EXIT)
     finally:
         end_run()
         signal.signal(signal.SIGTERM, previous)
+
+
+INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE: not the clerk's input, docgen's own fault
 
 
 def _terminated(signum: int, frame: object) -> None:

@@ -243,6 +243,10 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
     if workspace.exists() and not workspace.is_dir():
         msg = f"工作区 {workspace} 不是文件夹。"
         raise ConfigError(msg)
+    if not workspace.exists():
+        # A mistyped -w must not quietly start an empty archive and a second register beside the real one.
+        msg = f"工作区文件夹 {workspace} 不存在。请检查 -w 或 DOCGEN_WORKSPACE 的拼写；要新建工作区，先创建这个文件夹。"
+        raise ConfigError(msg)
     config_path = workspace / CONFIG_NAME
     cfg = _read_config(config_path)
 

@@ -13,12 +13,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def printable(text: object) -> str:
+    r"""Text that can be printed and written as UTF-8: a file name's undecodable bytes as U+FFFD.
+
+    A name from an unzipped Windows archive (``bad\xff.pdf``) reaches Python as lone surrogates,
+    which no terminal, CSV or JSON file can take.
+    """
+    shown = str(text)
+    if not any("\ud800" <= ch <= "\udfff" for ch in shown):
+        return shown
+    return re.sub("[\ud800-\udfff]+", "\ufffd", shown)
+
+
 class DocgenError(Exception):
     """Base class of every error docgen reports to a user."""
 
     exit_code = 1
 
     def __init__(self, message: str) -> None:
+        message = printable(message)
         super().__init__(message)
         self.message = message
 
@@ -120,5 +133,5 @@ def os_error_message(exc: OSError) -> str:
     """An operating-system error as a clerk reads it: the path and what is wrong, in Chinese."""
     said = _OS_ERRORS.get(exc.errno or 0, f"无法读写（系统错误 {exc.errno}）")
     # A failed atomic write names its hidden temporary file (.notice.pdf.x7k2m9qz.part): say the file meant.
-    where = " → ".join(_TEMPORARY.sub(r"\1", str(name)) for name in (exc.filename, exc.filename2) if name)
+    where = " → ".join(_TEMPORARY.sub(r"\1", printable(name)) for name in (exc.filename, exc.filename2) if name)
     return f"{where or '文件'}：{said}。"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,6 @@ from typing import Any
 
 from docx import Document as DocxDocument
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from docgen.errors import UnreadableFileError
 
@@ -36,19 +36,103 @@ class ExtractedText:
         return [n for n, text in enumerate(self.page_texts, start=1) if not text.strip()]
 
 
+# What a DOCX may hold before docgen opens it. A real 500-page document has a few MB of XML and a
+# few hundred thousand elements; an attack run's 299 KB file of 33.5 million empty paragraphs
+# took 6 GB to open, a 1 MB zip bomb 1.9 GB before it was refused. Parts are read as a stream
+# against these bounds (a zip's own size fields can lie), before any XML parser sees them.
+MAX_DOCX_BYTES = 100 * 1024 * 1024
+MAX_PACKAGE_ENTRIES = 5_000
+MAX_PART_BYTES = 64 * 1024 * 1024
+MAX_PACKAGE_BYTES = 256 * 1024 * 1024
+MAX_PART_TAGS = 2_000_000  # "<" in one XML part: opening and closing tags
+_STREAM_CHUNK = 1 << 20
+MAX_PDF_PAGES = 2_000  # one file of an import; a bound volume of a year is a few hundred pages
+
+
+def docx_parts(path: Path, *, keep: bool = True) -> dict[str, bytes]:
+    """Every part of a DOCX package, read within the bounds above; refused with a clear message.
+
+    ``keep=False`` only checks: the parts are read and dropped (each returned empty).
+    """
+    try:
+        if path.stat().st_size > MAX_DOCX_BYTES:
+            msg = f"{path}：DOCX 文件超过 {MAX_DOCX_BYTES // 1024 // 1024} MB，不予处理。"
+            raise UnreadableFileError(msg)
+        with zipfile.ZipFile(path) as zf:
+            entries = zf.infolist()
+            if len(entries) > MAX_PACKAGE_ENTRIES:
+                msg = f"{path}：DOCX 文件包含 {len(entries)} 个部件，超过上限 {MAX_PACKAGE_ENTRIES}，不予处理。"
+                raise UnreadableFileError(msg)
+            parts: dict[str, bytes] = {}
+            total = 0
+            for entry in entries:
+                if entry.is_dir():
+                    continue
+                size, data = _read_part(zf, entry, path, MAX_PACKAGE_BYTES - total, keep)
+                total += size
+                parts[entry.filename] = data
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
+        msg = f"{path}：DOCX 文件已损坏，无法读取（{exc}）"
+        raise UnreadableFileError(msg) from exc
+    except RuntimeError as exc:  # an encrypted entry
+        msg = f"{path}：DOCX 文件加密或已损坏，无法读取。"
+        raise UnreadableFileError(msg) from exc
+    return parts
+
+
+def _read_part(zf: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path, room: int, keep: bool) -> tuple[int, bytes]:
+    limit = min(MAX_PART_BYTES, room)
+    chunks, size, tags = [], 0, 0
+    xml = entry.filename.endswith((".xml", ".rels"))
+    with zf.open(entry) as fh:
+        while chunk := fh.read(_STREAM_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                what = "部件" if limit == MAX_PART_BYTES else "内容"
+                shown = f"{limit // 1024 // 1024} MB"
+                msg = f"{path}：DOCX 文件解压后的{what}超过 {shown}（{entry.filename}），不予处理（可能是压缩炸弹）。"
+                raise UnreadableFileError(msg)
+            if xml:
+                tags += chunk.count(b"<")
+                if tags > MAX_PART_TAGS:
+                    msg = (
+                        f"{path}：DOCX 文件的 {entry.filename} 含有超过 {MAX_PART_TAGS:,} 个标记，"
+                        "远超任何公文，不予处理。"
+                    )
+                    raise UnreadableFileError(msg)
+            if keep:
+                chunks.append(chunk)
+    return size, b"".join(chunks)
+
+
+def check_docx(path: Path) -> None:
+    """Refuse a DOCX that would cost more than a document's worth to open (see ``docx_parts``)."""
+    docx_parts(path, keep=False)
+
+
+def is_regular_file(path: Path) -> bool:
+    """A plain file: not a folder, a device or a FIFO (opening a FIFO waits for a writer forever)."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def file_kind(path: Path) -> str | None:
-    """'pdf' or 'docx' by content (not by the name), or None."""
+    """'pdf' or 'docx' by content (not by the name), or None (also for anything not a plain file)."""
+    if not is_regular_file(path):
+        return None
     try:
         with path.open("rb") as fh:
             head = fh.read(5)
-    except OSError:
+        if head.startswith(b"%PDF-"):
+            return "pdf"
+        if head.startswith(b"PK") and zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                if "word/document.xml" in zf.namelist():
+                    return "docx"
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
         return None
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK") and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            if "word/document.xml" in zf.namelist():
-                return "docx"
     return None
 
 
@@ -60,7 +144,7 @@ def pdfa_part(reader: PdfReader) -> int | None:
     try:
         metadata = reader.root_object.get("/Metadata")
         data = metadata.get_object().get_data() if metadata is not None else b""
-    except (PyPdfError, KeyError, AttributeError, ValueError):
+    except Exception:  # damaged or hostile (arrays nested thousands deep): no claim can be read
         return None
     found = _PDFA_PART.search(data)
     return int(found[1]) if found else None
@@ -72,9 +156,15 @@ def extract(path: Path) -> ExtractedText:
     if kind == "pdf":
         try:
             reader = PdfReader(path, strict=False)
+            _refuse_long(path, len(reader.pages))
             pages = [page.extract_text() or "" for page in reader.pages]
-        except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-            msg = f"{path}：PDF 文件已损坏或不完整，无法读取（{exc}）"
+        except UnreadableFileError:
+            raise
+        except RecursionError as exc:  # arrays nested thousands deep: pypdf reads them by recursion
+            msg = f"{path}：PDF 文件的结构嵌套过深，无法安全读取（可能是恶意构造的文件）。"
+            raise UnreadableFileError(msg) from exc
+        except Exception as exc:  # pypdf raises many types on damaged files; each is "cannot be read"
+            msg = f"{path}：PDF 文件已损坏或不完整，无法读取（{str(exc)[:120]}）"
             raise UnreadableFileError(msg) from exc
         if not pages:
             msg = f"{path}：PDF 文件没有页面"
@@ -82,6 +172,7 @@ def extract(path: Path) -> ExtractedText:
         body = "\n".join(without_page_number(page) for page in pages)
         return ExtractedText("pdf", body, len(pages), pdfa_part(reader), tuple(pages))
     if kind == "docx":
+        check_docx(path)
         try:
             doc = DocxDocument(str(path))
         except Exception as exc:  # python-docx raises many types for a damaged package
@@ -100,6 +191,12 @@ def extract(path: Path) -> ExtractedText:
         return ExtractedText("docx", "\n".join(lines), None)
     msg = f"{path}：不是 PDF 或 DOCX 文件（按内容识别，与扩展名无关），未导入。"
     raise UnreadableFileError(msg)
+
+
+def _refuse_long(path: Path, pages: int) -> None:
+    if pages > MAX_PDF_PAGES:
+        msg = f"{path}：PDF 文件有 {pages} 页，超过一次导入的上限 {MAX_PDF_PAGES} 页，请拆分后导入。"
+        raise UnreadableFileError(msg)
 
 
 # --- laid-out text of PDFs docgen made (fit checks) ----------------------------------------
@@ -124,6 +221,14 @@ def without_page_number(page: str) -> str:
     if numbers:
         page = page[: numbers[-1].start()] + page[numbers[-1].end() :]
     return _PAGE_NUMBER_LINE.sub("", page).strip("\n")
+
+
+def pdf_opens(path: Path) -> bool:
+    """Whether a PDF opens and its pages can be listed (a converter's output is never trusted)."""
+    try:
+        return len(PdfReader(path, strict=False).pages) > 0
+    except Exception:  # any failure to open means "not a usable PDF"
+        return False
 
 
 def page_texts(pdf: Path) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -136,6 +137,16 @@ def text_problem(text: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+MAX_TITLE_CHARS = 200  # a title of ten lines; the longest real ones (转发…的通知的通知) are about 80
+
+
+def title_problem(title: str) -> str | None:
+    """Why ``title`` cannot be a document's title, or None."""
+    if len(title) > MAX_TITLE_CHARS:
+        return f"过长（{len(title)} 个字，最多 {MAX_TITLE_CHARS} 个）"
+    return text_problem(title)
+
+
 def shown_value(value: object, limit: int = 80) -> str:
     """A value as the clerk wrote it in YAML or TOML: 空 for nothing, true/false, text quoted."""
     if value is None:
@@ -223,9 +234,12 @@ LOOKALIKE_OPEN, LOOKALIKE_CLOSE = "[【（(﹝［", "]】）)﹞］"
 
 _NUMBER_RE = re.compile(
     r"^\s*(?P<prefix>[\u4e00-\u9fa5]+?)\s*(?P<open>[" + re.escape(_LOOKALIKE_BRACKETS) + r"])\s*"
-    r"(?P<year>\d{4})\s*(?P<close>[" + re.escape(_LOOKALIKE_BRACKETS) + r"])\s*"
-    r"(?P<di>第?)\s*(?P<seq>\d+)\s*号\s*$"
+    r"(?P<year>[0-9]{4})\s*(?P<close>[" + re.escape(_LOOKALIKE_BRACKETS) + r"])\s*"
+    r"(?P<di>第?)\s*(?P<seq>[0-9]{1,30})\s*号\s*$"
 )
+# The highest 序号 a 机关代字 gives in a year. No bureau comes near it; a typo past it (585858585号)
+# would make every list and check of the year's numbers as long as the typo is large.
+MAX_SEQUENCE = 99_999
 
 
 @dataclass(frozen=True)
@@ -272,12 +286,42 @@ def parse_number(text: str) -> ParsedNumber | None:
         problems.append("序号不编虚位（不加前导零）")
     if int(m["seq"]) == 0:
         problems.append("序号从 1 开始")
+    if int(m["seq"]) > MAX_SEQUENCE:
+        problems.append(f"序号 {clip(m['seq'], 12)} 过大（每个机关代字每年最多 {MAX_SEQUENCE} 号），请核对")
     if text != text.strip() or any(ch.isspace() for ch in text.strip()):
         problems.append("不应含空格")
     prefix = m["prefix"]
     if prefix.endswith("字") and m["di"]:
         pass  # "字第" is the redundant old form; the 第 problem above already names it
     return ParsedNumber(DocNumber(prefix, int(m["year"]), int(m["seq"])), tuple(problems))
+
+
+def sequence_problem(sequence: int) -> str | None:
+    """Why ``sequence`` cannot be a 序号 of the registry, or None."""
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        said = "过大" if sequence > MAX_SEQUENCE else "应从 1 开始"
+        return f"序号{said}（应在 1 到 {MAX_SEQUENCE} 之间），现为 {clip(str(sequence), 24)}"
+    return None
+
+
+def missing_ranges(present: Iterable[int]) -> list[tuple[int, int]]:
+    """The runs of numbers from 1 to the highest present that are absent, as (first, last) pairs.
+
+    Never expanded: a run of a million missing numbers is one pair, found in the time it takes
+    to sort what is present.
+    """
+    ranges = []
+    expected = 1
+    for number in sorted(set(present)):
+        if number > expected:
+            ranges.append((expected, number - 1))
+        expected = max(expected, number + 1)
+    return ranges
+
+
+def ranges_text(ranges: Iterable[tuple[int, int]]) -> str:
+    """3、5—57 for [(3, 3), (5, 57)]."""
+    return "、".join(str(first) if first == last else f"{first}—{last}" for first, last in ranges)
 
 
 # --- dates ---------------------------------------------------------------------------------------
@@ -288,9 +332,8 @@ WRITTEN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 
 def number_pattern(opening: str = "〔" + LOOKALIKE_OPEN, closing: str = "〕" + LOOKALIKE_CLOSE) -> str:
     """A 发文字号 inside text: 2-15 Han characters, a year in any of ``opening``/``closing``, a number."""
-    return (
-        rf"[\u4e00-\u9fa5]{{2,15}}\s*[{re.escape(opening)}]\s*\d{{4}}\s*[{re.escape(closing)}]\s*第?\s*\d{{1,4}}\s*号"
-    )
+    year = rf"[{re.escape(opening)}]\s*[0-9]{{4}}\s*[{re.escape(closing)}]"
+    return rf"[\u4e00-\u9fa5]{{2,15}}\s*{year}\s*第?\s*[0-9]{{1,5}}\s*号"
 
 
 NUMBER_IN_TEXT = re.compile(number_pattern())

@@ -275,7 +275,7 @@ def test_a_gap_in_item_numbers_fails_wz2(ws: Path, run_cli: RunCli) -> None:
     catalogue.write_text("\n".join(rows) + "\n", encoding="utf-8-sig")
     found = failed(check(run_cli, ws))
     assert set(found) == {"WZ-2"}
-    assert any("Y 件号缺 [1]" in f for f in found["WZ-2"])
+    assert any("Y 件号缺 1，" in f for f in found["WZ-2"])
     assert any("归档后被改动" in f for f in found["WZ-2"])
 
 

@@ -99,6 +99,7 @@ PRESENT = ", ".join(
 def _render(ws: Path, case: Path, kinds: Sequence[str], out: Path) -> None:
     from docgen.cli import main
 
+    ws.mkdir(exist_ok=True)
     for kind in kinds:
         try:
             main(["-w", str(ws), "render", str(case), "-k", kind, "-o", str(out)])
@@ -471,7 +472,7 @@ def test_the_case_refuses_malformed_head_elements(tmp_path: Path, run_cli: RunCl
     ):
         case = tmp_path / "case.yaml"
         case.write_text(base.replace(old, new), encoding="utf-8")
-        result = run_cli("-w", str(tmp_path / "ws"), "lint", str(case))
+        result = run_cli("-w", str(tmp_path), "lint", str(case))
         assert result.exit_code != 0
         assert says in result.out + result.err, (old, result.out + result.err)
         assert "Traceback" not in result.err
@@ -521,6 +522,6 @@ def test_lint_of_a_case_points_at_the_field_a_finding_comes_from(tmp_path: Path,
     )
     case.write_text(text, encoding="utf-8")
     line = next(n for n, t in enumerate(text.splitlines(), start=1) if "recipients: 恩平市人民政府，" in t)
-    result = run_cli("-w", str(tmp_path / "ws"), "lint", str(case))
+    result = run_cli("-w", str(tmp_path), "lint", str(case))
     assert result.exit_code == 1
     assert f"第{line}行 错误 GW1002" in result.out, result.out

@@ -20,8 +20,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLE_CASE
+from tests.hostile_files import payload_template_bytes
 
 EXAMPLE = EXAMPLE_CASE.read_text(encoding="utf-8")
+PAYLOAD = payload_template_bytes()  # runs "touch PWNED" in the workspace if templates are not sandboxed
 TITLE = "title: 关于印发恩平市2021年度推动落后产能退出工作计划的通知"
 LIMIT_SECONDS = 10.0
 LIMIT_MB = 500
@@ -350,6 +352,152 @@ CASES = [
         ("render", "case.yaml", "-k", "announcement", "-o", "/dev/null", "--format", "docx"),
         ("/dev/null",),
     ),
+    # --- an attack run (issue 22): templates that run code, numbers that take the register down ---
+    Hostile(
+        "template-runs-a-command",
+        lambda: {"case.yaml": replaced("year: 2021", "year: 2021\ntemplates: tpl"), "tpl/notice.docx": PAYLOAD},
+        ("lint", "case.yaml"),
+        ("含有不允许的标记", "不能读取 str 的 __class__"),
+    ),
+    Hostile(
+        "template-runs-a-command-on-render",
+        lambda: {"case.yaml": replaced("year: 2021", "year: 2021\ntemplates: tpl"), "tpl/notice.docx": PAYLOAD},
+        ("render", "case.yaml", "-o", "out", "--format", "docx"),
+        ("含有不允许的标记",),
+    ),
+    Hostile(
+        "template-power-tower",
+        lambda: {
+            "case.yaml": replaced("year: 2021", "year: 2021\ntemplates: tpl"),
+            "tpl/notice.docx": payload_template_bytes("{{ 9 ** 9 ** 9 }}"),
+        },
+        ("render", "case.yaml", "-o", "out", "--format", "docx"),
+        ("不能使用 **",),
+    ),
+    Hostile(
+        "template-gigabyte-string",
+        lambda: {
+            "case.yaml": replaced("year: 2021", "year: 2021\ntemplates: tpl"),
+            "tpl/notice.docx": payload_template_bytes("{{ 'x' * 1000000000 }}"),
+        },
+        ("render", "case.yaml", "-o", "out", "--format", "docx"),
+        ("乘法结果过长",),
+    ),
+    Hostile(
+        "templates-folder-is-etc",
+        case(replaced("year: 2021", "year: 2021\ntemplates: /etc")),
+        ("lint", "case.yaml"),
+        ("templates（自定义模板文件夹）", "不在工作区"),
+        line_of(EXAMPLE, "year: 2021") + 1,
+    ),
+    Hostile(
+        "templates-folder-is-a-device",
+        case(replaced("year: 2021", "year: 2021\ntemplates: /dev/zero")),
+        ("render", "case.yaml", "-o", "out"),
+        ("/dev/zero 不是文件夹",),
+    ),
+    Hostile(
+        "templates-folder-without-templates",
+        lambda: {"case.yaml": replaced("year: 2021", "year: 2021\ntemplates: tpl"), "tpl/readme.txt": "空"},
+        ("lint", "case.yaml"),
+        ("中没有模板",),
+    ),
+    Hostile(
+        "nine-digit-number",
+        case(replaced("number: 恩科工商务字〔2021〕58号", "number: 恩科工商务字〔2021〕585858585号")),
+        ("lint", "case.yaml"),
+        ("过大", "99999"),
+        line_of(EXAMPLE, "number: 恩科工商务字〔2021〕58号"),
+    ),
+    Hostile(
+        "number-next-nine-digits",
+        case(replaced("number: 恩科工商务字〔2021〕58号", "number: 恩科工商务字〔2021〕585858585号")),
+        ("number", "next", "case.yaml"),
+        ("过大",),
+    ),
+    Hostile(
+        "csv-int64-number",
+        lambda: {"n.csv": "发文字号,标题\n恩科工商务字〔2021〕9223372036854775807号,关于测试的通知\n"},
+        ("number", "import", "n.csv"),
+        ("第2行", "过大"),
+    ),
+    Hostile(
+        "csv-number-zero",
+        lambda: {"n.csv": "发文字号,标题\n恩科工商务字〔2021〕0号,关于测试的通知\n"},
+        ("number", "import", "n.csv"),
+        ("第2行", "应从 1 开始"),
+    ),
+    Hostile(
+        "csv-huge-field",
+        lambda: {"n.csv": "发文字号,标题\n恩科工商务字〔2021〕1号," + "长" * 131_073 + "\n"},
+        ("number", "import", "n.csv"),
+        ("第2行", "超过 1000 个字"),
+    ),
+    Hostile(
+        "csv-nul",
+        lambda: {"n.csv": "发文字号,标题\n恩科工商务字〔2021〕1号,关于\x00测试的通知\n"},
+        ("number", "import", "n.csv"),
+        ("NUL",),
+    ),
+    Hostile(
+        "csv-right-to-left-title",
+        lambda: {"n.csv": "发文字号,标题\n恩科工商务字〔2021〕1号,\u202e知通的试测\n"},
+        ("number", "import", "n.csv"),
+        ("第2行", "U+202E"),
+    ),
+    Hostile(
+        "title-too-long",
+        case(replaced(TITLE, "title: 关于" + "推动落后产能退出" * 30 + "的通知")),
+        ("lint", "case.yaml"),
+        ("notice.title（标题）", "最多 200 个字"),
+        line_of(EXAMPLE, TITLE),
+    ),
+    Hostile(
+        "copy-number-full-width-digits",
+        case(replaced(TITLE, TITLE + '\n  copy_number: "１２"')),
+        ("lint", "case.yaml"),
+        ("份号应为 1 至 999999 的阿拉伯数字",),
+    ),
+    Hostile(
+        "quantity-true",
+        case(replaced("quantity: 2}", "quantity: true}")),
+        ("lint", "case.yaml"),
+        ("quantity（数量）", "应为整数，现为 true"),
+        line_of(EXAMPLE, "quantity: 2}"),
+    ),
+    Hostile(
+        "capacity-1e40",
+        case(replaced("capacity: {value: 6,", "capacity: {value: 1.0e+40,")),
+        ("lint", "case.yaml"),
+        ("产能数值", "应不大于"),
+        line_of(EXAMPLE, "capacity: {value: 6,"),
+    ),
+    Hostile(
+        "binary-title",
+        case(replaced(TITLE, "title: !!binary 5YWz5LqO")),
+        ("lint", "case.yaml"),
+        ("不接受 !!binary",),
+        line_of(EXAMPLE, TITLE),
+    ),
+    Hostile(
+        "lint-a-glyph-no-font-has",
+        case(replaced("请遵照执行。", "请遵照执行𠀀。")),
+        ("lint", "case.yaml"),
+        ("字体中没有", "U+20000"),
+        line_of(EXAMPLE, "请遵照执行。"),
+    ),
+    Hostile(
+        "number-next-for-a-glyph-no-font-has",
+        case(replaced("number: 恩科工商务字〔2021〕58号", "number: auto").replace("请遵照执行。", "请遵照执行𠀀。")),
+        ("number", "next", "case.yaml"),
+        ("字体中没有", "U+20000"),
+    ),
+    Hostile(
+        "mistyped-workspace",
+        case(EXAMPLE),
+        ("-w", "ws-typo", "search", "华艺"),
+        ("工作区文件夹", "ws-typo", "不存在"),
+    ),
     Hostile(
         "output-into-the-archive",
         case(EXAMPLE),
@@ -378,6 +526,7 @@ def test_bad_input_is_refused_cleanly(tmp_path: Path, hostile: Hostile) -> None:
     workspace.mkdir(parents=True)
     for name, content in hostile.files().items():
         path = workspace / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             path.write_bytes(content)
         else:

@@ -129,6 +129,7 @@ def test_the_scan_is_found_by_name_fragment_and_number_in_any_brackets(
 
 def test_a_poor_scan_is_imported_and_listed_for_a_person_to_check(tmp_path: Path, run_cli: RunCli) -> None:
     poor = scan_of([(pdf_from_text(tmp_path, "notice", TAISHAN_NOTICE), [1])], tmp_path / "poor.pdf", dpi=50)
+    (tmp_path / "ws").mkdir()
     result = run_cli("-w", str(tmp_path / "ws"), "archive", "import", str(poor))
     assert result.exit_code == 0, result.err
     assert "请对照原件核对的页：1" in result.out
@@ -142,6 +143,7 @@ def test_a_repeated_number_is_refused_unless_confirmed_then_failed_by_the_check_
     tmp_path: Path, run_cli: RunCli
 ) -> None:
     ws = str(tmp_path / "ws")
+    Path(ws).mkdir()
     first = pdf_from_text(tmp_path, "first", TAISHAN_NOTICE)
     second = pdf_from_text(tmp_path, "second", TAISHAN_NOTICE.replace("专项检查的通知", "专项督查的通知"))
     assert run_cli("-w", ws, "archive", "import", str(first)).exit_code == 0
@@ -191,6 +193,7 @@ def report_rows(path: Path) -> dict[str, dict[str, str]]:
 
 def test_a_folder_is_imported_file_by_file_with_a_report(office_folder: Path, tmp_path: Path, run_cli: RunCli) -> None:
     ws = str(tmp_path / "ws")
+    Path(ws).mkdir()
     flat = run_cli("-w", ws, "archive", "import", str(office_folder), "--report", str(tmp_path / "flat.csv"))
     assert flat.exit_code == 1, "a refused file makes the exit code 1"
     rows = report_rows(tmp_path / "flat.csv")
@@ -228,6 +231,7 @@ def test_an_interrupted_folder_import_leaves_its_report_and_resumes(tmp_path: Pa
     for n, text in enumerate(sources):
         scan_of([(pdf_from_text(tmp_path, f"s{n}", text), [1])], folder / f"{n}.pdf", dpi=150)
     ws, report = tmp_path / "ws", tmp_path / "report.csv"
+    ws.mkdir()
     running = subprocess.Popen(
         [sys.executable, "-m", "docgen", "-w", str(ws), "archive", "import", str(folder), "--report", str(report)],
         stdout=subprocess.DEVNULL,

@@ -225,7 +225,7 @@ def test_an_explicit_number_is_claimed_once(tmp_path: Path, run_cli: RunCli) -> 
     nxt = run_cli(*ws, "number", "next", "--prefix", PREFIX, "--year", "2021", "--title", "后续")
     assert nxt.out.strip() == f"{PREFIX}〔2021〕59号"
     check = run_cli(*ws, "number", "check")
-    assert check.exit_code == 1 and "缺号：恩科工商务字〔2021〕57号" in check.out
+    assert check.exit_code == 1 and "缺号：恩科工商务字〔2021〕1—57号（57 个）" in check.out
 
 
 def test_check_reports_numbers_whose_document_is_missing(tmp_path: Path, run_cli: RunCli) -> None:

@@ -24,6 +24,7 @@ from docgen.config import load_settings
 from docgen.errors import DocgenError
 from docgen.pipeline.office import document_id
 from docgen.web import ServerOptions, create_app, listening_socket, office_options
+from docgen.web.security import SignInGuard
 from tests.conftest import RunCli, issue_example
 from tests.webserver import running
 
@@ -279,6 +280,71 @@ def test_the_network_needs_a_password_and_only_our_host_names_are_answered(issue
             listening_socket("127.0.0.1", taken.getsockname()[1])
     finally:
         taken.close()
+
+
+def test_two_hundred_guesses_from_fifty_clients_are_locked_out_and_a_colleague_still_signs_in(ws: Path) -> None:
+    """An attack run sent 200 wrong passwords in 4.4 s from 50 clients in parallel; each took a try."""
+    answers: list[int] = []
+    with running(create_app(load_settings(ws, env={}), ServerOptions(password=PASSWORD))) as base:
+
+        def guess(n: int) -> None:
+            with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as browser:
+                for attempt in range(4):
+                    sent = browser.post("/login", data={"name": "张三", "password": f"guess-{n}-{attempt}"})
+                    answers.append(sent.status_code)
+
+        with concurrent.futures.ThreadPoolExecutor(50) as pool:
+            list(pool.map(guess, range(50)))
+        assert len(answers) == 200
+        # Each wrong password the server compared cost a second; the rest were refused unseen.
+        compared = answers.count(401)
+        assert compared <= 5 and answers.count(429) == 200 - compared, sorted(set(answers))
+        with httpx.Client(base_url=base, follow_redirects=False) as colleague:
+            signed = colleague.post("/login", data={"name": "李四", "password": PASSWORD})
+            assert signed.status_code == 303, signed.text
+            locked = colleague.post("/login", data={"name": "张三", "password": PASSWORD})
+            assert locked.status_code == 429 and "分钟后再试" in locked.text, (
+                "a locked name waits, even with the password"
+            )
+
+
+def test_the_lock_grows_and_an_address_that_tries_many_names_is_locked_too() -> None:
+    guard = SignInGuard()
+    for _ in range(5):
+        guard.failed("张三", "10.0.0.9", now=0)
+    assert guard.wait("张三", "10.0.0.9", now=1) == 59
+    for _ in range(5):
+        guard.failed("张三", "10.0.0.9", now=100)
+    assert guard.wait("张三", "10.0.0.9", now=101) == 119, "a second lock lasts twice as long"
+    assert guard.wait("李四", "10.0.0.9", now=101) == 0
+    for n in range(10):  # 20 failures from one address under many names
+        guard.failed(f"名{n}", "10.0.0.9", now=200)
+    assert guard.wait("王五", "10.0.0.9", now=201) > 0 and guard.wait("王五", "10.0.0.10", now=201) == 0
+
+
+def test_a_password_of_spaces_is_no_password() -> None:
+    with pytest.raises(DocgenError, match="必须设置密码"):
+        office_options("0.0.0.0", " " * 9)  # noqa: S104
+    assert office_options("0.0.0.0", f"  {PASSWORD}\n").password == PASSWORD  # noqa: S104
+
+
+def test_a_year_typed_in_other_digits_is_no_error(issued: Path) -> None:
+    web = client(issued)
+    assert web.get("/numbers?year=²").status_code == 200
+    token = csrf_of(web.get("/numbers").text)
+    typed = web.post(
+        "/numbers/next", data={"csrf": token, "prefix": PREFIX, "year": "²０２１", "title": "关于测试的通知"}
+    )
+    assert typed.status_code == 400 and "年份应为四位数字" in typed.text
+
+
+def test_a_huge_registered_number_keeps_the_ledger_page_small(ws: Path) -> None:
+    with sqlite3.connect(ws / "archive" / "registry.sqlite3") as conn:
+        conn.execute("UPDATE numbers SET seq = 585858585, number = '恩科工商务字〔2021〕585858585号' WHERE seq = 58")
+    started = time.monotonic()
+    page = client(ws).get("/numbers?year=2021")
+    assert page.status_code == 200 and time.monotonic() - started < 10
+    assert "缺号 1—585858584（585858584 个）" in page.text and len(page.text) < 100_000
 
 
 def test_serve_refuses_the_network_without_a_password(issued: Path, run_cli: RunCli) -> None:

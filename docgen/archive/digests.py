@@ -8,6 +8,7 @@ the ``cryptography`` package; ``SM3_PROVIDER`` says which, and the archive recor
 from __future__ import annotations
 
 import hashlib
+import re
 import ssl
 from collections.abc import Callable
 from pathlib import Path
@@ -81,11 +82,31 @@ def manifest_text(digests: dict[str, str]) -> str:
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(digests.items()))
 
 
-def read_manifest(path: Path) -> dict[str, str]:
-    """{file: digest} from a manifest."""
+MAX_MANIFEST_BYTES = 1 << 20  # a folder holds a dozen files: a manifest of a megabyte is not one
+
+
+def read_manifest(path: Path, bad_lines: list[str] | None = None) -> dict[str, str]:
+    """{file: digest} from a manifest; lines that are not "<hex digest>  <plain file name>" are left out.
+
+    A name with a slash or ``..`` would send a check to read files outside the folder (even
+    ``/dev/zero``). Each line left out is described in ``bad_lines`` when given: a manifest
+    docgen wrote has none.
+    """
+    with path.open("rb") as fh:
+        data = fh.read(MAX_MANIFEST_BYTES)
     out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
         digest, _, name = line.partition("  ")
-        if name:
+        if _HEX.fullmatch(digest) and name and plain_file_name(name):
             out[name] = digest
+        elif bad_lines is not None:
+            bad_lines.append(f"第{number}行不是“校验值  文件名”：{line[:60]}")
     return out
+
+
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def plain_file_name(name: str) -> bool:
+    """A name that stays inside its folder: no separator, not . or .., no control character."""
+    return name not in (".", "..") and "/" not in name and "\\" not in name and name.isprintable()

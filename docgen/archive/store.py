@@ -28,7 +28,7 @@ import os
 import shutil
 import stat
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, NotRequired, TypedDict
@@ -171,22 +171,30 @@ class VerifyReport:
     unlogged_folders: list[str] = field(default_factory=list)  # in the tree, never logged
     differs_from_log: list[str] = field(default_factory=list)  # a file differs from the digests the log recorded
     without_sm3: list[str] = field(default_factory=list)  # folders from before SM3 (docgen archive add-sm3)
+    damaged_records: list[str] = field(default_factory=list)  # a meta.json that cannot be read as one
+    registry_problems: list[str] = field(default_factory=list)  # the registry unreadable, or its titles differ
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        """What was found, under the headings a clerk reads (the CLI and the web page show the same)."""
+        return [
+            ("被改动", self.modified),
+            ("缺失", self.missing),
+            ("多出", self.unexpected),
+            ("登记簿不认可的发文字号", self.unknown_numbers),
+            ("已登记但未归档的发文字号", self.numbers_without_document),
+            ("事件日志", self.log_problems),
+            ("日志记录了、文件夹却不在", self.missing_folders),
+            ("日志中没有记录的文件夹", self.unlogged_folders),
+            ("与签发时日志记录的不同", self.differs_from_log),
+            ("没有 SM3 校验值（运行 docgen archive add-sm3）", self.without_sm3),
+            ("元数据已损坏", self.damaged_records),
+            ("发文字号登记簿", self.registry_problems),
+        ]
 
     @property
     def ok(self) -> bool:
         """True when the archive, its log and the registry agree and every file is intact."""
-        return not (
-            self.modified
-            or self.missing
-            or self.unexpected
-            or self.unknown_numbers
-            or self.numbers_without_document
-            or self.log_problems
-            or self.missing_folders
-            or self.unlogged_folders
-            or self.differs_from_log
-            or self.without_sm3
-        )
+        return not any(found for _, found in self.sections())
 
 
 class Archive:
@@ -198,6 +206,7 @@ class Archive:
         # every store appends an event, so another process's store invalidates it.
         self._latest: dict[str, ArchiveMeta] | None = None
         self._events_size = -1
+        self.damaged: dict[str, str] = {}  # folder → why its meta.json could not be read (see ``metas``)
 
     # --- locking and the event log ---------------------------------------------------------
 
@@ -320,6 +329,8 @@ class Archive:
             try:
                 record = json.loads(raw)
             except ValueError:
+                record = None
+            if not isinstance(record, dict):
                 problems.append(f"第{n}行不是完整的记录（被改动，或写入时中断）")
                 previous = digest_bytes(raw, "sm3")
                 continue
@@ -344,14 +355,21 @@ class Archive:
         return problems
 
     def events(self) -> list[dict[str, Any]]:
-        """Every event so far (a torn last line from a crash is skipped)."""
+        """Every event so far: lines that are not one (a torn last line, damage) are skipped here.
+
+        ``log_problems`` names them; every reader of the log gets records it can rely on.
+        """
         path = self.root / EVENTS
         if not path.exists():
             return []
         out = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            with contextlib.suppress(json.JSONDecodeError):
-                out.append(json.loads(line))
+        for line in path.read_bytes().splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:  # not JSON, or not UTF-8
+                continue
+            if isinstance(record, dict):
+                out.append(record)
         return out
 
     # --- reading -----------------------------------------------------------------------------
@@ -362,21 +380,51 @@ class Archive:
             return
         years = [self.root / f"{year:04d}"] if year else sorted(self.root.glob("[0-9][0-9][0-9][0-9]"))
         for year_dir in years:
-            yield from (p for p in sorted(year_dir.glob("[0-9][0-9]/[0-9][0-9]/*")) if p.is_dir())
+            if year_dir.is_symlink():
+                continue  # a link is never part of the tree (``_stray_entries`` names it)
+            for folder in sorted(year_dir.glob("[0-9][0-9]/[0-9][0-9]/*")):
+                if folder.is_dir() and not any(p.is_symlink() for p in (folder, folder.parent, folder.parent.parent)):
+                    yield folder
 
     def metas(self, year: int | None = None) -> list[ArchiveMeta]:
-        """The meta.json of every document, with its archive-relative ``path`` added."""
+        """The meta.json of every document, with its archive-relative ``path`` added.
+
+        A meta.json that cannot be read as one (damaged, emptied, replaced by ``[]``) is left
+        out and named in ``self.damaged`` (folder → why) for the checks to report.
+        """
         out = []
+        self.damaged = {}
         for folder in self.document_folders(year):
-            meta_path = folder / META
-            if meta_path.is_file():
-                try:
-                    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-                except (json.JSONDecodeError, UnicodeDecodeError):
-                    continue
-                meta["path"] = folder.relative_to(self.root).as_posix()
-                out.append(meta)
+            relative = folder.relative_to(self.root).as_posix()
+            if not (folder / META).is_file():
+                continue
+            try:
+                out.append(self.read_meta(relative))
+            except DamagedRecordError as exc:
+                self.damaged[relative] = exc.why
         return out
+
+    def read_meta(self, relative: str) -> ArchiveMeta:
+        """The meta.json of the folder ``relative`` (to the archive root), checked; with its ``path``."""
+        path = self.root / relative / META
+        try:
+            if path.is_symlink():
+                raise DamagedRecordError(path, "是符号链接")
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_META_BYTES + 1)
+            if len(raw) > MAX_META_BYTES:
+                raise DamagedRecordError(path, f"超过 {MAX_META_BYTES // 1024 // 1024} MB，不是一份元数据")
+            data = json.loads(raw)
+        except OSError as exc:
+            raise DamagedRecordError(path, f"无法读取（{exc.strerror}）") from exc
+        except ValueError as exc:  # not JSON, or not UTF-8
+            raise DamagedRecordError(path, "不是有效的 JSON 文本") from exc
+        why = meta_problem(data)
+        if why:
+            raise DamagedRecordError(path, why)
+        data["path"] = relative
+        meta: ArchiveMeta = data
+        return meta
 
     def _events_file_size(self) -> int:
         try:
@@ -544,12 +592,19 @@ class Archive:
             report.unexpected.append(f"{rel}/（没有 {MANIFEST}，不是完整的归档文件夹）")
             return
         report.documents += 1
-        manifests = {
-            a: read_manifest(folder / manifest_name(a)) for a in ALGORITHMS if (folder / manifest_name(a)).is_file()
-        }
+        manifests = {}
+        for algorithm in ALGORITHMS:
+            manifest = folder / manifest_name(algorithm)
+            if manifest.is_file() and not manifest.is_symlink():
+                bad: list[str] = []
+                manifests[algorithm] = read_manifest(manifest, bad)
+                report.modified += [f"{rel}/{manifest.name}（{said}）" for said in bad]
         listed = {name for digests in manifests.values() for name in digests}
         for name in sorted(listed):
             path = folder / name
+            if path.is_symlink():  # never followed: an archived file is the file itself
+                report.modified.append(f"{rel}/{name}（已被换成符号链接，指向 {path.readlink()}）")
+                continue
             if not path.is_file():
                 report.missing.append(f"{rel}/{name}")
                 continue
@@ -558,7 +613,9 @@ class Archive:
                 report.modified.append(f"{rel}/{name}")
         manifest_files = {manifest_name(a) for a in ALGORITHMS}
         for entry in folder.iterdir():
-            if entry.name not in listed and entry.name not in manifest_files:
+            if entry.name in manifest_files and entry.is_symlink():
+                report.modified.append(f"{rel}/{entry.name}（已被换成符号链接）")
+            elif entry.name not in listed and entry.name not in manifest_files:
                 report.unexpected.append(f"{rel}/{entry.name}")
 
     def add_sm3(self) -> tuple[list[str], list[str]]:
@@ -604,7 +661,7 @@ class Archive:
         logged: dict[str, dict[str, Any]] = {}
         sm3_added: dict[str, str] = {}  # folder -> SM3 of the manifest-sm3.txt add-sm3 wrote
         for event in self.events():
-            if event.get("event") in STORING_EVENTS and event.get("path"):
+            if event.get("event") in STORING_EVENTS and isinstance(event.get("path"), str) and event["path"]:
                 if str(event["path"]) in logged:  # a folder is stored once; a second record is forged
                     report.differs_from_log.append(f"{event['path']}（日志中又一次记录存入，时间 {event.get('time')}）")
                     continue
@@ -625,9 +682,13 @@ class Archive:
     ) -> None:
         folder = self.root / path
         logged = event.get("digests") or {"sha256": event.get("checksums") or {}}
-        recorded: dict[str, dict[str, str]] = {algorithm: dict(files) for algorithm, files in logged.items()}
-        for algorithm, digest in (event.get("meta_digests") or {}).items():
-            recorded.setdefault(algorithm, {})[META] = digest
+        if not isinstance(logged, dict) or not all(_names_to_digests(files) for files in logged.values()):
+            report.log_problems.append(f"{path}：日志中存入这个文件夹的记录没有可读的校验值（被改动）")
+            return
+        recorded: dict[str, dict[str, str]] = {str(algorithm): dict(files) for algorithm, files in logged.items()}
+        meta_digests = event.get("meta_digests") or {}
+        for algorithm, digest in meta_digests.items() if isinstance(meta_digests, dict) else []:
+            recorded.setdefault(str(algorithm), {})[META] = str(digest)
         # The files were hashed against the manifests already: a manifest that agrees with the
         # log vouches for them, so nothing is read twice.
         differing: set[str] = set()
@@ -668,8 +729,8 @@ class Archive:
         report.missing += [f"{path}/{n}（连同校验清单中的一行被删去）" for n in sorted(dropped)]
         report.differs_from_log += [f"{path}/{n}（日志中没有这个文件）" for n in sorted(added)]
         try:
-            described = json.loads((folder / META).read_text(encoding="utf-8")).get("digests") or {}
-        except (OSError, ValueError, AttributeError):
+            described = self.read_meta(path).get("digests") or {}
+        except DamagedRecordError:
             return  # a meta.json gone or unreadable is named above
         for algorithm, files in described.items():
             manifest = folder / manifest_name(algorithm)
@@ -684,7 +745,11 @@ class Archive:
         """Anything in the tree outside document folders that docgen did not put there."""
         if not self.root.is_dir():
             return []
-        stray = [e.name for e in self.root.iterdir() if not (_digits_dir(e, 4) or e.name in ROOT_ENTRIES)]
+        stray = [
+            f"{e.name}（符号链接）" if e.is_symlink() else e.name
+            for e in self.root.iterdir()
+            if not (_digits_dir(e, 4) or e.name in ROOT_ENTRIES) or (e.name in ROOT_ENTRIES and e.is_symlink())
+        ]
         years = [self.root / f"{year:04d}"] if year else [e for e in self.root.iterdir() if _digits_dir(e, 4)]
         for year_dir in filter(Path.is_dir, years):
             for month in year_dir.iterdir():
@@ -694,8 +759,73 @@ class Archive:
                     if not _digits_dir(day, 2):
                         stray.append(day.relative_to(self.root).as_posix())
                         continue
-                    stray += [f.relative_to(self.root).as_posix() for f in day.iterdir() if not f.is_dir()]
+                    stray += [
+                        f.relative_to(self.root).as_posix() + ("（符号链接）" if f.is_symlink() else "")
+                        for f in day.iterdir()
+                        if f.is_symlink() or not f.is_dir()
+                    ]
         return sorted(stray)
+
+
+MAX_META_BYTES = 4 * 1024 * 1024  # a meta.json is a few KB; an OCR'd import's a few hundred
+
+
+class DamagedRecordError(ArchiveError):
+    """A record file of the archive (meta.json) that cannot be read as one; ``why`` says how."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(f"{path}：{why}")
+        self.path, self.why = path, why
+
+
+_META_TEXT_FIELDS = ("kind", "title", "date")  # what every reader needs; the rest is checked when present
+
+
+def meta_problem(data: object) -> str | None:
+    """Why ``data`` read from a meta.json is not the record of a document, or None.
+
+    Only what readers rely on is checked (types and the date's form); which values are allowed
+    is the 四性检测's ZS-2.
+    """
+    if not isinstance(data, dict):
+        return f"不是一组字段（是 {type(data).__name__}）"
+    digests = data.get("digests", {})
+    enterprises = data.get("enterprises", [])
+    version = data.get("version", 1)
+    checks: tuple[tuple[Callable[[], bool], str], ...] = (
+        (lambda: all(isinstance(data.get(k), str) and data[k] for k in _META_TEXT_FIELDS), "缺少或无效的字段"),
+        (lambda: isinstance(data.get("identity", ""), str), "字段 identity 不是文字"),
+        (lambda: _iso_date(data["date"]), "日期不是 YYYY-MM-DD"),
+        (lambda: isinstance(version, int) and not isinstance(version, bool), "字段 version 不是整数"),
+        (lambda: data.get("number") is None or isinstance(data["number"], str), "字段 number 不是文字"),
+        (lambda: _names_to_digests(data.get("files", {})), "字段 files 不是文件名与校验值的对照"),
+        (lambda: _names_to_sizes(data.get("sizes", {})), "字段 sizes 不是文件名与字节数的对照"),
+        (lambda: isinstance(digests, dict) and all(map(_names_to_digests, digests.values())), "字段 digests 无效"),
+        (
+            lambda: (
+                isinstance(enterprises, list)
+                and all(isinstance(e, dict) and isinstance(e.get("name", ""), str) for e in enterprises)
+            ),
+            "字段 enterprises 无效",
+        ),
+    )
+    return next((said for holds, said in checks if not holds()), None)
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _names_to_sizes(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and type(v) is int for k, v in value.items())
+
+
+def _names_to_digests(value: object) -> bool:
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
 
 def _chained(raw: bytes) -> bool:
@@ -731,7 +861,13 @@ def _legacy_problems(before: list[bytes], first_chained: dict[str, Any]) -> list
 
 
 def _digits_dir(entry: Path, width: int) -> bool:
-    return entry.is_dir() and entry.name.isdigit() and len(entry.name) == width
+    return (
+        entry.is_dir()
+        and not entry.is_symlink()
+        and entry.name.isascii()
+        and entry.name.isdigit()
+        and len(entry.name) == width
+    )
 
 
 def meta_summary(meta: ArchiveMeta) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from docgen.case.yamlsource import YamlSource, key_line, load_yaml, odd_key_line
 from docgen.errors import CaseError, Problem
 from docgen.vocab import (
     COPY_NUMBER_DIGITS,
+    MAX_TITLE_CHARS,
     WRITTEN_DATE,
     SecrecyLevel,
     Urgency,
@@ -95,10 +96,20 @@ def _without_colon(value: str) -> str:
     return value.rstrip("：:").rstrip()
 
 
+def _not_a_truth_value(value: Any) -> Any:
+    # YAML reads true/yes as a truth value and pydantic would count it as 1: "1台" from "quantity: true".
+    if isinstance(value, bool):
+        msg = f"应为整数，现为 {shown_value(value)}"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic reports ValueError at the field's line
+    return value
+
+
+Count = Annotated[int, BeforeValidator(_not_a_truth_value)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1), AfterValidator(_printable)]
 # An enterprise key names the files of its 验收记录 (acceptance-<key>.pdf).
 Key = Annotated[str, BeforeValidator(_strip_text), AfterValidator(_file_name)]
+Title = Annotated[Text, Field(max_length=MAX_TITLE_CHARS)]  # a document's title: a few lines, never a page
 DocumentNumber = Annotated[Text, AfterValidator(_number_or_auto)]  # 发文字号, or auto
 Recipients = Annotated[Text, AfterValidator(_without_colon)]  # 主送机关
 Prefix = Annotated[Text, AfterValidator(_prefix)]  # 机关代字
@@ -136,7 +147,7 @@ class Printed(_Model):
 
 
 Disclosure = Literal["主动公开", "依申请公开", "不予公开"]
-_SECRECY_PERIOD = re.compile(r"^(\d{1,3}(年|个月)|长期)$")
+_SECRECY_PERIOD = re.compile(r"^([0-9]{1,3}(年|个月)|长期)$")
 
 
 def _copy_number(value: Any) -> Any:
@@ -145,7 +156,7 @@ def _copy_number(value: Any) -> Any:
         return value
     if isinstance(value, int):
         value = str(value)
-    if isinstance(value, str) and re.fullmatch(r"\d{1,6}", value.strip()) and int(value) > 0:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,6}", value.strip()) and int(value) > 0:
         return value.strip().zfill(COPY_NUMBER_DIGITS)
     msg = "份号应为 1 至 999999 的阿拉伯数字（印出时补足 6 位，如 000001）"
     raise ValueError(msg)
@@ -198,7 +209,7 @@ class Notice(Head):
     """The 通知: the document that issues (印发) the others."""
 
     number: DocumentNumber = Field(title="发文字号")
-    title: Text = Field(title="标题")
+    title: Title = Field(title="标题")
     recipients: Recipients = Field(title="主送机关")
     body: list[Text] = Field(min_length=1, title="正文段落")
     attachments: list[Text] = Field(default_factory=list, title="附件说明")
@@ -251,7 +262,7 @@ Sections = Annotated[list[Section], AfterValidator(at_most_four_levels)]
 class Plan(_Model):
     """The 工作计划 issued by the notice."""
 
-    title: Text = Field(title="计划标题")
+    title: Title = Field(title="计划标题")
     preamble: list[Text] = Field(default_factory=list, title="开头段落")
     sections: Sections = Field(min_length=1, title="章节")
 
@@ -267,8 +278,11 @@ class TaskRow(_Model):
 class Tasks(_Model):
     """The 任务分工表, attached to the plan."""
 
-    title: Text = Field(title="附件标题")
+    title: Title = Field(title="附件标题")
     rows: list[TaskRow] = Field(min_length=1, title="任务")
+
+
+MAX_QUANTITY = 1_000_000_000  # 台, 套, 万吨/年: far above any enterprise, far below 1e40
 
 
 class Equipment(_Model):
@@ -276,20 +290,20 @@ class Equipment(_Model):
 
     name: Text = Field(title="设备名称")
     model: Text = Field(title="规格型号")
-    quantity: int = Field(gt=0, title="数量")
+    quantity: Count = Field(gt=0, le=MAX_QUANTITY, title="数量")
     unit: Text = Field(default="台", title="数量单位")
 
 
 class Capacity(_Model):
     """A production capacity: a number and its unit, e.g. 3 万吨/年."""
 
-    value: float = Field(gt=0, title="产能数值")
+    value: Annotated[float, BeforeValidator(_not_a_truth_value)] = Field(gt=0, le=MAX_QUANTITY, title="产能数值")
     unit: Text = Field(title="产能单位")
 
     @property
     def text(self) -> str:
-        """The capacity as printed: 3万吨/年, 1.5万吨/年."""
-        number = f"{self.value:g}"
+        """The capacity as printed: 3万吨/年, 1.5万吨/年, 1200000吨/年 (never 1.2e+06)."""
+        number = f"{self.value:.6f}".rstrip("0").rstrip(".")
         return f"{number}{self.unit}"
 
 
@@ -331,7 +345,7 @@ class Enterprise(_Model):
 class Acceptance(_Model):
     """Settings shared by every 验收记录."""
 
-    title: Text = Field(default="落后产能退出验收记录", title="记录标题")
+    title: Title = Field(default="落后产能退出验收记录", title="记录标题")
     enterprises: list[Text] | None = Field(default=None, title="验收企业")
 
 
@@ -362,7 +376,7 @@ class Complaint(_Model):
 class Announcement(_Model):
     """The 公告 listing the enterprises whose capacity has left production."""
 
-    title: Text = Field(title="公告标题")
+    title: Title = Field(title="公告标题")
     number: Text | None = Field(default=None, title="公告编号")
     basis: list[Text] = Field(min_length=1, title="依据和事由")
     enterprises: list[Text] = Field(min_length=1, title="公告企业")
@@ -378,7 +392,7 @@ class Correspondence(Head):
 
     number: DocumentNumber = Field(title="发文字号")
     prefix: Prefix | None = Field(default=None, title="机关代字")
-    title: Text = Field(title="标题")
+    title: Title = Field(title="标题")
     recipients: Recipients = Field(title="主送机关")
     body: list[Text] = Field(min_length=1, title="正文段落")
     sections: Sections = Field(default_factory=list, title="正文标题")
@@ -423,7 +437,7 @@ class Minutes(Head):
 
     banner: Text = Field(title="纪要标志")
     number: Text | None = Field(default=None, title="期号")
-    title: Text = Field(title="标题")
+    title: Title = Field(title="标题")
     body: list[Text] = Field(min_length=1, title="正文段落")
     sections: Sections = Field(default_factory=list, title="正文标题")
     present: list[Text] = Field(min_length=1, title="出席")
@@ -438,7 +452,7 @@ class Case(_Model):
     """One case file: the whole set of documents of one piece of work."""
 
     issuer: Issuer = Field(title="发文机关")
-    year: int = Field(ge=1949, le=2200, title="年度")
+    year: Count = Field(ge=1949, le=2200, title="年度")
     templates: Text | None = Field(default=None, title="自定义模板文件夹")
     notice: Notice | None = Field(default=None, title="通知")
     plan: Plan | None = Field(default=None, title="工作计划")
@@ -509,7 +523,7 @@ _MESSAGES = {
     "greater_than_equal": "应不小于 {ge}",
     "less_than": "应小于 {lt}",
     "less_than_equal": "应不大于 {le}",
-    "string_too_long": "过长",
+    "string_too_long": "过长（最多 {max_length} 个字）",
     "too_long": "项数过多",
     "date_from_datetime_inexact": "应为日期（不带时间），例如 2021-05-24",
     "string_unicode": "含有无效的字符（孤立的 UTF-16 代理码位，如 \\ud800）；请删去",
@@ -565,8 +579,10 @@ def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
         expected = str(error.get("ctx", {}).get("expected", ""))
         message = f"取值无效，应为 {expected.replace(' or ', ', ').replace(', ', '、')} 之一"
     else:
-        # pydantic's own text is English: every kind gets Chinese, unknown ones a plain "invalid".
-        message = _MESSAGES.get(kind, "取值无效").format(**error.get("ctx", {}))
+        # pydantic's own text is English: every kind gets Chinese, unknown ones a plain "invalid". A
+        # constrained text too long reports "too_long" as a list would: said as text.
+        said = "string_too_long" if kind == "too_long" and isinstance(error.get("input"), str) else kind
+        message = _MESSAGES.get(said, "取值无效").format(**error.get("ctx", {}))
     if kind in ("string_type", "list_type", "date_type", "int_type", "int_from_float", "finite_number") and (
         "input" in error
     ):
@@ -686,6 +702,12 @@ def _strings(value: object, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _strings(item, (*loc, key))
+
+
+def field_problem(case_path: Path, loc: tuple[str | int, ...], message: str) -> Problem:
+    """A fault found after validation, at the line of the field at ``loc`` (the file is read again)."""
+    field = ".".join(map(str, loc)) + (f"（{title}）" if (title := _field_title(loc)) else "")
+    return Problem(case_path, load_yaml(case_path).line_of(loc), field, message)
 
 
 def unprintable_characters(case_path: Path, case: Case, drawable: Container[int]) -> list[Problem]:

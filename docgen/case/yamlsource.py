@@ -102,8 +102,14 @@ class _Loader(yaml.SafeLoader):
             msg = f"日期不存在：{node.value}"
             raise yaml.constructor.ConstructorError(None, None, msg, node.start_mark) from exc
 
+    def construct_undefined_binary(self, node: yaml.Node) -> Any:
+        # !!binary would give bytes, which pydantic decodes into a title nobody can read in the file.
+        msg = "不接受 !!binary（以编码形式写入的内容）：请直接写出文字"
+        raise yaml.constructor.ConstructorError(None, None, msg, node.start_mark)
+
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:binary", _Loader.construct_undefined_binary)
 
 
 # libyaml parses about 13 times faster than PyYAML's Python (12.5 ms against 0.9 ms for the
@@ -116,9 +122,11 @@ class _FastLoader(_FAST_BASE):  # type: ignore[misc]
     """libyaml's safe loader where PyYAML was built with it, with the same date check."""
 
     construct_yaml_timestamp = _Loader.construct_yaml_timestamp
+    construct_undefined_binary = _Loader.construct_undefined_binary
 
 
 _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _FastLoader.construct_yaml_timestamp)
+_FastLoader.add_constructor("tag:yaml.org,2002:binary", _FastLoader.construct_undefined_binary)
 
 
 def _too_big(path: Path, root: yaml.Node) -> Problem | None:
@@ -229,7 +237,7 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> Problem:
         opened = context is not None and "end of stream" in (exc.problem or "")
         mark = context if opened else (problem or context)
         line = mark.line + 1 if mark else None
-        if (exc.problem or "").startswith("日期不存在"):
+        if (exc.problem or "").startswith(("日期不存在", "不接受")):  # our own constructors' words
             return Problem(path, line, None, str(exc.problem))
         detail = _in_chinese(exc.problem or "无法解析")
         if opened and problem is not None:

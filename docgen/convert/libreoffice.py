@@ -9,6 +9,7 @@ refuse to run) and the private font configuration from ``docgen.fonts``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -23,7 +24,9 @@ from typing import Protocol
 
 from docgen._io import atomic_copy
 from docgen.convert.fonts import write_conversion_config
-from docgen.errors import ConversionError, LibreOfficeBrokenError
+from docgen.convert.sanitize import clean_docx
+from docgen.errors import ConversionError, DocgenError, LibreOfficeBrokenError
+from docgen.readback import pdf_opens
 
 # The JSON filter-options form; LibreOffice 7.4 silently ignores the older "SelectPdfVersion=2".
 PDFA2B_FILTER = "pdf:writer_pdf_Export:" + json.dumps({"SelectPdfVersion": {"type": "long", "value": "2"}})
@@ -101,6 +104,52 @@ def is_pdf(path: Path) -> bool:
     return head == b"%PDF-" and b"%%EOF" in tail
 
 
+# LibreOffice's own settings for every profile docgen starts it with: links to images and files
+# outside the document are not followed (measured: an external image relationship made 7.4 send
+# OPTIONS, HEAD and GET, and embedded a file:/// image; with these, neither), links never
+# updated, no macro run.
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting">\
+<prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
+<item oor:path="/org.openoffice.Office.Writer/Content/Update">\
+<prop oor:name="Link" oor:op="fuse"><value>2</value></prop></item>
+</oor:items>
+"""
+
+
+def prepare_profile(profile: Path) -> None:
+    """Give a new LibreOffice profile docgen's settings before soffice first starts with it."""
+    settings = profile / "user" / "registrymodifications.xcu"
+    if not settings.exists():
+        settings.parent.mkdir(parents=True, exist_ok=True)
+        settings.write_text(PROFILE_SETTINGS, encoding="utf-8")
+
+
+@functools.cache
+def offline_prefix() -> tuple[str, ...]:
+    """The command that starts soffice without a network (a namespace of its own), or () where none can.
+
+    As root ``unshare --net`` does; otherwise a user namespace may allow it. The settings above
+    block links either way; this is the second lock.
+    """
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return ()
+    for prefix in ((unshare, "--net"), (unshare, "--map-root-user", "--net")):
+        try:
+            probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, check=False)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if probe.returncode == 0:
+            return prefix
+    return ()
+
+
 def run_batch(
     exe: str,
     jobs: Sequence[tuple[Path, Path]],
@@ -121,14 +170,23 @@ def run_batch(
         outdir, indir = tmp / "out", tmp / "in"
         outdir.mkdir()
         indir.mkdir()
-        # Staged copies under unique stems: two inputs named notice.docx must not collide.
-        staged = []
+        # Staged copies under unique stems (two inputs named notice.docx must not collide), each
+        # without what could reach out of the document (``sanitize``).
+        staged: dict[int, Path] = {}
         for i, (docx, _pdf) in enumerate(jobs):
             copy = indir / f"{i:05d}.docx"
-            shutil.copyfile(docx, copy)
-            staged.append(copy)
+            try:
+                clean_docx(docx, copy)
+            except DocgenError as exc:
+                failures[i] = exc.message
+                continue
+            staged[i] = copy
+        if not staged:
+            return failures
+        prepare_profile(profile)
         env = {**os.environ, "FONTCONFIG_FILE": str(write_conversion_config(tmp / "fontconfig", font_dirs))}
         cmd = [
+            *offline_prefix(),
             exe,
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless",
@@ -138,7 +196,7 @@ def run_batch(
             PDFA2B_FILTER if pdfa else "pdf",
             "--outdir",
             str(outdir),
-            *map(str, staged),
+            *map(str, staged.values()),
         ]
         log = tmp / "soffice.log"
         with log.open("w") as log_fh:
@@ -146,10 +204,13 @@ def run_batch(
             hung = _watch(proc, outdir, timeout)
         detail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         hint = f"（LibreOffice 输出：{detail[-1]}）" if detail else ""
-        for i, (copy, (docx, pdf)) in enumerate(zip(staged, jobs, strict=True)):
+        for i, copy in staged.items():
+            docx, pdf = jobs[i]
             produced = outdir / f"{copy.stem}.pdf"
-            if is_pdf(produced):
+            if is_pdf(produced) and pdf_opens(produced):
                 atomic_copy(produced, pdf)
+            elif produced.exists() and not hung:
+                failures[i] = f"LibreOffice 为 {docx.name} 写出的 PDF 已损坏，无法打开{hint}"
             elif hung:
                 failures[i] = f"LibreOffice 在 {timeout:g} 秒内没有完成 {docx.name} 的转换，已终止"
             else:

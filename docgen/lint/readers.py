@@ -10,11 +10,11 @@ from pathlib import Path
 from docx import Document as DocxDocument
 from docx.oxml.ns import qn
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from docgen.errors import DocgenError
 from docgen.lint.model import Finding, Line, LintDocument
 from docgen.lint.roles import assign_roles
+from docgen.readback import check_docx
 
 TWIPS_PER_MM = 1440 / 25.4
 PORTRAIT_MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
@@ -135,6 +135,7 @@ def _docx_layout(path: Path, doc: object, lines: list[Line], paragraphs: list[ob
 
 def read_docx(path: Path, kind: str | None = None) -> LintDocument:
     """A DOCX: one line per paragraph (tables included, row by row), plus its page layout."""
+    check_docx(path)  # within bounds before any parser sees it (a bomb took 14 GB here)
     try:
         doc = DocxDocument(str(path))
     except Exception as exc:  # python-docx raises many types for a damaged package
@@ -180,7 +181,7 @@ def read_pdf(path: Path, kind: str | None = None) -> LintDocument:
 
             text = page.extract_text(visitor_text=visit) or ""
             lines += [Line(t, f"第{n}页") for t in text.splitlines() if t.strip()]
-    except (PyPdfError, ValueError, KeyError, OSError) as exc:
+    except Exception as exc:  # pypdf raises many types on damaged or hostile files (RecursionError too)
         msg = f"{path}：无法作为 PDF 读取（文件已损坏、不完整，或不是 PDF）"
         raise DocgenError(msg) from exc
     lines = assign_roles(lines, wrapped=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from docgen._io import current_user, now
 from docgen.errors import RegistryError
 from docgen.faults import pause_point
-from docgen.vocab import format_number
+from docgen.vocab import MAX_SEQUENCE, format_number, sequence_problem
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 60.0
@@ -133,7 +133,7 @@ class Registry:
         try:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
-            msg = f"无法打开发文字号登记簿 {self.path}：{exc}"
+            msg = f"无法打开发文字号登记簿 {self.path}：{_said(exc)}"
             raise RegistryError(msg) from exc
         try:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -144,7 +144,7 @@ class Registry:
                 self._schema_ready = True
             yield conn
         except sqlite3.DatabaseError as exc:
-            msg = f"发文字号登记簿 {self.path} 无法读写：{exc}"
+            msg = f"发文字号登记簿 {self.path} 无法读写：{_said(exc)}"
             raise RegistryError(msg) from exc
         finally:
             conn.close()
@@ -153,6 +153,7 @@ class Registry:
     def _ensure_schema(conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
+            _refuse_lost_table(conn)
             # executescript() would COMMIT the write lock away: run the statements one by one.
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 conn.execute(statement)
@@ -221,6 +222,12 @@ class Registry:
                 "SELECT COALESCE(MAX(seq), 0) FROM numbers WHERE prefix = ? AND year = ?", (prefix, year)
             ).fetchone()
             seq = int(highest) + 1
+            if seq > MAX_SEQUENCE:
+                msg = (
+                    f"{prefix} {year} 年的发文字号已用到 {min(int(highest), MAX_SEQUENCE)} 号以上"
+                    f"（最多 {MAX_SEQUENCE} 号），不能再分配。请核对登记簿中是否有误登的大号（docgen number list）。"
+                )
+                raise RegistryError(msg)
             record = new_record(
                 prefix,
                 year,
@@ -239,6 +246,7 @@ class Registry:
         self, prefix: str, year: int, seq: int, title: str, *, kind: str, case_file: str, doc_key: str
     ) -> Allocation:
         """Record a number a case already prints; refuse it if another document holds it."""
+        _refuse_sequence(prefix, year, seq)
         with self._write() as conn:
             existing = self._find_document(conn, case_file, doc_key)
             if existing is not None:
@@ -298,6 +306,7 @@ class Registry:
 
     def void(self, prefix: str, year: int, seq: int, reason: str) -> NumberRecord:
         """Void a number for good. A never-used number inside the run may be voided to explain a gap."""
+        _refuse_sequence(prefix, year, seq)
         with self._write() as conn:
             record = self._get(conn, prefix, year, seq)
             if record is None:
@@ -343,6 +352,8 @@ class Registry:
     def import_records(self, records: list[NumberRecord]) -> tuple[int, int]:
         """Add numbers issued outside docgen, all or nothing; return (added, already there)."""
         added = same = 0
+        for record in records:
+            _refuse_sequence(record.prefix, record.year, record.seq)
         with self._write() as conn:
             for record in records:
                 holder = self._get(conn, record.prefix, record.year, record.seq)
@@ -355,6 +366,35 @@ class Registry:
                     msg = f"发文字号 {holder.number} 已登记为《{holder.title}》，与导入的《{record.title}》不同。"
                     raise RegistryError(msg)
         return added, same
+
+
+def _refuse_lost_table(conn: sqlite3.Connection) -> None:
+    """A ledger that lost its table of numbers must not quietly start again at 1号."""
+    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "meta" in tables and "numbers" not in tables:
+        msg = "登记簿中的号码表（numbers）不见了：登记簿被删改过。请从备份恢复，不要继续取号。"
+        raise sqlite3.DatabaseError(msg)
+
+
+_SQLITE_SAID = {
+    "file is not a database": "不是 SQLite 数据库文件（已损坏或被替换）",
+    "database disk image is malformed": "数据库文件已损坏",
+    "database is locked": "正被另一个程序占用，等待超时",
+    "attempt to write a readonly database": "文件只读，不能写入",
+    "unable to open database file": "无法打开（文件夹不存在或没有权限）",
+}
+
+
+def _said(exc: sqlite3.Error) -> str:
+    text = str(exc)
+    return next((chinese for english, chinese in _SQLITE_SAID.items() if text.startswith(english)), text)
+
+
+def _refuse_sequence(prefix: str, year: int, seq: int) -> None:
+    said = sequence_problem(seq)
+    if said:
+        msg = f"发文字号 {prefix}〔{year}〕…号：{said}。"
+        raise RegistryError(msg)
 
 
 def _when(stamp: str | None) -> str:

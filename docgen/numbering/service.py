@@ -6,14 +6,22 @@ import csv
 import datetime as dt
 import io
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.config import Settings
 from docgen.errors import CaseError, DocgenError, Problem, RegistryError
 from docgen.numbering.registry import Allocation, NumberRecord, Registry, new_record
-from docgen.vocab import clip, parse_number, prefix_problem, text_problem
+from docgen.vocab import (
+    clip,
+    missing_ranges,
+    parse_number,
+    prefix_problem,
+    sequence_problem,
+    text_problem,
+    title_problem,
+)
 
 
 def registry_for(settings: Settings) -> Registry:
@@ -34,7 +42,7 @@ def allocate_external(settings: Settings, prefix: str, year: int, title: str, *,
     if said:
         msg = f"机关代字“{clip(prefix.strip(), 40)}”{said}。"
         raise DocgenError(msg)
-    said = text_problem(title.strip())
+    said = title_problem(title.strip())
     if said:
         msg = f"标题{said}。"
         raise DocgenError(msg)
@@ -62,34 +70,49 @@ class RunReport:
     year: int
     highest: int
     issued: int
-    gaps: list[int] = field(default_factory=list)
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # (first, last) of each run of missing numbers
     voided: list[NumberRecord] = field(default_factory=list)
     missing_documents: list[NumberRecord] = field(default_factory=list)
     unfiled: list[tuple[NumberRecord, int]] = field(default_factory=list)  # taken, not archived: (record, days)
+    unregistered: list[tuple[str, str]] = field(default_factory=list)  # archived, not in the registry: (number, folder)
 
     @property
     def ok(self) -> bool:
         """True when every number of the run is explained."""
-        return not self.gaps and not self.missing_documents
+        return not self.gaps and not self.missing_documents and not self.unregistered
+
+    @property
+    def missing_count(self) -> int:
+        """How many numbers the gaps hold."""
+        return sum(last - first + 1 for first, last in self.gaps)
 
 
-def check_registry(settings: Settings, year: int | None, filed: Collection[str]) -> list[RunReport]:
+def check_registry(settings: Settings, year: int | None, filed: Mapping[str, str]) -> list[RunReport]:
     """Audit each run of numbers: gaps, voided numbers, numbers whose case file is gone.
 
-    ``filed`` holds the numbers the archive stores (the pipeline reads them): a number taken
-    and never filed is listed with its age.
+    ``filed`` maps the numbers the archive stores to their folders (the pipeline reads them): a
+    number taken and never filed is listed with its age; a number filed that the registry does
+    not hold (a registry deleted, emptied or replaced) is a fault of its run.
     """
     runs: dict[tuple[str, int], list[NumberRecord]] = defaultdict(list)
     for record in registry_for(settings).records(year=year):
         runs[(record.prefix, record.year)].append(record)
+    registered = {r.number for records in runs.values() for r in records}
+    strays: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
+    for number, folder in filed.items():
+        parsed = parse_number(number)
+        if parsed is not None and number not in registered:
+            strays[(parsed.number.prefix, parsed.number.year)].append((number, folder))
     today = dt.datetime.now(dt.UTC)
     reports = []
-    for (prefix, run_year), records in sorted(runs.items()):
+    for key in sorted(set(runs) | set(strays)):
+        prefix, run_year = key
+        records = runs.get(key, [])
         seqs = {r.seq for r in records}
-        highest = max(seqs)
-        report = RunReport(prefix, run_year, highest, sum(1 for r in records if r.state == "issued"))
-        report.gaps = [s for s in range(1, highest + 1) if s not in seqs]
+        report = RunReport(prefix, run_year, max(seqs, default=0), sum(1 for r in records if r.state == "issued"))
+        report.gaps = missing_ranges(seqs)
         report.voided = [r for r in records if r.state == "voided"]
+        report.unregistered = sorted(strays.get(key, []))
         for r in records:
             if r.state == "issued" and r.case_file is not None:
                 path = Path(r.case_file)
@@ -141,53 +164,97 @@ def read_number_csv(path: Path) -> list[NumberRecord]:
         raise CaseError(
             [Problem(path, None, None, "文件编码无法识别（请存为 UTF-8 或 GBK 的 CSV）")], what="发文字号登记表"
         ) from exc
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = _csv_rows(path, text)
     if not rows:
         raise CaseError([Problem(path, 1, None, "文件是空的")], what="发文字号登记表")
-    header = [CSV_COLUMNS.get(h.strip()) for h in rows[0]]
+    header = [CSV_COLUMNS.get(h.strip().lstrip("\ufeff")) for h in rows[0][1]]
     if "number" not in header or "title" not in header:
         message = "第一行应为表头，至少包括 发文字号 和 标题 两列（可选 日期、经办人）"
         raise CaseError([Problem(path, 1, None, message)], what="发文字号登记表")
     records, problems = [], []
     seen: dict[tuple[str, int, int], int] = {}
-    for line_no, row in enumerate(rows[1:], start=2):
+    for line_no, row in rows[1:]:
         if not any(cell.strip() for cell in row):
             continue
         values = {name: row[i].strip() for i, name in enumerate(header) if name and i < len(row)}
-        parsed = parse_number(values.get("number", ""))
-        if parsed is None:
-            problems.append(Problem(path, line_no, "发文字号", f"无法识别“{values.get('number', '')}”"))
+        read = _row_record(values)
+        if isinstance(read, tuple):
+            problems.append(Problem(path, line_no, *read))
             continue
-        if not values.get("title"):
-            problems.append(Problem(path, line_no, "标题", "不能为空"))
-            continue
-        n = parsed.number
-        key = (n.prefix, n.year, n.sequence)
+        key = (read.prefix, read.year, read.seq)
         if key in seen:
-            problems.append(Problem(path, line_no, "发文字号", f"与第{seen[key]}行重复：{n}"))
+            problems.append(Problem(path, line_no, "发文字号", f"与第{seen[key]}行重复：{read.number}"))
             continue
         seen[key] = line_no
-        issued_at = None
-        if values.get("date"):
-            try:
-                issued_at = dt.date.fromisoformat(values["date"].replace("/", "-")).isoformat()
-            except ValueError:
-                problems.append(Problem(path, line_no, "日期", f"应为 2021-05-24 这样的日期，现为“{values['date']}”"))
-                continue
-        records.append(
-            new_record(
-                n.prefix,
-                n.year,
-                n.sequence,
-                values["title"],
-                source="import",
-                issued_by=values.get("user"),
-                issued_at=issued_at,
-            )
-        )
+        records.append(read)
     if problems:
         raise CaseError(problems, what="发文字号登记表")
     return records
+
+
+def _row_record(values: dict[str, str]) -> NumberRecord | tuple[str, str]:
+    """One row of the CSV as a ledger record, or (field, what is wrong with it)."""
+    typed = values.get("number", "")
+    parsed = parse_number(typed)
+    if parsed is None:
+        return "发文字号", f"无法识别“{clip(typed, 40)}”"
+    n = parsed.number
+    said = sequence_problem(n.sequence) or prefix_problem(n.prefix)
+    if said:
+        return "发文字号", f"{clip(typed, 40)}：{said}"
+    title = values.get("title", "")
+    said = title_problem(title) if title else "不能为空"
+    if said:
+        return "标题", said
+    said = _user_problem(values.get("user"))
+    if said:
+        return "经办人", said
+    issued_at = None
+    if values.get("date"):
+        try:
+            issued_at = dt.date.fromisoformat(values["date"].replace("/", "-")).isoformat()
+        except ValueError:
+            return "日期", f"应为 2021-05-24 这样的日期，现为“{clip(values['date'], 20)}”"
+    user = values.get("user")
+    return new_record(n.prefix, n.year, n.sequence, title, source="import", issued_by=user, issued_at=issued_at)
+
+
+MAX_CSV_FIELD = 1_000  # characters in one cell: a title is at most a few hundred
+MAX_CSV_ROWS = 100_000  # numbers of one office over many years
+MAX_USER_CHARS = 20  # a clerk's name, as the web page takes it
+
+
+_CSV_SAID = {"NUL": "含有 NUL 字符", "field larger": f"有一格超过 {MAX_CSV_FIELD} 个字，不是发文字号登记表的内容"}
+_CSV_QUOTES = "格式不对（引号没有成对）"
+
+
+def _csv_rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
+    """The CSV's rows with their line numbers; a cell too long or a NUL is refused at its line."""
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            said = next((chinese for english, chinese in _CSV_SAID.items() if english in str(exc)), _CSV_QUOTES)
+            raise CaseError([Problem(path, reader.line_num, None, said)], what="发文字号登记表") from exc
+        if any(len(cell) > MAX_CSV_FIELD for cell in row):
+            said = _CSV_SAID["field larger"]
+            raise CaseError([Problem(path, reader.line_num, None, said)], what="发文字号登记表")
+        if len(rows) >= MAX_CSV_ROWS:
+            said = f"超过 {MAX_CSV_ROWS} 行，请分成几个文件导入"
+            raise CaseError([Problem(path, reader.line_num, None, said)], what="发文字号登记表")
+        rows.append((reader.line_num, row))
+
+
+def _user_problem(user: str | None) -> str | None:
+    if not user:
+        return None
+    if len(user) > MAX_USER_CHARS:
+        return f"过长（最多 {MAX_USER_CHARS} 个字）"
+    return text_problem(user)
 
 
 def import_numbers(settings: Settings, csv_path: Path) -> tuple[int, int]:

@@ -149,6 +149,19 @@ def render_page(pdf: Path, page: int, folder: Path, dpi: int = DPI) -> Path:
     return prefix.with_suffix(".png")
 
 
+MAX_PAGES = 300
+
+
+def refuse_long_ocr(pdf: Path, pages: int) -> None:
+    """Refuse more than ``MAX_PAGES`` pages of OCR in one run, saying how long it would take."""
+    if pages > MAX_PAGES:
+        msg = (
+            f"{pdf.name}：有 {pages} 页需要 OCR，超过一次的上限 {MAX_PAGES} 页（约 {MAX_PAGES * 2 // 60} 分钟）。"
+            "请把文件拆分后导入，或加 --no-ocr 先导入（标记为待 OCR）。"
+        )
+        raise OcrError(msg)
+
+
 def recognise_pages(
     pdf: Path,
     pages: list[int],
@@ -157,7 +170,12 @@ def recognise_pages(
     dpi: int = DPI,
     on_page: Callable[[int, int], None] | None = None,
 ) -> OcrResult:
-    """Recognise the given pages (1-based) of ``pdf``; ``on_page(done, total)`` reports progress."""
+    """Recognise the given pages (1-based) of ``pdf``; ``on_page(done, total)`` reports progress.
+
+    At most ``MAX_PAGES`` in one run: about two seconds a page, a 5,000-page blank scan would
+    otherwise take three hours before anything is said.
+    """
+    refuse_long_ocr(pdf, len(pages))
     result = OcrResult(engine.name, engine.version, dpi)
     with tempfile.TemporaryDirectory(prefix="docgen-ocr-") as tmp:
         for done, page in enumerate(pages, start=1):
@@ -187,6 +205,7 @@ __all__ = [
     "DPI",
     "ENGINES",
     "INSTALL_HINT",
+    "MAX_PAGES",
     "REVIEW_BELOW",
     "Box",
     "OcrEngine",
@@ -196,6 +215,7 @@ __all__ = [
     "open_engine",
     "page_text",
     "recognise_pages",
+    "refuse_long_ocr",
     "render_page",
     "tidy",
 ]

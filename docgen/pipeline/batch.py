@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from docgen.archive.store import Archive
 from docgen.case.model import load_case
 from docgen.config import Settings
 from docgen.errors import DocgenError
@@ -94,7 +94,9 @@ def after_batch(
                 except DocgenError as exc:
                     errors.append(exc.message)
     if filing:
-        years = sorted({int(json.loads((r.path / "meta.json").read_text(encoding="utf-8"))["date"][:4]) for r in done})
+        archive = Archive(settings.archive_dir)
+        folders = [r.path.relative_to(archive.root).as_posix() for r in done]
+        years = sorted({int(archive.read_meta(folder)["date"][:4]) for folder in folders})
         for year in years:
             report = file_year(settings, year)
             errors += report.failures

@@ -36,7 +36,7 @@ from docgen.pipeline.records import verify_archive
 from docgen.readback import file_kind, pdf_facts
 from docgen.stamp import stamp_font
 from docgen.stamp.report import report_html, report_pdf
-from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, RETENTION_NAMES, parse_number
+from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, RETENTION_NAMES, missing_ranges, parse_number, ranges_text
 
 PASS, FAIL, NOT_APPLICABLE = "通过", "不通过", "不适用"
 ARCHIVAL_CODE = re.compile(r"^[0-9A-Za-z]{1,12}-WS·\d{4}-(Y|D30|D10)-[A-Z0-9]{1,6}-\d{4}$")
@@ -200,7 +200,8 @@ def _from_verification(items: dict[str, CheckItem], verified: VerifyReport) -> N
         ("ZS-1", verified.without_sm3, "没有 SM3 校验值，运行 docgen archive add-sm3 补上"),
         ("WZ-3", verified.missing, "文件缺失"),
         ("WZ-3", verified.unexpected, "多出的文件或不完整的文件夹"),
-        ("ZS-4", verified.unknown_numbers + verified.numbers_without_document, ""),
+        ("ZS-4", verified.unknown_numbers + verified.numbers_without_document + verified.registry_problems, ""),
+        ("ZS-2", verified.damaged_records, "元数据无法读取"),
         ("ZS-5", [f"events.jsonl {p}" for p in verified.log_problems], ""),
         ("ZS-6", verified.missing_folders, "日志中有，文件夹不在"),
         ("ZS-6", verified.unlogged_folders, "文件夹不在日志中"),
@@ -327,7 +328,7 @@ def _check_usability(items: dict[str, CheckItem], folder: Path, meta: ArchiveMet
         if facts.encrypted:
             items["KY-4"].fail(f"{rel}/document.pdf：已加密")
         text = folder / "text.txt"
-        if not facts.has_text and not (text.is_file() and text.read_text(encoding="utf-8").strip()):
+        if not facts.has_text and not (text.is_file() and text.read_text(encoding="utf-8", errors="replace").strip()):
             items["KY-5"].fail(f"{rel}/document.pdf：没有可提取的文字，也没有识别文字")
     docx = folder / "document.docx"
     if "document.docx" in meta.get("files", {}) and docx.is_file():
@@ -379,12 +380,16 @@ def _check_items_numbers(
         for row in csv.DictReader(io.StringIO(catalogue.read_text(encoding="utf-8-sig"))):
             code = row.get("档号", "")
             serial = code.rsplit("-", 1)[-1]
-            runs[code.split("-")[2] if code.count("-") >= 4 else "?"].append(int(serial) if serial.isdigit() else 0)
+            item_no = int(serial) if re.fullmatch(r"[0-9]{1,4}", serial) else 0  # 件号: four digits (DA/T 22)
+            runs[code.split("-")[2] if code.count("-") >= 4 else "?"].append(item_no)
         for period, numbers in sorted(runs.items()):
-            gaps = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+            gaps = missing_ranges(n for n in numbers if n > 0)
             doubled = sorted(n for n, c in Counter(numbers).items() if c > 1)
-            if gaps or doubled:
-                items["WZ-2"].fail(f"{catalogue}：{each} 年 {period} 件号缺 {gaps or '无'}，重复 {doubled or '无'}")
+            unreadable = numbers.count(0)
+            if gaps or doubled or unreadable:
+                said = f"件号缺 {ranges_text(gaps) or '无'}，重复 {'、'.join(map(str, doubled)) or '无'}"
+                said += f"，{unreadable} 个档号的件号不是四位数字" if unreadable else ""
+                items["WZ-2"].fail(f"{catalogue}：{each} 年 {period} {said}")
     if not filed_any:
         items["WZ-2"].result, items["WZ-2"].note = NOT_APPLICABLE, "尚未生成归档文件目录（docgen file 年度）"
 
@@ -406,8 +411,13 @@ def _check_attachments(items: dict[str, CheckItem], archive: Archive, metas: lis
             continue
         if not isinstance(context, dict):
             continue
+        listed = [context.get("attachments", []), context.get("plan_attachments", [])]
         wanted = [
-            re.sub(r"^\d+\.\s*", "", a) for a in [*context.get("attachments", []), *context.get("plan_attachments", [])]
+            re.sub(r"^\d+\.\s*", "", a)
+            for items in listed
+            if isinstance(items, list)
+            for a in items
+            if isinstance(a, str)
         ]
         if not wanted:
             continue

@@ -8,9 +8,6 @@ touched) and made again identically on every run.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +15,9 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from docgen._io import atomic_write_bytes, child
+from docgen._io import atomic_write_bytes, child, write_spreadsheet
 from docgen.archive.paths import safe_name
+from docgen.archive.store import Archive
 from docgen.case.model import load_case
 from docgen.config import Settings
 from docgen.errors import FilingError
@@ -43,7 +41,8 @@ def addressees(recipients: str, copy_to: list[str]) -> list[Addressee]:
 
 def make_copies(settings: Settings, archived_folder: Path) -> Path:
     """Write the distribution copies of one archived numbered document; return their folder."""
-    meta = json.loads((archived_folder / "meta.json").read_text(encoding="utf-8"))
+    archive = Archive(settings.archive_dir)
+    meta = archive.read_meta(archived_folder.relative_to(archive.root).as_posix())
     case = load_case(archived_folder / "case.yaml")
     if case.notice is None or not meta.get("number"):
         msg = f"{archived_folder}：不是有发文字号的通知，不分发。"
@@ -65,9 +64,5 @@ def make_copies(settings: Settings, archived_folder: Path) -> Path:
         name = f"{serial} {safe_name(person.name)}.pdf"
         atomic_write_bytes(child(folder, name), on_first_page(source, serial_overlay(page_mm, serial, font)))
         rows.append([serial, person.role, person.name, meta["number"], meta["title"], name])
-    text = io.StringIO()
-    record = csv.writer(text)
-    record.writerow(["份号", "类别", "收文单位", "发文字号", "标题", "文件"])
-    record.writerows(rows)
-    atomic_write_bytes(folder / "分发记录.csv", text.getvalue().encode("utf-8-sig"))
+    write_spreadsheet(folder / "分发记录.csv", [["份号", "类别", "收文单位", "发文字号", "标题", "文件"], *rows])
     return folder

@@ -13,25 +13,25 @@ bytes are stored untouched, the recognised text beside them, marked as machine-r
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
 import json
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen._io import atomic_write_bytes
+from docgen._io import write_spreadsheet
 from docgen.archive.store import Archive, ArchiveMeta, StagedDocument, sha256_file
 from docgen.config import Settings
-from docgen.errors import DocgenError, OcrError, RegistryError
+from docgen.convert.sanitize import clean_docx
+from docgen.errors import DocgenError, OcrError, RegistryError, os_error_message, printable
 from docgen.intake import Enterprise, kind_of_title, read_metadata
 from docgen.numbering.registry import new_record
 from docgen.numbering.service import registry_for
-from docgen.ocr import INSTALL_HINT, OcrEngine, OcrResult, open_engine, recognise_pages
+from docgen.ocr import INSTALL_HINT, OcrEngine, OcrResult, open_engine, recognise_pages, refuse_long_ocr
 from docgen.pipeline.issue import index_archived
 from docgen.pipeline.prepare import converter_for
 from docgen.readback import ExtractedText, extract, file_kind, without_page_number
@@ -141,6 +141,8 @@ def plan_import(
     extracted = extract(source)
     text, ocr = extracted.text, None
     scanned = extracted.image_only_pages if extracted.kind == "pdf" else []
+    if scanned and engine.wanted:
+        refuse_long_ocr(source, len(scanned))  # before the engine loads: a refusal costs nothing
     ocr_engine = engine.get() if scanned else None
     if ocr_engine is not None:
         cfg = engine.settings.ocr
@@ -170,7 +172,7 @@ def plan_import(
     number = pick("发文字号", number, read.number)
     title = pick("标题", given.title, read.title)
     if not title:
-        title = source.stem
+        title = printable(source.stem)
         guessed.append("标题（取自文件名）")
     date = pick("成文日期", given.date, read.date)
     if date is None:
@@ -251,16 +253,25 @@ def _store_all(settings: Settings, archive: Archive, plans: list[ImportPlan]) ->
         staging = Path(tmp_name)
         pdfs: dict[int, Path] = {}
         docx_jobs = []
+        said: dict[int, list[str]] = {}
         for i, plan in enumerate(plans):
             if plan.extracted.kind == "docx":
                 pdfs[i] = staging / f"{i}.pdf"
-                docx_jobs.append((plan.source, pdfs[i]))
+                # What would reach the network or this machine's files is taken out of the copy
+                # LibreOffice converts; the original is archived byte for byte as it came.
+                cleaned = staging / f"{i}.docx"
+                removed = clean_docx(plan.source, cleaned)
+                if removed:
+                    said[i] = [f"转换为 PDF/A 前已移除：{'、'.join(removed)}（原件照原样保存）"]
+                docx_jobs.append((cleaned, pdfs[i]))
             else:
                 pdfs[i] = plan.source
         if docx_jobs:
             converter_for(settings).convert(docx_jobs)  # a DOCX also gets its PDF/A
         for i, plan in enumerate(plans):
-            results.append(_store(archive, settings, plan, pdfs[i], staging / str(i)))
+            result = _store(archive, settings, plan, pdfs[i], staging / str(i))
+            result.warnings[:0] = said.get(i, [])
+            results.append(result)
     return results
 
 
@@ -306,7 +317,7 @@ def _store(archive: Archive, settings: Settings, plan: ImportPlan, pdf: Path, wo
         meta={
             "event": "imported",
             "source": "import",
-            "original_name": plan.source.name,
+            "original_name": printable(plan.source.name),
             "original_sha256": original_sha,
             "enterprises": [
                 {"key": None, "name": e.name, **({"credit_code": e.credit_code} if e.credit_code else {})}
@@ -380,15 +391,22 @@ class FolderReport:
 
 
 def files_in(folders: list[Path], recursive: bool) -> list[Path]:
-    """The PDF and DOCX files in the folders (and their subfolders with ``recursive``), in name order."""
+    """The PDF and DOCX names in the folders (and their subfolders with ``recursive``), in name order.
+
+    Links are listed, not followed (``_plan_one`` refuses them): a folder of old files must not
+    reach files elsewhere on the machine. A subfolder reached through a link is not entered.
+    """
     found: list[Path] = []
     for folder in folders:
-        pattern = "**/*" if recursive else "*"
-        found += sorted(
-            p
-            for p in folder.glob(pattern)
-            if p.is_file() and p.suffix.lower() in IMPORTABLE and not p.name.startswith(".")
-        )
+        for top, subfolders, names in os.walk(folder, followlinks=False):
+            if not recursive:
+                subfolders.clear()
+            subfolders.sort()
+            found += sorted(
+                Path(top) / name
+                for name in names
+                if Path(name).suffix.lower() in IMPORTABLE and not name.startswith(".")
+            )
     return found
 
 
@@ -444,18 +462,32 @@ def import_folder(
 def _plan_one(
     settings: Settings, archive: Archive, source: Path, given: Given, engine: _Engine
 ) -> FolderRow | ImportPlan:
-    """The file's plan; or its row when it is already stored (skipped at once) or refused."""
+    """The file's plan; or its row when it is already stored (skipped at once) or refused.
+
+    One bad file never stops the folder: whatever goes wrong with it is its row.
+    """
+    if source.is_symlink():
+        return FolderRow(source, "拒绝", "是符号链接，未跟随（只导入文件夹中的文件本身）")
     try:
         if file_kind(source) is None:
-            return FolderRow(source, "拒绝", "不是 PDF 或 DOCX 文件")
+            return FolderRow(source, "拒绝", "不是 PDF 或 DOCX 文件（或不是普通文件）")
         previous = archive.latest(f"import:{sha256_file(source)}")
         if previous is not None:
             return FolderRow(source, "已在归档库中", previous["path"])
         plan = plan_import(source, given, engine)
         _refuse_duplicate(settings, plan)
-    except (DocgenError, OSError) as exc:
-        return FolderRow(source, "拒绝", exc.message if isinstance(exc, DocgenError) else str(exc))
+    except Exception as exc:  # a damaged file may break a reader in ways of its own: it is this file's row
+        return FolderRow(source, "拒绝", _why(exc))
     return plan
+
+
+def _why(exc: Exception) -> str:
+    """What went wrong with one file, as its report row says it."""
+    if isinstance(exc, DocgenError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return os_error_message(exc)
+    return printable(f"无法读取（{type(exc).__name__}：{str(exc)[:80]}）")
 
 
 def _store_rows(settings: Settings, archive: Archive, plans: list[ImportPlan], done: FolderReport) -> list[ArchiveMeta]:
@@ -486,16 +518,14 @@ def _store_rows(settings: Settings, archive: Archive, plans: list[ImportPlan], d
 def _write_report(done: FolderReport) -> None:
     if done.report is None:
         return
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(REPORT_COLUMNS)
+    table: list[list[str]] = []
     for row in done.rows:
         plan = row.imported.plan if row.imported else None
-        writer.writerow(
+        table.append(
             [
-                str(row.file),
+                printable(row.file),
                 row.outcome,
-                row.note,
+                printable(row.note),
                 plan.title if plan else "",
                 (plan.kind_name or plan.kind) if plan else "",
                 (plan.number or "") if plan else "",
@@ -507,7 +537,7 @@ def _write_report(done: FolderReport) -> None:
                 str(row.imported.path) if row.imported else "",
             ]
         )
-    atomic_write_bytes(done.report, out.getvalue().encode("utf-8-sig"))  # Excel on a Chinese PC reads it as is
+    write_spreadsheet(done.report, [list(REPORT_COLUMNS), *table])
 
 
 __all__ = [

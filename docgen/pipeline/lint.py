@@ -31,7 +31,8 @@ def read_case(path: Path, settings: Settings) -> list[LintDocument]:
     source = path.read_text(encoding="utf-8").splitlines()
     case = load_case(path, settings.issuer_defaults)
     kinds = [k for k in default_kinds(case) if k != "set"] + (["notice", "plan"] if case.plan else [])
-    prepared = prepare(path, settings, list(dict.fromkeys(kinds)))
+    # Characters no font prints are refused here as render and issue refuse them.
+    prepared = prepare(path, settings, list(dict.fromkeys(kinds)), converting=True)
     docs = []
     with tempfile.TemporaryDirectory(prefix="docgen-lint-") as tmp:
         for document in prepared.documents:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from docgen.archive.store import Archive, ArchiveMeta
@@ -10,6 +11,7 @@ from docgen.config import Settings
 from docgen.errors import DocgenError
 from docgen.numbering.registry import Allocation, NumberRecord
 from docgen.numbering.service import RunReport, check_registry, parse_typed_number, registry_for
+from docgen.pipeline.characters import refuse_undrawable
 from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, format_number, parse_number
 
 
@@ -41,6 +43,7 @@ def number_for_case(case_path: Path, settings: Settings, kind: str) -> Allocatio
         msg = f"{KIND_NAMES.get(kind, kind)}不编发文字号；编号的文种：{numbered}。"
         raise DocgenError(msg)
     case = load_case(case_path, settings.issuer_defaults)
+    refuse_undrawable(case_path, case, settings)  # a number is taken only for what can be printed
     return number_for_loaded_case(case, case_path, settings, kind)
 
 
@@ -87,13 +90,28 @@ def void_number(settings: Settings, text: str, reason: str) -> NumberRecord:
     return record
 
 
-def check_numbers(settings: Settings, year: int | None = None) -> list[RunReport]:
-    """``docgen number check``: each run of numbers audited, numbers never filed read from the archive."""
-    return check_registry(settings, year, set(_filed_numbers(settings, year)))
+def check_numbers(
+    settings: Settings, year: int | None = None, on_warning: Callable[[str], None] | None = None
+) -> list[RunReport]:
+    """``docgen number check``: each run of numbers audited, numbers never filed read from the archive.
+
+    Folders whose meta.json cannot be read are not counted; ``on_warning`` is told how many.
+    """
+    damaged: dict[str, str] = {}
+    filed = {number: str(meta.get("path", "")) for number, meta in _filed_numbers(settings, year, damaged).items()}
+    if damaged and on_warning:
+        on_warning(
+            f"有 {len(damaged)} 个归档文件夹的 meta.json 已损坏，其中的发文字号未计入；请运行 docgen archive verify。"
+        )
+    return check_registry(settings, year, filed)
 
 
-def _filed_numbers(settings: Settings, year: int | None) -> dict[str, ArchiveMeta]:
+def _filed_numbers(
+    settings: Settings, year: int | None, damaged: dict[str, str] | None = None
+) -> dict[str, ArchiveMeta]:
     """The 发文字号 the archive's documents print (of one year, or all), each with a document."""
     archive = Archive(settings.archive_dir)
     metas = archive.metas(year) if archive.root.is_dir() else []
+    if damaged is not None:
+        damaged.update(archive.damaged)
     return {str(m["number"]): m for m in metas if m.get("number")}

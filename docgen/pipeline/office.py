@@ -9,6 +9,7 @@ says reaches the disk except through this table.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from docgen.numbering.service import RunReport, allocate_external, registry_for
 from docgen.pipeline.numbers import check_numbers
 from docgen.search import SearchIndex, SortOrder, build_query
 from docgen.search.backend import Hit
+from docgen.vocab import clip
 
 SERVED_FILES = ("document.pdf", "document.docx", "original.docx")  # what a page may hand out
 DOCUMENT_ID_CHARS = 16
@@ -233,7 +235,7 @@ def take_number(settings: Settings, prefix: str, year: str, title: str, *, again
 
     The same registry call as ``docgen number next --prefix --year --title``.
     """
-    if not year.strip().isdigit():
-        msg = f"年份应为四位数字，例如 2021，现为“{year}”。"
+    if not re.fullmatch(r"[0-9]{4}", year.strip()):
+        msg = f"年份应为四位数字，例如 2021，现为“{clip(year, 20)}”。"
         raise DocgenError(msg)
     return allocate_external(settings, prefix, int(year), title, again=again)

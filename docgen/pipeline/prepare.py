@@ -10,15 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.case.model import AUTO_NUMBER, Case, load_case, printed_strings, unprintable_characters
+from docgen.case.model import (
+    AUTO_NUMBER,
+    Case,
+    field_problem,
+    load_case,
+)
 from docgen.config import Settings
-from docgen.convert.fonts import coverage
 from docgen.convert.libreoffice import Converter, LibreOfficeConverter
-from docgen.errors import CaseError, DocgenError
+from docgen.errors import CaseError, ConfigError, DocgenError
 from docgen.faults import pause_point
+from docgen.pipeline.characters import refuse_undrawable
 from docgen.pipeline.numbers import number_for_loaded_case, registry_number
 from docgen.render.context import Document, documents_for
-from docgen.render.templates import check_template, find_template
+from docgen.render.templates import TEMPLATE_KINDS, check_template, find_template
 from docgen.vocab import NUMBERED_KINDS
 
 
@@ -82,41 +87,46 @@ def prepare(
         documents += documents_for(case, kind, enterprise if kind == "acceptance" else None, number)
     if allocate:
         pause_point("issue-after-allocate")
-    # A case's own template folder (relative to the case file) wins over the workspace's.
-    custom = (case_path.parent / case.templates).resolve() if case.templates else settings.templates_dir
+    custom = template_folder(case_path, case, settings)
     templates = {doc.template_kind: find_template(doc.template_kind, custom) for doc in documents}
     for doc in documents:
         check_template(templates[doc.template_kind], doc.context)
     return Prepared(case_path, case, documents, templates)
 
 
+def template_folder(case_path: Path, case: Case, settings: Settings) -> Path | None:
+    """The folder of the office's own templates: the case's (relative to the case file), else the workspace's.
+
+    A template is code that fills documents, so a case may only name a folder of templates
+    inside the workspace (or the one its settings name): not ``/etc``, not ``/dev/zero``, not a
+    folder with no template in it, which would silently print with the built-in ones.
+    """
+    configured = settings.templates_dir
+    if not case.templates:
+        if configured is not None and not configured.is_dir():
+            msg = f"设置中的模板文件夹 {configured}（[paths] templates 或 DOCGEN_TEMPLATES）不存在或不是文件夹。"
+            raise ConfigError(msg)
+        return configured
+    folder = (case_path.parent / case.templates).resolve()
+    named = configured is not None and folder == configured
+    problem = None
+    if not folder.is_dir():
+        problem = f"{folder} 不是文件夹" if folder.exists() else f"找不到文件夹 {folder}"
+    elif not (named or folder.is_relative_to(settings.workspace)):
+        problem = (
+            f"{folder} 不在工作区 {settings.workspace} 内：模板会被用来生成公文，只能使用工作区内的模板文件夹，"
+            "或在 docgen.toml 的 [paths] templates 中写明的文件夹"
+        )
+    elif not any((folder / f"{kind}.docx").is_file() for kind in TEMPLATE_KINDS):
+        names = "、".join(f"{kind}.docx" for kind in TEMPLATE_KINDS[:3])
+        problem = f"{folder} 中没有模板（{names} 等，可用 docgen templates export 导出后修改）"
+    if problem:
+        raise CaseError([field_problem(case_path, ("templates",), problem)])
+    return folder
+
+
 def converter_for(settings: Settings) -> Converter:
     """The converter a workspace's settings ask for."""
     return LibreOfficeConverter(
         soffice=settings.soffice, timeout=settings.convert_timeout, font_dirs=settings.font_dirs
-    )
-
-
-def refuse_undrawable(case_path: Path, case: Case, settings: Settings) -> None:
-    """Stop before converting when a character of the case is in no font LibreOffice can use.
-
-    Asking fontconfig costs ~0.2 s, so a case written in common characters (those every GB/T
-    9704 font has, which ``docgen doctor`` checks) skips it.
-    """
-    rare = {ch for _, text in printed_strings(case) for ch in text if not _common(ch)}
-    if not rare:
-        return
-    problems = unprintable_characters(case_path, case, coverage(settings.font_dirs))
-    if problems:
-        raise CaseError(problems)
-
-
-def _common(ch: str) -> bool:
-    code = ord(ch)
-    return (
-        0x20 <= code < 0x7F
-        or 0x4E00 <= code <= 0x9FA5  # the CJK ideographs of GB 2312 and GBK lie in this block
-        or 0x3000 <= code <= 0x301F
-        or 0xFF01 <= code <= 0xFF5E
-        or ch in "“”‘’—…·×÷±℃°％№\u3000\t\n"
     )

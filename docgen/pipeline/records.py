@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from docgen.archive.store import Archive, ArchiveMeta, VerifyReport
 from docgen.config import Settings
+from docgen.errors import RegistryError
+from docgen.numbering.registry import NumberRecord
 from docgen.numbering.service import registry_for
 
 
@@ -14,21 +16,14 @@ def verify_archive(settings: Settings, year: int | None = None, *, log: bool = T
     """
     archive = Archive(settings.archive_dir)
     report = archive.verify_files(year)
-    registry = {r.number: r for r in registry_for(settings).records(year=year)}
-    archived_numbers = set()
-    for meta in archive.metas(year):
-        number = meta.get("number")
-        if not number or "\u3000" in number:
-            continue
-        archived_numbers.add(number)
-        record = registry.get(number)
-        if record is None:
-            report.unknown_numbers.append(f"{number}（{meta['path']}）：登记簿中没有这个号")
-        elif record.state != "issued":
-            report.unknown_numbers.append(f"{number}（{meta['path']}）：登记簿中已作废（{record.void_reason}）")
-    for number, record in registry.items():
-        if record.state == "issued" and record.source == "docgen" and number not in archived_numbers:
-            report.numbers_without_document.append(f"{number}《{record.title}》")
+    metas = archive.metas(year)
+    report.damaged_records += [f"{path}/meta.json：{why}" for path, why in sorted(archive.damaged.items())]
+    try:
+        records = registry_for(settings).records(year=year)
+    except RegistryError as exc:  # the files are verified all the same; the registry is one finding
+        report.registry_problems.append(exc.message)
+    else:
+        _compare_with_registry(report, metas, {r.number: r for r in records})
     if not log:
         return report
     with archive.locked():
@@ -42,6 +37,39 @@ def verify_archive(settings: Settings, year: int | None = None, *, log: bool = T
             unexpected=report.unexpected,
         )
     return report
+
+
+def _compare_with_registry(report: VerifyReport, metas: list[ArchiveMeta], registry: dict[str, NumberRecord]) -> None:
+    """Every number the archive prints is issued in the registry, under the title it was filed with.
+
+    The newest version of a document is the one whose title the registry keeps; a number taken
+    by docgen and never filed is listed too.
+    """
+    newest: dict[str, ArchiveMeta] = {}
+    for meta in metas:
+        number = meta.get("number")
+        if not number or "\u3000" in number:
+            continue
+        record = registry.get(number)
+        if record is None:
+            report.unknown_numbers.append(f"{number}（{meta['path']}）：登记簿中没有这个号")
+        elif record.state != "issued":
+            report.unknown_numbers.append(f"{number}（{meta['path']}）：登记簿中已作废（{record.void_reason}）")
+        elif not meta.get("duplicate_number_allowed"):
+            held = newest.get(number)
+            if held is None or int(meta.get("version", 1)) > int(held.get("version", 1)):
+                newest[number] = meta
+    for number, meta in sorted(newest.items()):
+        filed, ledger = "".join(str(meta.get("title")).split()), "".join(registry[number].title.split())
+        if filed != ledger:
+            report.registry_problems.append(
+                f"{number}：登记簿中的标题《{registry[number].title}》与归档文件《{meta.get('title')}》不同"
+                f"（{meta['path']}；登记簿被改动过？）"
+            )
+    archived = {m.get("number") for m in metas}
+    for number, record in registry.items():
+        if record.state == "issued" and record.source == "docgen" and number not in archived:
+            report.numbers_without_document.append(f"{number}《{record.title}》")
 
 
 def list_archive(

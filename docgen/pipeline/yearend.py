@@ -5,8 +5,6 @@ The archive stays untouched: copies and catalogue go to ``filing/YEAR/`` and can
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +12,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from docgen._io import atomic_write_bytes, child
+from docgen._io import atomic_write_bytes, child, write_spreadsheet
 from docgen.archive.digests import file_digests
 from docgen.archive.filing import CATALOGUE_FILES, Item, assign_items, catalogue_lists
 from docgen.archive.store import Archive
@@ -73,13 +71,8 @@ def file_year(settings: Settings, year: int, on_item: Callable[[Item, str | None
         if on_item:
             on_item(item, error)
     lists = catalogue_lists(items)
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(["保管期限", *CATALOGUE_COLUMNS])
-    for retention, rows in lists.items():
-        writer.writerows([RETENTION_NAMES.get(retention, retention), *row] for row in rows)
-    # UTF-8 with a BOM: Excel on a Chinese PC opens it without garbling.
-    atomic_write_bytes(folder / CATALOGUE_FILES[0], text.getvalue().encode("utf-8-sig"))
+    table = [[RETENTION_NAMES.get(retention, retention), *row] for retention, rows in lists.items() for row in rows]
+    write_spreadsheet(folder / CATALOGUE_FILES[0], [["保管期限", *CATALOGUE_COLUMNS], *table])
     atomic_write_bytes(folder / CATALOGUE_FILES[1], catalogue_pdf(lists, year, cfg.fonds, cfg.organ, font))
     # The catalogue is what the 档案馆 receives: its digests in the log show a later edit.
     with archive.locked():

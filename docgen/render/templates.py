@@ -6,20 +6,26 @@ escaped so ``&``, ``<`` and ``{{ }}`` inside case data print literally.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib.resources
 import itertools
-from collections.abc import Mapping
+import operator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.runtime
+import jinja2.sandbox
 from docx.shared import Twips
 from docxtpl import DocxTemplate
+from jinja2.exceptions import SecurityError
 
 from docgen import layout
 from docgen._io import atomic_copy, atomic_path
-from docgen.errors import TemplateError
+from docgen.errors import TemplateError, UnreadableFileError
+from docgen.readback import check_docx
 from docgen.render import docxform
 
 
@@ -34,16 +40,115 @@ def _builtin_templates() -> Path:
 BUILTIN_TEMPLATES = _builtin_templates()
 
 
+# A template may come from a clerk's folder (``templates:``), so it is code docgen did not write:
+# it may read the values docgen gives it and do nothing else. Found by an attack run: an
+# unsandboxed template reached ``os.popen`` through ``title.__class__.__mro__``.
+LOOP_ATTRIBUTES = frozenset({"first", "last", "index", "index0", "revindex", "revindex0", "length"})
+SAFE_FILTERS = ("e", "escape", "default", "d", "join", "length", "count", "first", "last", "string", "trim")
+MAX_LOOP_STEPS = 1_000_000  # every pass of every loop of one document; real templates take thousands
+MAX_PRODUCT = 100_000  # the longest text or list a template may make with * (and no ** at all)
+
+
+class _DocumentSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja that lets a template read docgen's values and call nothing.
+
+    Attributes: only the fields of docgen's context records and a loop's position; no method of
+    any object (so no ``__class__``, no ``str.format``), no globals (no ``range``), a few filters,
+    and ``*`` bounded so one tag cannot build a gigabyte.
+    """
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self) -> None:
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
+        self.globals.clear()
+        self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
+        self.tests = {name: self.tests[name] for name in ("defined", "undefined", "none", "sameas")}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """A loop's position, or a field of a dataclass docgen put into the context."""
+        if isinstance(obj, jinja2.runtime.LoopContext):
+            return attr in LOOP_ATTRIBUTES
+        is_record = dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+        return is_record and attr in {f.name for f in dataclasses.fields(obj)}
+
+    def is_safe_callable(self, obj: Any) -> bool:
+        """Nothing is called from a template (filters are not calls)."""
+        return False
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> jinja2.Undefined:
+        """Reading anything but docgen's values fails, said in Chinese."""
+        said = f"不能读取 {type(obj).__name__} 的 {attribute}"
+        return self.undefined(said, name=attribute, obj=obj, exc=SecurityError)
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """No call is made from a template: it may only print values."""
+        msg = "模板中不能调用函数或方法"
+        raise SecurityError(msg)
+
+    def call_binop(self, context: jinja2.runtime.Context, operator_name: str, left: Any, right: Any) -> Any:
+        """``*`` within bounds; ``**`` never (a power tower hangs the process)."""
+        if operator_name == "**":
+            msg = "模板中不能使用 **"
+            raise SecurityError(msg)
+        sized = [v for v in (left, right) if isinstance(v, (str, list, tuple))]
+        counts = [v for v in (left, right) if isinstance(v, int)]
+        if sized and counts and len(sized[0]) * max(counts[0], 0) > MAX_PRODUCT:
+            msg = f"模板中的乘法结果过长（超过 {MAX_PRODUCT} 项）"
+            raise SecurityError(msg)
+        return operator.mul(left, right)
+
+
+class _Counted(list[Any]):
+    """A list of the context that counts every step a template's loops take over it."""
+
+    def __init__(self, items: list[Any], steps: list[int]) -> None:
+        super().__init__(items)
+        self._steps = steps
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in super().__iter__():
+            self._steps[0] += 1
+            if self._steps[0] > MAX_LOOP_STEPS:
+                msg = f"模板中的循环超过 {MAX_LOOP_STEPS:,} 次，已停止填写"
+                raise SecurityError(msg)
+            yield item
+
+
+def _counted(value: Any, steps: list[int]) -> Any:
+    """The context with every list counting the loop steps taken over it (one budget for all)."""
+    if isinstance(value, Mapping):
+        return {key: _counted(item, steps) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return _Counted([_counted(item, steps) for item in value], steps)
+    return value
+
+
 def strict_env() -> jinja2.Environment:
-    """A Jinja environment that fails on undefined names and escapes values for XML."""
-    return jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    """The sandboxed Jinja that fills templates: undefined names fail, values are escaped for XML."""
+    return _DocumentSandbox()
+
+
+TEMPLATE_KINDS = tuple(sorted(p.stem for p in BUILTIN_TEMPLATES.glob("*.docx")))
+MAX_TEMPLATE_BYTES = 20 * 1024 * 1024  # the built-in ones are about 40 KB; pictures make a few MB
 
 
 def find_template(kind: str, custom_dir: Path | None) -> Path:
-    """Return the template for ``kind``: from the custom folder if it has one, else built in."""
+    """Return the template for ``kind``: from the custom folder if it has one, else built in.
+
+    A custom template must be a plain file in that folder (not a link to one elsewhere, not a
+    device) of a reasonable size.
+    """
     name = f"{kind}.docx"
-    if custom_dir is not None and (custom_dir / name).is_file():
-        return custom_dir / name
+    custom = custom_dir / name if custom_dir is not None else None
+    if custom is not None and (custom.exists() or custom.is_symlink()):
+        if custom.is_symlink() or not custom.is_file():
+            msg = f"模板 {custom} 不是普通文件（符号链接、文件夹或设备），未使用。请放入模板文件本身。"
+            raise TemplateError(msg)
+        if custom.stat().st_size > MAX_TEMPLATE_BYTES:
+            msg = f"模板 {custom} 超过 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB，不是公文模板。"
+            raise TemplateError(msg)
+        return custom
     builtin = BUILTIN_TEMPLATES / name
     if not builtin.is_file():
         msg = f"找不到模板 {name}（已查找：{custom_dir or '无自定义模板文件夹'}，{BUILTIN_TEMPLATES}）"
@@ -52,6 +157,11 @@ def find_template(kind: str, custom_dir: Path | None) -> Path:
 
 
 def _load(template: Path) -> DocxTemplate:
+    try:
+        check_docx(template)
+    except UnreadableFileError as exc:
+        msg = f"模板 {template} 无法使用：{exc.message}"
+        raise TemplateError(msg) from exc
     try:
         return DocxTemplate(template)
     except Exception as exc:  # python-docx raises several unrelated types for a bad package
@@ -117,7 +227,10 @@ def render_docx(
     check_template(template, context)
     tpl = _load(template)
     try:
-        tpl.render(dict(context), jinja_env=strict_env(), autoescape=True)
+        tpl.render(_counted(context, [0]), jinja_env=strict_env(), autoescape=True)
+    except SecurityError as exc:
+        msg = f"模板 {template} 含有不允许的标记（{exc}），未填写。模板只能印出 docgen 提供的值（如 {{{{ title }}}}）。"
+        raise TemplateError(msg) from exc
     except jinja2.TemplateError as exc:
         msg = f"模板 {template} 填写失败：{exc}"
         raise TemplateError(msg) from exc

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen._io import atomic_write_bytes, exclusive_lock
-from docgen.archive.store import EVENTS, META, Archive, ArchiveMeta
+from docgen.archive.store import EVENTS, Archive, ArchiveMeta, DamagedRecordError
 from docgen.config import Settings
 from docgen.errors import SearchError
 from docgen.search.analysis import matches, normalise, normalise_mapped, query_parts
@@ -99,7 +99,8 @@ def indexed_text(archive_root: Path, meta: ArchiveMeta, *, classified_text: bool
     """
     text_file = archive_root / meta["path"] / "text.txt"
     withheld = bool(meta.get("secrecy")) and not classified_text
-    text = text_file.read_text(encoding="utf-8") if text_file.is_file() and not withheld else ""
+    readable = text_file.is_file() and not text_file.is_symlink() and not withheld
+    text = text_file.read_text(encoding="utf-8", errors="replace") if readable else ""
     enterprises = [e["name"] for e in meta.get("enterprises", []) if e.get("name")]
     return "\n".join([meta.get("title", ""), meta.get("number") or "", *enterprises, text])
 
@@ -246,6 +247,8 @@ class SearchIndex:
         """Make the index anew from the archive; return how many documents it holds."""
         with self._locked():
             metas = self.archive.metas()
+            if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+                self.folder.unlink()  # a file or a link where the index belongs: the index is derived, remade
             shutil.rmtree(self.folder, ignore_errors=True)
             backend = self._backend()
             wrapped = iter_wrapper(metas) if iter_wrapper else metas
@@ -310,10 +313,9 @@ class SearchIndex:
     def _in_own_words(self, hit: Hit, query: SearchQuery) -> Hit:
         """The hit's snippet in the stored text's own characters (，not ,; 〔 or [ as written)."""
         try:
-            meta = json.loads((self.archive.root / hit.path / META).read_text(encoding="utf-8"))
-            meta["path"] = hit.path
+            meta = self.archive.read_meta(hit.path)
             original = indexed_text(self.archive.root, meta, classified_text=self.classified_text)
-        except (OSError, ValueError):
+        except (OSError, DamagedRecordError):
             return hit
         normalised, origin = normalise_mapped(original)
         if normalised != hit.content:

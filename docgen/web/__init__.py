@@ -18,7 +18,12 @@ MIN_PASSWORD = 8
 
 
 def office_options(host: str, password: str | None) -> ServerOptions:
-    """Refuse to open the archive to the network without a password; answer only to our own names."""
+    """Refuse to open the archive to the network without a password; answer only to our own names.
+
+    White space around a password (a newline in its file) is not part of it; a password of
+    white space alone is no password (nine spaces once opened a server to the network).
+    """
+    password = (password or "").strip() or None
     if not is_loopback(host) and not password:
         msg = (
             f"在 {host} 上对其他电脑开放时必须设置密码：用 --password-file 指定一个只含密码的文件，"

@@ -9,6 +9,7 @@ records, and only the files those records list are served.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -43,9 +44,10 @@ from docgen.pipeline.office import (
     take_number,
 )
 from docgen.pipeline.records import verify_archive
-from docgen.vocab import KIND_NAMES
+from docgen.vocab import KIND_NAMES, ranges_text
 from docgen.web.security import (
     Session,
+    SignInGuard,
     clean_name,
     csrf_ok,
     csrf_token,
@@ -175,7 +177,7 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals.update(kind_labels=KIND_LABELS, event_labels=EVENT_LABELS, document_id=document_id)
-    env.filters.update(when=_when, segments=_segments)
+    env.filters.update(when=_when, segments=_segments, ranges=ranges_text)
     return Jinja2Templates(env=env)
 
 
@@ -227,6 +229,7 @@ class Office:
         self.settings, self.options = settings, options
         self.secret = secrets.token_bytes(32)
         self.signed_out: set[str] = set()  # nonces of sessions ended by 退出, until the server restarts
+        self.guard = SignInGuard()
         self.view = ArchiveView(settings)
         self.templates = _templates()
 
@@ -365,7 +368,7 @@ class Office:
     async def numbers(self, request: Request) -> Response:
         """``/numbers?year=&prefix=``: the ledger and the forms to take or void a number."""
         q = request.query_params
-        year = int(q["year"]) if q.get("year", "").isdigit() else None
+        year = int(q["year"]) if re.fullmatch(r"[0-9]{4}", q.get("year", "")) else None
         return await self._ledger_page(
             request, year, q.get("prefix") or None, taken=q.get("taken"), again=q.get("again") == "1",
             voided=q.get("voided"),
@@ -452,9 +455,18 @@ class Office:
         name = clean_name(str(form.get("name", "")))
         given = form.get("password")
         expected = self.options.password
-        if expected is not None and not password_ok(expected, given if isinstance(given, str) else None):
-            await anyio.sleep(LOGIN_FAILURE_PAUSE_S)
-            return self._login_page(request, target, "密码不对。", status=401)
+        if expected is not None:
+            account, address = name or "", request.client.host if request.client else "?"
+            wait = self.guard.wait(account, address)
+            if wait > 0:  # locked: refused before the password is even compared
+                minutes = max(1, round(wait / 60))
+                said = f"密码错误次数过多，已暂停登录，请 {minutes} 分钟后再试。"
+                return self._login_page(request, target, said, status=429)
+            if not password_ok(expected, given if isinstance(given, str) else None):
+                self.guard.failed(account, address)
+                await anyio.sleep(LOGIN_FAILURE_PAUSE_S)
+                return self._login_page(request, target, "密码不对。", status=401)
+            self.guard.succeeded(account)
         if name is None:
             return self._login_page(
                 request, target, "请填写姓名（20 字以内），发文字号登记簿会记下经办人。", status=400

@@ -13,7 +13,8 @@ import hmac
 import ipaddress
 import secrets
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 SESSION_SECONDS = 12 * 3600  # one working day
 MAX_NAME_CHARS = 20
@@ -87,3 +88,56 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+@dataclass
+class SignInGuard:
+    """Stops password guessing: an account, then an address, locked after a few wrong passwords.
+
+    Checked and recorded in one step with no pause between, so fifty guesses sent at once meet
+    the lock as surely as fifty sent one after another. While locked, every attempt is refused
+    without the password being looked at (a right one included): a guesser learns nothing. A
+    lock lasts ``base_lock_s`` and doubles each time it comes back, up to ``max_lock_s``. One
+    address may fail for several names (an office behind one router), so it locks later than a
+    name does: a colleague signing in under another name from the same address still gets in.
+    """
+
+    per_account: int = 5
+    per_address: int = 20
+    window_s: float = 15 * 60
+    base_lock_s: float = 60.0
+    max_lock_s: float = 3600.0
+    max_keys: int = 10_000  # names and addresses remembered; the oldest are forgotten first
+    _failures: OrderedDict[str, list[float]] = field(default_factory=OrderedDict)
+    _locked_until: dict[str, float] = field(default_factory=dict)
+    _locks: dict[str, int] = field(default_factory=dict)
+
+    @staticmethod
+    def keys(account: str, address: str) -> tuple[str, str]:
+        """The two things an attempt counts against."""
+        return f"account:{account}", f"address:{address}"
+
+    def wait(self, account: str, address: str, now: float | None = None) -> float:
+        """Seconds until this name may try again from this address (0: it may try now)."""
+        moment = time.monotonic() if now is None else now
+        return max(0.0, *(self._locked_until.get(key, 0.0) - moment for key in self.keys(account, address)))
+
+    def failed(self, account: str, address: str, now: float | None = None) -> None:
+        """Count one wrong password; lock the name or the address that reaches its limit."""
+        moment = time.monotonic() if now is None else now
+        for key, limit in zip(self.keys(account, address), (self.per_account, self.per_address), strict=True):
+            recent = [t for t in self._failures.pop(key, []) if moment - t < self.window_s] + [moment]
+            self._failures[key] = recent
+            if len(recent) >= limit:
+                self._locks[key] = self._locks.get(key, 0) + 1
+                lasting = min(self.base_lock_s * 2 ** (self._locks[key] - 1), self.max_lock_s)
+                self._locked_until[key] = moment + lasting
+                self._failures[key] = []
+        while len(self._failures) > self.max_keys:
+            oldest, _ = self._failures.popitem(last=False)
+            self._locked_until.pop(oldest, None)
+
+    def succeeded(self, account: str) -> None:
+        """A right password clears the name's count (not the address's: others may be guessing there)."""
+        self._failures.pop(f"account:{account}", None)
+        self._locks.pop(f"account:{account}", None)
