@@ -17,10 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench.batchcase import write_batch_case
-from docgen.config import load_settings
 from docgen.convert.libreoffice import find_soffice, run_batch
 from docgen.pipeline.batch import batch_cases
 from docgen.pipeline.issue import Status, issue_case
+from docgen.pipeline.workspace import Workspace
 
 
 class OneProcessPerDocument:
@@ -83,18 +83,18 @@ def main() -> None:
     baseline_n = int(sys.argv[2]) if len(sys.argv) > 2 else 20
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp)
-        settings = load_settings(ws, env={})
+        workspace = Workspace.open(ws, env={})
         case = write_batch_case(ws / "batch.yaml", n)
         meter = PeakMemory()
         meter.start()
         started = time.perf_counter()
-        results = batch_cases([case], settings, kinds=["acceptance"]).results
+        results = batch_cases([case], workspace, kinds=["acceptance"]).results
         pool_s = (time.perf_counter() - started) / n
         meter.running = False
         assert [r.status for r in results].count(Status.ISSUED) == n, "every document issued once"
         base_case = write_batch_case(ws / "baseline.yaml", baseline_n, seed=99)
         started = time.perf_counter()
-        base = issue_case(base_case, settings, kinds=["acceptance"], converter=OneProcessPerDocument())
+        base = issue_case(base_case, workspace, kinds=["acceptance"], converter=OneProcessPerDocument())
         one_s = (time.perf_counter() - started) / baseline_n
         assert len(base) == baseline_n
     print(f"one soffice per document ({baseline_n} docs): {one_s:6.2f} s/document [baseline]")

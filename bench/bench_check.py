@@ -25,11 +25,12 @@ import time
 from pathlib import Path
 
 from docgen.archive.digests import SM3_PROVIDER, file_digests
-from docgen.archive.store import Archive, ArchiveMeta, StagedDocument
-from docgen.config import load_settings
+from docgen.archive.records import ArchiveMeta
+from docgen.archive.store import Archive, StagedDocument
 from docgen.pipeline import check
 from docgen.pipeline.check import FAIL, POOL_FROM, check_archive
 from docgen.pipeline.issue import issue_case
+from docgen.pipeline.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 CHUNK = 1 << 20
@@ -38,9 +39,9 @@ CHUNK = 1 << 20
 def generate(ws: Path, count: int) -> float:
     """Issue the example, then file copies of its 验收记录 until the archive holds ``count``."""
     shutil.copy(REPO / "examples" / "enping-2021" / "case.yaml", ws / "case.yaml")
-    settings = load_settings(ws, env={})
-    issue_case(ws / "case.yaml", settings)
-    archive = Archive(settings.archive_dir)
+    workspace = Workspace.open(ws, env={})
+    issue_case(ws / "case.yaml", workspace)
+    archive = Archive(workspace.settings.archive_dir)
     sources = [
         (folder, meta)
         for meta in archive.metas()
@@ -100,8 +101,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         ws = Path(tmp_name)
         generating_s = generate(ws, count)
-        settings = load_settings(ws, env={})
-        files = stored_files(settings.archive_dir)
+        workspace = Workspace.open(ws, env={})
+        files = stored_files(workspace.settings.archive_dir)
         total = sum(p.stat().st_size for p in files)
         mb = total / 1e6
         read_only(files)  # warm the page cache evenly for every pass below
@@ -110,11 +111,11 @@ def main() -> None:
         both_s = timed("sha256+sm3", lambda fs: [file_digests(p) for p in fs], files)
         check.POOL_FROM = count + 1  # first in this process alone
         started = time.perf_counter()
-        alone = check_archive(settings)
+        alone = check_archive(workspace)
         alone_s = time.perf_counter() - started
         check.POOL_FROM = POOL_FROM
         started = time.perf_counter()
-        report = check_archive(settings)
+        report = check_archive(workspace)
         check_s = time.perf_counter() - started
         for done in (alone, report):
             failed = [f"{i.code} {i.files[:2]}" for i in done.items if i.result == FAIL]

@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from docgen.config import load_settings
 from docgen.pipeline.issue import issue_case
 from docgen.pipeline.records import verify_archive
+from docgen.pipeline.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -27,15 +27,15 @@ def main() -> None:
         ws = Path(tmp_name)
         case = ws / "case.yaml"
         shutil.copy(REPO / "examples" / "enping-2021" / "case.yaml", case)
-        settings = load_settings(ws, env={})
+        workspace = Workspace.open(ws, env={})
         started = time.perf_counter()
-        first = issue_case(case, settings)
+        first = issue_case(case, workspace)
         first_s = time.perf_counter() - started
         started = time.perf_counter()
-        again = issue_case(case, settings)
+        again = issue_case(case, workspace)
         again_s = time.perf_counter() - started
         started = time.perf_counter()
-        report = verify_archive(settings)
+        report = verify_archive(workspace)
         verify_s = time.perf_counter() - started
         assert all(r.status == "unchanged" for r in again) and report.ok
     n = len(first)

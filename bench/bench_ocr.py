@@ -21,10 +21,10 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
-from docgen.config import load_settings
 from docgen.errors import OcrError
 from docgen.ocr import OcrEngine, open_engine, page_text, render_page
 from docgen.pipeline.render import render_case
+from docgen.pipeline.workspace import Workspace
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = (("notice", 0), ("notice", 1), ("plan", 0), ("plan", 1))
@@ -59,10 +59,10 @@ def degraded(image: Image.Image, seed: int) -> Image.Image:
 
 def images(folder: Path) -> dict[str, list[tuple[Path, str]]]:
     """(image, its true text) for each variant."""
-    settings = load_settings(folder, env={})
+    workspace = Workspace.open(folder, env={})
     case = REPO / "examples" / "enping-2021" / "case.yaml"
     for kind in ("notice", "plan"):
-        render_case(case, settings, kind=kind, out_dir=folder, output_format="pdf")
+        render_case(case, workspace, kind=kind, out_dir=folder, output_format="pdf")
     out: dict[str, list[tuple[Path, str]]] = {"300 dpi": [], "200 dpi": [], "噪点+1°倾斜": []}
     for n, (kind, page) in enumerate(PAGES):
         pdf = folder / f"{kind}.pdf"

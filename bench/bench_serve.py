@@ -28,10 +28,8 @@ from pathlib import Path
 import httpx2 as httpx
 
 from bench.corpus import Generated, generate, write_archive
-from docgen.archive.store import Archive
-from docgen.config import load_settings
-from docgen.pipeline.office import search_archive
-from docgen.search import SearchIndex
+from docgen.pipeline.searching import search_archive
+from docgen.pipeline.workspace import Workspace
 
 CLIENTS = 2
 READY_TIMEOUT_S = 60
@@ -101,21 +99,21 @@ def main() -> None:
         ws = Path(tmp_name)
         documents = list(generate(count, seed=count))
         write_archive(ws / "archive", iter(documents))
-        settings = load_settings(ws, env={})
-        archive = Archive(settings.archive_dir)
+        workspace = Workspace.open(ws, env={})
+        archive = workspace.archive
         with archive.locked():  # an archive has a log: its end tells a server the archive has not changed
-            archive.append_event("generated", documents=count)
+            archive.log.append("generated", documents=count)
         started = time.perf_counter()
-        SearchIndex(settings).rebuild()
+        workspace.search.rebuild()
         indexing_s = time.perf_counter() - started
         asked = queries(documents, asked_count)
 
         baseline: dict[str, list[float]] = {kind: [] for kind in asked}
-        index = SearchIndex(settings)  # kept across searches, as the server keeps it
+        # The workspace keeps its index across searches, as the server keeps it.
         for kind, texts in asked.items():
             for text in texts:
                 started = time.perf_counter()
-                search_archive(settings, text, limit=50, index=index)
+                search_archive(workspace, text, limit=50)
                 baseline[kind].append(time.perf_counter() - started)
 
         port = free_port()

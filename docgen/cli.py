@@ -15,7 +15,7 @@ import signal
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import click.core
@@ -27,21 +27,23 @@ import click.types
 
 from docgen import __version__
 from docgen._io import end_run, use_run_folder
-from docgen.config import Settings, load_settings
 from docgen.errors import DocgenError, os_error_message, printable
-from docgen.numbering.registry import NumberRecord
-from docgen.numbering.service import allocate_external, import_numbers, registry_for
-from docgen.pipeline.numbers import check_numbers, number_for_case, void_number
 from docgen.vocab import KINDS, NUMBERED_KINDS
 
+if TYPE_CHECKING:  # the pipeline loads inside the commands that use it: --help starts at once
+    from docgen.numbering.registry import NumberRecord
+    from docgen.pipeline.workspace import Workspace
 
-def _settings(ctx: click.Context) -> Settings:
-    workspace: Path | None = ctx.obj["workspace"]
-    settings = load_settings(workspace)
+
+def _workspace(ctx: click.Context) -> Workspace:
+    """The workspace every command works in, opened once."""
+    from docgen.pipeline.workspace import Workspace
+
+    ws = Workspace.open(ctx.obj["workspace"])
     # Temporary work (LibreOffice's included) goes into <workspace>/.tmp/run-…, removed at exit
     # and swept by the next run if this one is killed.
-    use_run_folder(settings.workspace)
-    return settings
+    use_run_folder(ws.root)
+    return ws
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="以 JSON 输出结果（供脚本使用）。")
@@ -244,7 +246,7 @@ def render(
 
     docs = render_case(
         case,
-        _settings(ctx),
+        _workspace(ctx),
         kind=kind,
         enterprise=enterprise,
         out_dir=out_dir,
@@ -304,7 +306,7 @@ def issue(
 
     results = issue_case(
         case,
-        _settings(ctx),
+        _workspace(ctx),
         kinds=list(kinds) or None,
         enterprise=enterprise,
         reason=reason,
@@ -376,7 +378,7 @@ def batch(
 
         report = batch_cases(
             list(cases),
-            _settings(ctx),
+            _workspace(ctx),
             kinds=list(kinds) or None,
             workers=jobs,
             copies=make_copies,
@@ -424,7 +426,7 @@ def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
     """
     from docgen.pipeline.records import verify_archive
 
-    report = verify_archive(_settings(ctx), year)
+    report = verify_archive(_workspace(ctx), year)
     if as_json:
         _print_json({**dataclasses.asdict(report), "ok": report.ok})
     else:
@@ -447,7 +449,7 @@ def archive_add_sm3(ctx: click.Context, as_json: bool) -> None:
     """
     from docgen.pipeline.records import add_sm3
 
-    done, refused = add_sm3(_settings(ctx))
+    done, refused = add_sm3(_workspace(ctx))
     if as_json:
         _print_json({"added": done, "refused": refused})
     else:
@@ -490,7 +492,7 @@ def archive_check(
 
     from docgen.pipeline.check import check_archive, write_report
 
-    settings = _settings(ctx)
+    ws = _workspace(ctx)
     if report_file is not None and report_file.suffix.lower() not in (".pdf", ".html", ".htm"):
         msg = f"报告文件 {report_file} 应以 .pdf 或 .html 结尾。"
         raise click.UsageError(msg)
@@ -509,10 +511,10 @@ def archive_check(
             progress.update(task, completed=done, total=total)
 
         if report_file is not None:  # refused before the long run, not after it
-            settings.output_outside_records(report_file, "检测报告")
-        report = check_archive(settings, year, scan_command=scan_command, on_document=advance)
+            ws.settings.output_outside_records(report_file, "检测报告")
+        report = check_archive(ws, year, scan_command=scan_command, on_document=advance)
     if report_file is not None:
-        write_report(settings, report, report_file)
+        write_report(ws, report, report_file)
     if as_json:
         _print_json(report.to_json())
     else:
@@ -542,10 +544,9 @@ def archive_check(
 @click.pass_context
 def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterprise: str | None, as_json: bool) -> None:
     """列出归档库中的文件（新的在前）。"""
-    from docgen.archive.store import meta_summary
-    from docgen.pipeline.records import list_archive
+    from docgen.pipeline.records import list_archive, meta_summary
 
-    metas = list_archive(_settings(ctx), year, kind, enterprise)
+    metas = list_archive(_workspace(ctx), year, kind, enterprise)
     if as_json:
         _print_json([meta_summary(m) for m in metas])
         return
@@ -608,14 +609,14 @@ def archive_import(
         msg = f"应为 2019-06-30 这样的日期，现为 {date_text}"
         raise click.BadParameter(msg, param_hint="--date") from exc
     given = Given(kind, number, day, title, list(enterprises) or None, issuer, allow_duplicate_number)
-    settings = _settings(ctx)
+    ws = _workspace(ctx)
     if any(p.is_dir() for p in paths):
-        _import_folders(settings, list(paths), given, recursive, report_file, not no_ocr, as_json)
+        _import_folders(ws, list(paths), given, recursive, report_file, not no_ocr, as_json)
     else:
-        _import_files(settings, list(paths), given, not no_ocr, as_json)
+        _import_files(ws, list(paths), given, not no_ocr, as_json)
 
 
-def _import_files(settings: Settings, files: list[Path], given: Any, ocr: bool, as_json: bool) -> None:
+def _import_files(ws: Workspace, files: list[Path], given: Any, ocr: bool, as_json: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from docgen.pipeline.importing import import_files
@@ -634,7 +635,7 @@ def _import_files(settings: Settings, files: list[Path], given: Any, ocr: bool, 
         def page_done(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total, visible=True)
 
-        results = import_files(settings, files, given, ocr=ocr, on_warning=_warn, on_page=page_done)
+        results = import_files(ws, files, given, ocr=ocr, on_warning=_warn, on_page=page_done)
     if as_json:
         _print_json([_imported_json(r) for r in results])
         return
@@ -697,7 +698,7 @@ def _imported_json(r: Any) -> dict[str, Any]:
 
 
 def _import_folders(
-    settings: Settings, paths: list[Path], given: Any, recursive: bool, report: Path | None, ocr: bool, as_json: bool
+    ws: Workspace, paths: list[Path], given: Any, recursive: bool, report: Path | None, ocr: bool, as_json: bool
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -712,7 +713,7 @@ def _import_folders(
         raise click.UsageError(msg)
     files = [p for p in paths if p.is_file()] + files_in([p for p in paths if p.is_dir()], recursive)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    report = settings.output_outside_records(report or settings.workspace / f"导入报告-{stamp}.csv", "导入报告")
+    report = ws.settings.output_outside_records(report or ws.root / f"导入报告-{stamp}.csv", "导入报告")
     progress = Progress(
         TextColumn("[bold]导入"),
         BarColumn(),
@@ -727,7 +728,7 @@ def _import_folders(
         def file_done(done: int, total: int, source: Path) -> None:
             progress.update(task, completed=done, description=printable(source.name)[:40])
 
-        done = import_folder(settings, files, given, report=report, ocr=ocr, on_file=file_done, on_warning=_warn)
+        done = import_folder(ws, files, given, report=report, ocr=ocr, on_file=file_done, on_warning=_warn)
     if as_json:
         _print_json(
             {
@@ -764,7 +765,7 @@ def file_command(ctx: click.Context, year: int, as_json: bool) -> None:
     """
     from docgen.pipeline.yearend import file_year
 
-    report = file_year(_settings(ctx), year)
+    report = file_year(_workspace(ctx), year)
     if as_json:
         _print_json(
             {
@@ -811,7 +812,7 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, as_json: boo
     """
     from docgen.pipeline.lint import lint_files
 
-    findings = lint_files(list(paths), _settings(ctx))
+    findings = lint_files(list(paths), _workspace(ctx))
     if as_json:
         _print_json([dataclasses.asdict(f) for f in findings])
     else:
@@ -861,10 +862,10 @@ def search(
       docgen search 钢 --kind acceptance --year 2021
       docgen search --number 58号
     """
-    from docgen.pipeline.office import search_archive
+    from docgen.pipeline.searching import search_archive
 
     found = search_archive(
-        _settings(ctx),
+        _workspace(ctx),
         " ".join(query),
         enterprise=enterprise,
         kind=kind,
@@ -926,19 +927,19 @@ def index_rebuild(ctx: click.Context, if_needed: bool) -> None:
     """由归档库重建检索索引。"""
     from rich.progress import track
 
-    from docgen.search import SearchIndex
+    from docgen.pipeline.searching import index_status, rebuild_index
 
-    index = SearchIndex(_settings(ctx))
-    if index.fallback_note:
-        _warn(index.fallback_note)
+    ws = _workspace(ctx)
+    status = index_status(ws)
+    if status.fallback_note:
+        _warn(status.fallback_note)
     if if_needed:
-        status = index.status()
         if not status.needs_rebuild:
             click.echo(f"索引是最新的（{status.documents} 份文件），无需重建。")
             return
         click.echo(f"需要重建：{status.reason}")
-    count = index.rebuild(lambda metas: track(metas, description="建立索引", transient=True))
-    click.echo(f"已重建索引：{count} 份文件（{index.engine}）。")
+    count = rebuild_index(ws, lambda metas: track(metas, description="建立索引", transient=True))
+    click.echo(f"已重建索引：{count} 份文件（{status.engine}）。")
 
 
 @index_group.command("status")
@@ -946,9 +947,9 @@ def index_rebuild(ctx: click.Context, if_needed: bool) -> None:
 @click.pass_context
 def index_status(ctx: click.Context, as_json: bool) -> None:
     """显示检索索引的状态：引擎、格式版本、收录文件数、是否需要重建。"""
-    from docgen.search import SearchIndex
+    from docgen.pipeline.searching import index_status
 
-    status = SearchIndex(_settings(ctx)).status(deep=True)
+    status = index_status(_workspace(ctx), deep=True)
     if as_json:
         _print_json({**dataclasses.asdict(status), "needs_rebuild": status.needs_rebuild})
         return
@@ -1004,17 +1005,19 @@ def number_next(
       docgen number next examples/enping-2021/case.yaml
       docgen number next --prefix 恩科工商务字 --year 2021 --title 关于…的通知
     """
-    settings = _settings(ctx)
+    from docgen.pipeline.numbers import number_for_case, number_for_draft
+
+    ws = _workspace(ctx)
     if case is not None:
         if prefix or year or title:
             msg = "CASE 与 --prefix/--year/--title 不能同时使用。"
             raise click.UsageError(msg)
-        allocation = number_for_case(case, settings, kind)
+        allocation = number_for_case(case, ws, kind)
     else:
         if not (prefix and year and title):
             msg = "请给出案卷文件 CASE，或同时给出 --prefix、--year 和 --title。"
             raise click.UsageError(msg)
-        allocation = allocate_external(settings, prefix, year, title, again=again)
+        allocation = number_for_draft(ws, prefix, year, title, again=again)
     if as_json:
         _print_json({**_record_json(allocation.record), "new": allocation.new})
     else:
@@ -1029,7 +1032,9 @@ def number_next(
 @click.pass_context
 def number_list(ctx: click.Context, prefix: str | None, year: int | None, as_json: bool) -> None:
     """列出登记簿中的发文字号。"""
-    records = registry_for(_settings(ctx)).records(prefix, year)
+    from docgen.pipeline.numbers import list_numbers
+
+    records = list_numbers(_workspace(ctx), prefix, year)
     if as_json:
         _print_json([_record_json(r) for r in records])
         return
@@ -1046,7 +1051,9 @@ def number_list(ctx: click.Context, prefix: str | None, year: int | None, as_jso
 @click.pass_context
 def number_void(ctx: click.Context, number_text: str, reason: str) -> None:
     """作废发文字号 NUMBER；作废的号永不再用。"""
-    record = void_number(_settings(ctx), number_text, reason)
+    from docgen.pipeline.numbers import void_number
+
+    record = void_number(_workspace(ctx), number_text, reason)
     click.echo(f"已作废 {record.number}：{record.void_reason}")
 
 
@@ -1056,7 +1063,9 @@ def number_void(ctx: click.Context, number_text: str, reason: str) -> None:
 @click.pass_context
 def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
     """检查发文字号是否连续：缺号、作废号、找不到文件的号。有问题时退出码为 1。"""
-    reports = check_numbers(_settings(ctx), year, on_warning=_warn)
+    from docgen.pipeline.numbers import check_numbers
+
+    reports = check_numbers(_workspace(ctx), year, on_warning=_warn)
     if as_json:
         _print_json(
             [
@@ -1101,7 +1110,9 @@ def number_check(ctx: click.Context, year: int | None, as_json: bool) -> None:
 @click.pass_context
 def number_import(ctx: click.Context, csv_file: Path) -> None:
     """导入手工登记的发文字号（CSV：发文字号,标题[,日期,经办人]），之后的编号接着往下排。"""
-    added, same = import_numbers(_settings(ctx), csv_file)
+    from docgen.pipeline.numbers import import_number_list
+
+    added, same = import_number_list(_workspace(ctx), csv_file)
     click.echo(f"已导入 {added} 个发文字号" + (f"，{same} 个已在登记簿中" if same else "") + "。")
 
 
@@ -1122,9 +1133,9 @@ def templates_export(directory: Path, force: bool) -> None:
       templates = "DIRECTORY"
     也可在案卷文件中写 templates: DIRECTORY（相对于案卷文件）。
     """
-    from docgen.render.templates import export_templates
+    from docgen.pipeline.render import export_builtin_templates
 
-    for path in export_templates(directory, overwrite=force):
+    for path in export_builtin_templates(directory, overwrite=force):
         click.echo(str(path))
 
 
@@ -1158,18 +1169,18 @@ def serve(ctx: click.Context, host: str, port: int, password_file: Path | None) 
         except (OSError, UnicodeDecodeError) as exc:
             msg = f"无法读取密码文件 {password_file}：{exc}"
             raise click.BadParameter(msg, param_hint="--password-file") from exc
-    settings = _settings(ctx)
+    ws = _workspace(ctx)
     options = office_options(host, password)
     sock = listening_socket(host, port)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - shown, not bound
-    click.echo(f"docgen 已启动：http://{shown}:{port}/  工作区：{settings.workspace}（按 Ctrl+C 停止）")
+    click.echo(f"docgen 已启动：http://{shown}:{port}/  工作区：{ws.root}（按 Ctrl+C 停止）")
     if host in ("0.0.0.0", "::"):  # noqa: S104
         address = lan_address()
         if address:
             click.echo(f"其他电脑请打开 http://{address}:{port}/ （本机的局域网地址）")
         else:
             click.echo("其他电脑请用本机的局域网地址访问（本机现在没有连接局域网）。")
-    run_server(settings, options, sock)
+    run_server(ws, options, sock)
 
 
 @cli.command()
@@ -1179,7 +1190,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
     """检查 LibreOffice、公文字体和工作区文件夹是否就绪；不能转换时退出码为 1。"""
     from docgen.pipeline.doctor import run_doctor
 
-    report = run_doctor(_settings(ctx))
+    report = run_doctor(_workspace(ctx))
     if as_json:
         _print_json(
             {

@@ -49,7 +49,7 @@ class PathsSection(_Strict):
     fonts: list[str] = Field(default_factory=lambda: ["fonts"])
     archive: str = "archive"
     index: str = "index"
-    registry: str | None = None  # default: <archive>/registry.sqlite3
+    registry: str | None = None  # default: the registry file in the archive
 
 
 class ConversionSection(_Strict):
@@ -130,7 +130,7 @@ class Settings:
     font_dirs: tuple[Path, ...]
     archive_dir: Path
     index_dir: Path
-    registry_path: Path
+    registry_path: Path | None  # None: in the archive, where the workspace puts it
     soffice: str
     convert_timeout: float
     filing: FilingSection = field(default_factory=FilingSection)
@@ -268,9 +268,7 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         font_dirs = tuple(in_workspace(p) for p in cfg.paths.fonts)
     timeout = _seconds(env, "DOCGEN_CONVERT_TIMEOUT", cfg.conversion.timeout, MIN_CONVERT_SECONDS)
     archive_dir = from_env("DOCGEN_ARCHIVE") or data_folder(cfg.paths.archive)
-    registry = from_env("DOCGEN_REGISTRY") or (
-        in_workspace(cfg.paths.registry) if cfg.paths.registry else archive_dir / "registry.sqlite3"
-    )
+    registry = from_env("DOCGEN_REGISTRY") or (in_workspace(cfg.paths.registry) if cfg.paths.registry else None)
     return Settings(
         workspace=workspace,
         templates_dir=templates,

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from docgen.config import load_settings
 from docgen.lint import lint_path
 from docgen.lint.model import Line, LintDocument
 from docgen.lint.rules import run_rules
+from docgen.pipeline.workspace import Workspace
 from docgen.web import ServerOptions, create_app
 from tests.conftest import REPO, RunCli
 from tests.pdfmeasure import Line as PdfLine
@@ -500,7 +500,7 @@ def test_a_classified_document_is_not_spread_by_search_or_the_web_page(tmp_path:
     by_title = run_cli("-w", str(ws), "search", "奖补资金的请示")
     assert by_title.exit_code == 0 and "台工信〔2022〕1号" in by_title.out
     assert "315万元" not in by_title.out
-    web = TestClient(create_app(load_settings(ws, env={}), ServerOptions()))
+    web = TestClient(create_app(Workspace.open(ws, env={}), ServerOptions()))
     page = web.get("/search", params={"q": "奖补资金的请示"}).text
     [doc_id] = set(re.findall(r'href="/doc/([0-9a-f]{16})"', page))
     shown = web.get(f"/doc/{doc_id}").text

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import generate, write_archive
-from docgen.archive.store import Archive, ArchiveMeta
-from docgen.config import load_settings
-from docgen.search import SearchIndex, build_query, indexed_document
+from docgen.archive.records import ArchiveMeta
+from docgen.pipeline.workspace import Workspace
+from docgen.search import build_query, indexed_document
 from docgen.search.analysis import query_parts
 
 DOCS = 300
@@ -68,15 +68,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
 def test_recall_and_precision_against_a_substring_scan(corpus: Path, engine: str) -> None:
-    settings = load_settings(
-        corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")}
-    )
-    index = SearchIndex(settings)
+    ws = Workspace.open(corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")})
+    index = ws.search
     assert index.engine == engine
     assert index.rebuild() == DOCS
-    archive = Archive(settings.archive_dir)
-    metas = archive.metas()
-    contents = {m["path"]: indexed_document(archive.root, m).content for m in metas}
+    metas = ws.archive.metas()
+    contents = {m["path"]: indexed_document(ws.archive, m).content for m in metas}
     queries = fragments(contents, metas, QUERIES)
     assert sum(1 for q in queries if len(q) == 1) >= 10, "single characters are among the queries"
     assert sum(1 for q in queries if "号" in q and any(c.isdigit() for c in q)) >= 5, "numbers too"
@@ -94,12 +91,10 @@ def test_recall_and_precision_against_a_substring_scan(corpus: Path, engine: str
 
 @pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
 def test_filters_and_order(corpus: Path, engine: str) -> None:
-    settings = load_settings(
-        corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")}
-    )
-    index = SearchIndex(settings)
+    ws = Workspace.open(corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")})
+    index = ws.search
     index.rebuild_if_needed()
-    metas = Archive(settings.archive_dir).metas()
+    metas = ws.archive.metas()
     hits = index.search(build_query("落后产能", kind="acceptance", year="2018-2020", limit=1000))
     expected = {m["path"] for m in metas if m["kind"] == "acceptance" and 2018 <= int(m["date"][:4]) <= 2020}
     assert {h.path for h in hits} == expected

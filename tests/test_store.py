@@ -219,16 +219,16 @@ def test_appends_read_only_the_logs_end_and_read_it_all_when_in_doubt(archive: P
 
     def note(n: int) -> None:
         with store.locked():
-            store.append_event("note", n=n)
+            store.log.append("note", n=n)
 
     note(1)
     note(2)
-    assert store.log_problems() == []
+    assert store.log.problems() == []
     head = json.loads((archive / "events.head").read_text(encoding="utf-8"))
     del head["bytes"]  # as a head from before it recorded the log's size: the whole log is read
     (archive / "events.head").write_text(json.dumps(head), encoding="utf-8")
     note(3)
-    assert store.log_problems() == []
+    assert store.log.problems() == []
     with (archive / "events.jsonl").open("ab") as fh:
         fh.write(b'{"event": "torn')  # a power cut in the middle of a line
     note(4)
@@ -236,7 +236,7 @@ def test_appends_read_only_the_logs_end_and_read_it_all_when_in_doubt(archive: P
         *range(1, before + 4),
         before + 5,
     ]
-    assert store.log_problems() == [f"第{before + 4}行不是完整的记录（被改动，或写入时中断）"]
+    assert store.log.problems() == [f"第{before + 4}行不是完整的记录（被改动，或写入时中断）"]
 
 
 def rewrite_manifests(folder: Path, change: Any) -> None:
@@ -269,11 +269,11 @@ def test_a_forged_second_storing_event_is_found(archive: Path, run_cli: RunCli) 
     """Without a key a tamperer can extend the chain; a folder stored twice still gives it away."""
     [folder] = list(archive.glob("2021/*/*/验收记录-恩平市华艺陶瓷有限公司"))
     store = Archive(archive)
-    first = next(e for e in store.events() if e.get("path") == folder.relative_to(archive).as_posix())
+    first = next(e for e in store.log.events() if e.get("path") == folder.relative_to(archive).as_posix())
     with store.locked():
-        store.append_event(
+        store.log.append(
             "issued", **{k: v for k, v in first.items() if k not in ("time", "user", "event", "seq", "prev_sm3")}
         )
     report = verify(run_cli, archive)
-    assert store.log_problems() == [], "the chain itself holds"
+    assert store.log.problems() == [], "the chain itself holds"
     assert any("又一次记录存入" in d for d in report["differs_from_log"])

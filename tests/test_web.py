@@ -20,9 +20,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from docgen._io import current_user
-from docgen.config import load_settings
 from docgen.errors import DocgenError
 from docgen.pipeline.office import document_id
+from docgen.pipeline.workspace import Workspace
 from docgen.web import ServerOptions, create_app, listening_socket, office_options
 from docgen.web.security import SignInGuard
 from tests.conftest import RunCli, issue_example
@@ -47,7 +47,7 @@ def ws(issued: Path, tmp_path: Path) -> Path:
 
 
 def client(ws: Path, password: str | None = None) -> TestClient:
-    return TestClient(create_app(load_settings(ws, env={}), ServerOptions(password=password)))
+    return TestClient(create_app(Workspace.open(ws, env={}), ServerOptions(password=password)))
 
 
 def csrf_of(page: str) -> str:
@@ -219,7 +219,7 @@ def test_voiding_needs_a_reason_and_is_recorded_in_the_ledger_and_the_log(ws: Pa
 
 def test_eight_clerks_at_once_get_eight_distinct_numbers(ws: Path) -> None:
     before = len(ledger_rows(ws))
-    with running(create_app(load_settings(ws, env={}))) as base:
+    with running(create_app(Workspace.open(ws, env={}))) as base:
 
         def take(n: int) -> str:
             with httpx.Client(base_url=base, follow_redirects=False) as browser:
@@ -285,7 +285,7 @@ def test_the_network_needs_a_password_and_only_our_host_names_are_answered(issue
 def test_two_hundred_guesses_from_fifty_clients_are_locked_out_and_a_colleague_still_signs_in(ws: Path) -> None:
     """An attack run sent 200 wrong passwords in 4.4 s from 50 clients in parallel; each took a try."""
     answers: list[int] = []
-    with running(create_app(load_settings(ws, env={}), ServerOptions(password=PASSWORD))) as base:
+    with running(create_app(Workspace.open(ws, env={}), ServerOptions(password=PASSWORD))) as base:
 
         def guess(n: int) -> None:
             with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as browser:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from docgen.config import load_settings
+from docgen.pipeline.workspace import Workspace
 from docgen.web import create_app
 from tests.conftest import issue_example
 from tests.webserver import running
@@ -46,7 +46,7 @@ from playwright.sync_api import Page, ViewportSize, expect, sync_playwright  # n
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     ws = issue_example(tmp_path_factory.mktemp("browser"))
-    with running(create_app(load_settings(ws, env={}))) as base:
+    with running(create_app(Workspace.open(ws, env={}))) as base:
         yield base
 
 

@@ -80,8 +80,8 @@ def test_the_wheel_renders_issues_and_searches_from_a_folder_outside_the_checkou
         fresh / "bin" / "python",
         "-c",
         "from pathlib import Path; from starlette.testclient import TestClient;"
-        "from docgen.config import load_settings; from docgen.web import create_app; import docgen.web as w;"
-        "print(w.__file__); c = TestClient(create_app(load_settings(Path('.'), env={})));"
+        "from docgen.pipeline.workspace import Workspace; from docgen.web import create_app; import docgen.web as w;"
+        "print(w.__file__); c = TestClient(create_app(Workspace.open(Path('.'), env={})));"
         "print(c.get('/search?q=58号').text.count('恩科工商务字〔2021〕58号'),"
         " c.get('/static/htmx.min.js').status_code)",
         cwd=office,

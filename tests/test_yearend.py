@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from docgen.archive.filing import archival_code, assign_items
-from docgen.archive.store import ArchiveMeta
+from docgen.archive.records import ArchiveMeta
 from docgen.readback import pdf_facts
 from tests.conftest import RunCli, issue_and_file_example
 from tests.documents import pdf_from_text

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from docgen.archive.store import ArchiveMeta
+from docgen.archive.records import ArchiveMeta
 from docgen.vocab import RETENTION_NAMES, parse_number
 
 

@@ -1,4 +1,20 @@
-"""Names of archive folders, computed without touching the disk.
+"""The archive's layout: where every document folder goes and what every file in it is called.
+
+Nothing else in docgen spells an archive file name; everything asks here. Under the archive root
+(the workspace's ``archive/``)::
+
+    YYYY/MM/DD/<readable name>/   one folder per document version, by its 成文日期
+        document.pdf              the PDF/A the office keeps (or an imported original PDF)
+        document.docx             the DOCX it was made from (docgen's documents)
+        original.docx             an imported DOCX as it came in
+        case.yaml, context.json   the case file and the exact data filled in (docgen's documents)
+        text.txt                  the text, for the search index
+        ocr.json                  what OCR read of a scan, page by page
+        meta.json                 what the document is, with the digests of every file above
+        manifest-sha256.txt       BagIt-style "<digest>  <file>" for every file, meta.json included
+        manifest-sm3.txt          the same with SM3 (GB/T 32905)
+    events.jsonl, events.head     the chained event log and its head (``docgen.archive.log``)
+    registry.sqlite3              the 发文字号 registry, by default (``docgen.numbering``)
 
 A clerk browses the archive in Windows Explorer as often as docgen reads it, so the folder of a
 document is ``YYYY/MM/DD/<发文字号 title>``: readable, sorted by date, and safe on both Windows
@@ -11,6 +27,25 @@ import datetime as dt
 import re
 import unicodedata
 from pathlib import PurePosixPath
+
+DOCUMENT_PDF = "document.pdf"
+DOCUMENT_DOCX = "document.docx"
+ORIGINAL_DOCX = "original.docx"
+CASE_FILE = "case.yaml"
+CONTEXT = "context.json"
+TEXT = "text.txt"
+OCR = "ocr.json"
+META = "meta.json"
+MANIFEST = "manifest-sha256.txt"
+EVENTS = "events.jsonl"
+EVENTS_HEAD = "events.head"  # how many events the log holds and the SM3 of the last: a cut-off tail shows
+REGISTRY = "registry.sqlite3"
+LOCK = ".lock"
+TMP = ".tmp"
+# Files the archive root may hold besides the dated tree.
+ROOT_ENTRIES = frozenset({EVENTS, EVENTS_HEAD, LOCK, TMP, "README.md", REGISTRY, f"{REGISTRY}-wal", f"{REGISTRY}-shm"})
+# Events that put a document folder into the tree; the tree is checked against them.
+STORING_EVENTS = ("issued", "new_version", "recovered", "imported")
 
 MAX_NAME_CHARS = 60
 MAX_NAME_BYTES = 180  # UTF-8; Linux allows 255 per component, leave room for version suffixes

@@ -17,6 +17,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from docgen._io import current_user, now
 from docgen.errors import RegistryError
@@ -112,6 +113,43 @@ def new_record(
         voided_by=None,
         voided_at=None,
     )
+
+
+class NumberStore(Protocol):
+    """The 发文字号 ledger: one row per number ever used; every method is one transaction."""
+
+    def allocate(
+        self,
+        prefix: str,
+        year: int,
+        title: str,
+        *,
+        kind: str | None = None,
+        case_file: str | None = None,
+        doc_key: str | None = None,
+        same_title_same_number: bool = True,
+    ) -> Allocation:
+        """The next number of (prefix, year); the same document asking again gets its own back."""
+
+    def claim(
+        self, prefix: str, year: int, seq: int, title: str, *, kind: str, case_file: str, doc_key: str
+    ) -> Allocation:
+        """Record a number a case prints, refused when another document holds it."""
+
+    def find(self, prefix: str, year: int, seq: int) -> NumberRecord | None:
+        """One number's row, or None."""
+
+    def lookup_document(self, case_file: str, doc_key: str) -> NumberRecord | None:
+        """The number a case document holds, without allocating one."""
+
+    def void(self, prefix: str, year: int, seq: int, reason: str) -> NumberRecord:
+        """Void a number for good."""
+
+    def records(self, prefix: str | None = None, year: int | None = None) -> list[NumberRecord]:
+        """Every number, optionally of one prefix and year, in order."""
+
+    def import_records(self, records: list[NumberRecord]) -> tuple[int, int]:
+        """Numbers issued elsewhere, all or nothing: (added, already there)."""
 
 
 _COLUMNS = ", ".join(NumberRecord.__dataclass_fields__)

@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.config import Settings
 from docgen.errors import CaseError, DocgenError, Problem, RegistryError
-from docgen.numbering.registry import Allocation, NumberRecord, Registry, new_record
+from docgen.numbering.registry import Allocation, NumberRecord, NumberStore, new_record
 from docgen.vocab import (
     clip,
     missing_ranges,
@@ -24,12 +23,7 @@ from docgen.vocab import (
 )
 
 
-def registry_for(settings: Settings) -> Registry:
-    """The registry of a workspace."""
-    return Registry(settings.registry_path)
-
-
-def allocate_external(settings: Settings, prefix: str, year: int, title: str, *, again: bool = False) -> Allocation:
+def allocate_external(registry: NumberStore, prefix: str, year: int, title: str, *, again: bool = False) -> Allocation:
     """Give the next number to a document drafted outside docgen (e.g. in Word).
 
     The same title asking again gets its number back; ``again`` takes a new one for another
@@ -49,7 +43,7 @@ def allocate_external(settings: Settings, prefix: str, year: int, title: str, *,
     if not 1949 <= year <= 2200:
         msg = f"年份 {year} 不合理。"
         raise DocgenError(msg)
-    return registry_for(settings).allocate(prefix.strip(), year, title.strip(), same_title_same_number=not again)
+    return registry.allocate(prefix.strip(), year, title.strip(), same_title_same_number=not again)
 
 
 def parse_typed_number(text: str) -> tuple[str, int, int]:
@@ -87,7 +81,9 @@ class RunReport:
         return sum(last - first + 1 for first, last in self.gaps)
 
 
-def check_registry(settings: Settings, year: int | None, filed: Mapping[str, str]) -> list[RunReport]:
+def check_registry(
+    registry: NumberStore, workspace: Path, year: int | None, filed: Mapping[str, str]
+) -> list[RunReport]:
     """Audit each run of numbers: gaps, voided numbers, numbers whose case file is gone.
 
     ``filed`` maps the numbers the archive stores to their folders (the pipeline reads them): a
@@ -95,7 +91,7 @@ def check_registry(settings: Settings, year: int | None, filed: Mapping[str, str
     not hold (a registry deleted, emptied or replaced) is a fault of its run.
     """
     runs: dict[tuple[str, int], list[NumberRecord]] = defaultdict(list)
-    for record in registry_for(settings).records(year=year):
+    for record in registry.records(year=year):
         runs[(record.prefix, record.year)].append(record)
     registered = {r.number for records in runs.values() for r in records}
     strays: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
@@ -116,7 +112,7 @@ def check_registry(settings: Settings, year: int | None, filed: Mapping[str, str
         for r in records:
             if r.state == "issued" and r.case_file is not None:
                 path = Path(r.case_file)
-                if not (path if path.is_absolute() else settings.workspace / path).is_file():
+                if not (path if path.is_absolute() else workspace / path).is_file():
                     report.missing_documents.append(r)
             if r.state == "issued" and r.number not in filed:
                 report.unfiled.append((r, _age_days(r.issued_at, today)))
@@ -257,11 +253,11 @@ def _user_problem(user: str | None) -> str | None:
     return text_problem(user)
 
 
-def import_numbers(settings: Settings, csv_path: Path) -> tuple[int, int]:
+def import_numbers(registry: NumberStore, csv_path: Path) -> tuple[int, int]:
     """Import a CSV of hand-issued numbers, all or nothing; return (added, already there)."""
     records = read_number_csv(csv_path)
     try:
-        return registry_for(settings).import_records(records)
+        return registry.import_records(records)
     except RegistryError as exc:
         msg = f"{csv_path}：{exc.message}（未导入任何一行）"
         raise RegistryError(msg) from exc

@@ -6,12 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.archive.store import Archive
 from docgen.case.model import load_case
-from docgen.config import Settings
 from docgen.errors import DocgenError
 from docgen.pipeline.issue import Issued, Status, issue_case
 from docgen.pipeline.prepare import default_kinds
+from docgen.pipeline.workspace import Workspace
 from docgen.render.context import documents_for
 from docgen.vocab import NUMBERED_KINDS
 
@@ -25,12 +24,12 @@ class BatchCase:
     error: str | None = None
 
 
-def plan_batch(cases: list[Path], settings: Settings, kinds: list[str] | None = None) -> list[BatchCase]:
+def plan_batch(cases: list[Path], ws: Workspace, kinds: list[str] | None = None) -> list[BatchCase]:
     """Read every case first, so a batch knows its size and bad cases are reported, not fatal."""
     planned = []
     for path in cases:
         try:
-            case = load_case(path, settings.issuer_defaults)
+            case = load_case(path, ws.settings.issuer_defaults)
             count = sum(len(documents_for(case, k)) for k in (kinds or default_kinds(case)))
             planned.append(BatchCase(path, count))
         except DocgenError as exc:
@@ -40,7 +39,7 @@ def plan_batch(cases: list[Path], settings: Settings, kinds: list[str] | None = 
 
 def issue_batch(
     planned: list[BatchCase],
-    settings: Settings,
+    ws: Workspace,
     *,
     kinds: list[str] | None = None,
     workers: int | None = None,
@@ -53,7 +52,7 @@ def issue_batch(
     """
     from docgen.convert.pool import ConversionPool  # noqa: PLC0415 - only batches need the pool
 
-    pool = ConversionPool(settings.soffice, settings.convert_timeout, settings.font_dirs)
+    pool = ConversionPool(ws.settings.soffice, ws.settings.convert_timeout, ws.settings.font_dirs)
     if workers:
         pool.workers = workers
     results: list[Issued] = []
@@ -66,7 +65,7 @@ def issue_batch(
             continue
         try:
             results += issue_case(
-                item.path, settings, kinds=kinds, on_document=on_document, on_warning=on_warning, converter=pool
+                item.path, ws, kinds=kinds, on_document=on_document, on_warning=on_warning, converter=pool
             )
         except DocgenError as exc:
             failed = Issued(Status.FAILED, "case", item.path.name, None, item.path, None, [exc.message])
@@ -76,29 +75,25 @@ def issue_batch(
     return results
 
 
-def after_batch(
-    settings: Settings, results: list[Issued], *, copies: bool, filing: bool
-) -> tuple[list[str], list[str]]:
+def after_batch(ws: Workspace, results: list[Issued], *, copies: bool, filing: bool) -> tuple[list[str], list[str]]:
     """Distribution copies and/or the year's filing for what a batch issued; (notes, errors)."""
     from docgen.pipeline.copies import make_copies  # noqa: PLC0415
     from docgen.pipeline.yearend import file_year  # noqa: PLC0415 - reportlab loads only when asked
 
     notes: list[str] = []
     errors: list[str] = []
-    done = [r for r in results if r.status.stored]
+    stored = {r.path.relative_to(ws.settings.archive_dir).as_posix(): r for r in results if r.status.stored}
     if copies:
-        for r in done:
+        for folder, r in stored.items():
             if r.number and r.kind in NUMBERED_KINDS:
                 try:
-                    notes.append(f"分发件：{make_copies(settings, r.path)}")
+                    notes.append(f"分发件：{make_copies(ws, folder)}")
                 except DocgenError as exc:
                     errors.append(exc.message)
     if filing:
-        archive = Archive(settings.archive_dir)
-        folders = [r.path.relative_to(archive.root).as_posix() for r in done]
-        years = sorted({int(archive.read_meta(folder)["date"][:4]) for folder in folders})
+        years = sorted({int(ws.archive.read_meta(folder)["date"][:4]) for folder in stored})
         for year in years:
-            report = file_year(settings, year)
+            report = file_year(ws, year)
             errors += report.failures
             notes.append(f"{year} 年：{len(report.items)} 件归档副本和归档文件目录已生成：{report.folder}")
     return notes, errors
@@ -115,7 +110,7 @@ class BatchReport:
 
 def batch_cases(
     cases: list[Path],
-    settings: Settings,
+    ws: Workspace,
     *,
     kinds: list[str] | None = None,
     workers: int | None = None,
@@ -129,11 +124,9 @@ def batch_cases(
 
     ``on_start`` learns how many documents (and unreadable cases) there are before any is issued.
     """
-    planned = plan_batch(cases, settings, kinds)
+    planned = plan_batch(cases, ws, kinds)
     if on_start:
         on_start(sum(p.documents for p in planned) + sum(1 for p in planned if p.error))
-    results = issue_batch(
-        planned, settings, kinds=kinds, workers=workers, on_document=on_document, on_warning=on_warning
-    )
-    notes, errors = after_batch(settings, results, copies=copies, filing=filing) if copies or filing else ([], [])
+    results = issue_batch(planned, ws, kinds=kinds, workers=workers, on_document=on_document, on_warning=on_warning)
+    notes, errors = after_batch(ws, results, copies=copies, filing=filing) if copies or filing else ([], [])
     return BatchReport(results, notes, errors)

@@ -29,10 +29,14 @@ from typing import Any
 from docgen._io import atomic_write_bytes, now
 from docgen.archive.digests import SM3_PROVIDER, file_digests
 from docgen.archive.filing import CATALOGUE_FILES, assign_items
-from docgen.archive.store import META, STORING_EVENTS, Archive, ArchiveMeta, VerifyReport
+from docgen.archive.paths import META, STORING_EVENTS
+from docgen.archive.records import ArchiveMeta
+from docgen.archive.store import DocumentStore
+from docgen.archive.verify import VerifyReport
 from docgen.config import Settings
 from docgen.errors import ArchiveError, DocgenError
 from docgen.pipeline.records import verify_archive
+from docgen.pipeline.workspace import Workspace
 from docgen.readback import file_kind, pdf_facts
 from docgen.stamp import stamp_font
 from docgen.stamp.report import report_html, report_pdf
@@ -128,26 +132,26 @@ class CheckReport:
 
 
 def check_archive(
-    settings: Settings,
+    ws: Workspace,
     year: int | None = None,
     *,
     scan_command: str | None = None,
     on_document: Callable[[int, int], None] | None = None,
 ) -> CheckReport:
     """Run every item on the archive (or one year of it); ``on_document(done, total)`` reports progress."""
-    archive = Archive(settings.archive_dir)
+    archive, root, settings = ws.archive, ws.settings.archive_dir, ws.settings
     items = _items()
-    report = CheckReport(str(archive.root), year, now())
-    verified = verify_archive(settings, year, log=False)
+    report = CheckReport(str(root), year, now())
+    verified = verify_archive(ws, year, log=False)
     _from_verification(items, verified)
     metas = archive.metas(year)
     if not metas and not any(archive.document_folders(year)) and not verified.missing_folders:
         scope = f" {year} 年的文件" if year is not None else "任何文件"
-        msg = f"归档库 {archive.root} 中没有{scope}，没有可检测的内容。"
+        msg = f"归档库 {root} 中没有{scope}，没有可检测的内容。"
         raise ArchiveError(msg)
     logged, filed = _logged(archive)
     numbers: dict[str, dict[str, str]] = defaultdict(dict)
-    judged = _judge_documents(settings, archive.root, metas, [logged.get(m["path"]) for m in metas])
+    judged = _judge_documents(settings, root, metas, [logged.get(m["path"]) for m in metas])
     for n, (meta, (findings, size)) in enumerate(zip(metas, judged, strict=True), start=1):
         for code, finding in findings:
             items[code].fail(finding)
@@ -171,15 +175,15 @@ def check_archive(
             said = "，导入时经确认（--allow-duplicate-number）" if number in confirmed else ""
             items["ZS-4"].fail(finding + said)
     _check_items_numbers(items, settings, metas, year, filed)
-    _check_attachments(items, archive, metas)
-    _scan(items, archive, year, scan_command)
+    _check_attachments(items, root, metas)
+    _scan(items, root, year, scan_command)
     report.items = list(items.values())
     _log_check(archive, report)
-    report.log_head = archive.head()
+    report.log_head = archive.log.head()
     return report
 
 
-def _log_check(archive: Archive, report: CheckReport) -> None:
+def _log_check(archive: DocumentStore, report: CheckReport) -> None:
     """Record the check and its outcome in the event log, where the archive lets us write.
 
     An archive office often checks a read-only copy it received: there the check still runs,
@@ -188,7 +192,7 @@ def _log_check(archive: Archive, report: CheckReport) -> None:
     failed = [item.code for item in report.items if item.result == FAIL]
     try:
         with archive.locked():
-            archive.append_event("checked", year=report.year, documents=report.documents, failed=failed)
+            archive.log.append("checked", year=report.year, documents=report.documents, failed=failed)
     except (OSError, DocgenError):
         report.logged = False
 
@@ -212,11 +216,11 @@ def _from_verification(items: dict[str, CheckItem], verified: VerifyReport) -> N
             items[code].fail(f"{finding}：{reason}" if reason else finding)
 
 
-def _logged(archive: Archive) -> tuple[dict[str, dict[str, Any]], dict[int, dict[str, Any]]]:
+def _logged(archive: DocumentStore) -> tuple[dict[str, dict[str, Any]], dict[int, dict[str, Any]]]:
     """From the event log: the event that stored each folder, and each year's last filing."""
     stored: dict[str, dict[str, Any]] = {}
     filed: dict[int, dict[str, Any]] = {}
-    for event in archive.events():
+    for event in archive.log.events():
         if event.get("event") in STORING_EVENTS and event.get("path"):
             stored[str(event["path"])] = event
         elif event.get("event") == "filed" and isinstance(event.get("year"), int):
@@ -394,14 +398,14 @@ def _check_items_numbers(
         items["WZ-2"].result, items["WZ-2"].note = NOT_APPLICABLE, "尚未生成归档文件目录（docgen file 年度）"
 
 
-def _check_attachments(items: dict[str, CheckItem], archive: Archive, metas: list[ArchiveMeta]) -> None:
+def _check_attachments(items: dict[str, CheckItem], root: Path, metas: list[ArchiveMeta]) -> None:
     """A document that lists 附件 has them: bound into it, or archived from the same case."""
     by_case: dict[str, list[ArchiveMeta]] = defaultdict(list)
     for meta in metas:
         by_case[str(meta.get("case_file"))].append(meta)
     listing = 0
     for meta in metas:
-        folder = archive.root / meta["path"]
+        folder = root / meta["path"]
         if meta.get("source") != "docgen":
             continue
         try:  # a file gone or unreadable is WZ-3's or ZS-1's finding; here only what can be read is judged
@@ -430,7 +434,7 @@ def _check_attachments(items: dict[str, CheckItem], archive: Archive, metas: lis
         items["WZ-5"].result, items["WZ-5"].note = NOT_APPLICABLE, "没有列出附件的文件"
 
 
-def _scan(items: dict[str, CheckItem], archive: Archive, year: int | None, command: str | None) -> None:
+def _scan(items: dict[str, CheckItem], root: Path, year: int | None, command: str | None) -> None:
     """Run a virus scanner once over the folders checked (e.g. "clamscan -r -i --no-summary").
 
     Exit 0 is clean; any other exit fails the item with the lines the scanner printed that name
@@ -440,7 +444,7 @@ def _scan(items: dict[str, CheckItem], archive: Archive, year: int | None, comma
     if not command:
         item.result, item.note = NOT_APPLICABLE, "未指定病毒检查命令（--scan-command，例如 clamscan -r -i）"
         return
-    scope = archive.root / f"{year:04d}" if year is not None else archive.root
+    scope = root / f"{year:04d}" if year is not None else root
     if not scope.is_dir():
         item.result, item.note = NOT_APPLICABLE, f"{scope} 不存在，没有要检查的文件"
         return
@@ -456,15 +460,15 @@ def _scan(items: dict[str, CheckItem], archive: Archive, year: int | None, comma
     if done.returncode == 0:
         return
     said = (done.stdout + done.stderr).strip().splitlines()
-    root = f"{archive.root}/"
-    named = [line.replace(root, "") for line in said if root in line]
+    prefix = f"{root}/"
+    named = [line.replace(prefix, "") for line in said if prefix in line]
     for line in named or said[-1:] or [f"退出码 {done.returncode}"]:
         item.fail(line)
 
 
-def write_report(settings: Settings, report: CheckReport, target: Path) -> None:
+def write_report(ws: Workspace, report: CheckReport, target: Path) -> None:
     """Write the report as PDF or HTML, by the target's suffix (never into the archive it checks)."""
-    target = settings.output_outside_records(target, "检测报告")
+    target = ws.settings.output_outside_records(target, "检测报告")
     data = report.to_json()
     if target.suffix.lower() == ".pdf":
         atomic_write_bytes(target, report_pdf(data, stamp_font()))

@@ -16,11 +16,10 @@ from typing import Any
 from pypdf import PdfReader
 
 from docgen._io import atomic_write_bytes, child, write_spreadsheet
-from docgen.archive.paths import safe_name
-from docgen.archive.store import Archive
+from docgen.archive.paths import CASE_FILE, DOCUMENT_PDF, safe_name
 from docgen.case.model import load_case
-from docgen.config import Settings
 from docgen.errors import FilingError
+from docgen.pipeline.workspace import Workspace
 from docgen.stamp import MM, on_first_page, stamp_font, text_boxes_mm
 from docgen.stamp.serial import BLOCK_LEFT_MM, BLOCK_TOP_MM, SERIAL_PT, serial_overlay
 
@@ -39,16 +38,15 @@ def addressees(recipients: str, copy_to: list[str]) -> list[Addressee]:
     return [Addressee("主送", n) for n in main] + [Addressee("抄送", n.strip("。")) for n in copy_to if n.strip()]
 
 
-def make_copies(settings: Settings, archived_folder: Path) -> Path:
-    """Write the distribution copies of one archived numbered document; return their folder."""
-    archive = Archive(settings.archive_dir)
-    meta = archive.read_meta(archived_folder.relative_to(archive.root).as_posix())
-    case = load_case(archived_folder / "case.yaml")
+def make_copies(ws: Workspace, relative: str) -> Path:
+    """Write the distribution copies of the archived numbered document in folder ``relative``; return their folder."""
+    meta = ws.archive.read_meta(relative)
+    case = load_case(ws.archive.file_path(relative, CASE_FILE))
     if case.notice is None or not meta.get("number"):
-        msg = f"{archived_folder}：不是有发文字号的通知，不分发。"
+        msg = f"{relative}：不是有发文字号的通知，不分发。"
         raise FilingError(msg)
     people = addressees(case.notice.recipients, list(case.notice.copy_to))
-    source = archived_folder / "document.pdf"
+    source = ws.archive.file_path(relative, DOCUMENT_PDF)
     reader = PdfReader(source)
     first = reader.pages[0]
     page_mm = (float(first.mediabox.width) / MM, float(first.mediabox.height) / MM)
@@ -57,7 +55,7 @@ def make_copies(settings: Settings, archived_folder: Path) -> Path:
         msg = f"{source}：版心第一行已有文字，无处编排份号。"
         raise FilingError(msg)
     font = stamp_font()
-    folder = settings.workspace / "copies" / safe_name(str(meta["number"]))
+    folder = ws.root / "copies" / safe_name(str(meta["number"]))
     rows: list[list[Any]] = []
     for n, person in enumerate(people, start=1):
         serial = f"{n:06d}"

@@ -7,10 +7,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.config import Settings
 from docgen.convert.fonts import FontResolution, resolve_fonts, write_conversion_config
 from docgen.convert.libreoffice import LibreOfficeConverter, find_soffice, libreoffice_version
 from docgen.errors import DocgenError, LibreOfficeBrokenError
+from docgen.pipeline.workspace import Workspace
 from docgen.render.builder import package, paragraph
 from docgen.render.templates import BUILTIN_TEMPLATES
 from docgen.vocab import FANGSONG
@@ -42,8 +42,9 @@ def _embedded_fonts(pdf: Path) -> str:
         return ""
 
 
-def run_doctor(settings: Settings) -> DoctorReport:
+def run_doctor(ws: Workspace) -> DoctorReport:
     """Check LibreOffice, the font mapping and the folders; convert one test page for real."""
+    settings = ws.settings
     report = DoctorReport()
     report.folders = {
         "工作区": str(settings.workspace),

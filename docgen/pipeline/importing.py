@@ -24,16 +24,17 @@ from pathlib import Path
 from typing import Any
 
 from docgen._io import write_spreadsheet
-from docgen.archive.store import Archive, ArchiveMeta, StagedDocument, sha256_file
+from docgen.archive.records import ArchiveMeta
+from docgen.archive.store import StagedDocument, sha256_file
 from docgen.config import Settings
 from docgen.convert.sanitize import clean_docx
 from docgen.errors import DocgenError, OcrError, RegistryError, os_error_message, printable
 from docgen.intake import Enterprise, kind_of_title, read_metadata
 from docgen.numbering.registry import new_record
-from docgen.numbering.service import registry_for
 from docgen.ocr import INSTALL_HINT, OcrEngine, OcrResult, open_engine, recognise_pages, refuse_long_ocr
-from docgen.pipeline.issue import index_archived
 from docgen.pipeline.prepare import converter_for
+from docgen.pipeline.searching import index_archived
+from docgen.pipeline.workspace import Workspace
 from docgen.readback import ExtractedText, extract, file_kind, without_page_number
 from docgen.vocab import KIND_NAMES, parse_number
 
@@ -191,7 +192,7 @@ def plan_import(
     return plan
 
 
-def number_holder(settings: Settings, plan: ImportPlan) -> str | None:
+def number_holder(ws: Workspace, plan: ImportPlan) -> str | None:
     """Who already holds the plan's 发文字号: a document of another title in the registry.
 
     Every issued and imported number is in the registry, so it alone answers; the archive is
@@ -201,15 +202,15 @@ def number_holder(settings: Settings, plan: ImportPlan) -> str | None:
     if parsed is None:
         return None
     n = parsed.number
-    record = registry_for(settings).find(n.prefix, n.year, n.sequence)
+    record = ws.numbers.find(n.prefix, n.year, n.sequence)
     if record is not None and "".join(record.title.split()) != "".join(plan.title.split()):
         return f"登记簿中的《{record.title}》"
     return None
 
 
-def _refuse_duplicate(settings: Settings, plan: ImportPlan) -> list[str]:
+def _refuse_duplicate(ws: Workspace, plan: ImportPlan) -> list[str]:
     """Refuse a 发文字号 someone else holds, unless the clerk confirmed it; then say so."""
-    holder = number_holder(settings, plan)
+    holder = number_holder(ws, plan)
     if holder is None:
         return []
     if not plan.allow_duplicate_number:
@@ -222,7 +223,7 @@ def _refuse_duplicate(settings: Settings, plan: ImportPlan) -> list[str]:
 
 
 def import_files(
-    settings: Settings,
+    ws: Workspace,
     files: list[Path],
     given: Given | None = None,
     *,
@@ -235,18 +236,17 @@ def import_files(
     if len(files) > 1 and (given.number or given.title):
         msg = "--number 和 --title 只能用于导入单个文件。"
         raise DocgenError(msg)
-    engine = _Engine(settings, ocr, on_warning)
+    engine = _Engine(ws.settings, ocr, on_warning)
     plans = [plan_import(f, given, engine, on_page) for f in files]
-    archive = Archive(settings.archive_dir)
-    notes = {id(plan): _refuse_duplicate(settings, plan) for plan in plans}
-    results = _store_all(settings, archive, plans)
+    notes = {id(plan): _refuse_duplicate(ws, plan) for plan in plans}
+    results = _store_all(ws, plans)
     for result in results:
         result.warnings[:0] = notes[id(result.plan)]
-    index_archived(settings, [r.meta for r in results if r.status == "imported"], on_warning)
+    index_archived(ws, [r.meta for r in results if r.status == "imported"], on_warning)
     return results
 
 
-def _store_all(settings: Settings, archive: Archive, plans: list[ImportPlan]) -> list[Imported]:
+def _store_all(ws: Workspace, plans: list[ImportPlan]) -> list[Imported]:
     """Convert the DOCX files among ``plans`` to PDF/A together, then store each."""
     results = []
     with tempfile.TemporaryDirectory(prefix="docgen-import-") as tmp_name:
@@ -267,9 +267,9 @@ def _store_all(settings: Settings, archive: Archive, plans: list[ImportPlan]) ->
             else:
                 pdfs[i] = plan.source
         if docx_jobs:
-            converter_for(settings).convert(docx_jobs)  # a DOCX also gets its PDF/A
+            converter_for(ws.settings).convert(docx_jobs)  # a DOCX also gets its PDF/A
         for i, plan in enumerate(plans):
-            result = _store(archive, settings, plan, pdfs[i], staging / str(i))
+            result = _store(ws, plan, pdfs[i], staging / str(i))
             result.warnings[:0] = said.get(i, [])
             results.append(result)
     return results
@@ -287,7 +287,7 @@ def _ocr_record(plan: ImportPlan) -> dict[str, Any]:
     }
 
 
-def _store(archive: Archive, settings: Settings, plan: ImportPlan, pdf: Path, work: Path) -> Imported:
+def _store(ws: Workspace, plan: ImportPlan, pdf: Path, work: Path) -> Imported:
     work.mkdir()
     (work / "text.txt").write_text(plan.text, encoding="utf-8")
     original_sha = sha256_file(plan.source)
@@ -302,7 +302,7 @@ def _store(archive: Archive, settings: Settings, plan: ImportPlan, pdf: Path, wo
         extra["ocr"] = {k: record[k] for k in ("engine", "version", "dpi", "review_pages")} | {
             "confidence": min((p.confidence for p in plan.ocr.pages), default=0.0)
         }
-    warnings = _register_number(settings, plan)
+    warnings = _register_number(ws, plan)
     stored_pdf = extract(pdf)
     staged = StagedDocument(
         identity=f"import:{original_sha}",
@@ -335,7 +335,7 @@ def _store(archive: Archive, settings: Settings, plan: ImportPlan, pdf: Path, wo
             **extra,  # type: ignore[typeddict-item]
         },
     )
-    stored = archive.store(staged)
+    stored = ws.archive.store(staged)
     status = "imported" if stored.status == "issued" else stored.status
     return Imported(plan, status, stored.path, warnings, stored.meta)
 
@@ -349,7 +349,7 @@ def _text_source(plan: ImportPlan) -> str:
     return "ocr" if len(plan.ocr.pages) == plan.extracted.pages else "pdf+ocr"
 
 
-def _register_number(settings: Settings, plan: ImportPlan) -> list[str]:
+def _register_number(ws: Workspace, plan: ImportPlan) -> list[str]:
     """Record an imported document's number in the registry, so numbering continues after it."""
     if not plan.number:
         return []
@@ -359,7 +359,7 @@ def _register_number(settings: Settings, plan: ImportPlan) -> list[str]:
     n = parsed.number
     record = new_record(n.prefix, n.year, n.sequence, plan.title, source="import", kind=plan.kind)
     try:
-        registry_for(settings).import_records([record])
+        ws.numbers.import_records([record])
     except RegistryError as exc:
         return [exc.message]
     return []
@@ -411,7 +411,7 @@ def files_in(folders: list[Path], recursive: bool) -> list[Path]:
 
 
 def import_folder(
-    settings: Settings,
+    ws: Workspace,
     files: list[Path],
     given: Given,
     *,
@@ -426,30 +426,29 @@ def import_folder(
     wait to be converted to PDF/A together, ``CHUNK`` at a time. The index is brought up to date
     every ``CHUNK`` stored files and at the end; if the run is cut short it is rebuilt on next use.
     """
-    archive = Archive(settings.archive_dir)
-    engine = _Engine(settings, ocr, on_warning)
+    engine = _Engine(ws.settings, ocr, on_warning)
     done = FolderReport(report=report)
     waiting: list[ImportPlan] = []
     unindexed: list[ArchiveMeta] = []
     try:
         for n, source in enumerate(files, start=1):
-            planned = _plan_one(settings, archive, source, given, engine)
+            planned = _plan_one(ws, source, given, engine)
             if isinstance(planned, FolderRow):
                 done.rows.append(planned)
             elif planned.extracted.kind == "docx":
                 waiting.append(planned)
             else:
-                unindexed += _store_rows(settings, archive, [planned], done)
+                unindexed += _store_rows(ws, [planned], done)
             if len(waiting) >= CHUNK:
-                unindexed += _store_rows(settings, archive, waiting, done)
+                unindexed += _store_rows(ws, waiting, done)
                 waiting = []
             if len(unindexed) >= CHUNK:
-                index_archived(settings, unindexed, on_warning)
+                index_archived(ws, unindexed, on_warning)
                 unindexed = []
             if on_file:
                 on_file(n, len(files), source)
-        unindexed += _store_rows(settings, archive, waiting, done)
-        index_archived(settings, unindexed, on_warning)
+        unindexed += _store_rows(ws, waiting, done)
+        index_archived(ws, unindexed, on_warning)
     finally:
         # Cut short (Ctrl+C, a kill), the report still accounts for every file given: the ones
         # read but not yet stored and the ones never reached are listed for the next run.
@@ -459,9 +458,7 @@ def import_folder(
     return done
 
 
-def _plan_one(
-    settings: Settings, archive: Archive, source: Path, given: Given, engine: _Engine
-) -> FolderRow | ImportPlan:
+def _plan_one(ws: Workspace, source: Path, given: Given, engine: _Engine) -> FolderRow | ImportPlan:
     """The file's plan; or its row when it is already stored (skipped at once) or refused.
 
     One bad file never stops the folder: whatever goes wrong with it is its row.
@@ -471,11 +468,11 @@ def _plan_one(
     try:
         if file_kind(source) is None:
             return FolderRow(source, "拒绝", "不是 PDF 或 DOCX 文件（或不是普通文件）")
-        previous = archive.latest(f"import:{sha256_file(source)}")
+        previous = ws.archive.latest(f"import:{sha256_file(source)}")
         if previous is not None:
             return FolderRow(source, "已在归档库中", previous["path"])
         plan = plan_import(source, given, engine)
-        _refuse_duplicate(settings, plan)
+        _refuse_duplicate(ws, plan)
     except Exception as exc:  # a damaged file may break a reader in ways of its own: it is this file's row
         return FolderRow(source, "拒绝", _why(exc))
     return plan
@@ -490,17 +487,17 @@ def _why(exc: Exception) -> str:
     return printable(f"无法读取（{type(exc).__name__}：{str(exc)[:80]}）")
 
 
-def _store_rows(settings: Settings, archive: Archive, plans: list[ImportPlan], done: FolderReport) -> list[ArchiveMeta]:
+def _store_rows(ws: Workspace, plans: list[ImportPlan], done: FolderReport) -> list[ArchiveMeta]:
     """Store the plans (DOCX converted together), add their rows; return the metas to index."""
     if not plans:
         return []
     try:
-        results = _store_all(settings, archive, plans)
+        results = _store_all(ws, plans)
     except DocgenError as exc:  # a DOCX LibreOffice cannot convert: the files are tried one by one
         if len(plans) == 1:
             done.rows.append(FolderRow(plans[0].source, "拒绝", exc.message))
             return []
-        return [meta for plan in plans for meta in _store_rows(settings, archive, [plan], done)]
+        return [meta for plan in plans for meta in _store_rows(ws, [plan], done)]
     for result in results:
         plan = result.plan
         notes = [*result.warnings]

@@ -23,15 +23,17 @@ from pypdf import __version__ as pypdf_version
 
 from docgen import __version__
 from docgen._io import child
-from docgen.archive.store import Archive, ArchiveMeta, StagedDocument, sha256_file
+from docgen.archive.records import ArchiveMeta
+from docgen.archive.store import StagedDocument, sha256_file
 from docgen.case.model import Case
-from docgen.config import Settings
 from docgen.convert.libreoffice import Converter
 from docgen.errors import ConversionError, DocgenError
 from docgen.faults import pause_point
 from docgen.pipeline.fit import Job, fit_and_convert, make_jobs
 from docgen.pipeline.numbers import case_reference
 from docgen.pipeline.prepare import converter_for, prepare
+from docgen.pipeline.searching import index_archived
+from docgen.pipeline.workspace import Workspace
 from docgen.readback import extract
 from docgen.render.context import Document
 from docgen.render.templates import render_docx
@@ -140,7 +142,7 @@ def fingerprint(document: Document, template: Path) -> str:
 
 def issue_case(
     case_path: Path,
-    settings: Settings,
+    ws: Workspace,
     *,
     kinds: list[str] | None = None,
     enterprise: str | None = None,
@@ -155,22 +157,22 @@ def issue_case(
     A document whose lint finds an error is not issued (``Issued.status == "blocked"``); with
     ``lint=False`` nothing is checked and the archive's event log records that.
     """
-    prepared = prepare(case_path, settings, kinds, enterprise=enterprise, allocate=True, converting=True)
+    prepared = prepare(case_path, ws, kinds, enterprise=enterprise, allocate=True, converting=True)
     case, documents, templates = prepared.case, prepared.documents, prepared.templates
     for doc in documents:
         if doc.date is None:
             msg = f"{KIND_NAMES[doc.kind]}《{doc.title}》没有成文日期（需要案卷中的 notice.date），无法归档。"
             raise DocgenError(msg)
     results: list[Issued] = []
-    archive = Archive(settings.archive_dir)
-    ref = case_reference(case_path, settings)
+    archive = ws.archive
+    ref = case_reference(case_path, ws)
     changed = []
     for doc in documents:  # an unchanged document was linted when it was issued: nothing to do
         print_ = fingerprint(doc, templates[doc.template_kind])
         latest = archive.latest(f"{ref}#{doc.archive_key}")
         if latest is not None and latest.get("fingerprint") == print_:
             archive.recover_event(latest)
-            where = archive.root / latest["path"]
+            where = ws.settings.archive_dir / latest["path"]
             _report(
                 results,
                 on_document,
@@ -213,8 +215,8 @@ def issue_case(
             if on_document:
                 on_document(done)
 
-        fit_and_convert(jobs, converter or converter_for(settings), on_converted=file_away)
-    index_archived(settings, stored_metas, on_warning)
+        fit_and_convert(jobs, converter or converter_for(ws.settings), on_converted=file_away)
+    index_archived(ws, stored_metas, on_warning)
     return results
 
 
@@ -222,20 +224,6 @@ def _report(results: list[Issued], on_document: Callable[[Issued], None] | None,
     results.append(item)
     if on_document:
         on_document(item)
-
-
-def index_archived(
-    settings: Settings, metas: list[ArchiveMeta], on_warning: Callable[[str], None] | None = None
-) -> None:
-    """Add newly archived documents to the search index; a failure is a warning, never an error."""
-    from docgen.errors import SearchError  # noqa: PLC0415 - engines load only when used
-    from docgen.search import SearchIndex  # noqa: PLC0415
-
-    try:
-        SearchIndex(settings).add(metas)
-    except SearchError as exc:
-        if on_warning:
-            on_warning(exc.message)
 
 
 def _stage(job: Job, print_: str, *, case: Case, case_path: Path, ref: str) -> StagedDocument:

@@ -12,27 +12,27 @@ from pathlib import Path
 from docgen._io import child
 from docgen.case.model import HEADING_NUMBER, load_case
 from docgen.case.yamlsource import YamlSource, load_yaml
-from docgen.config import Settings
 from docgen.lint import lint_paths
 from docgen.lint.model import Finding, Line, LintDocument
 from docgen.lint.readers import read_docx
 from docgen.pipeline.prepare import default_kinds, prepare
+from docgen.pipeline.workspace import Workspace
 from docgen.render.templates import render_docx
 
 
-def lint_files(paths: list[Path], settings: Settings) -> list[Finding]:
+def lint_files(paths: list[Path], ws: Workspace) -> list[Finding]:
     """Findings for every file: case files through the pipeline's preparation, others as they are."""
-    return lint_paths(paths, read_case=lambda path: read_case(path, settings))
+    return lint_paths(paths, read_case=lambda path: read_case(path, ws))
 
 
-def read_case(path: Path, settings: Settings) -> list[LintDocument]:
+def read_case(path: Path, ws: Workspace) -> list[LintDocument]:
     """A case file: every document it makes, filled in as DOCX, with places mapped to its lines."""
     yaml_source = load_yaml(path)  # first: it says clearly what is wrong with an unreadable file
     source = path.read_text(encoding="utf-8").splitlines()
-    case = load_case(path, settings.issuer_defaults)
+    case = load_case(path, ws.settings.issuer_defaults)
     kinds = [k for k in default_kinds(case) if k != "set"] + (["notice", "plan"] if case.plan else [])
     # Characters no font prints are refused here as render and issue refuse them.
-    prepared = prepare(path, settings, list(dict.fromkeys(kinds)), converting=True)
+    prepared = prepare(path, ws, list(dict.fromkeys(kinds)), converting=True)
     docs = []
     with tempfile.TemporaryDirectory(prefix="docgen-lint-") as tmp:
         for document in prepared.documents:

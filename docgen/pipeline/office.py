@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.archive.store import EVENTS, Archive, ArchiveMeta, VerifyReport
-from docgen.config import Settings
+from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, ORIGINAL_DOCX
+from docgen.archive.records import ArchiveMeta
+from docgen.archive.verify import VerifyReport
 from docgen.errors import DocgenError
 from docgen.numbering.registry import Allocation, NumberRecord
-from docgen.numbering.service import RunReport, allocate_external, registry_for
-from docgen.pipeline.numbers import check_numbers
-from docgen.search import SearchIndex, SortOrder, build_query
-from docgen.search.backend import Hit
+from docgen.numbering.service import RunReport
+from docgen.pipeline.numbers import check_numbers, number_for_draft
+from docgen.pipeline.workspace import Workspace
 from docgen.vocab import clip
 
-SERVED_FILES = ("document.pdf", "document.docx", "original.docx")  # what a page may hand out
+SERVED_FILES = (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_DOCX)  # what a page may hand out
 DOCUMENT_ID_CHARS = 16
 EVENT_FIELDS = ("time", "user", "event", "reason", "version", "number", "path", "year", "ok", "title", "failed")
 
@@ -60,27 +60,26 @@ class DocumentView:
 class ArchiveView:
     """The archive's metadata and events, cached until the event log grows; safe across threads."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.archive = Archive(settings.archive_dir)
-        self.index = SearchIndex(settings)
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.archive = ws.archive
         self._lock = threading.Lock()
-        self._size = -2
+        self._generation: tuple[int, int] | None = None
         self._metas: list[ArchiveMeta] = []
         self._by_id: dict[str, ArchiveMeta] = {}
         self._events: list[dict[str, Any]] = []
 
     def _fresh(self) -> None:
-        log = self.archive.root / EVENTS
-        size = log.stat().st_size if log.is_file() else -1
+        generation = self.ws.changed()
         with self._lock:
-            if size == self._size:
+            if generation == self._generation and generation[0] >= 0:
                 return
-            metas = self.archive.metas() if self.archive.root.is_dir() else []
-            events = [{k: e[k] for k in EVENT_FIELDS if k in e} for e in self.archive.events()]
+            metas = self.archive.metas() if self.archive.exists() else []
+            events = [{k: e[k] for k in EVENT_FIELDS if k in e} for e in self.archive.log.events()]
             self._metas = sorted(metas, key=lambda m: (str(m.get("date", "")), m["path"]), reverse=True)
             self._by_id = {document_id(m["path"]): m for m in metas}
             self._events = events
-            self._size = size
+            self._generation = generation
 
     def metas(self) -> list[ArchiveMeta]:
         """Every document folder's metadata, newest date first."""
@@ -167,38 +166,9 @@ class ArchiveView:
         meta = self.find(doc_id)
         if meta is None or name not in SERVED_FILES or name not in meta.get("files", {}):
             return None
-        path = self.archive.root / meta["path"] / name
-        inside = path.resolve().is_relative_to(self.archive.root.resolve())
-        return path if inside and path.is_file() else None
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """Hits, and a note when the index had to fall back to another engine."""
-
-    hits: list[Hit]
-    note: str | None = None
-
-
-def search_archive(
-    settings: Settings,
-    text: str,
-    *,
-    enterprise: str | None = None,
-    kind: str | None = None,
-    year: str | None = None,
-    number: str | None = None,
-    limit: int = 20,
-    sort: SortOrder = "date",
-    index: SearchIndex | None = None,
-) -> SearchResult:
-    """The search behind ``docgen search`` and the search page: the same engine and the same recall.
-
-    A server passes the ``index`` it keeps, so the archive is not counted again before every search.
-    """
-    index = index or SearchIndex(settings)
-    query = build_query(text, enterprise=enterprise, kind=kind, year=year, number=number, limit=limit, sort=sort)
-    return SearchResult(index.search(query), index.fallback_note)
+        path = self.archive.file_path(meta["path"], name)
+        inside = path.resolve().is_relative_to(self.ws.settings.archive_dir.resolve())
+        return path if inside and path.is_file() and not path.is_symlink() else None
 
 
 @dataclass
@@ -213,13 +183,11 @@ class Ledger:
     years: list[int] = field(default_factory=list)
 
 
-def ledger(settings: Settings, year: int | None = None, prefix: str | None = None) -> Ledger:
+def ledger(ws: Workspace, year: int | None = None, prefix: str | None = None) -> Ledger:
     """Numbers used and voided, and gaps, for a year and prefix (each optional)."""
-    everything = registry_for(settings).records() if settings.registry_path.exists() else []
+    everything = ws.numbers.records()
     records = [r for r in everything if (year is None or r.year == year) and (prefix is None or r.prefix == prefix)]
-    runs = [
-        run for run in (check_numbers(settings, year) if everything else []) if prefix is None or run.prefix == prefix
-    ]
+    runs = [run for run in (check_numbers(ws, year) if everything else []) if prefix is None or run.prefix == prefix]
     return Ledger(
         prefix,
         year,
@@ -230,7 +198,7 @@ def ledger(settings: Settings, year: int | None = None, prefix: str | None = Non
     )
 
 
-def take_number(settings: Settings, prefix: str, year: str, title: str, *, again: bool = False) -> Allocation:
+def take_number(ws: Workspace, prefix: str, year: str, title: str, *, again: bool = False) -> Allocation:
     """The next number for a document drafted outside docgen (a form's fields, as typed).
 
     The same registry call as ``docgen number next --prefix --year --title``.
@@ -238,4 +206,4 @@ def take_number(settings: Settings, prefix: str, year: str, title: str, *, again
     if not re.fullmatch(r"[0-9]{4}", year.strip()):
         msg = f"年份应为四位数字，例如 2021，现为“{clip(year, 20)}”。"
         raise DocgenError(msg)
-    return allocate_external(settings, prefix, int(year), title, again=again)
+    return number_for_draft(ws, prefix, int(year), title, again=again)

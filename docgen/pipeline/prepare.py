@@ -22,6 +22,7 @@ from docgen.errors import CaseError, ConfigError, DocgenError
 from docgen.faults import pause_point
 from docgen.pipeline.characters import refuse_undrawable
 from docgen.pipeline.numbers import number_for_loaded_case, registry_number
+from docgen.pipeline.workspace import Workspace
 from docgen.render.context import Document, documents_for
 from docgen.render.templates import TEMPLATE_KINDS, check_template, find_template
 from docgen.vocab import NUMBERED_KINDS
@@ -56,7 +57,7 @@ def default_kinds(case: Case) -> list[str]:
 
 def prepare(
     case_path: Path,
-    settings: Settings,
+    ws: Workspace,
     kinds: list[str] | None = None,
     *,
     enterprise: str | None = None,
@@ -69,9 +70,9 @@ def prepare(
     registry already holds, or none. ``converting`` first refuses characters no font can draw
     (before a number is taken). Every template is checked before anything is written.
     """
-    case = load_case(case_path, settings.issuer_defaults)
+    case = load_case(case_path, ws.settings.issuer_defaults)
     if converting:
-        refuse_undrawable(case_path, case, settings)
+        refuse_undrawable(case_path, case, ws.settings)
     chosen = kinds or default_kinds(case)
     if not chosen:
         wanted = "notice、enterprises、announcement、request、report、letter 或 minutes"
@@ -81,13 +82,13 @@ def prepare(
     for kind in chosen:
         number = None
         if kind in NUMBERED_KINDS and allocate:
-            number = number_for_loaded_case(case, case_path, settings, kind).record.number
+            number = number_for_loaded_case(case, case_path, ws, kind).record.number
         elif kind in NUMBERED_KINDS and (part := case.numbered(kind)) is not None and part.number == AUTO_NUMBER:
-            number = registry_number(case_path, settings, kind)
+            number = registry_number(case_path, ws, kind)
         documents += documents_for(case, kind, enterprise if kind == "acceptance" else None, number)
     if allocate:
         pause_point("issue-after-allocate")
-    custom = template_folder(case_path, case, settings)
+    custom = template_folder(case_path, case, ws.settings)
     templates = {doc.template_kind: find_template(doc.template_kind, custom) for doc in documents}
     for doc in documents:
         check_template(templates[doc.template_kind], doc.context)

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from docgen.archive.store import Archive, ArchiveMeta, VerifyReport
-from docgen.config import Settings
+from docgen.archive.paths import META
+from docgen.archive.records import ArchiveMeta, meta_summary
+from docgen.archive.verify import VerifyReport
 from docgen.errors import RegistryError
 from docgen.numbering.registry import NumberRecord
-from docgen.numbering.service import registry_for
+from docgen.pipeline.workspace import Workspace
 
 
-def verify_archive(settings: Settings, year: int | None = None, *, log: bool = True) -> VerifyReport:
+def verify_archive(ws: Workspace, year: int | None = None, *, log: bool = True) -> VerifyReport:
     """Re-hash the archive and compare its numbered documents with the registry; log the check.
 
     ``log=False`` leaves the log alone, for a caller that records its own, larger check.
     """
-    archive = Archive(settings.archive_dir)
-    report = archive.verify_files(year)
+    archive = ws.archive
+    report = archive.verify(year)
     metas = archive.metas(year)
-    report.damaged_records += [f"{path}/meta.json：{why}" for path, why in sorted(archive.damaged.items())]
+    report.damaged_records += [f"{path}/{META}：{why}" for path, why in sorted(archive.damaged.items())]
     try:
-        records = registry_for(settings).records(year=year)
+        records = ws.numbers.records(year=year)
     except RegistryError as exc:  # the files are verified all the same; the registry is one finding
         report.registry_problems.append(exc.message)
     else:
@@ -27,7 +28,7 @@ def verify_archive(settings: Settings, year: int | None = None, *, log: bool = T
     if not log:
         return report
     with archive.locked():
-        archive.append_event(
+        archive.log.append(
             "verified",
             year=year,
             ok=report.ok,
@@ -73,10 +74,10 @@ def _compare_with_registry(report: VerifyReport, metas: list[ArchiveMeta], regis
 
 
 def list_archive(
-    settings: Settings, year: int | None = None, kind: str | None = None, enterprise: str | None = None
+    ws: Workspace, year: int | None = None, kind: str | None = None, enterprise: str | None = None
 ) -> list[ArchiveMeta]:
     """Archived documents, newest first, filtered by year, kind and enterprise (name or key)."""
-    metas = Archive(settings.archive_dir).metas(year)
+    metas = ws.archive.metas(year)
     if kind:
         metas = [m for m in metas if m.get("kind") == kind]
     if enterprise:
@@ -88,6 +89,9 @@ def list_archive(
     return sorted(metas, key=lambda m: (m.get("date", ""), m.get("path", "")), reverse=True)
 
 
-def add_sm3(settings: Settings) -> tuple[list[str], list[str]]:
+def add_sm3(ws: Workspace) -> tuple[list[str], list[str]]:
     """SM3 manifests for folders archived before docgen stored SM3: (folders done, refused)."""
-    return Archive(settings.archive_dir).add_sm3()
+    return ws.archive.add_sm3()
+
+
+__all__ = ["add_sm3", "list_archive", "meta_summary", "verify_archive"]

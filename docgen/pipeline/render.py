@@ -13,11 +13,12 @@ from typing import Literal
 
 from docgen._io import atomic_copy, child
 from docgen.archive.paths import safe_name
-from docgen.config import Settings
 from docgen.convert.libreoffice import Converter
 from docgen.errors import ConversionError
 from docgen.pipeline.fit import fit_and_convert, make_jobs
 from docgen.pipeline.prepare import converter_for, prepare
+from docgen.pipeline.workspace import Workspace
+from docgen.render.templates import export_templates
 
 OutputFormat = Literal["docx", "pdf", "both"]
 
@@ -47,7 +48,7 @@ def default_output_dir(case_path: Path) -> Path:
 
 def render_case(
     case_path: Path,
-    settings: Settings,
+    ws: Workspace,
     *,
     kind: str = "notice",
     enterprise: str | None = None,
@@ -57,8 +58,8 @@ def render_case(
 ) -> list[RenderedDocument]:
     """Render the documents of one kind from a case file into ``out_dir``."""
     # A draft shows the number the registry holds, never takes one.
-    prepared = prepare(case_path, settings, [kind], enterprise=enterprise, converting=output_format != "docx")
-    out_dir = settings.output_outside_records(
+    prepared = prepare(case_path, ws, [kind], enterprise=enterprise, converting=output_format != "docx")
+    out_dir = ws.settings.output_outside_records(
         out_dir if out_dir is not None else default_output_dir(case_path), "输出文件夹"
     )
     want_docx = output_format in ("docx", "both")
@@ -68,7 +69,7 @@ def render_case(
         staging = Path(tmp_name)
         jobs = make_jobs(prepared.documents, prepared.templates, staging)
         if want_pdf:
-            fit_and_convert(jobs, converter or converter_for(settings))
+            fit_and_convert(jobs, converter or converter_for(ws.settings))
             failed = [job.error for job in jobs if job.error]
             if failed:
                 raise ConversionError("；".join(failed))
@@ -87,6 +88,11 @@ def render_case(
             doc = job.document
             results.append(RenderedDocument(doc.kind, doc.title, doc.number, doc.enterprise_key, final_docx, final_pdf))
     return results
+
+
+def export_builtin_templates(target: Path, *, overwrite: bool = False) -> list[Path]:
+    """``docgen templates export``: the built-in templates copied out for a clerk to edit."""
+    return export_templates(target, overwrite=overwrite)
 
 
 def _place(source: Path, target: Path) -> None:

@@ -15,9 +15,9 @@ from pypdf.errors import PyPdfError
 from docgen._io import atomic_write_bytes, child, write_spreadsheet
 from docgen.archive.digests import file_digests
 from docgen.archive.filing import CATALOGUE_FILES, Item, assign_items, catalogue_lists
-from docgen.archive.store import Archive
-from docgen.config import Settings
+from docgen.archive.paths import DOCUMENT_PDF
 from docgen.errors import DocgenError, FilingError
+from docgen.pipeline.workspace import Workspace
 from docgen.stamp import stamp_font
 from docgen.stamp.catalogue import catalogue_pdf
 from docgen.stamp.filing import filing_copy
@@ -46,19 +46,19 @@ class FilingReport:
     failures: list[str]
 
 
-def file_year(settings: Settings, year: int, on_item: Callable[[Item, str | None], None] | None = None) -> FilingReport:
+def file_year(ws: Workspace, year: int, on_item: Callable[[Item, str | None], None] | None = None) -> FilingReport:
     """Make the year's filing copies and its catalogue (PDF and CSV) under ``filing/YEAR``."""
-    cfg = settings.filing
-    archive = Archive(settings.archive_dir)
+    cfg = ws.settings.filing
+    archive = ws.archive
     items = assign_items(archive.metas(year), year, cfg.fonds, cfg.organ, dict(cfg.retention))
     if not items:
         msg = f"归档库中没有 {year} 年的文件。"
         raise FilingError(msg)
     font = stamp_font()
-    folder = settings.workspace / cfg.folder / f"{year:04d}"
+    folder = ws.root / cfg.folder / f"{year:04d}"
     failures = []
     for item in items:
-        source = archive.root / item.meta["path"] / "document.pdf"
+        source = archive.file_path(item.meta["path"], DOCUMENT_PDF)
         error = None
         try:
             pages = len(PdfReader(source).pages)
@@ -76,7 +76,7 @@ def file_year(settings: Settings, year: int, on_item: Callable[[Item, str | None
     atomic_write_bytes(folder / CATALOGUE_FILES[1], catalogue_pdf(lists, year, cfg.fonds, cfg.organ, font))
     # The catalogue is what the 档案馆 receives: its digests in the log show a later edit.
     with archive.locked():
-        archive.append_event(
+        archive.log.append(
             "filed",
             year=year,
             items=len(items),

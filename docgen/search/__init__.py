@@ -18,11 +18,11 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from docgen._io import atomic_write_bytes, exclusive_lock
-from docgen.archive.store import EVENTS, Archive, ArchiveMeta, DamagedRecordError
-from docgen.config import Settings
+from docgen.archive.records import ArchiveMeta, DamagedRecordError
+from docgen.archive.store import DocumentStore
 from docgen.errors import SearchError
 from docgen.search.analysis import matches, normalise, normalise_mapped, query_parts
 from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQuery, SortOrder
@@ -91,25 +91,23 @@ class IndexStatus:
         return self.reason is not None
 
 
-def indexed_text(archive_root: Path, meta: ArchiveMeta, *, classified_text: bool = False) -> str:
+def indexed_text(archive: DocumentStore, meta: ArchiveMeta, *, classified_text: bool = False) -> str:
     """What is indexed of a document, as stored: title, 发文字号, enterprise names and its text.
 
     A document marked 密级 gives its title and number only, unless the workspace allows its
     text (``[secrecy] show_text``): what is not indexed cannot leak through a snippet.
     """
-    text_file = archive_root / meta["path"] / "text.txt"
     withheld = bool(meta.get("secrecy")) and not classified_text
-    readable = text_file.is_file() and not text_file.is_symlink() and not withheld
-    text = text_file.read_text(encoding="utf-8", errors="replace") if readable else ""
+    text = "" if withheld else archive.text_of(meta)
     enterprises = [e["name"] for e in meta.get("enterprises", []) if e.get("name")]
     return "\n".join([meta.get("title", ""), meta.get("number") or "", *enterprises, text])
 
 
-def indexed_document(archive_root: Path, meta: ArchiveMeta, *, classified_text: bool = False) -> IndexedDocument:
-    """The index entry of one archived document, from its meta.json and text.txt."""
+def indexed_document(archive: DocumentStore, meta: ArchiveMeta, *, classified_text: bool = False) -> IndexedDocument:
+    """The index entry of one archived document, from its record and its stored text."""
     enterprises = tuple(e["name"] for e in meta.get("enterprises", []) if e.get("name"))
     number = meta.get("number") or ""
-    content = normalise(indexed_text(archive_root, meta, classified_text=classified_text))
+    content = normalise(indexed_text(archive, meta, classified_text=classified_text))
     return IndexedDocument(
         path=meta["path"],
         number=number,
@@ -123,15 +121,45 @@ def indexed_document(archive_root: Path, meta: ArchiveMeta, *, classified_text: 
     )
 
 
+class SearchStore(Protocol):
+    """The full-text index, derived from the archive and rebuilt from it at any time."""
+
+    engine: str
+    fallback_note: str | None
+
+    def add(self, metas: list[ArchiveMeta]) -> None:
+        """Index newly stored documents; a failure marks the index stale."""
+
+    def search(self, query: SearchQuery) -> list[Hit]:
+        """Documents matching ``query``, each checked against its text."""
+
+    def status(self, *, deep: bool = False) -> IndexStatus:
+        """Whether the index is there, current, complete and readable."""
+
+    def rebuild(self, iter_wrapper: Callable[[list[ArchiveMeta]], Iterable[ArchiveMeta]] | None = None) -> int:
+        """Make the index anew from the archive."""
+
+    def rebuild_if_needed(self) -> bool:
+        """Rebuild when ``status`` says so."""
+
+
 class SearchIndex:
     """The search index of one workspace."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.root = settings.index_dir
-        self.archive = Archive(settings.archive_dir)
-        self.engine, self.fallback_note = available_engine(settings.search_engine)
-        self.lock_timeout = settings.index_lock_timeout
-        self.classified_text = settings.show_classified
+    def __init__(
+        self,
+        archive: DocumentStore,
+        folder: Path,
+        *,
+        engine: str = "auto",
+        lock_timeout: float = 30.0,
+        classified_text: bool = False,
+    ) -> None:
+        self.root = folder
+        self.archive = archive
+        self.engine, self.fallback_note = available_engine(engine)
+        self.lock_timeout = lock_timeout
+        self.classified_text = classified_text
         self.folder = self.root / self.engine
         self._archived_mark: tuple[int, int] | None = None
         self._archived_count = 0
@@ -223,13 +251,8 @@ class SearchIndex:
         Every store appends an event, so an unchanged log means an unchanged archive; a server
         asking before every search then pays one stat(), not a walk of the whole tree.
         """
-        log = self.archive.root / EVENTS
-        try:
-            seen = log.stat()
-            mark: tuple[int, int] | None = (seen.st_size, seen.st_mtime_ns)
-        except OSError:
-            mark = None
-        if mark is None or mark != self._archived_mark:
+        mark = self.archive.log.generation()
+        if mark[0] < 0 or mark != self._archived_mark:  # no log: nothing to trust, count every time
             self._archived_count = len(self.archive.metas())
             self._archived_mark = mark
         return self._archived_count
@@ -254,7 +277,7 @@ class SearchIndex:
             wrapped = iter_wrapper(metas) if iter_wrapper else metas
             try:
                 count = backend.add(
-                    indexed_document(self.archive.root, m, classified_text=self.classified_text) for m in wrapped
+                    indexed_document(self.archive, m, classified_text=self.classified_text) for m in wrapped
                 )
             except OSError as exc:
                 msg = f"无法在 {self.folder} 建立检索索引（{exc}）。"
@@ -281,7 +304,7 @@ class SearchIndex:
                 return
             with self._locked():
                 self._backend().add(
-                    indexed_document(self.archive.root, m, classified_text=self.classified_text) for m in metas
+                    indexed_document(self.archive, m, classified_text=self.classified_text) for m in metas
                 )
                 self._write_state(documents=(self._state().get("documents") or 0) + len(metas))
         except Exception as exc:  # the archive is the record: indexing must never fail an issue
@@ -314,7 +337,7 @@ class SearchIndex:
         """The hit's snippet in the stored text's own characters (，not ,; 〔 or [ as written)."""
         try:
             meta = self.archive.read_meta(hit.path)
-            original = indexed_text(self.archive.root, meta, classified_text=self.classified_text)
+            original = indexed_text(self.archive, meta, classified_text=self.classified_text)
         except (OSError, DamagedRecordError):
             return hit
         normalised, origin = normalise_mapped(original)

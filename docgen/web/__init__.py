@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import socket
 
-from docgen.config import Settings
 from docgen.errors import DocgenError
+from docgen.pipeline.workspace import Workspace
 from docgen.web.app import ServerOptions, create_app
 from docgen.web.security import is_loopback
 
@@ -69,11 +69,11 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(settings: Settings, options: ServerOptions, sock: socket.socket) -> None:
+def serve(ws: Workspace, options: ServerOptions, sock: socket.socket) -> None:
     """Run the server on a bound socket until interrupted (Ctrl+C)."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    config = uvicorn.Config(create_app(settings, options), log_level="warning", access_log=False, server_header=False)
+    config = uvicorn.Config(create_app(ws, options), log_level="warning", access_log=False, server_header=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -32,7 +32,6 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen._io import acting_as, current_user
-from docgen.config import Settings
 from docgen.errors import DocgenError
 from docgen.pipeline.numbers import void_number
 from docgen.pipeline.office import (
@@ -40,10 +39,11 @@ from docgen.pipeline.office import (
     ArchiveView,
     document_id,
     ledger,
-    search_archive,
     take_number,
 )
 from docgen.pipeline.records import verify_archive
+from docgen.pipeline.searching import search_archive
+from docgen.pipeline.workspace import Workspace
 from docgen.vocab import KIND_NAMES, ranges_text
 from docgen.web.security import (
     Session,
@@ -225,12 +225,12 @@ def _cookie_header(value: str, max_age: int | None = None) -> str:
 class Office:
     """The pages of one workspace; one instance per server."""
 
-    def __init__(self, settings: Settings, options: ServerOptions) -> None:
-        self.settings, self.options = settings, options
+    def __init__(self, ws: Workspace, options: ServerOptions) -> None:
+        self.ws, self.settings, self.options = ws, ws.settings, options
         self.secret = secrets.token_bytes(32)
         self.signed_out: set[str] = set()  # nonces of sessions ended by 退出, until the server restarts
         self.guard = SignInGuard()
-        self.view = ArchiveView(settings)
+        self.view = ArchiveView(ws)
         self.templates = _templates()
 
     # --- helpers ------------------------------------------------------------------------------
@@ -288,13 +288,12 @@ class Office:
                 found = await self.as_clerk(
                     request,
                     search_archive,
-                    self.settings,
+                    self.ws,
                     text,
                     kind=kind or None,
                     year=year or None,
                     enterprise=enterprise or None,
                     limit=RESULTS,
-                    index=self.view.index,
                 )
                 hits, note = found.hits, found.note
             except DocgenError as exc:
@@ -386,7 +385,7 @@ class Office:
         error: str | None = None,
         form: dict[str, str] | None = None,
     ) -> Response:
-        shown = await run_in_threadpool(ledger, self.settings, year, prefix)
+        shown = await run_in_threadpool(ledger, self.ws, year, prefix)
         return self.page(
             request,
             "numbers.html",
@@ -410,7 +409,7 @@ class Office:
             allocation = await self.as_clerk(
                 request,
                 take_number,
-                self.settings,
+                self.ws,
                 typed["prefix"],
                 typed["year"],
                 typed["title"],
@@ -429,7 +428,7 @@ class Office:
         form = await self.checked_form(request)
         number, reason = (str(form.get(k, "")).strip() for k in ("number", "reason"))
         try:
-            record = await self.as_clerk(request, void_number, self.settings, number, reason)
+            record = await self.as_clerk(request, void_number, self.ws, number, reason)
         except DocgenError as exc:
             return await self._ledger_page(request, None, None, error=exc.message)
         query = {"year": record.year, "prefix": record.prefix, "voided": record.number}
@@ -440,7 +439,7 @@ class Office:
         report = None
         if request.method == "POST":
             await self.checked_form(request)
-            report = await self.as_clerk(request, verify_archive, self.settings)
+            report = await self.as_clerk(request, verify_archive, self.ws)
         return self.page(request, "verify.html", report=report)
 
     # --- signing in ---------------------------------------------------------------------------
@@ -516,9 +515,9 @@ class Office:
         ]
 
 
-def create_app(settings: Settings, options: ServerOptions | None = None) -> Starlette:
+def create_app(ws: Workspace, options: ServerOptions | None = None) -> Starlette:
     """The whole web app for one workspace."""
-    office = Office(settings, options or ServerOptions())
+    office = Office(ws, options or ServerOptions())
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=list(office.options.allowed_hosts)),
         Middleware(_Sessions, secret=office.secret, password=office.options.password, signed_out=office.signed_out),

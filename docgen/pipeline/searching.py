@@ -1,0 +1,66 @@
+"""The search index as the commands and the pages use it: search, add what was stored, status, rebuild.
+
+The index is derived from the archive; the workspace keeps one, so a server asks the engine
+without counting the archive again before every search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from docgen.archive.records import ArchiveMeta
+from docgen.errors import SearchError
+from docgen.pipeline.workspace import Workspace
+from docgen.search import IndexStatus, SortOrder, build_query
+from docgen.search.backend import Hit
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits, and a note when the index had to fall back to another engine."""
+
+    hits: list[Hit]
+    note: str | None = None
+
+
+def search_archive(
+    ws: Workspace,
+    text: str,
+    *,
+    enterprise: str | None = None,
+    kind: str | None = None,
+    year: str | None = None,
+    number: str | None = None,
+    limit: int = 20,
+    sort: SortOrder = "date",
+) -> SearchResult:
+    """The search behind ``docgen search`` and the search page: the same engine and the same recall.
+
+    The workspace keeps its index, so a server does not count the archive again before every search.
+    """
+    query = build_query(text, enterprise=enterprise, kind=kind, year=year, number=number, limit=limit, sort=sort)
+    return SearchResult(ws.search.search(query), ws.search.fallback_note)
+
+
+def index_archived(ws: Workspace, metas: list[ArchiveMeta], on_warning: Callable[[str], None] | None = None) -> None:
+    """Add newly archived documents to the search index; a failure is a warning, never an error."""
+    if not metas:
+        return
+    try:
+        ws.search.add(metas)
+    except SearchError as exc:
+        if on_warning:
+            on_warning(exc.message)
+
+
+def index_status(ws: Workspace, *, deep: bool = False) -> IndexStatus:
+    """``docgen index status``: the engine, the schema, how many documents, whether to rebuild."""
+    return ws.search.status(deep=deep)
+
+
+def rebuild_index(
+    ws: Workspace, iter_wrapper: Callable[[list[ArchiveMeta]], Iterable[ArchiveMeta]] | None = None
+) -> int:
+    """``docgen index rebuild``: the index made anew from the archive; how many documents it holds."""
+    return ws.search.rebuild(iter_wrapper)

@@ -1,0 +1,68 @@
+"""One workspace: its settings and its three stores, each opened once for everything a command does.
+
+Every command of the CLI and every page of the web app goes through a ``Workspace``. It holds:
+
+- ``numbers``: the 发文字号 registry, which never hands out a number twice (embedded: SQLite);
+- ``archive``: the documents, write-once folders of files with their records and the chained
+  event log (embedded: the dated tree on disk);
+- ``search``: the full-text index derived from the archive (embedded: tantivy, or whoosh).
+
+Each part declares its store as a protocol (``NumberStore``, ``DocumentStore``, ``SearchStore``)
+with today's classes as the embedded implementations: a server deployment (PostgreSQL for
+numbers, records and search; object storage for the files) plugs in behind the same three.
+``changed()`` is the one notion of "the archive changed" every cache keys on: every store
+appends an event to the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from docgen.archive.paths import REGISTRY
+from docgen.archive.store import Archive, DocumentStore
+from docgen.config import Settings, load_settings
+from docgen.numbering.registry import NumberStore, Registry
+from docgen.search import SearchIndex, SearchStore
+
+
+class Workspace:
+    """A workspace's settings and its stores, each opened once (the search index when first asked for)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.archive: DocumentStore = Archive(settings.archive_dir)
+        self.numbers: NumberStore = Registry(registry_path(settings))
+        self._search: SearchStore | None = None
+
+    @classmethod
+    def open(cls, path: Path | None = None, env: Mapping[str, str] | None = None) -> Workspace:
+        """The workspace at ``path`` (default: ``DOCGEN_WORKSPACE``, else the current folder)."""
+        return cls(load_settings(path, env))
+
+    @property
+    def search(self) -> SearchStore:
+        """The search index; its engine loads on first use, so commands that do not search never pay."""
+        if self._search is None:
+            self._search = SearchIndex(
+                self.archive,
+                self.settings.index_dir,
+                engine=self.settings.search_engine,
+                lock_timeout=self.settings.index_lock_timeout,
+                classified_text=self.settings.show_classified,
+            )
+        return self._search
+
+    @property
+    def root(self) -> Path:
+        """The workspace folder."""
+        return self.settings.workspace
+
+    def changed(self) -> tuple[int, int]:
+        """The archive's generation: equal values mean nothing was stored, voided or checked since."""
+        return self.archive.log.generation()
+
+
+def registry_path(settings: Settings) -> Path:
+    """The registry's file: as the settings name it, else ``registry.sqlite3`` in the archive."""
+    return settings.registry_path or settings.archive_dir / REGISTRY
