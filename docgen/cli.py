@@ -31,7 +31,7 @@ from docgen.errors import DocgenError, os_error_message, printable
 from docgen.vocab import KINDS, NUMBERED_KINDS
 
 if TYPE_CHECKING:  # the pipeline loads inside the commands that use it: --help starts at once
-    from docgen.numbering.registry import NumberRecord
+    from docgen.pipeline.numbers import NumberRecord
     from docgen.pipeline.workspace import Workspace
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import stat
@@ -136,6 +137,7 @@ def file_kind(path: Path) -> str | None:
     return None
 
 
+PDFA_PART = 2  # what docgen archives: PDF/A-2b (GB/T 23286, ISO 19005-2), by the XMP pdfaid:part
 _PDFA_PART = re.compile(rb"pdfaid:part(?:>|=\")\s*(\d)")
 
 
@@ -154,23 +156,11 @@ def extract(path: Path) -> ExtractedText:
     """Read the text of a PDF or DOCX, refusing anything else with a clear message."""
     kind = file_kind(path)
     if kind == "pdf":
-        try:
-            reader = PdfReader(path, strict=False)
-            _refuse_long(path, len(reader.pages))
-            pages = [page.extract_text() or "" for page in reader.pages]
-        except UnreadableFileError:
-            raise
-        except RecursionError as exc:  # arrays nested thousands deep: pypdf reads them by recursion
-            msg = f"{path}：PDF 文件的结构嵌套过深，无法安全读取（可能是恶意构造的文件）。"
-            raise UnreadableFileError(msg) from exc
-        except Exception as exc:  # pypdf raises many types on damaged files; each is "cannot be read"
-            msg = f"{path}：PDF 文件已损坏或不完整，无法读取（{str(exc)[:120]}）"
-            raise UnreadableFileError(msg) from exc
-        if not pages:
+        text = read_pdf(path, max_pages=MAX_PDF_PAGES)
+        if not text.pages:
             msg = f"{path}：PDF 文件没有页面"
             raise UnreadableFileError(msg)
-        body = "\n".join(without_page_number(page) for page in pages)
-        return ExtractedText("pdf", body, len(pages), pdfa_part(reader), tuple(pages))
+        return ExtractedText("pdf", text.stored_text(), text.page_count, text.pdfa_part, text.pages)
     if kind == "docx":
         check_docx(path)
         try:
@@ -193,18 +183,12 @@ def extract(path: Path) -> ExtractedText:
     raise UnreadableFileError(msg)
 
 
-def _refuse_long(path: Path, pages: int) -> None:
-    if pages > MAX_PDF_PAGES:
-        msg = f"{path}：PDF 文件有 {pages} 页，超过一次导入的上限 {MAX_PDF_PAGES} 页，请拆分后导入。"
-        raise UnreadableFileError(msg)
-
-
 # --- laid-out text of PDFs docgen made (fit checks) ----------------------------------------
 
 _SPACE = re.compile(r"\s+")
 
 
-_PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
+PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")  # the page number docgen's footers draw: — 1 —
 
 
 # A page number as printed (— 1 —) or as read by OCR (一1一, -1-), alone on its line.
@@ -217,7 +201,7 @@ def without_page_number(page: str) -> str:
     The stored text is what search reads: "…人民政府同 — 1 — 意…" would find neither 同意 nor the
     sentence. The number is the last one drawn on the page (docgen draws the footer last).
     """
-    numbers = list(_PAGE_NUMBER.finditer(page))
+    numbers = list(PAGE_NUMBER.finditer(page))
     if numbers:
         page = page[: numbers[-1].start()] + page[numbers[-1].end() :]
     return _PAGE_NUMBER_LINE.sub("", page).strip("\n")
@@ -231,43 +215,75 @@ def pdf_opens(path: Path) -> bool:
         return False
 
 
-def page_texts(pdf: Path) -> list[str]:
-    """Text of each page with white space and page numbers removed."""
-    reader = PdfReader(pdf)
-    return [_PAGE_NUMBER.sub("", _SPACE.sub("", page.extract_text() or "")) for page in reader.pages]
+@dataclass(frozen=True)
+class PdfText:
+    """A PDF's text layer, read once: what each page says as pypdf extracts it, and its PDF/A claim.
 
-
-def page_count(pdf: Path) -> int:
-    """Number of pages."""
-    return len(PdfReader(pdf).pages)
-
-
-def some_page_starts_with(pdf: Path, *texts: str) -> bool:
-    """Tell whether a page after the first begins with one of ``texts`` (white space ignored)."""
-    starts = tuple(s for s in (_SPACE.sub("", t) for t in texts) if s)
-    return bool(starts) and any(i > 0 and page.startswith(starts) for i, page in enumerate(page_texts(pdf)))
-
-
-def lines_before(pdf: Path, line: str, count: int, block: str = "") -> str:
-    """The text of the ``count`` printed lines before the last line that reads ``line`` (white space ignored).
-
-    When lines beginning with ``block`` (say "附件：") come just before that line, they are taken
-    too and not counted.
+    Everything docgen asks of a PDF it made (does a page open with the 署名, how many pages, the
+    lines before the 署名, the text to store and search, the text check) is answered from this
+    one reading: parsing an 11-page set costs most of a second each time.
     """
-    wanted = _SPACE.sub("", line)
-    lines = []
-    for page in PdfReader(pdf).pages:
-        for text in (page.extract_text() or "").splitlines():
-            squeezed = _SPACE.sub("", text)
-            if squeezed and not _PAGE_NUMBER.fullmatch(squeezed):
-                lines.append(squeezed)
-    hits = [i for i, text in enumerate(lines) if text == wanted]
-    if not wanted or not hits:
-        return ""
-    end = start = hits[-1]
-    if block:
-        start = next((i for i in range(end - 1, max(-1, end - 8), -1) if lines[i].startswith(block)), end)
-    return "".join(lines[max(0, start - count) : end])
+
+    pages: tuple[str, ...]
+    pdfa_part: int | None = None
+
+    @property
+    def page_count(self) -> int:
+        """How many pages."""
+        return len(self.pages)
+
+    @functools.cached_property
+    def squeezed(self) -> tuple[str, ...]:
+        """Each page's text with white space and page numbers removed."""
+        return tuple(PAGE_NUMBER.sub("", _SPACE.sub("", page)) for page in self.pages)
+
+    def stored_text(self) -> str:
+        """The text to store and search: pages joined, page numbers left out."""
+        return "\n".join(without_page_number(page) for page in self.pages)
+
+    def some_page_starts_with(self, *texts: str) -> bool:
+        """Tell whether a page after the first begins with one of ``texts`` (white space ignored)."""
+        starts = tuple(s for s in (_SPACE.sub("", t) for t in texts) if s)
+        return bool(starts) and any(i > 0 and page.startswith(starts) for i, page in enumerate(self.squeezed))
+
+    def lines_before(self, line: str, count: int, block: str = "") -> str:
+        """The text of the ``count`` printed lines before the last line that reads ``line`` (white space ignored).
+
+        When lines beginning with ``block`` (say "附件：") come just before that line, they are
+        taken too and not counted.
+        """
+        wanted = _SPACE.sub("", line)
+        lines = []
+        for page in self.pages:
+            for text in page.splitlines():
+                squeezed = _SPACE.sub("", text)
+                if squeezed and not PAGE_NUMBER.fullmatch(squeezed):
+                    lines.append(squeezed)
+        hits = [i for i, text in enumerate(lines) if text == wanted]
+        if not wanted or not hits:
+            return ""
+        end = start = hits[-1]
+        if block:
+            start = next((i for i in range(end - 1, max(-1, end - 8), -1) if lines[i].startswith(block)), end)
+        return "".join(lines[max(0, start - count) : end])
+
+
+def read_pdf(path: Path, *, max_pages: int | None = None) -> PdfText:
+    """Read a PDF's text once; a PDF that cannot be read (damaged, hostile, too long) is refused clearly."""
+    try:
+        reader = PdfReader(path, strict=False)
+        count = len(reader.pages)
+        pages = tuple(page.extract_text() or "" for page in reader.pages) if count <= (max_pages or count) else ()
+    except RecursionError as exc:  # arrays nested thousands deep: pypdf reads them by recursion
+        msg = f"{path}：PDF 文件的结构嵌套过深，无法安全读取（可能是恶意构造的文件）。"
+        raise UnreadableFileError(msg) from exc
+    except Exception as exc:  # pypdf raises many types on damaged files; each is "cannot be read"
+        msg = f"{path}：PDF 文件已损坏或不完整，无法读取（{str(exc)[:120]}）"
+        raise UnreadableFileError(msg) from exc
+    if len(pages) < count:
+        msg = f"{path}：PDF 文件有 {count} 页，超过一次导入的上限 {max_pages} 页，请拆分后导入。"
+        raise UnreadableFileError(msg)
+    return PdfText(pages, pdfa_part(reader))
 
 
 # --- what an archivist checks in a PDF (DA/T 70 可用性) ------------------------------------------

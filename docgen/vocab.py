@@ -9,6 +9,7 @@ loader, the CLI and the tests agree on them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -328,6 +329,20 @@ def ranges_text(ranges: Iterable[tuple[int, int]]) -> str:
 
 # 2021年5月24日, the form GB/T 9704 prints; spaces allowed, as text extraction leaves them.
 WRITTEN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def clerk_time(stamp: object, *, seconds: bool = False, zone: bool = False) -> str:
+    """An ISO time as a clerk reads it, in this machine's time zone: 2021年5月24日 09:30.
+
+    ``seconds`` and ``zone`` add what a signed report prints (09:30:05（UTC+0800））. Anything
+    that is not an ISO time is shown as it is.
+    """
+    try:
+        moment = dt.datetime.fromisoformat(str(stamp)).astimezone()
+    except ValueError:
+        return str(stamp)
+    clock = f"{moment:%H:%M:%S}" if seconds else f"{moment:%H:%M}"
+    return f"{moment.year}年{moment.month}月{moment.day}日 {clock}" + (f"（UTC{moment:%z}）" if zone else "")
 
 
 def number_pattern(opening: str = "〔" + LOOKALIKE_OPEN, closing: str = "〕" + LOOKALIKE_CLOSE) -> str:

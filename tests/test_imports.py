@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections import defaultdict
 
 from tests.conftest import REPO
@@ -107,3 +109,37 @@ def test_the_shared_modules_import_only_each_other_as_listed() -> None:
 def test_only_the_faces_drive_the_pipeline() -> None:
     pipeline_users = {m for m, t in imports().items() if any(x.startswith("docgen.pipeline") for x in t)}
     assert {part(m) for m in pipeline_users} <= {"pipeline", *FACES}, "nothing below the faces drives the pipeline"
+
+
+# What a face may use below the pipeline: the shared words, errors and file helpers (and the CLI the web face).
+FACES_MAY_IMPORT = {"pipeline", "errors", "vocab", "_io", "__init__", "__version__", "web"}
+
+
+def test_the_faces_reach_docgen_only_through_the_pipeline() -> None:
+    for module, targets in imports().items():
+        if part(module) not in FACES:
+            continue
+        used = {part(t) for t in targets if t.startswith("docgen.") or t == "docgen"} - {part(module)}
+        assert used <= FACES_MAY_IMPORT, (
+            f"{module} imports {sorted(used - FACES_MAY_IMPORT)}: a face calls the pipeline"
+        )
+
+
+HEAVY = ("pydantic", "docxtpl", "docx", "pypdf", "lxml", "tantivy", "whoosh", "reportlab", "yaml", "rich", "starlette")
+
+
+def test_the_command_line_starts_without_loading_the_heavy_libraries() -> None:
+    """``docgen --help`` and the start of every command load click and docgen's words, nothing more."""
+    code = (
+        "import sys\nfrom docgen.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert loaded.stderr.strip() == "[]", loaded.stderr
+
+
+def test_the_template_builder_is_for_build_time_only() -> None:
+    """``make templates`` runs the builder; nothing docgen runs for a clerk imports it."""
+    users = sorted(m for m, targets in imports().items() if "docgen.render.builder" in targets)
+    assert users == [], users

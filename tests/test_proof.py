@@ -12,6 +12,7 @@ from docx import Document
 
 from docgen.convert.libreoffice import LibreOfficeConverter
 from docgen.pipeline.proof import Unit, compare, docx_units, prove
+from docgen.readback import read_pdf
 from tests.conftest import EXAMPLE_CASE, RunCli, issue_example
 
 # --- the comparison itself ----------------------------------------------------------------------
@@ -74,7 +75,7 @@ def test_a_pdf_with_one_character_removed_fails_the_check(tmp_path: Path, run_cl
     result = run_cli("-w", str(tmp_path), "render", str(EXAMPLE_CASE), "-o", str(tmp_path / "o"), "--format", "both")
     assert result.exit_code == 0, result.err
     docx = tmp_path / "o" / "notice.docx"
-    assert prove(docx, tmp_path / "o" / "notice.pdf").ok
+    assert prove(docx, read_pdf(tmp_path / "o" / "notice.pdf")).ok
     # The same document with one "，" taken out of its body, converted for real.
     altered = Document(str(docx))
     paragraph = next(p for p in altered.paragraphs if "请遵照执行" in p.text)
@@ -82,7 +83,7 @@ def test_a_pdf_with_one_character_removed_fails_the_check(tmp_path: Path, run_cl
     run.text = run.text.replace("，请遵照执行", "请遵照执行", 1)
     altered.save(str(tmp_path / "altered.docx"))
     LibreOfficeConverter().convert([(tmp_path / "altered.docx", tmp_path / "altered.pdf")])
-    proof = prove(docx, tmp_path / "altered.pdf")
+    proof = prove(docx, read_pdf(tmp_path / "altered.pdf"))
     assert not proof.ok
     assert len(proof.missing) == 1 and "缺少“，”" in proof.missing[0] and "【，】请遵照执行" in proof.missing[0]
 

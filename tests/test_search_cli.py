@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from docgen.case.model import load_case
-from docgen.readback import page_texts
+from docgen.readback import read_pdf
 from tests.conftest import EXAMPLE_CASE, REPO, RunCli, issue_example
 
 pytestmark = pytest.mark.libreoffice
@@ -76,7 +76,7 @@ def han(char: str) -> bool:
 def test_a_sentence_running_over_a_page_break_is_found(ws: Path, run_cli: RunCli) -> None:
     """The stored text leaves the page number out, so the words either side of it join up."""
     [folder] = [p.parent for p in (ws / "archive").glob("2021/*/*/*/meta.json") if "58号" in p.parent.name]
-    pages = page_texts(folder / "document.pdf")
+    pages = read_pdf(folder / "document.pdf").squeezed
     assert len(pages) > 2
     written = "".join(EXAMPLE_CASE.read_text(encoding="utf-8").split())
     tried = 0

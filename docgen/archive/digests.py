@@ -72,6 +72,23 @@ def file_digests(path: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[s
     return {name: h.hexdigest() for name, h in hashes.items()}
 
 
+def write_with_digests(target: Path, content: Path | bytes, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str, str]:
+    """Write ``content`` (a file to copy, or bytes) to ``target`` and digest it in the same pass."""
+    hashes = {name: new_hash(name) for name in algorithms}
+    with target.open("wb") as out:
+        if isinstance(content, bytes):
+            out.write(content)
+            for h in hashes.values():
+                h.update(content)
+        else:
+            with content.open("rb") as source:
+                while chunk := source.read(CHUNK):
+                    out.write(chunk)
+                    for h in hashes.values():
+                        h.update(chunk)
+    return {name: h.hexdigest() for name, h in hashes.items()}
+
+
 def manifest_name(algorithm: str) -> str:
     """BagIt's name for the manifest of one algorithm: manifest-sha256.txt, manifest-sm3.txt."""
     return f"manifest-{algorithm}.txt"

@@ -28,6 +28,7 @@ class EventLog:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.path = root / EVENTS
+        self._paths: tuple[tuple[int, int], frozenset[str]] | None = None  # (generation, folders named)
 
     def generation(self) -> tuple[int, int]:
         """(size, modification time) of the log: the archive's one notion of "something changed".
@@ -174,6 +175,14 @@ class EventLog:
                 "事件日志没有链接（docgen 旧版本写的日志），改动无法发现：运行 docgen archive add-sm3 加以封存"
             )
         return problems
+
+    def paths(self) -> frozenset[str]:
+        """The folders some event names (read once for as long as the log stays the same)."""
+        generation = self.generation()
+        if self._paths is None or self._paths[0] != generation or generation[0] < 0:
+            named = frozenset(str(e["path"]) for e in self.events() if isinstance(e.get("path"), str))
+            self._paths = (generation, named)
+        return self._paths[1]
 
     def events(self) -> list[dict[str, Any]]:
         """Every event so far: lines that are not one (a torn last line, damage) are skipped here.

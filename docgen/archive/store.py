@@ -30,6 +30,7 @@ from docgen.archive.digests import (
     manifest_name,
     manifest_text,
     read_manifest,
+    write_with_digests,
 )
 from docgen.archive.log import EventLog
 from docgen.archive.paths import EVENTS, LOCK, META, TEXT, TMP, dated_folder, document_folder_name
@@ -60,7 +61,7 @@ class StagedDocument:
     kind_name: str
     title: str
     date: str  # ISO 成文日期
-    files: Mapping[str, Path]  # name inside the folder -> staged source file
+    files: Mapping[str, Path | bytes]  # name inside the folder -> a file to copy, or the bytes themselves
     meta: ArchiveMeta  # further metadata (issuer, enterprises, pages ...)
     number: str | None = None
     enterprise_name: str | None = None
@@ -126,9 +127,11 @@ class Archive:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        # identity -> newest meta, valid while events.jsonl keeps the size it had when built:
-        # every store appends an event, so another process's store invalidates it.
         self.log = EventLog(root)
+        # Every meta.json read back once for as long as the event log stays the same (every
+        # store appends to it, so another process's store shows), and the newest of each document.
+        self._all: list[ArchiveMeta] | None = None
+        self._damaged_all: dict[str, str] = {}
         self._latest: dict[str, ArchiveMeta] | None = None
         self._generation: tuple[int, int] | None = None
         self.damaged: dict[str, str] = {}  # folder → why its meta.json could not be read (see ``metas``)
@@ -175,22 +178,34 @@ class Archive:
                     yield folder
 
     def metas(self, year: int | None = None) -> list[ArchiveMeta]:
-        """The meta.json of every document, with its archive-relative ``path`` added.
+        """The meta.json of every document (of one year), with its archive-relative ``path`` added.
 
         A meta.json that cannot be read as one (damaged, emptied, replaced by ``[]``) is left
-        out and named in ``self.damaged`` (folder → why) for the checks to report.
+        out and named in ``self.damaged`` (folder → why) for the checks to report. The tree is
+        walked once for as long as the log says nothing changed (``EventLog.generation``).
         """
-        out = []
-        self.damaged = {}
-        for folder in self.document_folders(year):
-            relative = folder.relative_to(self.root).as_posix()
-            if not (folder / META).is_file():
-                continue
-            try:
-                out.append(self.read_meta(relative))
-            except DamagedRecordError as exc:
-                self.damaged[relative] = exc.why
-        return out
+        everything, damaged = self._scan()
+        if year is None:
+            self.damaged = dict(damaged)
+            return list(everything)
+        prefix = f"{year:04d}/"
+        self.damaged = {path: why for path, why in damaged.items() if path.startswith(prefix)}
+        return [meta for meta in everything if meta["path"].startswith(prefix)]
+
+    def _scan(self) -> tuple[list[ArchiveMeta], dict[str, str]]:
+        generation = self.log.generation()
+        if self._all is None or generation != self._generation or generation[0] < 0:
+            metas, damaged = [], {}
+            for folder in self.document_folders():
+                relative = folder.relative_to(self.root).as_posix()
+                if not (folder / META).is_file():
+                    continue
+                try:
+                    metas.append(self.read_meta(relative))
+                except DamagedRecordError as exc:
+                    damaged[relative] = exc.why
+            self._all, self._damaged_all, self._latest, self._generation = metas, damaged, None, generation
+        return self._all, self._damaged_all
 
     def read_meta(self, relative: str) -> ArchiveMeta:
         """The meta.json of the folder ``relative`` (to the archive root), checked; with its ``path``."""
@@ -198,14 +213,14 @@ class Archive:
 
     def latest(self, identity: str) -> ArchiveMeta | None:
         """The newest version of a document, or None if it was never archived."""
-        generation = self.log.generation()
-        if self._latest is None or generation != self._generation:
+        everything, _ = self._scan()
+        if self._latest is None:
             newest: dict[str, ArchiveMeta] = {}
-            for meta in self.metas():
+            for meta in everything:
                 key = str(meta.get("identity"))
                 if key not in newest or int(meta.get("version", 1)) > int(newest[key].get("version", 1)):
                     newest[key] = meta
-            self._latest, self._generation = newest, generation
+            self._latest = newest
         return self._latest.get(identity)
 
     # --- verification (``docgen.archive.verify``) ------------------------------------------
@@ -256,8 +271,6 @@ class Archive:
             self._write_folder(final, staged.files, meta)
             pause_point("archive-after-rename")
             meta["path"] = relative.as_posix()
-            if self._latest is not None:
-                self._latest[staged.identity] = meta
             event = "new_version" if previous else str(staged.meta.get("event", "issued"))
             self.log.append(
                 event,
@@ -273,8 +286,16 @@ class Archive:
                 sm3_provider=SM3_PROVIDER,
                 **({"lint": staged.meta["lint"]} if "lint" in staged.meta else {}),
             )
-            self._generation = self.log.generation()  # our own event, under the lock: cache stays valid
+            self._remember(meta)
             return StoreResult("new_version" if previous else "issued", final, meta)
+
+    def _remember(self, meta: ArchiveMeta) -> None:
+        """Our own store, under the lock, after our own event: the walk made before stays good."""
+        if self._all is not None:
+            self._all.append(meta)
+            if self._latest is not None:
+                self._latest[str(meta.get("identity"))] = meta
+            self._generation = self.log.generation()
 
     def _free_folder(self, staged: StagedDocument, version: int) -> PurePosixPath:
         name = document_folder_name(staged.kind_name, staged.title, staged.number, staged.enterprise_name, version)
@@ -286,14 +307,13 @@ class Archive:
             n += 1
         return relative
 
-    def _write_folder(self, final: Path, files: Mapping[str, Path], meta: ArchiveMeta) -> None:
+    def _write_folder(self, final: Path, files: Mapping[str, Path | bytes], meta: ArchiveMeta) -> None:
         tmp = self.root / TMP / uuid.uuid4().hex
         tmp.mkdir(parents=True)
         digests: dict[str, dict[str, str]] = {algorithm: {} for algorithm in ALGORITHMS}
-        for name, source in files.items():
-            target = tmp / name
-            shutil.copyfile(source, target)
-            for algorithm, value in file_digests(target).items():
+        for name, content in files.items():
+            # Each file is written and digested in one pass: what is recorded is what was written.
+            for algorithm, value in write_with_digests(tmp / name, content).items():
                 digests[algorithm][name] = value
         meta["files"] = digests["sha256"]
         meta["digests"] = digests
@@ -327,7 +347,7 @@ class Archive:
 
     def _log_if_unlogged(self, meta: ArchiveMeta) -> None:
         """A process killed between rename and log leaves a folder with no event: log it now."""
-        if any(e.get("path") == meta["path"] for e in self.log.events()):
+        if meta["path"] in self.log.paths():
             return
         self.log.append(
             "recovered",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ class YamlSource:
     path: Path
     data: Any
     root: yaml.Node | None
+    raw: bytes = b""  # the file's bytes as read and parsed: what is archived is what was validated
 
     def line_of(self, loc: Sequence[str | int]) -> int | None:
         """Return the 1-based line of the value at ``loc``, or of its nearest existing parent."""
@@ -295,16 +297,18 @@ def load_yaml(path: Path) -> YamlSource:
     if size > MAX_FILE_BYTES:
         message = f"文件过大（{size // 1024 // 1024} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），不像是案卷文件"
         raise CaseError([Problem(path, None, None, message)])
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line_of_byte = path.read_bytes().count(b"\n", 0, exc.start) + 1
+        line_of_byte = raw.count(b"\n", 0, exc.start) + 1
         message = "文件不是 UTF-8 编码的文本（请在编辑器中另存为 UTF-8）"
         raise CaseError([Problem(path, line_of_byte, None, message)]) from exc
     try:
-        return _parse(path, text, _FastLoader)
+        parsed = _parse(path, text, _FastLoader)
     except yaml.YAMLError:
-        return _parse(path, text, _Loader)  # the same file through PyYAML's Python, for its messages
+        parsed = _parse(path, text, _Loader)  # the same file through PyYAML's Python, for its messages
+    return dataclasses.replace(parsed, raw=raw)
 
 
 def _parse(path: Path, text: str, loader_class: type) -> YamlSource:

@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -26,10 +26,10 @@ from docgen._io import atomic_copy
 from docgen.convert.fonts import write_conversion_config
 from docgen.convert.sanitize import clean_docx
 from docgen.errors import ConversionError, DocgenError, LibreOfficeBrokenError
-from docgen.readback import pdf_opens
+from docgen.readback import PDFA_PART, pdf_opens
 
 # The JSON filter-options form; LibreOffice 7.4 silently ignores the older "SelectPdfVersion=2".
-PDFA2B_FILTER = "pdf:writer_pdf_Export:" + json.dumps({"SelectPdfVersion": {"type": "long", "value": "2"}})
+PDFA2B_FILTER = "pdf:writer_pdf_Export:" + json.dumps({"SelectPdfVersion": {"type": "long", "value": str(PDFA_PART)}})
 
 
 class Converter(Protocol):
@@ -251,26 +251,45 @@ class ConvertsAll:
             raise ConversionError("；".join(failures.values()))
 
 
-@dataclass(frozen=True)
+@dataclass
 class LibreOfficeConverter(ConvertsAll):
-    """One soffice run per call, converting all given documents in that run."""
+    """One soffice run per call, converting all given documents in that run.
+
+    Used as a context manager it keeps one profile folder for all its calls (a document's fit
+    rounds): a profile made afresh costs about half a second at every start.
+    """
 
     soffice: str = "soffice"
     timeout: float = 180.0
     font_dirs: tuple[Path, ...] = ()
     pdfa: bool = True
+    _profile: Path | None = field(default=None, init=False, repr=False)
+
+    def __enter__(self) -> LibreOfficeConverter:
+        self._profile = Path(tempfile.mkdtemp(prefix="docgen-profile-"))
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._profile is not None:
+            shutil.rmtree(self._profile, ignore_errors=True)
+        self._profile = None
 
     def convert_each(
         self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
     ) -> dict[int, str]:
-        """Convert in one run with a fresh profile; return the failures."""
+        """Convert in one run; return the failures."""
         if not jobs:
             return {}
+        if self._profile is None:  # not inside ``with``: a fresh profile for this call alone
+            with self:
+                return self.convert_each(jobs, on_done)
         exe = find_soffice(self.soffice)
-        with tempfile.TemporaryDirectory(prefix="docgen-profile-") as profile:
-            failures = run_batch(
-                exe, jobs, profile=Path(profile), timeout=self.timeout, font_dirs=self.font_dirs, pdfa=self.pdfa
-            )
+        failures = run_batch(
+            exe, jobs, profile=self._profile, timeout=self.timeout, font_dirs=self.font_dirs, pdfa=self.pdfa
+        )
+        if failures:  # a killed soffice may leave its profile locked: the next call starts afresh
+            shutil.rmtree(self._profile, ignore_errors=True)
+            self._profile.mkdir()
         if on_done:
             for i in range(len(jobs)):
                 on_done(i, failures.get(i))

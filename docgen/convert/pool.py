@@ -11,6 +11,7 @@ invalid, are retried once each on their own, so one bad document fails alone.
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import tempfile
 import threading
@@ -24,7 +25,12 @@ from docgen.convert.libreoffice import ConvertsAll, find_soffice, run_batch
 
 @dataclass
 class ConversionPool(ConvertsAll):
-    """Converts batches of documents with ``workers`` LibreOffice processes in parallel."""
+    """Converts batches of documents with ``workers`` LibreOffice processes in parallel.
+
+    Used as a context manager, the pool keeps its workers' profile folders for its whole life
+    (a batch of many cases, each fit round): a LibreOffice profile made afresh costs about half
+    a second at every start.
+    """
 
     soffice: str = "soffice"
     timeout: float = 180.0
@@ -32,6 +38,31 @@ class ConversionPool(ConvertsAll):
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     chunk: int = 25
     pdfa: bool = True
+    _root: Path | None = field(default=None, init=False, repr=False)
+    _profiles: queue.SimpleQueue[Path] = field(default_factory=queue.SimpleQueue, init=False, repr=False)
+
+    def __enter__(self) -> ConversionPool:
+        self._root = Path(tempfile.mkdtemp(prefix="docgen-pool-"))
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._root is not None:
+            shutil.rmtree(self._root, ignore_errors=True)
+        self._root, self._profiles = None, queue.SimpleQueue()
+
+    def _take_profile(self) -> Path:
+        """A profile folder no running soffice uses: one kept from before, or a new one."""
+        try:
+            return self._profiles.get_nowait()
+        except queue.Empty:
+            assert self._root is not None  # noqa: S101 - only called inside a pool's life
+            return Path(tempfile.mkdtemp(prefix="worker-", dir=self._root))
+
+    def _give_back(self, profile: Path, *, broken: bool) -> None:
+        if broken:  # a killed soffice may leave its profile locked: the next run starts afresh
+            shutil.rmtree(profile, ignore_errors=True)
+        else:
+            self._profiles.put(profile)
 
     def convert_each(
         self, jobs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
@@ -39,48 +70,41 @@ class ConversionPool(ConvertsAll):
         """Convert what can be converted; report each job as it finishes; return the failures."""
         if not jobs:
             return {}
+        if self._root is None:  # not inside ``with``: a pool for this call alone
+            with self:
+                return self.convert_each(jobs, on_done)
         exe = find_soffice(self.soffice)
         size = max(1, min(self.chunk, -(-len(jobs) // self.workers)))  # keep every worker busy
         chunks = [list(range(i, min(i + size, len(jobs)))) for i in range(0, len(jobs), size)]
         failures: dict[int, str] = {}
         lock = threading.Lock()
-        local = threading.local()
-        with tempfile.TemporaryDirectory(prefix="docgen-pool-") as root:
 
-            def profile() -> Path:
-                if not hasattr(local, "profile"):
-                    local.profile = Path(tempfile.mkdtemp(prefix="worker-", dir=root))
-                return Path(local.profile)
+        def run(indices: list[int]) -> dict[int, str]:
+            profile = self._take_profile()
+            failed = run_batch(
+                exe,
+                [jobs[i] for i in indices],
+                profile=profile,
+                timeout=self.timeout,
+                font_dirs=self.font_dirs,
+                pdfa=self.pdfa,
+            )
+            self._give_back(profile, broken=bool(failed))
+            return failed
 
-            def convert_chunk(indices: list[int]) -> None:
-                batch = [jobs[i] for i in indices]
-                failed = run_batch(
-                    exe, batch, profile=profile(), timeout=self.timeout, font_dirs=self.font_dirs, pdfa=self.pdfa
-                )
-                if failed:
-                    # A killed soffice may leave its profile locked: start the next run afresh.
-                    shutil.rmtree(profile(), ignore_errors=True)
-                for position, index in enumerate(indices):
-                    reason = failed.get(position)
-                    if reason is not None:  # once more, alone, so a bad neighbour cannot sink it
-                        retry = run_batch(
-                            exe,
-                            [jobs[index]],
-                            profile=profile(),
-                            timeout=self.timeout,
-                            font_dirs=self.font_dirs,
-                            pdfa=self.pdfa,
-                        )
-                        reason = retry.get(0)
-                        if reason is not None:
-                            shutil.rmtree(profile(), ignore_errors=True)
-                    with lock:
-                        if reason is not None:
-                            failures[index] = reason
-                        if on_done:
-                            on_done(index, reason)
+        def convert_chunk(indices: list[int]) -> None:
+            failed = run(indices)
+            for position, index in enumerate(indices):
+                reason = failed.get(position)
+                if reason is not None:  # once more, alone, so a bad neighbour cannot sink it
+                    reason = run([index]).get(0)
+                with lock:
+                    if reason is not None:
+                        failures[index] = reason
+                    if on_done:
+                        on_done(index, reason)
 
-            with ThreadPoolExecutor(max_workers=self.workers) as executor:
-                for future in [executor.submit(convert_chunk, c) for c in chunks]:
-                    future.result()
+        with ThreadPoolExecutor(max_workers=self.workers) as executor:
+            for future in [executor.submit(convert_chunk, c) for c in chunks]:
+                future.result()
         return failures

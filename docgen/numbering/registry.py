@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import Protocol
 from docgen._io import current_user, now
 from docgen.errors import RegistryError
 from docgen.faults import pause_point
-from docgen.vocab import MAX_SEQUENCE, format_number, sequence_problem
+from docgen.vocab import MAX_SEQUENCE, clerk_time, format_number, sequence_problem
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 60.0
@@ -297,7 +296,7 @@ class Registry:
                 return Allocation(self._retitled(conn, existing, title), new=False)
             holder = self._get(conn, prefix, year, seq)
             if holder is not None:
-                when = _when(holder.issued_at)
+                when = clerk_time(holder.issued_at)
                 msg = f"发文字号 {holder.number} 已被《{holder.title}》使用（{holder.issued_by}，{when}）。"
                 raise RegistryError(msg)
             record = new_record(
@@ -359,7 +358,7 @@ class Registry:
                 record = new_record(prefix, year, seq, "（空号）", source="gap")
                 self._insert(conn, record)
             if record.state == "voided":
-                msg = f"发文字号 {record.number} 已于 {_when(record.voided_at)} 作废（{record.void_reason}）。"
+                msg = f"发文字号 {record.number} 已于 {clerk_time(record.voided_at)} 作废（{record.void_reason}）。"
                 raise RegistryError(msg)
             user, when = current_user(), now()
             conn.execute(
@@ -433,12 +432,3 @@ def _refuse_sequence(prefix: str, year: int, seq: int) -> None:
     if said:
         msg = f"发文字号 {prefix}〔{year}〕…号：{said}。"
         raise RegistryError(msg)
-
-
-def _when(stamp: str | None) -> str:
-    """An ISO time as a clerk reads it, in this machine's time zone: 2021年5月24日 09:30."""
-    try:
-        moment = dt.datetime.fromisoformat(str(stamp)).astimezone()
-    except ValueError:
-        return str(stamp)
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.case.model import load_case
+from docgen.case.model import validate_case
+from docgen.case.yamlsource import YamlSource, load_yaml
 from docgen.errors import DocgenError
-from docgen.pipeline.issue import Issued, Status, issue_case
+from docgen.pipeline.fit import Job, fit_and_convert
+from docgen.pipeline.issue import Issued, IssuePlan, Status, file_away, plan_issue
 from docgen.pipeline.prepare import default_kinds
+from docgen.pipeline.searching import index_archived
 from docgen.pipeline.workspace import Workspace
 from docgen.render.context import documents_for
 from docgen.vocab import NUMBERED_KINDS
@@ -22,6 +26,7 @@ class BatchCase:
     path: Path
     documents: int
     error: str | None = None
+    loaded: YamlSource | None = None  # the case as read for counting, issued from without reading it again
 
 
 def plan_batch(cases: list[Path], ws: Workspace, kinds: list[str] | None = None) -> list[BatchCase]:
@@ -29,9 +34,10 @@ def plan_batch(cases: list[Path], ws: Workspace, kinds: list[str] | None = None)
     planned = []
     for path in cases:
         try:
-            case = load_case(path, ws.settings.issuer_defaults)
+            source = load_yaml(path)
+            case = validate_case(source, ws.settings.issuer_defaults)
             count = sum(len(documents_for(case, k)) for k in (kinds or default_kinds(case)))
-            planned.append(BatchCase(path, count))
+            planned.append(BatchCase(path, count, loaded=source))
         except DocgenError as exc:
             planned.append(BatchCase(path, 0, exc.message))
     return planned
@@ -46,33 +52,65 @@ def issue_batch(
     on_document: Callable[[Issued], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> list[Issued]:
-    """Issue many cases through one conversion pool; one bad document or case never stops the rest.
+    """Issue many cases through one pool of LibreOffice processes that lives for the whole batch.
 
-    Re-running the same batch after a crash or Ctrl-C issues only what is missing.
+    Every case is planned first (numbered, rendered, linted), then all their documents convert
+    together, so the workers never wait for one case's last document before starting the next.
+    One bad document or case never stops the rest; re-running the same batch after a crash or
+    Ctrl-C issues only what is missing.
     """
     from docgen.convert.pool import ConversionPool  # noqa: PLC0415 - only batches need the pool
 
-    pool = ConversionPool(ws.settings.soffice, ws.settings.convert_timeout, ws.settings.font_dirs)
+    settings = ws.settings
+    pool = ConversionPool(settings.soffice, settings.convert_timeout, settings.font_dirs)
     if workers:
         pool.workers = workers
-    results: list[Issued] = []
-    for item in planned:
-        if item.error is not None:
-            failed = Issued(Status.FAILED, "case", item.path.name, None, item.path, None, [item.error])
-            results.append(failed)
-            if on_document:
-                on_document(failed)
-            continue
-        try:
-            results += issue_case(
-                item.path, ws, kinds=kinds, on_document=on_document, on_warning=on_warning, converter=pool
-            )
-        except DocgenError as exc:
-            failed = Issued(Status.FAILED, "case", item.path.name, None, item.path, None, [exc.message])
-            results.append(failed)
-            if on_document:
-                on_document(failed)
-    return results
+    failed: list[Issued] = []
+    plans: list[IssuePlan] = []
+
+    def case_failed(path: Path, error: str) -> None:
+        item = Issued(Status.FAILED, "case", path.name, None, path, None, [error])
+        failed.append(item)
+        if on_document:
+            on_document(item)
+
+    with tempfile.TemporaryDirectory(prefix="docgen-batch-") as staging, pool:
+        for item in planned:
+            if item.error is not None:
+                case_failed(item.path, item.error)
+                continue
+            try:
+                plans.append(
+                    plan_issue(
+                        item.path,
+                        ws,
+                        Path(staging),
+                        kinds=kinds,
+                        on_document=on_document,
+                        on_warning=on_warning,
+                        loaded=item.loaded,
+                    )
+                )
+            except DocgenError as exc:
+                case_failed(item.path, exc.message)
+        owner = {id(job): plan for plan in plans for job in plan.jobs}
+
+        def store(job: Job) -> None:
+            plan = owner[id(job)]
+            try:
+                file_away(plan, job)
+            except DocgenError as exc:  # this document fails; the batch goes on
+                doc = job.document
+                path = plan.prepared.case_path
+                plan.report(
+                    Issued(Status.FAILED, doc.kind, doc.title, doc.number, path, doc.enterprise_key, [exc.message])
+                )
+
+        jobs = [job for plan in plans for job in plan.jobs]
+        if jobs:
+            fit_and_convert(jobs, pool, on_converted=store)
+    index_archived(ws, [meta for plan in plans for meta in plan.stored], on_warning)
+    return failed + [item for plan in plans for item in plan.results]
 
 
 def after_batch(ws: Workspace, results: list[Issued], *, copies: bool, filing: bool) -> tuple[list[str], list[str]]:

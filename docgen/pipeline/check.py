@@ -37,7 +37,7 @@ from docgen.config import Settings
 from docgen.errors import ArchiveError, DocgenError
 from docgen.pipeline.records import verify_archive
 from docgen.pipeline.workspace import Workspace
-from docgen.readback import file_kind, pdf_facts
+from docgen.readback import PDFA_PART, file_kind, pdf_facts
 from docgen.stamp import stamp_font
 from docgen.stamp.report import report_html, report_pdf
 from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, RETENTION_NAMES, missing_ranges, parse_number, ranges_text
@@ -45,7 +45,6 @@ from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, RETENTION_NAMES, missing_ra
 PASS, FAIL, NOT_APPLICABLE = "通过", "不通过", "不适用"
 ARCHIVAL_CODE = re.compile(r"^[0-9A-Za-z]{1,12}-WS·\d{4}-(Y|D30|D10)-[A-Z0-9]{1,6}-\d{4}$")
 KNOWN_KINDS = {*KIND_NAMES, "other"}
-PDFA_PART = 2
 POOL_FROM = 64  # documents: fewer are checked in this process, a pool would cost more than it saves
 POOL_CHUNK = 16
 SCAN_TIMEOUT_S = 6 * 3600  # a whole archive through clamscan

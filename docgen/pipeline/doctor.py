@@ -11,7 +11,6 @@ from docgen.convert.fonts import FontResolution, resolve_fonts, write_conversion
 from docgen.convert.libreoffice import LibreOfficeConverter, find_soffice, libreoffice_version
 from docgen.errors import DocgenError, LibreOfficeBrokenError
 from docgen.pipeline.workspace import Workspace
-from docgen.render.builder import package, paragraph
 from docgen.render.templates import BUILTIN_TEMPLATES
 from docgen.vocab import FANGSONG
 
@@ -40,6 +39,19 @@ def _embedded_fonts(pdf: Path) -> str:
         return subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, timeout=60, check=False).stdout
     except FileNotFoundError:
         return ""
+
+
+def _test_page(target: Path) -> None:
+    """One line of body text in the 正文 font, as documents name it (the template builder is build-time only)."""
+    from docx import Document  # noqa: PLC0415 - loaded only when the doctor converts
+    from docx.oxml.ns import qn  # noqa: PLC0415
+
+    document = Document()
+    run = document.add_paragraph().add_run("公文排版测试：仿宋正文 2021年5月24日")
+    run.font.name = FANGSONG.name
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()  # python-docx sets only the ASCII slot
+    fonts.set(qn("w:eastAsia"), FANGSONG.name)
+    document.save(str(target))
 
 
 def run_doctor(ws: Workspace) -> DoctorReport:
@@ -85,7 +97,7 @@ def run_doctor(ws: Workspace) -> DoctorReport:
             report.problems.append(exc.message)
             return report
         docx, pdf = tmp / "doctor.docx", tmp / "doctor.pdf"
-        docx.write_bytes(package(paragraph("公文排版测试：仿宋正文 2021年5月24日"), "docgen doctor"))
+        _test_page(docx)
         try:
             LibreOfficeConverter(settings.soffice, settings.convert_timeout, settings.font_dirs).convert([(docx, pdf)])
         except DocgenError as exc:

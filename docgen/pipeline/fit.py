@@ -15,9 +15,10 @@ from typing import Any
 from docgen._io import child
 from docgen.convert.libreoffice import Converter
 from docgen.convert.pageturn import turn_landscape_pages
+from docgen.errors import DocgenError
 from docgen.layout import LINE_PITCH_STEPS_TWIPS
 from docgen.pipeline.proof import Proof, prove
-from docgen.readback import lines_before, page_count, some_page_starts_with
+from docgen.readback import PdfText, read_pdf
 from docgen.render.context import Document
 from docgen.render.docxform import has_sized_tables
 from docgen.render.templates import render_docx
@@ -70,9 +71,13 @@ class Job:
     error: str | None = None  # why conversion or the text check failed, when it did
     proof: Proof | None = None
     tail: str = ""  # the body's last printed lines, which go over with the closing block as a last resort
+    rendered: int | None = None  # the fit step the DOCX was last filled for: filled once per step
+    text: PdfText | None = None  # the PDF's text, read once after each conversion and shared by every check
 
     def render(self) -> None:
-        """Fill the template into the DOCX, laid out as the current fit step says."""
+        """Fill the template into the DOCX, laid out as the current fit step says (once per step)."""
+        if self.rendered == self.step:
+            return
         step = FIT_STEPS[self.step]
         render_docx(
             self.template,
@@ -82,26 +87,33 @@ class Job:
             keep_closing=self.tail if step.keep_with_body else None,
             compact_tables=step.compact_tables,
         )
+        self.rendered = self.step
+
+    def converted(self) -> None:
+        """Read the new PDF's text, once, for the fit, the text check and the archive."""
+        self.text = read_pdf(self.pdf)
 
     def finish(self) -> None:
         """Turn landscape pages for printing, then prove the PDF says what the DOCX says."""
-        turn_landscape_pages(self.pdf)
-        self.proof = prove(self.docx, self.pdf)
+        if turn_landscape_pages(self.pdf) or self.text is None:
+            self.text = read_pdf(self.pdf)  # turned pages read differently: read them again
+        self.proof = prove(self.docx, self.text)
         if not self.proof.ok:
             self.error = f"《{self.document.title}》的 PDF 与 DOCX 文字不一致：{self.proof.summary()}"
 
     def fit(self) -> Fit:
         """How the converted PDF sits on its pages."""
+        text = self.text or read_pdf(self.pdf)
         context: Mapping[str, Any] = self.document.context
         signature, note = str(context.get("signature", "")), str(context.get("note", ""))
         closing = signature + str(context.get("date", ""))
         # The 附件说明 is not 正文 either: a page opening with it and the 署名 holds no body text.
         attachments = "附件：" + "".join(context.get("attachments") or []) + closing
-        if signature and some_page_starts_with(self.pdf, closing, attachments):
+        if signature and text.some_page_starts_with(closing, attachments):
             return Fit.SIGNATURE_ALONE
-        if note and some_page_starts_with(self.pdf, f"（{note}）"):
+        if note and text.some_page_starts_with(f"（{note}）"):
             return Fit.NOTE_ALONE
-        if self.document.single_page and page_count(self.pdf) > 1:
+        if self.document.single_page and text.page_count > 1:
             return Fit.SPILLS
         return Fit.GOOD
 
@@ -136,6 +148,11 @@ def fit_and_convert(jobs: list[Job], converter: Converter, on_converted: Callabl
 
         def finished(i: int, error: str | None, batch: list[Job] = pending, queue: list[Job] = again) -> None:
             job = batch[i]
+            if error is None:
+                try:
+                    job.converted()
+                except DocgenError as exc:  # a PDF that opens but whose text cannot be read
+                    error = exc.message
             if error is not None:
                 job.error = error
             elif (step := _next_step(job, tried[id(job)])) is not None:
@@ -167,7 +184,7 @@ def _next_step(job: Job, fits: dict[int, Fit]) -> int | None:
         if FIT_STEPS[following[0]].keep_with_body:
             context = job.document.context
             first_line = str(context.get("signature_line") or context.get("signature", ""))  # joint 署名: its first row
-            job.tail = lines_before(job.pdf, first_line, CLOSING_TAIL_LINES, block="附件：")
+            job.tail = (job.text or read_pdf(job.pdf)).lines_before(first_line, CLOSING_TAIL_LINES, block="附件：")
         return following[0]
     best = min(fits, key=lambda step: (fits[step], step))
     return best if best != job.step else None

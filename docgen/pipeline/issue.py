@@ -8,11 +8,11 @@ skipped before any conversion.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import hashlib
 import json
-import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,24 +22,22 @@ from typing import Any
 from pypdf import __version__ as pypdf_version
 
 from docgen import __version__
-from docgen._io import child
+from docgen.archive.paths import CASE_FILE, CONTEXT, DOCUMENT_DOCX, DOCUMENT_PDF, TEXT
 from docgen.archive.records import ArchiveMeta
-from docgen.archive.store import StagedDocument, sha256_file
-from docgen.case.model import Case
+from docgen.archive.store import StagedDocument
+from docgen.case.yamlsource import YamlSource
 from docgen.convert.libreoffice import Converter
 from docgen.errors import ConversionError, DocgenError
 from docgen.faults import pause_point
 from docgen.pipeline.fit import Job, fit_and_convert, make_jobs
 from docgen.pipeline.numbers import case_reference
-from docgen.pipeline.prepare import converter_for, prepare
+from docgen.pipeline.prepare import Prepared, converter_for, prepare
 from docgen.pipeline.searching import index_archived
 from docgen.pipeline.workspace import Workspace
-from docgen.readback import extract
+from docgen.readback import PDFA_PART
 from docgen.render.context import Document
-from docgen.render.templates import render_docx
+from docgen.render.templates import template_digest
 from docgen.vocab import KIND_NAMES
-
-PDFA_PART = 2
 
 
 class Status(enum.StrEnum):
@@ -89,37 +87,6 @@ class Issued:
     findings: list[str] = dataclasses.field(default_factory=list)
 
 
-def _lint_documents(
-    documents: list[Document],
-    templates: dict[str, Path],
-    on_warning: Callable[[str], None] | None,
-    case_path: Path,
-) -> tuple[list[Document], list[tuple[Document, list[Any]]]]:
-    """Lint each document as it will be printed; split off those with errors."""
-    from docgen.lint import lint_document  # noqa: PLC0415 - lint machinery loads only when used
-    from docgen.lint.readers import read_docx  # noqa: PLC0415
-
-    ok, blocked = [], []
-    with tempfile.TemporaryDirectory(prefix="docgen-lint-") as tmp:
-        for doc in documents:
-            target = child(Path(tmp), f"{doc.file_stem}.docx")
-            render_docx(templates[doc.template_kind], doc.context, target)
-            # Named by the case file and the generated paragraph, not the temporary DOCX.
-            findings = [
-                dataclasses.replace(f, file=str(case_path), place=f"（生成的 {doc.file_stem} {f.place}）")
-                for f in lint_document(read_docx(target, kind=doc.kind))
-            ]
-            errors = [f for f in findings if f.severity == "error"]
-            for warning in (f for f in findings if f.severity == "warning"):
-                if on_warning:
-                    on_warning(f"《{doc.title}》{warning}")
-            if errors:
-                blocked.append((doc, errors))
-            else:
-                ok.append(doc)
-    return ok, blocked
-
-
 def _jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return dataclasses.asdict(value)
@@ -136,8 +103,115 @@ def fingerprint(document: Document, template: Path) -> str:
     digest = hashlib.sha256()
     digest.update(document.kind.encode())
     digest.update(context_json(document.context).encode())
-    digest.update(sha256_file(template).encode())
+    digest.update(template_digest(template).encode())
     return digest.hexdigest()
+
+
+@dataclass
+class IssuePlan:
+    """One case on its way into the archive: the jobs still to convert, and what became of the rest.
+
+    Planning numbers the documents, skips those the archive holds unchanged, renders each
+    changed one once and lints that rendering; converting (alone, or together with other cases
+    in a batch) then fills in ``jobs``, and ``file_away`` stores each as soon as it is final.
+    """
+
+    ws: Workspace
+    prepared: Prepared
+    ref: str
+    reason: str | None
+    lint: bool
+    on_document: Callable[[Issued], None] | None
+    jobs: list[Job] = dataclasses.field(default_factory=list)
+    prints: dict[int, str] = dataclasses.field(default_factory=dict)  # id(job) → fingerprint
+    results: list[Issued] = dataclasses.field(default_factory=list)
+    stored: list[ArchiveMeta] = dataclasses.field(default_factory=list)
+
+    def report(self, item: Issued) -> None:
+        """Record what became of one document and tell the caller at once."""
+        self.results.append(item)
+        if self.on_document:
+            self.on_document(item)
+
+
+def plan_issue(
+    case_path: Path,
+    ws: Workspace,
+    staging: Path,
+    *,
+    kinds: list[str] | None = None,
+    enterprise: str | None = None,
+    reason: str | None = None,
+    lint: bool = True,
+    on_document: Callable[[Issued], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    loaded: YamlSource | None = None,
+) -> IssuePlan:
+    """Number the case's documents, skip what the archive holds unchanged, render and lint the rest.
+
+    Each document is rendered once, here, for the lint and for its first conversion alike; its
+    fingerprint is computed once. ``staging`` is a folder this plan may write its files into.
+    """
+    prepared = prepare(case_path, ws, kinds, enterprise=enterprise, allocate=True, converting=True, loaded=loaded)
+    for doc in prepared.documents:
+        if doc.date is None:
+            msg = f"{KIND_NAMES[doc.kind]}《{doc.title}》没有成文日期（需要案卷中的 notice.date），无法归档。"
+            raise DocgenError(msg)
+    plan = IssuePlan(ws, prepared, case_reference(case_path, ws), reason, lint, on_document)
+    pending: list[tuple[Document, str]] = []
+    for doc in prepared.documents:  # an unchanged document was linted when it was issued: nothing to do
+        print_ = fingerprint(doc, prepared.templates[doc.template_kind])
+        latest = ws.archive.latest(f"{plan.ref}#{doc.archive_key}")
+        if latest is not None and latest.get("fingerprint") == print_:
+            ws.archive.recover_event(latest)
+            where = ws.settings.archive_dir / latest["path"]
+            plan.report(Issued(Status.UNCHANGED, doc.kind, doc.title, doc.number, where, doc.enterprise_key))
+        else:
+            pending.append((doc, print_))
+    folder = Path(tempfile.mkdtemp(prefix="case-", dir=staging))  # cases of a batch share the staging
+    for job, (_, print_) in zip(
+        make_jobs([doc for doc, _ in pending], prepared.templates, folder), pending, strict=True
+    ):
+        if lint and _blocked_by_lint(plan, job, on_warning):
+            continue
+        plan.jobs.append(job)
+        plan.prints[id(job)] = print_
+    return plan
+
+
+def _blocked_by_lint(plan: IssuePlan, job: Job, on_warning: Callable[[str], None] | None) -> bool:
+    """Lint the document as it will be printed (its first rendering, kept for conversion); report errors."""
+    from docgen.lint import lint_document  # noqa: PLC0415 - lint machinery loads only when used
+    from docgen.lint.readers import read_docx  # noqa: PLC0415
+
+    doc, case_path = job.document, plan.prepared.case_path
+    job.render()
+    # Named by the case file and the generated paragraph, not the temporary DOCX.
+    findings = [
+        dataclasses.replace(f, file=str(case_path), place=f"（生成的 {doc.file_stem} {f.place}）")
+        for f in lint_document(read_docx(job.docx, kind=doc.kind))
+    ]
+    for warning in (f for f in findings if f.severity == "warning"):
+        if on_warning:
+            on_warning(f"《{doc.title}》{warning}")
+    errors = [str(f) for f in findings if f.severity == "error"]
+    if errors:
+        plan.report(Issued(Status.BLOCKED, doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, errors))
+    return bool(errors)
+
+
+def file_away(plan: IssuePlan, job: Job) -> None:
+    """Store one document as soon as its PDF is final, so a crash keeps what is done."""
+    doc = job.document
+    if job.error:
+        case_path = plan.prepared.case_path
+        plan.report(Issued(Status.FAILED, doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, [job.error]))
+        return
+    pause_point("issue-after-convert")
+    staged = _stage(plan, job)
+    stored = plan.ws.archive.store(staged, reason=plan.reason)
+    plan.stored.append(stored.meta)
+    plan.report(Issued(Status(stored.status), doc.kind, doc.title, doc.number, stored.path, doc.enterprise_key))
 
 
 def issue_case(
@@ -157,91 +231,56 @@ def issue_case(
     A document whose lint finds an error is not issued (``Issued.status == "blocked"``); with
     ``lint=False`` nothing is checked and the archive's event log records that.
     """
-    prepared = prepare(case_path, ws, kinds, enterprise=enterprise, allocate=True, converting=True)
-    case, documents, templates = prepared.case, prepared.documents, prepared.templates
-    for doc in documents:
-        if doc.date is None:
-            msg = f"{KIND_NAMES[doc.kind]}《{doc.title}》没有成文日期（需要案卷中的 notice.date），无法归档。"
-            raise DocgenError(msg)
-    results: list[Issued] = []
-    archive = ws.archive
-    ref = case_reference(case_path, ws)
-    changed = []
-    for doc in documents:  # an unchanged document was linted when it was issued: nothing to do
-        print_ = fingerprint(doc, templates[doc.template_kind])
-        latest = archive.latest(f"{ref}#{doc.archive_key}")
-        if latest is not None and latest.get("fingerprint") == print_:
-            archive.recover_event(latest)
-            where = ws.settings.archive_dir / latest["path"]
-            _report(
-                results,
-                on_document,
-                Issued(Status.UNCHANGED, doc.kind, doc.title, doc.number, where, doc.enterprise_key),
-            )
-        else:
-            changed.append(doc)
-    if lint:
-        changed, blocked = _lint_documents(changed, templates, on_warning, case_path)
-        for doc, findings in blocked:
-            findings_text = [str(f) for f in findings]
-            item = Issued(Status.BLOCKED, doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, findings_text)
-            _report(results, on_document, item)
-    pending = [(doc, fingerprint(doc, templates[doc.template_kind])) for doc in changed]
-    if not pending:
-        return results
-
     with tempfile.TemporaryDirectory(prefix="docgen-issue-") as tmp_name:
-        staging = Path(tmp_name)
-        jobs = make_jobs([doc for doc, _ in pending], templates, staging)
-        prints = {id(job): print_ for job, (_, print_) in zip(jobs, pending, strict=True)}
-        stored_metas: list[ArchiveMeta] = []
-
-        def file_away(job: Job) -> None:
-            """Store each document as soon as its PDF is final, so a crash keeps what is done."""
-            doc = job.document
-            if job.error:
-                done = Issued(
-                    Status.FAILED, doc.kind, doc.title, doc.number, case_path, doc.enterprise_key, [job.error]
-                )
-            else:
-                pause_point("issue-after-convert")
-                staged = _stage(job, prints[id(job)], case=case, case_path=case_path, ref=ref)
-                if not lint:
-                    staged = dataclasses.replace(staged, meta={**staged.meta, "lint": "skipped"})
-                stored = archive.store(staged, reason=reason)
-                stored_metas.append(stored.meta)
-                done = Issued(Status(stored.status), doc.kind, doc.title, doc.number, stored.path, doc.enterprise_key)
-            results.append(done)
-            if on_document:
-                on_document(done)
-
-        fit_and_convert(jobs, converter or converter_for(ws.settings), on_converted=file_away)
-    index_archived(ws, stored_metas, on_warning)
-    return results
+        plan = plan_issue(
+            case_path,
+            ws,
+            Path(tmp_name),
+            kinds=kinds,
+            enterprise=enterprise,
+            reason=reason,
+            lint=lint,
+            on_document=on_document,
+            on_warning=on_warning,
+        )
+        if plan.jobs:
+            # The fit rounds share one LibreOffice profile; a converter given (a batch's pool) is the caller's.
+            with contextlib.nullcontext(converter) if converter else converter_for(ws.settings) as convert:
+                fit_and_convert(plan.jobs, convert, on_converted=lambda job: file_away(plan, job))
+    index_archived(ws, plan.stored, on_warning)
+    return plan.results
 
 
-def _report(results: list[Issued], on_document: Callable[[Issued], None] | None, item: Issued) -> None:
-    results.append(item)
-    if on_document:
-        on_document(item)
-
-
-def _stage(job: Job, print_: str, *, case: Case, case_path: Path, ref: str) -> StagedDocument:
-    pdf, docx, template, doc = job.pdf, job.docx, job.template, job.document
-    assert job.proof is not None  # noqa: S101 - a job without a passed text check has an error and is not staged
-    extracted = extract(pdf)
-    if extracted.pdfa_part != PDFA_PART:
-        msg = f"《{doc.title}》的 PDF 没有 PDF/A-2 标记（pdfaid:part={extracted.pdfa_part}），未归档。"
+def _stage(plan: IssuePlan, job: Job) -> StagedDocument:
+    """The archive's record of one proved document: the PDF/A, its DOCX, and the data it was made from."""
+    pdf, docx, template, doc, text = job.pdf, job.docx, job.template, job.document, job.text
+    assert job.proof is not None and text is not None  # noqa: S101 - a job without a passed check has an error
+    if text.pdfa_part != PDFA_PART:
+        msg = f"《{doc.title}》的 PDF 没有 PDF/A-2 标记（pdfaid:part={text.pdfa_part}），未归档。"
         raise ConversionError(msg)
-    folder = pdf.parent / f"{pdf.stem}.files"
-    folder.mkdir()
-    (folder / "context.json").write_text(context_json(doc.context), encoding="utf-8")
-    (folder / "text.txt").write_text(extracted.text, encoding="utf-8")
-    shutil.copyfile(case_path, folder / "case.yaml")
-    assert doc.date is not None  # noqa: S101 - checked before rendering
+    assert doc.date is not None  # noqa: S101 - checked when planned
+    meta: ArchiveMeta = {
+        "source": "docgen",
+        "issuer": plan.prepared.case.issuer.name,
+        # 密级和保密期限 as printed: search and the web page keep such a document's text back.
+        "secrecy": doc.context.get("secrecy") or None,
+        "enterprises": [
+            {"key": key, "name": name} for key, name in zip(doc.enterprise_keys, doc.enterprise_names, strict=False)
+        ],
+        "pages": text.page_count,
+        "pdfa_part": text.pdfa_part,
+        "case_file": plan.ref,
+        "archive_key": doc.archive_key,
+        "docgen_version": __version__,
+        "template": {"name": template.name, "sha256": template_digest(template)},
+        # The PDF was read back and compared with its DOCX, character by character.
+        "text_check": {"result": "一致", "characters": job.proof.characters, "reader": f"pypdf {pypdf_version}"},
+    }
+    if not plan.lint:
+        meta["lint"] = "skipped"
     return StagedDocument(
-        identity=f"{ref}#{doc.archive_key}",
-        fingerprint=print_,
+        identity=f"{plan.ref}#{doc.archive_key}",
+        fingerprint=plan.prints[id(job)],
         kind=doc.kind,
         kind_name=KIND_NAMES[doc.kind],
         title=doc.title,
@@ -249,27 +288,12 @@ def _stage(job: Job, print_: str, *, case: Case, case_path: Path, ref: str) -> S
         number=doc.number,
         enterprise_name=doc.enterprise_names[0] if doc.enterprise_key else None,
         files={
-            "document.pdf": pdf,
-            "document.docx": docx,
-            "case.yaml": folder / "case.yaml",
-            "context.json": folder / "context.json",
-            "text.txt": folder / "text.txt",
+            DOCUMENT_PDF: pdf,
+            DOCUMENT_DOCX: docx,
+            # The case as it was read and validated, not as it may be on disk by now.
+            CASE_FILE: plan.prepared.source,
+            CONTEXT: context_json(doc.context).encode("utf-8"),
+            TEXT: text.stored_text().encode("utf-8"),
         },
-        meta={
-            "source": "docgen",
-            "issuer": case.issuer.name,
-            # 密级和保密期限 as printed: search and the web page keep such a document's text back.
-            "secrecy": doc.context.get("secrecy") or None,
-            "enterprises": [
-                {"key": key, "name": name} for key, name in zip(doc.enterprise_keys, doc.enterprise_names, strict=False)
-            ],
-            "pages": extracted.pages,
-            "pdfa_part": extracted.pdfa_part,
-            "case_file": ref,
-            "archive_key": doc.archive_key,
-            "docgen_version": __version__,
-            "template": {"name": template.name, "sha256": sha256_file(template)},
-            # The PDF was read back and compared with its DOCX, character by character.
-            "text_check": {"result": "一致", "characters": job.proof.characters, "reader": f"pypdf {pypdf_version}"},
-        },
+        meta=meta,
     )

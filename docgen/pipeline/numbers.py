@@ -133,3 +133,17 @@ def _filed_numbers(ws: Workspace, year: int | None, damaged: dict[str, str] | No
     if damaged is not None:
         damaged.update(ws.archive.damaged)
     return {str(m["number"]): m for m in metas if m.get("number")}
+
+
+__all__ = [
+    "NumberRecord",
+    "case_reference",
+    "check_numbers",
+    "import_number_list",
+    "list_numbers",
+    "number_for_case",
+    "number_for_draft",
+    "number_for_loaded_case",
+    "registry_number",
+    "void_number",
+]

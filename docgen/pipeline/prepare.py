@@ -10,14 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from docgen.case.model import (
-    AUTO_NUMBER,
-    Case,
-    field_problem,
-    load_case,
-)
+from docgen.case.model import AUTO_NUMBER, Case, field_problem, validate_case
+from docgen.case.yamlsource import YamlSource, load_yaml
 from docgen.config import Settings
-from docgen.convert.libreoffice import Converter, LibreOfficeConverter
+from docgen.convert.libreoffice import LibreOfficeConverter
 from docgen.errors import CaseError, ConfigError, DocgenError
 from docgen.faults import pause_point
 from docgen.pipeline.characters import refuse_undrawable
@@ -36,6 +32,7 @@ class Prepared:
     case: Case
     documents: list[Document]
     templates: dict[str, Path]
+    source: bytes  # the case file as it was read and validated: what the archive keeps
 
 
 def default_kinds(case: Case) -> list[str]:
@@ -63,14 +60,17 @@ def prepare(
     enterprise: str | None = None,
     allocate: bool = False,
     converting: bool = False,
+    loaded: YamlSource | None = None,
 ) -> Prepared:
     """Load the case and make its documents of ``kinds`` (default: ``default_kinds``).
 
     ``allocate`` takes 发文字号 from the registry (issuing); otherwise a draft shows the number the
     registry already holds, or none. ``converting`` first refuses characters no font can draw
-    (before a number is taken). Every template is checked before anything is written.
+    (before a number is taken). Every template is checked before anything is written. A case
+    already read (``loaded``, by a batch that counted its documents) is not read again.
     """
-    case = load_case(case_path, ws.settings.issuer_defaults)
+    source = loaded or load_yaml(case_path)  # read once: the bytes validated are the bytes archived
+    case = validate_case(source, ws.settings.issuer_defaults)
     if converting:
         refuse_undrawable(case_path, case, ws.settings)
     chosen = kinds or default_kinds(case)
@@ -92,7 +92,7 @@ def prepare(
     templates = {doc.template_kind: find_template(doc.template_kind, custom) for doc in documents}
     for doc in documents:
         check_template(templates[doc.template_kind], doc.context)
-    return Prepared(case_path, case, documents, templates)
+    return Prepared(case_path, case, documents, templates, source.raw)
 
 
 def template_folder(case_path: Path, case: Case, settings: Settings) -> Path | None:
@@ -126,7 +126,7 @@ def template_folder(case_path: Path, case: Case, settings: Settings) -> Path | N
     return folder
 
 
-def converter_for(settings: Settings) -> Converter:
+def converter_for(settings: Settings) -> LibreOfficeConverter:
     """The converter a workspace's settings ask for."""
     return LibreOfficeConverter(
         soffice=settings.soffice, timeout=settings.convert_timeout, font_dirs=settings.font_dirs

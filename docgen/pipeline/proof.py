@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from pypdf import PdfReader
+
+from docgen.readback import PAGE_NUMBER, PdfText
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_PAGE_NUMBER = re.compile(r"—\s*\d+\s*—")
 # Compatibility forms a PDF's ToUnicode map may give for a shared glyph (⼀ for 一, ﬁ for fi).
 _COMPAT_BLOCKS = ((0x2E80, 0x2FDF), (0xF900, 0xFAFF), (0xFB00, 0xFB4F), (0x2F800, 0x2FA1F))
 CONTEXT_CHARS = 10
@@ -90,43 +90,40 @@ def _units(container: Any, prefix: str, counter: dict[str, int]) -> Iterator[Uni
             yield from _units(child, prefix, counter)
 
 
-def docx_units(docx: Path) -> list[Unit]:
-    """The body's paragraphs and table cells in document order."""
+@dataclass(frozen=True)
+class DocxText:
+    """What the text check needs of a DOCX, read once: its units, running heads, repeated table heads."""
+
+    units: list[Unit]
+    running: list[str]  # header and footer text, printed on every page, never compared
+    repeated: list[str]  # table header rows, which LibreOffice repeats on every page a table runs onto
+
+
+def read_docx_text(docx: Path) -> DocxText:
+    """The body's paragraphs and table cells in document order, and the text printed on every page."""
     with zipfile.ZipFile(docx) as zf:
         root = etree.fromstring(zf.read("word/document.xml"))
-    body = root.find(f"{W}body")
-    return [u for u in _units(body, "", {"p": 0, "t": 0}) if normalize(u.text)]
-
-
-def _repeated_rows(docx: Path) -> list[str]:
-    """Text of table header rows, which LibreOffice repeats at the top of every page the table runs onto."""
-    with zipfile.ZipFile(docx) as zf:
-        root = etree.fromstring(zf.read("word/document.xml"))
-    rows = []
-    for row in root.iter(f"{W}tr"):
-        if row.find(f"{W}trPr/{W}tblHeader") is not None:
-            rows.append(normalize("".join(_paragraph_text(p) for p in row.iter(f"{W}p"))))
-    return [r for r in rows if r]
-
-
-def _running_texts(docx: Path) -> list[str]:
-    """Fixed text of headers and footers (fields left out): printed on every page, never compared."""
-    texts = []
-    with zipfile.ZipFile(docx) as zf:
+        running = []
         for name in zf.namelist():
             if re.fullmatch(r"word/(header|footer)\d*\.xml", name):
-                root = etree.fromstring(zf.read(name))
-                for paragraph in root.iter(f"{W}p"):
+                for paragraph in etree.fromstring(zf.read(name)).iter(f"{W}p"):
                     text = normalize(_paragraph_text(paragraph)).strip("—")
                     if len(text) >= 2:
-                        texts.append(text)
-    return texts
+                        running.append(text)
+    body = root.find(f"{W}body")
+    units = [u for u in _units(body, "", {"p": 0, "t": 0}) if normalize(u.text)]
+    repeated = [
+        text
+        for row in root.iter(f"{W}tr")
+        if row.find(f"{W}trPr/{W}tblHeader") is not None
+        and (text := normalize("".join(_paragraph_text(p) for p in row.iter(f"{W}p"))))
+    ]
+    return DocxText(units, running, repeated)
 
 
-def pdf_text(pdf: Path) -> list[str]:
-    """The text layer of each page, in drawing order (pypdf)."""
-    reader = PdfReader(pdf)
-    return [page.extract_text() or "" for page in reader.pages]
+def docx_units(docx: Path) -> list[Unit]:
+    """The body's paragraphs and table cells in document order."""
+    return read_docx_text(docx).units
 
 
 @dataclass
@@ -215,7 +212,7 @@ def _take_frames(stream: str, units: list[Unit], proof: Proof) -> tuple[str, lis
 
 def _page_body(page: str, running: Sequence[str]) -> str:
     """A page's text without its page number (the last one drawn) and running heads."""
-    numbers = list(_PAGE_NUMBER.finditer(page))
+    numbers = list(PAGE_NUMBER.finditer(page))
     if numbers:
         page = page[: numbers[-1].start()] + page[numbers[-1].end() :]
     text = normalize(page)
@@ -266,6 +263,7 @@ def _find_unused(stream: str, want: str, cursor: int, used: bytearray) -> int:
     return -1
 
 
-def prove(docx: Path, pdf: Path) -> Proof:
-    """Compare ``pdf`` with the ``docx`` it was converted from."""
-    return compare(docx_units(docx), pdf_text(pdf), _running_texts(docx), _repeated_rows(docx))
+def prove(docx: Path, pdf: PdfText) -> Proof:
+    """Compare the text of a PDF (read once, ``readback.read_pdf``) with the ``docx`` it was converted from."""
+    text = read_docx_text(docx)
+    return compare(text.units, list(pdf.pages), text.running, text.repeated)

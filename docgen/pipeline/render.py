@@ -6,6 +6,7 @@ passed the text check, so bad input or a failed conversion leaves the output fol
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +70,8 @@ def render_case(
         staging = Path(tmp_name)
         jobs = make_jobs(prepared.documents, prepared.templates, staging)
         if want_pdf:
-            fit_and_convert(jobs, converter or converter_for(ws.settings))
+            with contextlib.nullcontext(converter) if converter else converter_for(ws.settings) as convert:
+                fit_and_convert(jobs, convert)  # the fit rounds share one LibreOffice profile
             failed = [job.error for job in jobs if job.error]
             if failed:
                 raise ConversionError("；".join(failed))

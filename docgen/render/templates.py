@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import importlib.resources
 import itertools
 import operator
@@ -178,6 +179,17 @@ def _tags_used(template: str, _mtime_ns: int, _size: int) -> frozenset[str]:
     except jinja2.TemplateSyntaxError as exc:
         msg = f"模板 {template} 第{exc.lineno}行附近的标记有语法错误：{exc.message}"
         raise TemplateError(msg) from exc
+
+
+def template_digest(template: Path) -> str:
+    """The SHA-256 of a template file, computed once per file version (issuing asks per document)."""
+    stat = template.stat()
+    return _digest(str(template), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(template: str, _mtime_ns: int, _size: int) -> str:
+    return hashlib.sha256(Path(template).read_bytes()).hexdigest()
 
 
 def check_template(template: Path, context: Mapping[str, Any]) -> None:

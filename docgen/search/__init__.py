@@ -14,21 +14,20 @@ import contextlib
 import json
 import re
 import shutil
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from docgen._io import atomic_write_bytes, exclusive_lock
-from docgen.archive.records import ArchiveMeta, DamagedRecordError
+from docgen.archive.records import ArchiveMeta
 from docgen.archive.store import DocumentStore
 from docgen.errors import SearchError
-from docgen.search.analysis import matches, normalise, normalise_mapped, query_parts
+from docgen.search.analysis import matches, normalise, normalise_shown, query_parts
 from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQuery, SortOrder
 from docgen.vocab import KIND_NAMES, clip
 
-SCHEMA_VERSION = 2  # 2: a year in any bracket is indexed as 〔2021〕
+SCHEMA_VERSION = 3  # 2: a year in any bracket is indexed as 〔2021〕; 3: the shown text is stored
 STATE = "state.json"
 LOCK = ".lock"
 SNIPPET_CHARS = 36
@@ -107,7 +106,7 @@ def indexed_document(archive: DocumentStore, meta: ArchiveMeta, *, classified_te
     """The index entry of one archived document, from its record and its stored text."""
     enterprises = tuple(e["name"] for e in meta.get("enterprises", []) if e.get("name"))
     number = meta.get("number") or ""
-    content = normalise(indexed_text(archive, meta, classified_text=classified_text))
+    content, shown = normalise_shown(indexed_text(archive, meta, classified_text=classified_text))
     return IndexedDocument(
         path=meta["path"],
         number=number,
@@ -118,6 +117,7 @@ def indexed_document(archive: DocumentStore, meta: ArchiveMeta, *, classified_te
         issuer=meta.get("issuer") or "",
         enterprises=enterprises,
         content=content,
+        shown=shown,
     )
 
 
@@ -321,37 +321,17 @@ class SearchIndex:
         """
         self.rebuild_if_needed()
         try:
-            return [self._in_own_words(hit, query) for hit in collect(self._backend(), query)]
+            return collect(self._backend(), query)
         except Exception:
             self.rebuild()
         try:
-            return [self._in_own_words(hit, query) for hit in collect(self._backend(), query)]
+            return collect(self._backend(), query)
         except Exception as exc:
             msg = (
                 f"检索索引重建后仍无法使用（{str(exc)[:80]}）。"
                 f"请检查磁盘，或删除 {self.root} 后运行 docgen index rebuild。"
             )
             raise SearchError(msg) from exc
-
-    def _in_own_words(self, hit: Hit, query: SearchQuery) -> Hit:
-        """The hit's snippet in the stored text's own characters (，not ,; 〔 or [ as written)."""
-        try:
-            meta = self.archive.read_meta(hit.path)
-            original = indexed_text(self.archive, meta, classified_text=self.classified_text)
-        except (OSError, DamagedRecordError):
-            return hit
-        normalised, origin = normalise_mapped(original)
-        if normalised != hit.content:
-            return hit  # the document changed since it was indexed: the normalised snippet stays
-        shown = "".join(_as_written(ch, original[at]) for ch, at in zip(normalised, origin, strict=True))
-        return _with_snippet(hit, query, shown)
-
-
-def _as_written(normalised: str, written: str) -> str:
-    """The character as the document has it, where it stands for exactly one normalised character."""
-    if normalised == " " or written.isspace():
-        return normalised
-    return written if unicodedata.normalize("NFKC", written).lower() in (normalised, "[", "(", "]", ")") else normalised
 
 
 def collect(backend: SearchBackend, query: SearchQuery) -> list[Hit]:
@@ -376,13 +356,13 @@ def _verify(hit: Hit, query: SearchQuery) -> bool:
     return not query.enterprise or any(matches(query.enterprise, normalise(name)) for name in hit.enterprises)
 
 
-def _with_snippet(hit: Hit, query: SearchQuery, shown: str | None = None) -> Hit:
-    """A snippet around the first match, found in the normalised text and shown from ``shown``.
+def _with_snippet(hit: Hit, query: SearchQuery) -> Hit:
+    """A snippet around the first match, found in the normalised text, shown as the document writes it.
 
-    ``shown`` is the same text, character for character, as the document writes it.
+    The index stores both texts, character for character, so nothing is normalised per query.
     """
     text = hit.content
-    display = shown if shown is not None and len(shown) == len(text) else text
+    display = hit.shown if len(hit.shown) == len(text) else text
     first = query.parts[0] if query.parts else (query.enterprise or "")
     at = text.find(first) if first else -1
     if at < 0:

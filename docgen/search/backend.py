@@ -27,6 +27,7 @@ class IndexedDocument:
     issuer: str
     enterprises: tuple[str, ...]
     content: str  # normalised: title, number, enterprise names and full text
+    shown: str = ""  # the same text as the document writes it, character for character (for snippets)
 
     @property
     def year(self) -> int:
@@ -65,6 +66,7 @@ class Hit:
     date: str
     enterprises: tuple[str, ...]
     content: str
+    shown: str = ""
     score: float = 0.0
     snippet: str = ""
     highlights: list[tuple[int, int]] = field(default_factory=list)

@@ -12,7 +12,7 @@ from typing import Any
 
 import tantivy
 
-from docgen.search.analysis import index_tokens, normalise, query_phrase
+from docgen.search.analysis import normalise, query_phrase, token_columns
 from docgen.search.backend import Hit, IndexedDocument, SearchQuery
 
 WRITER_HEAP = 64_000_000
@@ -34,13 +34,12 @@ def _schema() -> Any:
     builder.add_text_field("enterprise_text", tokenizer_name="raw")
     builder.add_text_field("content", tokenizer_name="raw")
     builder.add_bytes_field("content_store", stored=True, indexed=False, fast=False)
+    builder.add_bytes_field("shown_store", stored=True, indexed=False, fast=False)
     return builder.build()
 
 
 def _pre_tokenized(text: str) -> Any:
-    make = tantivy.Token
-    tokens = [make(term, position, start, end) for term, position, start, end in index_tokens(text)]
-    return tantivy.PreTokenizedString(text, tokens)
+    return tantivy.PreTokenizedString(text, list(map(tantivy.Token, *token_columns(text))))
 
 
 class TantivyBackend:
@@ -75,6 +74,7 @@ class TantivyBackend:
                 doc.add_pre_tokenized_text("enterprise_text", _pre_tokenized(normalise(name)))
             doc.add_pre_tokenized_text("content", _pre_tokenized(d.content))
             doc.add_bytes("content_store", d.content.encode("utf-8"))
+            doc.add_bytes("shown_store", d.shown.encode("utf-8"))
             writer.add_document(doc)
             n += 1
         writer.commit()
@@ -133,6 +133,7 @@ class TantivyBackend:
                     date=doc.get_first("date") or "",
                     enterprises=tuple(doc.get_all("enterprise")),
                     content=bytes(doc.get_first("content_store") or b"").decode("utf-8"),
+                    shown=bytes(doc.get_first("shown_store") or b"").decode("utf-8"),
                     score=float(score) if query.sort == "relevance" else 0.0,
                 )
             )

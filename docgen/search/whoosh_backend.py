@@ -40,6 +40,7 @@ def _schema() -> Schema:
         enterprise_text=TEXT(analyzer=analyzer, phrase=True),
         content=TEXT(analyzer=analyzer, phrase=True),
         content_store=STORED(),
+        shown=STORED(),
     )
 
 
@@ -76,6 +77,7 @@ class WhooshBackend:
                     enterprise_text=normalise(" ".join(d.enterprises)),
                     content=d.content,
                     content_store=d.content,
+                    shown=d.shown,
                 )
                 n += 1
         except BaseException:
@@ -122,6 +124,7 @@ class WhooshBackend:
                     date=r.get("date", ""),
                     enterprises=tuple(n for n in r.get("enterprise", "").split(",") if n),
                     content=r.get("content_store", ""),
+                    shown=r.get("shown", ""),
                     score=float(r.score or 0.0) if query.sort == "relevance" else 0.0,
                 )
                 for r in results

@@ -5,7 +5,6 @@ Both are drawn from the same plain data (``CheckReport.to_json()``), so they say
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import io
 from pathlib import Path
@@ -13,17 +12,10 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from docgen.stamp import MM
+from docgen.vocab import clerk_time
 
 FINDINGS_PRINTED = 50  # findings printed per item in the details; the JSON has them all
 RESULT_COLOURS = {"通过": "#1a7f37", "不通过": "#c62828", "不适用": "#666666"}
-
-
-def _when(checked_at: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(checked_at)
-    except ValueError:
-        return checked_at
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M:%S}（UTC{moment:%z}）"
 
 
 def _scope(data: dict[str, Any]) -> list[str]:
@@ -35,7 +27,8 @@ def _scope(data: dict[str, Any]) -> list[str]:
     if len(data.get("per_year", {})) > 1:
         each = "；".join(f"{y} 年 {t['documents']} 件 {t['bytes']:,} 字节" for y, t in sorted(data["per_year"].items()))
         lines.append(f"各年度：{each}")
-    lines += [f"检测时间：{_when(data['checked_at'])}", f"摘要算法：SHA-256、SM3（{data['sm3_provider']}）"]
+    checked = clerk_time(data["checked_at"], seconds=True, zone=True)
+    lines += [f"检测时间：{checked}", f"摘要算法：SHA-256、SM3（{data['sm3_provider']}）"]
     if data.get("log_head"):
         # Printed and signed, the log's last SM3 anchors it: a log rewritten later no longer matches.
         count, sm3 = data["log_head"]

@@ -44,7 +44,7 @@ from docgen.pipeline.office import (
 from docgen.pipeline.records import verify_archive
 from docgen.pipeline.searching import search_archive
 from docgen.pipeline.workspace import Workspace
-from docgen.vocab import KIND_NAMES, ranges_text
+from docgen.vocab import KIND_NAMES, clerk_time, ranges_text
 from docgen.web.security import (
     Session,
     SignInGuard,
@@ -126,7 +126,7 @@ TEXT_SOURCES: dict[str, str] = {
 }
 _SHOWN_BY_KEY: dict[str, Callable[[Any], str]] = {
     "text_check": lambda v: f"{v.get('result', '')}（{v.get('characters', '?')} 字，{v.get('reader', '')} 读取）",
-    "archived_at": lambda v: _when(str(v)),
+    "archived_at": clerk_time,
     "pdfa_part": lambda v: f"PDF/A-{v}",
     "source": lambda v: {"docgen": "docgen 签发", "import": "导入"}.get(str(v), str(v)),
     "text_source": lambda v: TEXT_SOURCES.get(str(v), str(v)),
@@ -161,14 +161,6 @@ def _segments(snippet: str, highlights: list[tuple[int, int]]) -> list[tuple[str
     return [(text, marked) for text, marked in out if text]
 
 
-def _when(stamp: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return stamp
-    return f"{moment:%Y-%m-%d %H:%M}"
-
-
 def _templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("docgen.web", "templates"),
@@ -177,7 +169,7 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals.update(kind_labels=KIND_LABELS, event_labels=EVENT_LABELS, document_id=document_id)
-    env.filters.update(when=_when, segments=_segments, ranges=ranges_text)
+    env.filters.update(when=clerk_time, segments=_segments, ranges=ranges_text)
     return Jinja2Templates(env=env)
 
 
