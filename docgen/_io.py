@@ -10,15 +10,18 @@ import contextlib
 import contextvars
 import csv
 import datetime as dt
+import errno
 import fcntl
 import getpass
 import io
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from docgen.errors import UnsafePathError
 
@@ -30,6 +33,61 @@ def fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+NOT_PLAIN = "不是普通文件（是管道、设备或文件夹）"
+
+
+class NotPlainFileError(OSError):
+    """A link, FIFO, device or folder where a plain file was to be read; ``strerror`` says which."""
+
+
+@contextlib.contextmanager
+def open_plain(path: Path) -> Iterator[BinaryIO]:
+    """Open the plain file at ``path`` for reading, never through a link.
+
+    Anything else raises ``NotPlainFileError`` saying so in Chinese: a FIFO put where a record belongs
+    would make the reader wait for a writer forever, a link to ``/dev/zero`` read without end
+    (both found by an attack run). Opening does not block, and the check is on what was opened.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotPlainFileError(errno.ELOOP, "是符号链接", str(path)) from None
+        raise
+    try:
+        is_plain = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        os.close(fd)
+        raise
+    if not is_plain:
+        os.close(fd)
+        raise NotPlainFileError(errno.EINVAL, NOT_PLAIN, str(path))
+    with os.fdopen(fd, "rb") as fh:
+        yield fh
+
+
+def read_plain(path: Path, limit: int) -> bytes:
+    """Up to ``limit + 1`` bytes of the plain file at ``path`` (more than ``limit`` means too big)."""
+    with open_plain(path) as fh:
+        return fh.read(limit + 1)
+
+
+def plain_lines(path: Path, longest: int) -> Iterator[bytes | None]:
+    """The lines of the plain file at ``path``, without their ends, read one at a time.
+
+    A line longer than ``longest`` bytes is skipped (read through, never held) and given as None:
+    a log is read in bounded memory whatever was appended to it.
+    """
+    with open_plain(path) as fh:
+        while line := fh.readline(longest + 1):
+            if len(line) > longest and not line.endswith(b"\n"):
+                while (rest := fh.readline(longest + 1)) and not rest.endswith(b"\n"):
+                    pass
+                yield None
+                continue
+            yield line.removesuffix(b"\n")
 
 
 @contextlib.contextmanager

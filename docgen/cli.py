@@ -435,6 +435,8 @@ def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
             for item in items:
                 click.echo(f"  {label}：{item}")
         click.echo("结论：完好。" if report.ok else "结论：有问题，请按上面的清单处理。")
+        if not report.logged:
+            click.echo("归档库不可写（例如只读副本）：本次核验未记入事件日志。")
     if not report.ok:
         sys.exit(1)
 

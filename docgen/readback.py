@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import re
 import stat
@@ -14,6 +15,7 @@ from typing import Any
 from docx import Document as DocxDocument
 from pypdf import PdfReader
 
+from docgen._io import NotPlainFileError, open_plain
 from docgen.errors import UnreadableFileError
 
 # pypdf logs what it repairs ("EOF marker not found") in English on stderr; docgen reports what
@@ -45,7 +47,10 @@ MAX_DOCX_BYTES = 100 * 1024 * 1024
 MAX_PACKAGE_ENTRIES = 5_000
 MAX_PART_BYTES = 64 * 1024 * 1024
 MAX_PACKAGE_BYTES = 256 * 1024 * 1024
-MAX_PART_TAGS = 2_000_000  # "<" in one XML part: opening and closing tags
+# "<" in one part, its opening and closing tags: a 500-page document has a few hundred thousand.
+# An attack run's 1.99 million empty paragraphs passed a bound of 2 million and kept LibreOffice
+# busy for 4 minutes and 1.9 GB; every part is counted, whatever its name (``document.XML``).
+MAX_PART_TAGS = 1_000_000
 _STREAM_CHUNK = 1 << 20
 MAX_PDF_PAGES = 2_000  # one file of an import; a bound volume of a year is a few hundred pages
 
@@ -84,7 +89,6 @@ def docx_parts(path: Path, *, keep: bool = True) -> dict[str, bytes]:
 def _read_part(zf: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path, room: int, keep: bool) -> tuple[int, bytes]:
     limit = min(MAX_PART_BYTES, room)
     chunks, size, tags = [], 0, 0
-    xml = entry.filename.endswith((".xml", ".rels"))
     with zf.open(entry) as fh:
         while chunk := fh.read(_STREAM_CHUNK):
             size += len(chunk)
@@ -93,14 +97,13 @@ def _read_part(zf: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path, room: in
                 shown = f"{limit // 1024 // 1024} MB"
                 msg = f"{path}：DOCX 文件解压后的{what}超过 {shown}（{entry.filename}），不予处理（可能是压缩炸弹）。"
                 raise UnreadableFileError(msg)
-            if xml:
-                tags += chunk.count(b"<")
-                if tags > MAX_PART_TAGS:
-                    msg = (
-                        f"{path}：DOCX 文件的 {entry.filename} 含有超过 {MAX_PART_TAGS:,} 个标记，"
-                        "远超任何公文，不予处理。"
-                    )
-                    raise UnreadableFileError(msg)
+            tags += chunk.count(b"<")
+            if tags > MAX_PART_TAGS:
+                msg = (
+                    f"{path}：DOCX 文件的 {entry.filename} 含有超过 {MAX_PART_TAGS:,} 个标记，"
+                    "远超任何公文，不予处理。"
+                )
+                raise UnreadableFileError(msg)
             if keep:
                 chunks.append(chunk)
     return size, b"".join(chunks)
@@ -207,10 +210,20 @@ def without_page_number(page: str) -> str:
     return _PAGE_NUMBER_LINE.sub("", page).strip("\n")
 
 
+def pdf_reader(path: Path) -> PdfReader:
+    """Pypdf's reader of the plain PDF file at ``path`` (which pypdf would read whole anyway).
+
+    A link, FIFO or device raises ``NotPlainFileError``: pypdf would follow it, wait on a FIFO
+    forever or read ``/dev/zero`` without end (put in an archive folder by an attack run).
+    """
+    with open_plain(path) as fh:
+        return PdfReader(io.BytesIO(fh.read()), strict=False)
+
+
 def pdf_opens(path: Path) -> bool:
     """Whether a PDF opens and its pages can be listed (a converter's output is never trusted)."""
     try:
-        return len(PdfReader(path, strict=False).pages) > 0
+        return len(pdf_reader(path).pages) > 0
     except Exception:  # any failure to open means "not a usable PDF"
         return False
 
@@ -271,11 +284,14 @@ class PdfText:
 def read_pdf(path: Path, *, max_pages: int | None = None) -> PdfText:
     """Read a PDF's text once; a PDF that cannot be read (damaged, hostile, too long) is refused clearly."""
     try:
-        reader = PdfReader(path, strict=False)
+        reader = pdf_reader(path)
         count = len(reader.pages)
         pages = tuple(page.extract_text() or "" for page in reader.pages) if count <= (max_pages or count) else ()
     except RecursionError as exc:  # arrays nested thousands deep: pypdf reads them by recursion
         msg = f"{path}：PDF 文件的结构嵌套过深，无法安全读取（可能是恶意构造的文件）。"
+        raise UnreadableFileError(msg) from exc
+    except NotPlainFileError as exc:
+        msg = f"{path}：{exc.strerror}，未读取。"
         raise UnreadableFileError(msg) from exc
     except Exception as exc:  # pypdf raises many types on damaged files; each is "cannot be read"
         msg = f"{path}：PDF 文件已损坏或不完整，无法读取（{str(exc)[:120]}）"
@@ -317,7 +333,7 @@ def _font_files(font: Any) -> bool:
 def pdf_facts(path: Path) -> PdfFacts:
     """Open ``path`` and read what the 可用性 checks need; never raises."""
     try:
-        reader = PdfReader(path, strict=False)
+        reader = pdf_reader(path)
         encrypted = reader.is_encrypted
         if encrypted:
             reader.decrypt("")

@@ -208,3 +208,73 @@ def blank_pdf(target: Path, pages: int) -> Path:
     with target.open("wb") as fh:
         writer.write(fh)
     return target
+
+
+SVG_PICTURE = (
+    '<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+    '<wp:extent cx="1828800" cy="1828800"/><wp:docPr id="8" name="svg"/>'
+    '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:nvPicPr><pic:cNvPr id="8" name="svg"/><pic:cNvPicPr/></pic:nvPicPr>'
+    '<pic:blipFill><a:blip r:embed="rIdSvg"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+    '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="1828800" cy="1828800"/></a:xfrm>'
+    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
+    "</wp:inline></w:drawing></w:r></w:p>"
+)
+
+
+SVG_TYPES = {"svg": "image/svg+xml", "png": "image/png"}  # the type the package declares for the part's name
+
+
+def svg_reaching_docx(
+    target: Path, image_uri: str, *, utf16: bool = False, part: str = "word/media/image1.svg"
+) -> Path:
+    """A DOCX whose picture is an SVG that draws the local or remote image ``image_uri`` (an attack run's).
+
+    ``utf16`` writes the SVG in UTF-16 (past a byte search for ``href``); ``part`` may give the
+    SVG a picture's name (``image1.png``) that hides what it is.
+    """
+    svg = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" width="200" height="200" viewBox="0 0 200 200">'
+        '<rect x="0" y="0" width="200" height="200" fill="#ffffff"/>'
+        f'<image x="0" y="0" width="200" height="200" xlink:href="{image_uri}"/></svg>'
+    )
+    data = svg.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16") if utf16 else svg.encode("utf-8")
+    relation = f'<Relationship Id="rIdSvg" Type="{IMAGE_REL}" Target="{part.removeprefix("word/")}"/></Relationships>'
+    extension = part.rsplit(".", 1)[-1]
+    doc = Document()
+    doc.add_paragraph("矢量图测试")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    with zipfile.ZipFile(buffer) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            content = zin.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                content = content.replace(b"</Relationships>", relation.encode("utf-8"))
+            elif item.filename == "word/document.xml":
+                content = content.replace(b"<w:sectPr", SVG_PICTURE.encode("utf-8") + b"<w:sectPr", 1)
+            elif item.filename == "[Content_Types].xml" and f'Extension="{extension}"'.encode() not in content:
+                said = f'<Default Extension="{extension}" ContentType="{SVG_TYPES[extension]}"/></Types>'
+                content = content.replace(b"</Types>", said.encode())
+            zout.writestr(item, content)
+        zout.writestr(part, data)
+    return target
+
+
+def renamed_main_part(source: Path, target: Path, name: str = "word/document.XML") -> Path:
+    """``source`` with its main part under another name (the package's relationships follow it)."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            content = zin.read(item.filename)
+            if item.filename == "_rels/.rels":
+                content = content.replace(b"word/document.xml", name.encode())
+            elif item.filename == "[Content_Types].xml":
+                content = content.replace(b"/word/document.xml", f"/{name}".encode())
+            elif item.filename == "word/_rels/document.xml.rels":
+                item = zipfile.ZipInfo(f"word/_rels/{name.rsplit('/', 1)[-1]}.rels", item.date_time)  # noqa: PLW2901
+            elif item.filename == "word/document.xml":
+                item = zipfile.ZipInfo(name, item.date_time)  # noqa: PLW2901
+            zout.writestr(item, content)
+    return target

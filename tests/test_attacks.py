@@ -12,6 +12,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -27,6 +28,7 @@ from pypdf import PdfReader
 
 from docgen.convert.libreoffice import find_soffice, offline_prefix, prepare_profile
 from docgen.convert.sanitize import clean_docx
+from docgen.errors import UnreadableFileError
 from docgen.layout import title_lines
 from docgen.render.templates import render_docx
 from tests.conftest import EXAMPLE_CASE, RunCli, issue_and_file_example
@@ -37,6 +39,8 @@ from tests.hostile_files import (
     payload_template,
     png,
     reaching_docx,
+    renamed_main_part,
+    svg_reaching_docx,
     zip_bomb,
 )
 
@@ -67,22 +71,39 @@ def test_a_template_reads_values_and_runs_nothing(tmp_path: Path, run_cli: RunCl
 @pytest.mark.parametrize(
     ("payload", "said"),
     [
-        ("{{ title|attr('__class__') }}", "attr"),  # a filter docgen does not offer
-        ("{{ title.upper() }}", "不能调用函数或方法"),
-        ("{{ '%s' % title }}{{ range(3) }}", "range"),  # no globals
+        ("{{ title|attr('__class__') }}", "过滤器 |attr"),  # a filter docgen does not offer
+        ("{{ title.upper() }}", "函数调用"),
+        ("{{ range(3) }}", "函数调用"),  # and no globals to call
+        ("{% for p in body %}{{ loop.cycle('a', 'b') }}{% endfor %}", "函数调用"),
         (
             "{% for i in body %}{% for j in body %}{% for k in body %}{% for m in body %}x{% endfor %}{% endfor %}"
             "{% endfor %}{% endfor %}",
             "循环超过",
         ),
+        ("{% for a in big %}{% for b in big %}{% endfor %}{% endfor %}", "循环超过"),  # text counts too
+        ("{% for a in body %}{% for b in body * 100000 %}{% endfor %}{% endfor %}", "乘法 *"),
+        ("{% for a in [1, 2, 3] %}{% endfor %}", "列表"),
+        ("{% set s = title %}{% set s = s ~ s %}{{ s }}", "{% set %}"),
+        ('{{ "%0999999999d" % 1 }}', "格式化 %"),
+        ("{{ title + title }}", "只能用于数字"),
+        ("{{ 1 / 0 }}", "除法 /"),
+        ("{% include 'x' %}{% import 'y' as z %}", "{% include %}"),
+        ("{% for i in body %}{% for j in body %}{% for k in body %}{{ big }}{% endfor %}{% endfor %}{% endfor %}",
+         "超过 64 M"),
+        ("{{ body|join(big) }}", "join 结果过长"),
+        ("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", "嵌套过深"),
+        ("{{ 1 + " + "9" * 5000 + " }}", "数字过长"),
     ],
-    ids=["filter", "method", "global", "loops"],
-)
+    ids=[
+        "filter", "method", "global", "loop-call", "loops", "text-loops", "literal-product", "literal-list",
+        "doubling", "format", "text-plus", "divide", "include", "printing", "join", "nesting", "long-number",
+    ],
+)  # fmt: skip
 def test_what_a_template_may_not_do(tmp_path: Path, payload: str, said: str) -> None:
     from docgen.errors import TemplateError
 
     template = payload_template(tmp_path / "tpl", payload)
-    context = {"title": "标题", "body": [f"第{i}段" for i in range(40)]}  # 40^4 = 2.56 million passes
+    context = {"title": "标题", "body": [f"第{i}段" for i in range(40)], "big": "字" * 2_000_000}  # 40^4 = 2.56 M
     context |= dict.fromkeys(("number", "banner", "recipients", "signature", "date", "note"), "")
     started = time.monotonic()
     with pytest.raises(TemplateError) as refused:
@@ -184,6 +205,84 @@ def test_an_imported_docx_reaches_neither_network_nor_local_files(
             resources = page.get("/Resources")
             objects = resources.get_object().get("/XObject") if resources is not None else None
             assert not objects, "a linked picture was embedded in the archived PDF"
+
+
+def _image_sizes(pdf: Path) -> set[tuple[int, int]]:
+    """(width, height) of every raster image the PDF draws, inside form XObjects too."""
+    found: set[tuple[int, int]] = set()
+
+    def walk(resources: object) -> None:
+        objects = resources.get_object().get("/XObject") if resources is not None else None  # type: ignore[attr-defined]
+        for xobject in objects.get_object().values() if objects else []:
+            xobject = xobject.get_object()  # noqa: PLW2901 - an indirect reference, resolved
+            if xobject.get("/Subtype") == "/Image":
+                found.add((int(xobject["/Width"]), int(xobject["/Height"])))
+            elif xobject.get("/Subtype") == "/Form":
+                walk(xobject.get("/Resources"))
+
+    for page in PdfReader(pdf).pages:
+        walk(page.get("/Resources"))
+    return found
+
+
+@pytest.mark.libreoffice
+def test_a_picture_drawn_in_svg_embeds_no_local_file(tmp_path: Path, run_cli: RunCli) -> None:
+    """A second attack run: an SVG picture's ``xlink:href="file:///…"`` put a local image into the archived PDF."""
+    secret = png(tmp_path / "secret.png", 37, 23)  # a size no other picture here has
+    variants = {
+        "svg": svg_reaching_docx(tmp_path / "矢量图.docx", secret.as_uri()),
+        "utf16": svg_reaching_docx(tmp_path / "矢量图UTF16.docx", secret.as_uri(), utf16=True),
+        "named-png": svg_reaching_docx(tmp_path / "矢量图改名.docx", secret.as_uri(), part="word/media/image1.png"),
+    }
+    exe, profile = find_soffice("soffice"), tmp_path / "profile"
+    prepare_profile(profile)
+    command = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf"]
+    raw_out = ["--outdir", str(tmp_path / "raw"), str(variants["svg"])]
+    subprocess.run([*command, *raw_out], capture_output=True, timeout=120, check=False)
+    raw = tmp_path / "raw" / "矢量图.pdf"
+    assert (37, 23) in _image_sizes(raw), "control: uncleaned, LibreOffice embeds the file (or this proves nothing)"
+    result = run_cli("-w", str(tmp_path), "archive", "import", *map(str, variants.values()), "--json")
+    assert result.exit_code == 0, result.err
+    for item in json.loads(result.out):
+        assert any("已移除" in w for w in item["warnings"]), item["warnings"]
+        assert (37, 23) not in _image_sizes(Path(item["path"]) / "document.pdf"), item["path"]
+
+
+def test_every_xml_part_is_cleaned_whatever_its_name_and_an_unreadable_one_is_refused(tmp_path: Path) -> None:
+    reaching = reaching_docx(tmp_path / "reach.docx", "http://127.0.0.1:9")
+    upper = renamed_main_part(reaching, tmp_path / "upper.docx")
+    assert any("INCLUDEPICTURE" in said for said in clean_docx(upper, tmp_path / "upper-clean.docx"))
+    with zipfile.ZipFile(tmp_path / "upper-clean.docx") as zf:
+        assert (
+            b"127.0.0.1" not in zf.read("word/document.XML") and "外部链接测试" in zf.read("word/document.XML").decode()
+        )
+    svg = svg_reaching_docx(tmp_path / "svg.docx", "file:///etc/hostname")
+    styled = tmp_path / "styled.docx"
+    doctype = '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://127.0.0.1:9/svg11.dtd">'
+    with zipfile.ZipFile(svg) as zin, zipfile.ZipFile(styled, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith(".svg"):
+                data = data.replace(b"<svg ", doctype.encode() + b"<svg ", 1).replace(
+                    b"<rect ",
+                    b'<style>@import url(http://127.0.0.1:9/a.css);</style><rect style="fill:url(file:///x#y)" ',
+                )
+            zout.writestr(item, data)
+    said = "、".join(clean_docx(styled, tmp_path / "styled-clean.docx"))
+    assert "DOCTYPE" in said and "样式" in said, said
+    with zipfile.ZipFile(tmp_path / "styled-clean.docx") as zf:
+        cleaned = zf.read("word/media/image1.svg").decode()
+    for gone in ("127.0.0.1", "file:", "DOCTYPE"):
+        assert gone not in cleaned, gone
+    nested = tmp_path / "nested.docx"
+    with zipfile.ZipFile(svg) as zin, zipfile.ZipFile(nested, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            deep = b"<g>" * 300 + b'<image xlink:href="file:///etc/hostname"/>' + b"</g>" * 300  # past lxml's 256
+            zout.writestr(item, data.replace(b"<rect ", deep + b"<rect ") if item.filename.endswith(".svg") else data)
+    with pytest.raises(UnreadableFileError, match="不是有效的 XML"):
+        clean_docx(nested, tmp_path / "nested-clean.docx")
+    assert not (tmp_path / "nested-clean.docx").exists()
 
 
 @pytest.mark.libreoffice
@@ -389,11 +488,31 @@ def _meta_null(ws: Path) -> str:
     return "不是一组字段"
 
 
-def _event_line(line: bytes) -> object:
+def _event_line(line: bytes, said: str = "不是完整的记录") -> object:
     def tamper(ws: Path) -> str:
         with (ws / "archive" / "events.jsonl").open("ab") as fh:
             fh.write(line + b"\n")
-        return "不是完整的记录"
+        return said
+
+    return tamper
+
+
+def _meta_nested(ws: Path) -> str:
+    meta = _first_folder(ws) / "meta.json"
+    _writable(meta)
+    meta.write_text("[" * 100_000 + "]" * 100_000)
+    return "嵌套层数过多"
+
+
+def _fifo_for(pattern: str, said: str) -> object:
+    """Put a FIFO where an archive file was: a reader that opens it waits for a writer forever."""
+
+    def tamper(ws: Path) -> str:
+        path = next(ws.glob(pattern))
+        _writable(path.parent)
+        path.unlink()
+        os.mkfifo(path)
+        return said
 
     return tamper
 
@@ -454,6 +573,15 @@ TAMPERINGS = {
     "event-line-a-list": _event_line(b"[1,2,3]"),
     "event-line-a-number": _event_line(b"5"),
     "event-line-not-utf8": _event_line(b'{"event": "\xff\xfe"}'),
+    "event-line-nested": _event_line(b"[" * 100_000 + b"]" * 100_000),
+    "event-line-of-8-mb": _event_line(b'{"event": "' + b"x" * 8_000_000 + b'"}', "过长，不是一条记录"),
+    "meta-nested": _meta_nested,
+    "meta-a-fifo": _fifo_for("archive/2021/*/*/*/meta.json", "已被换成管道、设备或文件夹"),
+    "pdf-a-fifo": _fifo_for("archive/2021/*/*/*/document.pdf", "已被换成管道、设备或文件夹"),
+    "log-a-fifo": _fifo_for("archive/events.jsonl", "events.jsonl 无法读取"),
+    "head-a-fifo": _fifo_for("archive/events.head", "缺少 events.head"),
+    "registry-sequence-text": _registry_sql("UPDATE numbers SET seq = 'abc' WHERE seq = 58", "不是整数"),
+    "registry-sequence-moved": _registry_sql("UPDATE numbers SET seq = 99 WHERE seq = 58", "两者不符"),
     "registry-random-bytes": _registry_random,
     "registry-table-dropped": _registry_sql("DROP TABLE numbers", "号码表（numbers）不见了"),
     "registry-deleted": _registry_deleted,
@@ -472,6 +600,8 @@ def test_tampering_is_found_and_nothing_crashes(issued: Path, tmp_path: Path, ru
     ws = tmp_path / "ws"
     shutil.copytree(issued, ws, symlinks=True)
     said = TAMPERINGS[name](ws)  # type: ignore[operator]
+    signal.signal(signal.SIGALRM, _hung)
+    signal.alarm(120)  # a reader stuck on a FIFO fails the test instead of hanging the run
     verify = run_cli("-w", str(ws), "archive", "verify")
     assert verify.exit_code == 1 and said in verify.out + verify.err, verify.out + verify.err
     check = run_cli("-w", str(ws), "archive", "check")
@@ -482,13 +612,22 @@ def test_tampering_is_found_and_nothing_crashes(issued: Path, tmp_path: Path, ru
         ("index", "status"),
         ("number", "check"),
         ("number", "list"),
+        ("file", "2021"),
     ):
         result = run_cli("-w", str(ws), *command)
         said_all = result.out + result.err
         assert "Traceback" not in said_all and "内部错误" not in said_all, (command, said_all)
+        if command[0] == "file" and not name.startswith("registry"):
+            assert result.exit_code == 1 and "与存入时不符" in result.err, "no filing copy of a tampered archive"
+    signal.alarm(0)
     if name.startswith("registry"):
         numbers = run_cli("-w", str(ws), "number", "check")
         assert numbers.exit_code == 1, numbers.out
+
+
+def _hung(signum: int, frame: object) -> None:
+    msg = "a command hung on the tampered archive"
+    raise TimeoutError(msg)
 
 
 @pytest.mark.libreoffice

@@ -105,6 +105,13 @@ CASES = [
     # --- YAML that would run away ---
     Hostile("alias-bomb", lambda: {"case.yaml": alias_bomb()}, ("lint", "case.yaml"), ("展开别名", "超过上限")),
     Hostile(
+        "alias-of-itself",
+        case(replaced(TITLE, "title: &loop [*loop]")),
+        ("lint", "case.yaml"),
+        ("引用了自身", "形成循环"),
+        line_of(EXAMPLE, TITLE),
+    ),
+    Hostile(
         "nested-brackets",
         case(replaced("year: 2021", "year: " + "[" * 500 + "]" * 500)),
         ("lint", "case.yaml"),
@@ -471,6 +478,13 @@ CASES = [
         ("lint", "case.yaml"),
         ("产能数值", "应不大于"),
         line_of(EXAMPLE, "capacity: {value: 6,"),
+    ),
+    Hostile(
+        "decimal-year",
+        case(replaced("year: 2021", "year: 2021.0")),
+        ("lint", "case.yaml"),
+        ("应为整数",),
+        line_of(EXAMPLE, "year: 2021"),
     ),
     Hostile(
         "binary-title",

@@ -141,6 +141,14 @@ def test_a_changed_file_shows_on_its_page(ws: Path) -> None:
     assert "document.pdf 已被改动" in page
 
 
+def test_a_damaged_registry_is_said_on_the_ledger_page(ws: Path) -> None:
+    """An attack run stored text as a sequence (SQLite allows it): the page said 500 and nothing else."""
+    with sqlite3.connect(ws / "archive" / "registry.sqlite3") as db:
+        db.execute("UPDATE numbers SET seq = 'abc' WHERE seq = 58")
+    page = client(ws).get("/numbers")
+    assert page.status_code == 500 and "登记簿" in page.text and "不是整数" in page.text, page.text
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -307,6 +315,17 @@ def test_two_hundred_guesses_from_fifty_clients_are_locked_out_and_a_colleague_s
                 "a locked name waits, even with the password"
             )
 
+        def spray(n: int) -> int:  # a new name each time, and a forged address (found by an attack run)
+            with httpx.Client(base_url=base, follow_redirects=False, timeout=60) as sprayer:
+                forged = {"X-Forwarded-For": f"10.9.{n}.1"}
+                return sprayer.post(
+                    "/login", data={"name": f"名{n}", "password": "wrong-guess"}, headers=forged
+                ).status_code
+
+        with concurrent.futures.ThreadPoolExecutor(30) as pool:
+            sprayed = list(pool.map(spray, range(30)))
+        assert sprayed.count(401) + answers.count(401) <= 20, "one address has 20 tries, whatever it claims to be"
+
 
 def test_the_lock_grows_and_an_address_that_tries_many_names_is_locked_too() -> None:
     guard = SignInGuard()
@@ -326,6 +345,11 @@ def test_a_password_of_spaces_is_no_password() -> None:
     with pytest.raises(DocgenError, match="必须设置密码"):
         office_options("0.0.0.0", " " * 9)  # noqa: S104
     assert office_options("0.0.0.0", f"  {PASSWORD}\n").password == PASSWORD  # noqa: S104
+    assert office_options("0.0.0.0", f"\ufeff{PASSWORD}\r\n").password == PASSWORD, "Notepad's BOM is not typed"  # noqa: S104
+    # Found by an attack run: each of these was accepted as a password no one can see or type.
+    for invisible in ("\u200b" * 9, "\u00ad" * 9, "pass\x00word-x", "\u2800" * 9, "\ufeff" * 9):
+        with pytest.raises(DocgenError, match=r"看不见的字符|能看见的字符"):
+            office_options("0.0.0.0", invisible)  # noqa: S104
 
 
 def test_a_year_typed_in_other_digits_is_no_error(issued: Path) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import uvicorn
 from starlette.applications import Starlette
 
-from docgen.web import listening_socket
+from docgen.web import listening_socket, server_config
 
 STARTUP_TIMEOUT_S = 10
 
@@ -20,7 +20,7 @@ def running(app: Starlette) -> Iterator[str]:
     """Serve ``app`` until the block ends; yields its base URL."""
     sock = listening_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    server = uvicorn.Server(server_config(app))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT_S

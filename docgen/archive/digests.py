@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from docgen._io import open_plain, read_plain
+
 ALGORITHMS = ("sha256", "sm3")
 CHUNK = 1 << 20
 
@@ -65,7 +67,7 @@ def digest_bytes(data: bytes, algorithm: str) -> str:
 def file_digests(path: Path, algorithms: tuple[str, ...] = ALGORITHMS) -> dict[str, str]:
     """{algorithm: hex digest} of one file, reading it once."""
     hashes = {name: new_hash(name) for name in algorithms}
-    with path.open("rb") as fh:
+    with open_plain(path) as fh:  # a FIFO or /dev/zero put in a document's place is refused, not read
         while chunk := fh.read(CHUNK):
             for h in hashes.values():
                 h.update(chunk)
@@ -109,8 +111,12 @@ def read_manifest(path: Path, bad_lines: list[str] | None = None) -> dict[str, s
     ``/dev/zero``). Each line left out is described in ``bad_lines`` when given: a manifest
     docgen wrote has none.
     """
-    with path.open("rb") as fh:
-        data = fh.read(MAX_MANIFEST_BYTES)
+    try:
+        data = read_plain(path, MAX_MANIFEST_BYTES)[:MAX_MANIFEST_BYTES]
+    except OSError as exc:  # a link or a FIFO in a manifest's place
+        if bad_lines is not None:
+            bad_lines.append(f"无法读取（{exc.strerror}）")
+        return {}
     out = {}
     for number, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
         digest, _, name = line.partition("  ")

@@ -9,17 +9,30 @@ size and time are the archive's one notion of "something changed" (``generation`
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
-from docgen._io import atomic_write_bytes, current_user, now
-from docgen.archive.digests import digest_bytes
+from docgen._io import (
+    NOT_PLAIN,
+    NotPlainFileError,
+    atomic_write_bytes,
+    current_user,
+    now,
+    open_plain,
+    plain_lines,
+    read_plain,
+)
+from docgen.archive.digests import digest_bytes, new_hash
 from docgen.archive.paths import EVENTS, EVENTS_HEAD
 
 NO_PREVIOUS = "0" * 64
 TAIL_BYTES = 1 << 16  # the end of the log read to confirm its head; a longer event is read in full
+MAX_EVENT_BYTES = 4 * 1024 * 1024  # an event is a few hundred bytes; a longer line is damage, never read whole
+MAX_HEAD_BYTES = 4096
 
 
 class EventLog:
@@ -61,8 +74,11 @@ class EventLog:
             "prev_sm3": last,
         }
         line = json.dumps(record, ensure_ascii=False, sort_keys=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        fd = os.open(self.path, flags, 0o644)  # a FIFO put in its place fails here instead of waiting
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise NotPlainFileError(errno.EINVAL, NOT_PLAIN, str(self.path))
             os.write(fd, (line + "\n").encode("utf-8"))
             os.fsync(fd)
             size = os.fstat(fd).st_size
@@ -87,46 +103,50 @@ class EventLog:
         trusted = self._tail_from_head(path) if path.exists() else (0, NO_PREVIOUS)
         if trusted is not None:
             return (*trusted, {})
-        lines = path.read_bytes().split(b"\n")
-        if lines and lines[-1] == b"":
-            lines.pop()
-        elif lines:  # a line torn by a power cut: end it, so the next event is a line of its own
+        head = self.head()
+        count_read, last, at_head, sealer = 0, b"", None, new_hash("sm3")
+        for raw in plain_lines(path, MAX_EVENT_BYTES):
+            line = raw if raw is not None else b""  # a line too long to be an event chains as damage
+            count_read += 1
+            last = line
+            if head is not None and count_read == head[0]:
+                at_head = digest_bytes(line, "sm3")
+            sealer.update(line + b"\n")
+        if count_read and not _ends_with_newline(path):  # a line torn by a power cut: end it
             with path.open("ab") as fh:
                 fh.write(b"\n")
-        if not lines:
+        if not count_read:
             return 0, NO_PREVIOUS, {}
-        actual = (len(lines), digest_bytes(lines[-1], "sm3"))
-        head = self.head()
+        actual = (count_read, digest_bytes(last, "sm3"))
         if head is None:
-            if _chained(lines[-1]):
+            if _chained(last):
                 return (*actual, {"log_anomaly": f"缺少 {EVENTS_HEAD}，日志末尾无法确认"})
-            sealed = digest_bytes(b"\n".join(lines) + b"\n", "sm3")
-            return (*actual, {"legacy_lines": len(lines), "legacy_sm3": sealed})
+            return (*actual, {"legacy_lines": count_read, "legacy_sm3": sealer.hexdigest()})
         count, sm3 = head
-        if 0 < count <= len(lines) <= count + 1 and digest_bytes(lines[count - 1], "sm3") == sm3:
+        if 0 < count <= count_read <= count + 1 and at_head == sm3:
             return (*actual, {})
-        found = f"日志末尾与 {EVENTS_HEAD} 不符（应有 {count} 条记录，实有 {len(lines)} 条，或最后一条被改动）"
+        found = f"日志末尾与 {EVENTS_HEAD} 不符（应有 {count} 条记录，实有 {count_read} 条，或最后一条被改动）"
         return count, sm3, {"log_anomaly": found}
 
     def head(self) -> tuple[int, str] | None:
         """(events in the log, SM3 of the last one) as ``events.head`` records them, or None."""
         try:
-            head = json.loads((self.root / EVENTS_HEAD).read_text(encoding="utf-8"))
+            head = json.loads(read_plain(self.root / EVENTS_HEAD, MAX_HEAD_BYTES))
             count, sm3 = head["count"], head["sm3"]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
         return (count, sm3) if isinstance(count, int) and isinstance(sm3, str) else None
 
     def _tail_from_head(self, path: Path) -> tuple[int, str] | None:
         try:
-            head = json.loads((self.root / EVENTS_HEAD).read_text(encoding="utf-8"))
-            size = path.stat().st_size
-            if head.get("bytes") != size or size == 0:
-                return None
-            with path.open("rb") as fh:
+            head = json.loads(read_plain(self.root / EVENTS_HEAD, MAX_HEAD_BYTES))
+            with open_plain(path) as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if head.get("bytes") != size or size == 0:
+                    return None
                 fh.seek(max(0, size - TAIL_BYTES))
-                tail = fh.read()
-        except (OSError, ValueError, AttributeError):
+                tail = fh.read(TAIL_BYTES)
+        except (OSError, ValueError, AttributeError, RecursionError):
             return None
         body = tail[:-1] if tail.endswith(b"\n") else None
         if body is None or (b"\n" not in body and size > len(tail)):
@@ -141,33 +161,35 @@ class EventLog:
         path = self.path
         if not path.exists():
             return []
-        lines = path.read_bytes().split(b"\n")
-        if lines and lines[-1] == b"":
-            lines.pop()
-        problems = []
+        problems: list[str] = []
         previous = NO_PREVIOUS
         chained = False
-        for n, raw in enumerate(lines, start=1):
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                record = None
-            if not isinstance(record, dict):
-                problems.append(f"第{n}行不是完整的记录（被改动，或写入时中断）")
-                previous = digest_bytes(raw, "sm3")
-                continue
-            if "prev_sm3" in record:
+        before_chain = new_hash("sm3")  # the lines before the first chained one, as its seal covers them
+        n = 0
+        try:
+            for n, raw in enumerate(plain_lines(path, MAX_EVENT_BYTES), start=1):
+                record = _record(raw)
+                if record is None:
+                    said = "过长，不是一条记录" if raw is None else "不是完整的记录（被改动，或写入时中断）"
+                    problems.append(f"第{n}行{said}")
+                elif "prev_sm3" in record:
+                    if not chained:
+                        problems += _legacy_problems(n - 1, before_chain.hexdigest(), record)
+                    chained = True
+                    problems += _link_problems(n, record, previous)
+                elif chained:
+                    problems.append(f"第{n}行没有链接：是在链接开始后插入的记录")
+                line = raw if raw is not None else b""
                 if not chained:
-                    problems += _legacy_problems(lines[: n - 1], record)
-                chained = True
-                problems += _link_problems(n, record, previous)
-            elif chained:
-                problems.append(f"第{n}行没有链接：是在链接开始后插入的记录")
-            previous = digest_bytes(raw, "sm3")
+                    before_chain.update(line + b"\n")
+                previous = digest_bytes(line, "sm3")
+        except OSError as exc:
+            return [f"{EVENTS} 无法读取（{exc.strerror}）"]
+        lines = n
         head = self.head()
         if chained and head is not None:
-            if head != (len(lines), previous):
-                problems.append(f"日志应有 {head[0]} 条记录，现有 {len(lines)} 条，或最后一条被改动：末尾被截断或改写")
+            if head != (lines, previous):
+                problems.append(f"日志应有 {head[0]} 条记录，现有 {lines} 条，或最后一条被改动：末尾被截断或改写")
         elif chained:
             problems.append(f"缺少 {EVENTS_HEAD}：无法确认日志末尾完整")
         elif lines:
@@ -192,23 +214,33 @@ class EventLog:
         path = self.path
         if not path.exists():
             return []
-        out = []
-        for line in path.read_bytes().splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:  # not JSON, or not UTF-8
-                continue
-            if isinstance(record, dict):
-                out.append(record)
-        return out
+        try:
+            return [record for raw in plain_lines(path, MAX_EVENT_BYTES) if (record := _record(raw)) is not None]
+        except OSError:  # not a plain file: ``problems`` says so, and there are no events to rely on
+            return []
+
+
+def _record(raw: bytes | None) -> dict[str, Any] | None:
+    """The event a log line holds, or None (not JSON, not UTF-8, nested absurdly, not an object)."""
+    if raw is None:
+        return None
+    try:
+        record = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open_plain(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        fh.seek(max(0, size - 1))
+        return fh.read(1) == b"\n"
 
 
 def _chained(raw: bytes) -> bool:
-    try:
-        record = json.loads(raw)
-    except ValueError:
-        return False
-    return isinstance(record, dict) and "prev_sm3" in record
+    record = _record(raw)
+    return record is not None and "prev_sm3" in record
 
 
 def _link_problems(n: int, record: dict[str, Any], previous: str) -> list[str]:
@@ -223,13 +255,16 @@ def _link_problems(n: int, record: dict[str, Any], previous: str) -> list[str]:
     return problems
 
 
-def _legacy_problems(before: list[bytes], first_chained: dict[str, Any]) -> list[str]:
-    """Lines written before the chain began are vouched for by the SM3 the first chained event sealed."""
-    if not before:
+def _legacy_problems(count: int, digest: str, first_chained: dict[str, Any]) -> list[str]:
+    """Lines written before the chain began are vouched for by the SM3 the first chained event sealed.
+
+    ``count`` lines came before it, and ``digest`` is the SM3 of them as the seal covers them.
+    """
+    if not count:
         return []
-    sealed, count = first_chained.get("legacy_sm3"), first_chained.get("legacy_lines")
+    sealed, sealed_count = first_chained.get("legacy_sm3"), first_chained.get("legacy_lines")
     if sealed is None:
-        return [f"第1–{len(before)}行没有链接，也没有被封存：是后来插入的记录"]
-    if count != len(before) or digest_bytes(b"\n".join(before) + b"\n", "sm3") != sealed:
-        return [f"第1–{len(before)}行（链接开始前的旧记录）与封存时不符：被改动、删除或插入"]
+        return [f"第1–{count}行没有链接，也没有被封存：是后来插入的记录"]
+    if sealed_count != count or digest != sealed:
+        return [f"第1–{count}行（链接开始前的旧记录）与封存时不符：被改动、删除或插入"]
     return []

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
+from docgen._io import NotPlainFileError, read_plain
 from docgen.errors import ArchiveError
 
 
@@ -132,23 +133,35 @@ def names_to_digests(value: object) -> bool:
 def read_record(path: Path, relative: str) -> ArchiveMeta:
     """The record in the meta.json at ``path``, checked, with the folder ``relative`` as its ``path``."""
     try:
-        if path.is_symlink():
-            raise DamagedRecordError(path, "是符号链接")
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_META_BYTES + 1)
+        raw = read_plain(path, MAX_META_BYTES)
         if len(raw) > MAX_META_BYTES:
             raise DamagedRecordError(path, f"超过 {MAX_META_BYTES // 1024 // 1024} MB，不是一份元数据")
         data = json.loads(raw)
+    except NotPlainFileError as exc:  # a link, a FIFO or a device in its place
+        raise DamagedRecordError(path, str(exc.strerror)) from exc
     except OSError as exc:
         raise DamagedRecordError(path, f"无法读取（{exc.strerror}）") from exc
     except ValueError as exc:  # not JSON, or not UTF-8
         raise DamagedRecordError(path, "不是有效的 JSON 文本") from exc
+    except RecursionError as exc:  # [[[[…]]]] thousands deep
+        raise DamagedRecordError(path, "嵌套层数过多，不是一份元数据") from exc
     why = meta_problem(data)
     if why:
         raise DamagedRecordError(path, why)
     data["path"] = relative
     meta: ArchiveMeta = data
     return meta
+
+
+MAX_TEXT_BYTES = 64 * 1024 * 1024  # text.txt of a 2,000-page document is about 20 MB
+
+
+def read_stored_text(path: Path) -> str:
+    """A text file of a document folder (text.txt), "" when it is not a plain file docgen can read."""
+    try:
+        return read_plain(path, MAX_TEXT_BYTES)[:MAX_TEXT_BYTES].decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def meta_summary(meta: ArchiveMeta) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -34,7 +33,7 @@ from docgen.archive.digests import (
 )
 from docgen.archive.log import EventLog
 from docgen.archive.paths import EVENTS, LOCK, META, TEXT, TMP, dated_folder, document_folder_name
-from docgen.archive.records import ArchiveMeta, DamagedRecordError, read_record
+from docgen.archive.records import ArchiveMeta, DamagedRecordError, read_record, read_stored_text
 from docgen.archive.verify import VerifyReport, verify_folder, verify_tree
 from docgen.errors import ArchiveError, UnsafePathError
 from docgen.faults import pause_point
@@ -43,12 +42,8 @@ LOCK_TIMEOUT_S = 120.0
 
 
 def sha256_file(path: Path) -> str:
-    """The sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """The sha256 of a file a clerk named (a link to it is fine: it is the file meant)."""
+    return file_digests(path.resolve(), ("sha256",))["sha256"]
 
 
 @dataclass(frozen=True)
@@ -160,10 +155,7 @@ class Archive:
 
     def text_of(self, meta: ArchiveMeta) -> str:
         """The stored text of a document (text.txt), "" when it has none; never through a link."""
-        path = self.file_path(meta["path"], TEXT)
-        if not path.is_file() or path.is_symlink():
-            return ""
-        return path.read_text(encoding="utf-8", errors="replace")
+        return read_stored_text(self.file_path(meta["path"], TEXT))
 
     def document_folders(self, year: int | None = None) -> Iterator[Path]:
         """Every folder of the dated tree that holds a document (complete or not)."""

@@ -36,6 +36,7 @@ class VerifyReport:
     without_sm3: list[str] = field(default_factory=list)  # folders from before SM3 (docgen archive add-sm3)
     damaged_records: list[str] = field(default_factory=list)  # a meta.json that cannot be read as one
     registry_problems: list[str] = field(default_factory=list)  # the registry unreadable, or its titles differ
+    logged: bool = True  # the verification was recorded in the event log (not in a read-only copy)
 
     def sections(self) -> list[tuple[str, list[str]]]:
         """What was found, under the headings a clerk reads (the CLI and the web page show the same)."""
@@ -53,6 +54,13 @@ class VerifyReport:
             ("元数据已损坏", self.damaged_records),
             ("发文字号登记簿", self.registry_problems),
         ]
+
+    def damage(self) -> list[str]:
+        """What shows the stored files or their log changed since storing (not the registry, not SM3 to add)."""
+        return [
+            *self.modified, *self.missing, *self.unexpected, *self.log_problems, *self.missing_folders,
+            *self.unlogged_folders, *self.differs_from_log, *self.damaged_records,
+        ]  # fmt: skip
 
     @property
     def ok(self) -> bool:
@@ -94,22 +102,31 @@ def _verify_folder(archive: Archive, folder: Path, report: VerifyReport) -> None
             report.modified += [f"{rel}/{manifest.name}（{said}）" for said in bad]
     listed = {name for digests in manifests.values() for name in digests}
     for name in sorted(listed):
-        path = folder / name
-        if path.is_symlink():  # never followed: an archived file is the file itself
-            report.modified.append(f"{rel}/{name}（已被换成符号链接，指向 {path.readlink()}）")
-            continue
-        if not path.is_file():
-            report.missing.append(f"{rel}/{name}")
-            continue
-        actual = file_digests(path, tuple(manifests))
-        if any(name in manifests[a] and manifests[a][name] != actual[a] for a in manifests):
-            report.modified.append(f"{rel}/{name}")
+        _verify_file(folder / name, f"{rel}/{name}", manifests, report)
     manifest_files = {manifest_name(a) for a in ALGORITHMS}
     for entry in folder.iterdir():
         if entry.name in manifest_files and entry.is_symlink():
             report.modified.append(f"{rel}/{entry.name}（已被换成符号链接）")
         elif entry.name not in listed and entry.name not in manifest_files:
             report.unexpected.append(f"{rel}/{entry.name}")
+
+
+def _verify_file(path: Path, shown: str, manifests: dict[str, dict[str, str]], report: VerifyReport) -> None:
+    """One listed file against the digests its folder's manifests give it."""
+    if path.is_symlink():  # never followed: an archived file is the file itself
+        report.modified.append(f"{shown}（已被换成符号链接，指向 {path.readlink()}）")
+    elif path.exists() and not path.is_file():  # never opened: a FIFO would wait for a writer forever
+        report.modified.append(f"{shown}（已被换成管道、设备或文件夹）")
+    elif not path.exists():
+        report.missing.append(shown)
+    else:
+        try:
+            actual = file_digests(path, tuple(manifests))
+        except OSError as exc:  # replaced by a FIFO or a device since it was looked at
+            report.modified.append(f"{shown}（无法读取：{exc.strerror}）")
+            return
+        if any(path.name in manifests[a] and manifests[a][path.name] != actual[a] for a in manifests):
+            report.modified.append(shown)
 
 
 def _check_tree_against_log(archive: Archive, report: VerifyReport, year: int | None) -> None:

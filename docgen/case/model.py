@@ -104,7 +104,15 @@ def _not_a_truth_value(value: Any) -> Any:
     return value
 
 
-Count = Annotated[int, BeforeValidator(_not_a_truth_value)]
+def _whole_number(value: Any) -> Any:
+    # pydantic takes 2021.0 for 2021: a year or a count written as a decimal is a slip worth naming.
+    if isinstance(value, float):
+        msg = f"应为整数，现为 {shown_value(value)}"
+        raise ValueError(msg)  # noqa: TRY004 - pydantic reports ValueError at the field's line
+    return _not_a_truth_value(value)
+
+
+Count = Annotated[int, BeforeValidator(_whole_number)]
 Date = Annotated[dt.date, BeforeValidator(_parse_date)]
 Text = Annotated[str, BeforeValidator(_strip_text), Field(min_length=1), AfterValidator(_printable)]
 # An enterprise key names the files of its 验收记录 (acceptance-<key>.pdf).

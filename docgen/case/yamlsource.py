@@ -134,6 +134,7 @@ _FastLoader.add_constructor("tag:yaml.org,2002:binary", _FastLoader.construct_un
 def _too_big(path: Path, root: yaml.Node) -> Problem | None:
     """Check sizes on the node graph, counting aliases as expanded without expanding them."""
     sizes: dict[int, tuple[int, int]] = {}  # id(node) → (values when expanded, depth)
+    opened: set[int] = set()  # nodes whose children are being sized: meeting one again is a loop
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:  # iterative: a deeply nested file must not exhaust Python's stack here
         node, children_done = stack.pop()
@@ -142,6 +143,9 @@ def _too_big(path: Path, root: yaml.Node) -> Problem | None:
         children = _children(node)
         if not children_done:
             line = node.start_mark.line + 1
+            if id(node) in opened:  # ``a: &x [*x]`` contains itself; expanding it never ends
+                return Problem(path, line, None, "别名（&、*）引用了自身所在的内容，形成循环，无法展开")
+            opened.add(id(node))
             if isinstance(node, yaml.ScalarNode) and len(node.value) > MAX_STRING:
                 return Problem(path, line, None, f"文字过长（{len(node.value)} 个字符，上限 {MAX_STRING}）")
             if len(children) > MAX_ITEMS * (2 if isinstance(node, yaml.MappingNode) else 1):

@@ -11,7 +11,13 @@ Removed: relationships to anything outside the package (except hyperlinks, which
 follows during a conversion), attributes that point at them or at an address directly,
 fields that fetch (INCLUDETEXT, INCLUDEPICTURE, LINK, DDE, DDEAUTO, IMPORT, INCLUDE) with their
 code (their last shown result stays), linked OLE objects, embedded chunks of other formats
-(altChunk), sub-documents, an attached template, mail-merge sources and web framesets.
+(altChunk), sub-documents, an attached template, mail-merge sources, web framesets, CSS
+``url(...)`` and ``@import`` that leave the part, and document type declarations.
+
+Every part whose content is XML is cleaned, whatever its name says: a second attack run put
+``xlink:href="file:///..."`` in an SVG picture and the main text in ``word/document.XML``. A part
+that looks like XML and does not parse (nested past lxml's limit, broken) is refused with the
+whole document: what docgen cannot read, it cannot vouch for.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 from lxml import etree
 
 from docgen._io import atomic_path
+from docgen.errors import UnreadableFileError
 from docgen.readback import docx_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -43,12 +50,15 @@ REMOVED_ELEMENTS = {
     f"{{{W}}}frameset": "网页框架",
 }
 URL = re.compile(r"^\s*([a-z][a-z0-9+.\-]*:|\\\\|//)", re.IGNORECASE)
+# CSS that fetches: url(...) naming anything but a fragment of the same part, and @import.
+CSS_FETCH = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import", re.IGNORECASE)
 # A quick look before parsing anything: a document with none of these is copied as it is.
 _SUSPECT = re.compile(
     rb'TargetMode="External"|INCLUDE|LINK|DDE|IMPORT|altChunk|subDoc|attachedTemplate|mailMerge|frameset|'
-    rb'href=|src=|r:link=|Type="Link"',
+    rb"href|src=|r:link=|Type=\"Link\"|url\(|<!DOCTYPE|<!ENTITY",
     re.IGNORECASE,
 )
+_XML_START = re.compile(rb"^(\xef\xbb\xbf)?\s*<")  # UTF-8 XML (a BOM allowed); UTF-16 starts with a BOM or NUL
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
 
 
@@ -59,17 +69,18 @@ def clean_docx(source: Path, target: Path) -> list[str]:
     source). The source is read within ``readback``'s bounds (a bomb is refused, not opened).
     """
     parts = docx_parts(source)
-    if not any(_SUSPECT.search(data) for name, data in parts.items() if name.endswith((".xml", ".rels"))):
+    xml = {name: data for name, data in parts.items() if _is_xml(data)}
+    if not any(_SUSPECT.search(data) or not _XML_START.match(data) for data in xml.values()):
         with atomic_path(target) as tmp:
             tmp.write_bytes(source.read_bytes())
         return []
     removed: Counter[str] = Counter()
     dropped_ids: dict[str, set[str]] = {}  # part that owns the .rels → relationship ids removed
-    for name in [n for n in parts if n.endswith(".rels")]:
-        parts[name], ids = _clean_relationships(parts[name], removed)
-        dropped_ids[_owner_of(name)] = ids
-    for name in [n for n in parts if n.endswith(".xml") and not n.startswith("[")]:
-        parts[name] = _clean_part(parts[name], dropped_ids.get(name, set()), removed)
+    for name in [n for n in xml if n.lower().endswith(".rels")]:
+        parts[name], ids = _clean_relationships(source, name, parts[name], removed)
+        dropped_ids[_owner_of(name).lower()] = ids
+    for name in [n for n in xml if not n.lower().endswith(".rels") and n != "[Content_Types].xml"]:
+        parts[name] = _clean_part(source, name, parts[name], dropped_ids.get(name.lower(), set()), removed)
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
         for name, data in parts.items():
             out.writestr(name, data)
@@ -82,21 +93,35 @@ def _owner_of(rels_name: str) -> str:
     return folder + file.removesuffix(".rels")
 
 
-def _parse(data: bytes) -> etree._Element | None:
+def _is_xml(data: bytes) -> bool:
+    """Whether a part's content is XML (UTF-8, or UTF-16 as its BOM or its NUL bytes show)."""
+    return bool(_XML_START.match(data)) or data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"<\0?\0", b"\0<\0?")
+
+
+def _parse(source: Path, name: str, data: bytes) -> etree._Element:
+    """The part's XML tree; a part that does not parse refuses the whole document."""
     try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError:
-        return None
+        root = etree.fromstring(data, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        msg = (
+            f"{source}：其中的 {name} 不是有效的 XML（{str(exc)[:80]}），无法确认它不引用外部内容，不予转换。"
+            "请在 Word/WPS 中打开后另存为 DOCX 再试。"
+        )
+        raise UnreadableFileError(msg) from exc
+    if root.getroottree().docinfo.internalDTD is not None and any(
+        isinstance(node, etree._Entity) for node in root.iter()
+    ):
+        msg = f"{source}：其中的 {name} 使用了自定义实体（<!ENTITY>），不是 Word 写的内容，不予转换。"
+        raise UnreadableFileError(msg)
+    return root
 
 
 def _serialise(root: etree._Element) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def _clean_relationships(data: bytes, removed: Counter[str]) -> tuple[bytes, set[str]]:
-    root = _parse(data)
-    if root is None:
-        return data, set()
+def _clean_relationships(source: Path, name: str, data: bytes, removed: Counter[str]) -> tuple[bytes, set[str]]:
+    root = _parse(source, name, data)
     ids = set()
     for rel in list(root):
         target = rel.get("Target") or ""
@@ -108,16 +133,22 @@ def _clean_relationships(data: bytes, removed: Counter[str]) -> tuple[bytes, set
     return (_serialise(root), ids) if ids else (data, ids)
 
 
-def _clean_part(data: bytes, dropped: set[str], removed: Counter[str]) -> bytes:
-    if not _SUSPECT.search(data) and not dropped:
+def _clean_part(source: Path, name: str, data: bytes, dropped: set[str], removed: Counter[str]) -> bytes:
+    utf8 = bool(_XML_START.match(data))
+    if utf8 and not _SUSPECT.search(data) and not dropped:
         return data
-    root = _parse(data)
-    if root is None:
-        return data
-    changed = _drop_fetching_fields(root, removed)
+    root = _parse(source, name, data)
+    changed = _drop_fetching_fields(root, removed) or not utf8  # UTF-16 is written back as UTF-8
+    if root.getroottree().docinfo.doctype:  # a DTD may name an address to fetch; serialising drops it
+        removed["文档类型声明（DOCTYPE）"] += 1
+        changed = True
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
             continue
+        if element.tag.rsplit("}", 1)[-1] == "style" and CSS_FETCH.search(element.text or ""):
+            element.text = ""  # a style sheet that fetches is dropped whole: half of one is no better
+            removed["样式中引用的外部内容"] += 1
+            changed = True
         if element.tag in REMOVED_ELEMENTS or (
             element.tag == f"{{{OFFICE}}}OLEObject" and (element.get("Type") or "").lower() == "link"
         ):
@@ -130,7 +161,9 @@ def _clean_part(data: bytes, dropped: set[str], removed: Counter[str]) -> bytes:
             continue
         for attribute, value in list(element.attrib.items()):
             points_out = attribute.startswith(f"{{{R}}}") and value in dropped
-            names_address = attribute.rsplit("}", 1)[-1] in ("href", "src", "link") and bool(URL.match(value))
+            names_address = (
+                attribute.rsplit("}", 1)[-1] in ("href", "src", "link") and bool(URL.match(value))
+            ) or bool(CSS_FETCH.search(value))
             if points_out or names_address:
                 del element.attrib[attribute]
                 if names_address:

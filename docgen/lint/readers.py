@@ -9,12 +9,11 @@ from pathlib import Path
 
 from docx import Document as DocxDocument
 from docx.oxml.ns import qn
-from pypdf import PdfReader
 
 from docgen.errors import DocgenError
 from docgen.lint.model import Finding, Line, LintDocument
 from docgen.lint.roles import assign_roles
-from docgen.readback import check_docx
+from docgen.readback import check_docx, pdf_reader
 
 TWIPS_PER_MM = 1440 / 25.4
 PORTRAIT_MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
@@ -162,7 +161,7 @@ def read_docx(path: Path, kind: str | None = None) -> LintDocument:
 def read_pdf(path: Path, kind: str | None = None) -> LintDocument:
     """A PDF: its printed lines per page (wrapped, not paragraphs), sizes and fonts as printed."""
     try:
-        reader = PdfReader(path)
+        reader = pdf_reader(path)
         lines: list[Line] = []
         sized: list[tuple[str, float, str]] = []
         findings: list[Finding] = []

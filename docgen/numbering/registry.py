@@ -216,9 +216,30 @@ class Registry:
                 conn.execute("ROLLBACK")
                 raise
 
-    @staticmethod
-    def _record(row: tuple[object, ...]) -> NumberRecord:
-        return NumberRecord(*row)  # type: ignore[arg-type]
+    def _record(self, row: tuple[object, ...]) -> NumberRecord:
+        """A row as a record, refused when it is not one docgen wrote (SQLite keeps any type in any column)."""
+        record = NumberRecord(*row)  # type: ignore[arg-type]
+        problem = _row_problem(record)
+        if problem is not None:
+            raise self._damaged(problem)
+        return record
+
+    def _damaged(self, problem: str) -> RegistryError:
+        msg = (
+            f"发文字号登记簿 {self.path} 已损坏：{problem}。登记簿不应被直接改动，"
+            "请从备份恢复，或由管理员核对后修正这一行。"
+        )
+        return RegistryError(msg)
+
+    def _highest(self, conn: sqlite3.Connection, prefix: str, year: int) -> int:
+        """The highest sequence used in a run (0 for none); a value that is not a number is damage."""
+        (highest,) = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM numbers WHERE prefix = ? AND year = ?", (prefix, year)
+        ).fetchone()
+        if type(highest) is not int:  # text sorts above every number in SQLite: it is what MAX finds
+            msg = f"{prefix} {year} 年有一行的序号是 {str(highest)[:20]!r}，不是整数"
+            raise self._damaged(msg)
+        return highest
 
     def _find_document(self, conn: sqlite3.Connection, case_file: str, doc_key: str) -> NumberRecord | None:
         row = conn.execute(f"{_SELECT} WHERE case_file = ? AND doc_key = ?", (case_file, doc_key)).fetchone()
@@ -255,13 +276,11 @@ class Registry:
                 ).fetchone()
                 if row is not None:
                     return Allocation(self._record(row), new=False)
-            (highest,) = conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM numbers WHERE prefix = ? AND year = ?", (prefix, year)
-            ).fetchone()
-            seq = int(highest) + 1
+            highest = self._highest(conn, prefix, year)
+            seq = highest + 1
             if seq > MAX_SEQUENCE:
                 msg = (
-                    f"{prefix} {year} 年的发文字号已用到 {min(int(highest), MAX_SEQUENCE)} 号以上"
+                    f"{prefix} {year} 年的发文字号已用到 {min(highest, MAX_SEQUENCE)} 号以上"
                     f"（最多 {MAX_SEQUENCE} 号），不能再分配。请核对登记簿中是否有误登的大号（docgen number list）。"
                 )
                 raise RegistryError(msg)
@@ -347,10 +366,8 @@ class Registry:
         with self._write() as conn:
             record = self._get(conn, prefix, year, seq)
             if record is None:
-                (highest,) = conn.execute(
-                    "SELECT COALESCE(MAX(seq), 0) FROM numbers WHERE prefix = ? AND year = ?", (prefix, year)
-                ).fetchone()
-                if seq > int(highest):
+                highest = self._highest(conn, prefix, year)
+                if seq > highest:
                     msg = (
                         f"发文字号 {format_number(prefix, year, seq)} 尚未使用（本年度最大号为 {highest}），不能作废。"
                     )
@@ -403,6 +420,25 @@ class Registry:
                     msg = f"发文字号 {holder.number} 已登记为《{holder.title}》，与导入的《{record.title}》不同。"
                     raise RegistryError(msg)
         return added, same
+
+
+_OPTIONAL_TEXT = ("kind", "case_file", "doc_key", "void_reason", "voided_by", "voided_at")
+
+
+def _row_problem(record: NumberRecord) -> str | None:
+    """What makes a ledger row one docgen did not write, or None: types, and the number its fields spell."""
+    fields = dataclasses.asdict(record)
+    for name, value in fields.items():
+        wanted: tuple[type, ...] = (int,) if name in ("year", "seq") else (str,)
+        if name in _OPTIONAL_TEXT:
+            wanted = (str, type(None))
+        if type(value) not in wanted:
+            shown = str(record.number)[:40]
+            return f"“{shown}”一行的字段 {name} 是 {str(value)[:20]!r}，不是{'整数' if wanted == (int,) else '文字'}"
+    if record.number != format_number(record.prefix, record.year, record.seq):
+        spelled = format_number(record.prefix, record.year, record.seq)
+        return f"“{record.number[:40]}”一行的机关代字、年份和序号拼出的是 {spelled[:40]}，两者不符"
+    return None
 
 
 def _refuse_lost_table(conn: sqlite3.Connection) -> None:

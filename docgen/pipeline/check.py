@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen._io import atomic_write_bytes, now
+from docgen._io import atomic_write_bytes, now, read_plain
 from docgen.archive.digests import SM3_PROVIDER, file_digests
 from docgen.archive.filing import CATALOGUE_FILES, assign_items
-from docgen.archive.paths import META, STORING_EVENTS
-from docgen.archive.records import ArchiveMeta
+from docgen.archive.paths import CONTEXT, META, STORING_EVENTS, TEXT
+from docgen.archive.records import MAX_META_BYTES, ArchiveMeta, read_stored_text
 from docgen.archive.store import DocumentStore
 from docgen.archive.verify import VerifyReport
 from docgen.config import Settings
@@ -330,8 +330,7 @@ def _check_usability(items: dict[str, CheckItem], folder: Path, meta: ArchiveMet
             items["KY-3"].fail(f"{rel}/document.pdf：未嵌入字体 {'、'.join(facts.fonts_not_embedded)}")
         if facts.encrypted:
             items["KY-4"].fail(f"{rel}/document.pdf：已加密")
-        text = folder / "text.txt"
-        if not facts.has_text and not (text.is_file() and text.read_text(encoding="utf-8", errors="replace").strip()):
+        if not facts.has_text and not read_stored_text(folder / TEXT).strip():
             items["KY-5"].fail(f"{rel}/document.pdf：没有可提取的文字，也没有识别文字")
     docx = folder / "document.docx"
     if "document.docx" in meta.get("files", {}) and docx.is_file():
@@ -408,10 +407,10 @@ def _check_attachments(items: dict[str, CheckItem], root: Path, metas: list[Arch
         if meta.get("source") != "docgen":
             continue
         try:  # a file gone or unreadable is WZ-3's or ZS-1's finding; here only what can be read is judged
-            context = json.loads((folder / "context.json").read_text(encoding="utf-8"))
-            text = "".join((folder / "text.txt").read_text(encoding="utf-8").split())
-        except (OSError, ValueError):
+            context = json.loads(read_plain(folder / CONTEXT, MAX_META_BYTES))
+        except (OSError, ValueError, RecursionError):
             continue
+        text = "".join(read_stored_text(folder / TEXT).split())
         if not isinstance(context, dict):
             continue
         listed = [context.get("attachments", []), context.get("plan_attachments", [])]

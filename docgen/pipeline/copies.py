@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-
 from docgen._io import atomic_write_bytes, child, write_spreadsheet
 from docgen.archive.paths import CASE_FILE, DOCUMENT_PDF, safe_name
 from docgen.case.model import load_case
 from docgen.errors import FilingError
 from docgen.pipeline.workspace import Workspace
+from docgen.readback import pdf_reader
 from docgen.stamp import MM, on_first_page, stamp_font, text_boxes_mm
 from docgen.stamp.serial import BLOCK_LEFT_MM, BLOCK_TOP_MM, SERIAL_PT, serial_overlay
 
@@ -47,7 +46,7 @@ def make_copies(ws: Workspace, relative: str) -> Path:
         raise FilingError(msg)
     people = addressees(case.notice.recipients, list(case.notice.copy_to))
     source = ws.archive.file_path(relative, DOCUMENT_PDF)
-    reader = PdfReader(source)
+    reader = pdf_reader(source)
     first = reader.pages[0]
     page_mm = (float(first.mediabox.width) / MM, float(first.mediabox.height) / MM)
     line = (BLOCK_LEFT_MM, BLOCK_TOP_MM, BLOCK_LEFT_MM + 6 * SERIAL_PT / 2 / MM * 1.1, BLOCK_TOP_MM + SERIAL_PT / MM)
@@ -60,7 +59,7 @@ def make_copies(ws: Workspace, relative: str) -> Path:
     for n, person in enumerate(people, start=1):
         serial = f"{n:06d}"
         name = f"{serial} {safe_name(person.name)}.pdf"
-        atomic_write_bytes(child(folder, name), on_first_page(source, serial_overlay(page_mm, serial, font)))
+        atomic_write_bytes(child(folder, name), on_first_page(reader, serial_overlay(page_mm, serial, font)))
         rows.append([serial, person.role, person.name, meta["number"], meta["title"], name])
     write_spreadsheet(folder / "分发记录.csv", [["份号", "类别", "收文单位", "发文字号", "标题", "文件"], *rows])
     return folder

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from docgen._io import atomic_write_bytes, child, write_spreadsheet
@@ -18,6 +17,7 @@ from docgen.archive.filing import CATALOGUE_FILES, Item, assign_items, catalogue
 from docgen.archive.paths import DOCUMENT_PDF
 from docgen.errors import DocgenError, FilingError
 from docgen.pipeline.workspace import Workspace
+from docgen.readback import pdf_reader
 from docgen.stamp import stamp_font
 from docgen.stamp.catalogue import catalogue_pdf
 from docgen.stamp.filing import filing_copy
@@ -54,6 +54,14 @@ def file_year(ws: Workspace, year: int, on_item: Callable[[Item, str | None], No
     if not items:
         msg = f"归档库中没有 {year} 年的文件。"
         raise FilingError(msg)
+    damage = archive.verify(year).damage()
+    if damage:
+        shown = "；".join(damage[:3]) + ("……" if len(damage) > 3 else "")
+        msg = (
+            f"归档库中 {year} 年的文件有 {len(damage)} 处与存入时不符（{shown}），未生成归档副本：归档副本和目录"
+            "只能依据未被改动的原件。请先运行 docgen archive verify 查明。"
+        )
+        raise FilingError(msg)
     font = stamp_font()
     folder = ws.root / cfg.folder / f"{year:04d}"
     failures = []
@@ -61,10 +69,9 @@ def file_year(ws: Workspace, year: int, on_item: Callable[[Item, str | None], No
         source = archive.file_path(item.meta["path"], DOCUMENT_PDF)
         error = None
         try:
-            pages = len(PdfReader(source).pages)
-            filing_copy(
-                source, child(folder, f"{item.code}.pdf"), stamp_values(item, cfg.fonds, cfg.organ, year, pages), font
-            )
+            reader = pdf_reader(source)
+            values = stamp_values(item, cfg.fonds, cfg.organ, year, len(reader.pages))
+            filing_copy(reader, source, child(folder, f"{item.code}.pdf"), values, font)
         except (DocgenError, OSError, ValueError, PyPdfError) as exc:
             error = exc.message if isinstance(exc, DocgenError) else f"{source}：{exc}"
             failures.append(error)

@@ -12,11 +12,13 @@ import hashlib
 import importlib.resources
 import itertools
 import operator
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.filters
+import jinja2.nodes
 import jinja2.runtime
 import jinja2.sandbox
 from docx.shared import Twips
@@ -42,29 +44,142 @@ BUILTIN_TEMPLATES = _builtin_templates()
 
 
 # A template may come from a clerk's folder (``templates:``), so it is code docgen did not write:
-# it may read the values docgen gives it and do nothing else. Found by an attack run: an
-# unsandboxed template reached ``os.popen`` through ``title.__class__.__mro__``.
+# it may read the values docgen gives it and do nothing else. Found by attack runs: an
+# unsandboxed template reached ``os.popen`` through ``title.__class__.__mro__``, and a sandboxed
+# one still hung the process with ``[1]*100000`` loops, ``{% set s = s ~ s %}`` doubling and
+# ``"%0999999999d" % 1``. So a template is checked construct by construct when it is parsed (a
+# short list of what printing values needs), and what it may still do is counted while it runs.
 LOOP_ATTRIBUTES = frozenset({"first", "last", "index", "index0", "revindex", "revindex0", "length"})
 SAFE_FILTERS = ("e", "escape", "default", "d", "join", "length", "count", "first", "last", "string", "trim")
+SAFE_TESTS = ("defined", "undefined", "none", "sameas")
 MAX_LOOP_STEPS = 1_000_000  # every pass of every loop of one document; real templates take thousands
-MAX_PRODUCT = 100_000  # the longest text or list a template may make with * (and no ** at all)
+MAX_PRINTED_CHARS = 64 * 1024 * 1024  # all the XML one document's template writes (check_docx's part limit)
+
+# What a template is made of when it only prints values, tests them and loops over them.
+# Built-in templates use these and ``+`` on twips; anything else (set, macro, include, literal
+# lists, arithmetic) is refused by name so the clerk knows which tag to change.
+_ALLOWED_NODES: tuple[type[jinja2.nodes.Node], ...] = (
+    jinja2.nodes.Template,
+    jinja2.nodes.Output,
+    jinja2.nodes.TemplateData,
+    jinja2.nodes.Name,
+    jinja2.nodes.Const,
+    jinja2.nodes.Getattr,
+    jinja2.nodes.Getitem,
+    jinja2.nodes.Slice,
+    jinja2.nodes.For,
+    jinja2.nodes.If,
+    jinja2.nodes.Compare,
+    jinja2.nodes.Operand,
+    jinja2.nodes.And,
+    jinja2.nodes.Or,
+    jinja2.nodes.Not,
+    jinja2.nodes.Neg,
+    jinja2.nodes.Pos,
+    jinja2.nodes.CondExpr,
+    jinja2.nodes.Concat,
+    jinja2.nodes.Add,
+    jinja2.nodes.Sub,
+    jinja2.nodes.Filter,
+    jinja2.nodes.Test,
+    jinja2.nodes.Keyword,
+)
+_REFUSED_NAMES = {
+    "Assign": "{% set %}",
+    "AssignBlock": "{% set %}",
+    "Macro": "{% macro %}",
+    "CallBlock": "{% call %}",
+    "Call": "函数调用",
+    "Include": "{% include %}",
+    "Extends": "{% extends %}",
+    "Import": "{% import %}",
+    "FromImport": "{% from … import %}",
+    "Block": "{% block %}",
+    "FilterBlock": "{% filter %}",
+    "With": "{% with %}",
+    "ScopedEvalContextModifier": "{% autoescape %}",
+    "List": "列表 […]",
+    "Tuple": "元组 (…, …)",
+    "Dict": "字典 {…}",
+    "Mul": "乘法 *",
+    "Div": "除法 /",
+    "FloorDiv": "除法 //",
+    "Mod": "取余或格式化 %",
+    "Pow": "乘方 **",
+    "ExprStmt": "{% do %}",
+    "Continue": "{% continue %}",
+    "Break": "{% break %}",
+}
+_STEP_FILTER = "docgen-loop-step"  # not an identifier, so no template can name it
+
+
+def _construct_problem(node: jinja2.nodes.Node) -> str | None:
+    """Why ``node`` may not appear in a template, or None when it may."""
+    if isinstance(node, jinja2.nodes.Tuple) and node.ctx == "store":
+        return None  # ``{% for a, b in pairs %}``
+    if not isinstance(node, _ALLOWED_NODES):
+        name = type(node).__name__
+        return _REFUSED_NAMES.get(name, name)
+    if isinstance(node, jinja2.nodes.Filter) and node.name not in SAFE_FILTERS:
+        return f"过滤器 |{node.name}"
+    if isinstance(node, jinja2.nodes.Test) and node.name not in SAFE_TESTS:
+        return f"判断 is {node.name}"
+    if isinstance(node, jinja2.nodes.For) and node.recursive:
+        return "递归循环 recursive"
+    return None
 
 
 class _DocumentSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """Jinja that lets a template read docgen's values and call nothing.
 
     Attributes: only the fields of docgen's context records and a loop's position; no method of
-    any object (so no ``__class__``, no ``str.format``), no globals (no ``range``), a few filters,
-    and ``*`` bounded so one tag cannot build a gigabyte.
+    any object (so no ``__class__``, no ``str.format``), no globals (no ``range``), a few filters
+    and tests, ``+``/``-`` on numbers only. One instance fills one document: it counts that
+    document's loop steps and printed characters against the limits above.
     """
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"+", "-"})
 
     def __init__(self) -> None:
         super().__init__(undefined=jinja2.StrictUndefined, autoescape=True)
         self.globals.clear()
         self.filters = {name: self.filters[name] for name in SAFE_FILTERS}
-        self.tests = {name: self.tests[name] for name in ("defined", "undefined", "none", "sameas")}
+        self.filters["join"] = _bounded_join
+        self.filters[_STEP_FILTER] = self._count_steps
+        self.tests = {name: self.tests[name] for name in SAFE_TESTS}
+        self._steps = 0
+        self._printed = 0
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        """Parse, refuse any construct beyond printing values, and make every loop count its steps."""
+        tree = super()._parse(source, name, filename)
+        for node in tree.find_all(jinja2.nodes.Node):
+            problem = _construct_problem(node)
+            if problem is not None:
+                msg = f"模板中不能使用{problem}"
+                raise SecurityError(msg)
+        for loop in tree.find_all(jinja2.nodes.For):
+            loop.iter = jinja2.nodes.Filter(loop.iter, _STEP_FILTER, [], [], None, None, lineno=loop.lineno)
+        return tree
+
+    def _count_steps(self, iterable: Any) -> Iterator[Any]:
+        for item in iterable:
+            self._steps += 1
+            if self._steps > MAX_LOOP_STEPS:
+                msg = f"模板中的循环超过 {MAX_LOOP_STEPS:,} 次，已停止填写"
+                raise SecurityError(msg)
+            yield item
+
+    def concat(self, pieces: Iterable[str]) -> str:
+        """Join what a template part printed, stopping once the document's budget is spent."""
+        kept = []
+        for piece in pieces:
+            self._printed += len(piece)
+            if self._printed > MAX_PRINTED_CHARS:
+                msg = f"模板写出的内容超过 {MAX_PRINTED_CHARS // 1024 // 1024} M 字符，已停止填写"
+                raise SecurityError(msg)
+            kept.append(piece)
+        return "".join(kept)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """A loop's position, or a field of a dataclass docgen put into the context."""
@@ -88,45 +203,25 @@ class _DocumentSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         raise SecurityError(msg)
 
     def call_binop(self, context: jinja2.runtime.Context, operator_name: str, left: Any, right: Any) -> Any:
-        """``*`` within bounds; ``**`` never (a power tower hangs the process)."""
-        if operator_name == "**":
-            msg = "模板中不能使用 **"
+        """``+`` and ``-`` add up measures (twips); on text or lists they could build anything."""
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+            msg = f"模板中的 {operator_name} 只能用于数字"
             raise SecurityError(msg)
-        sized = [v for v in (left, right) if isinstance(v, (str, list, tuple))]
-        counts = [v for v in (left, right) if isinstance(v, int)]
-        if sized and counts and len(sized[0]) * max(counts[0], 0) > MAX_PRODUCT:
-            msg = f"模板中的乘法结果过长（超过 {MAX_PRODUCT} 项）"
-            raise SecurityError(msg)
-        return operator.mul(left, right)
+        return operator.add(left, right) if operator_name == "+" else operator.sub(left, right)
 
 
-class _Counted(list[Any]):
-    """A list of the context that counts every step a template's loops take over it."""
-
-    def __init__(self, items: list[Any], steps: list[int]) -> None:
-        super().__init__(items)
-        self._steps = steps
-
-    def __iter__(self) -> Iterator[Any]:
-        for item in super().__iter__():
-            self._steps[0] += 1
-            if self._steps[0] > MAX_LOOP_STEPS:
-                msg = f"模板中的循环超过 {MAX_LOOP_STEPS:,} 次，已停止填写"
-                raise SecurityError(msg)
-            yield item
-
-
-def _counted(value: Any, steps: list[int]) -> Any:
-    """The context with every list counting the loop steps taken over it (one budget for all)."""
-    if isinstance(value, Mapping):
-        return {key: _counted(item, steps) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return _Counted([_counted(item, steps) for item in value], steps)
-    return value
+@jinja2.pass_eval_context
+def _bounded_join(eval_ctx: jinja2.nodes.EvalContext, value: Iterable[Any], d: str = "", attribute: Any = None) -> str:
+    """Jinja's ``join``, refused when the separator alone would repeat past the printing budget."""
+    items = list(value)
+    if len(str(d)) * len(items) > MAX_PRINTED_CHARS:
+        msg = f"模板中的 join 结果过长（超过 {MAX_PRINTED_CHARS // 1024 // 1024} M 字符）"
+        raise SecurityError(msg)
+    return str(jinja2.filters.do_join(eval_ctx, items, d, attribute))
 
 
 def strict_env() -> jinja2.Environment:
-    """The sandboxed Jinja that fills templates: undefined names fail, values are escaped for XML."""
+    """The sandboxed Jinja that fills one document: undefined names fail, values are escaped for XML."""
     return _DocumentSandbox()
 
 
@@ -176,9 +271,19 @@ def _tags_used(template: str, _mtime_ns: int, _size: int) -> frozenset[str]:
     tpl = _load(Path(template))
     try:
         return frozenset(tpl.get_undeclared_template_variables(strict_env()))
+    except SecurityError as exc:
+        raise _refused(Path(template), exc) from exc
     except jinja2.TemplateSyntaxError as exc:
         msg = f"模板 {template} 第{exc.lineno}行附近的标记有语法错误：{exc.message}"
         raise TemplateError(msg) from exc
+    except (RecursionError, ValueError) as exc:  # brackets nested thousands deep, a 5000-digit number
+        msg = f"模板 {template} 的标记无法读取（嵌套过深或数字过长）。"
+        raise TemplateError(msg) from exc
+
+
+def _refused(template: Path, exc: SecurityError) -> TemplateError:
+    msg = f"模板 {template} 含有不允许的标记（{exc}），未填写。模板只能印出 docgen 提供的值（如 {{{{ title }}}}）。"
+    return TemplateError(msg)
 
 
 def template_digest(template: Path) -> str:
@@ -239,12 +344,14 @@ def render_docx(
     check_template(template, context)
     tpl = _load(template)
     try:
-        tpl.render(_counted(context, [0]), jinja_env=strict_env(), autoescape=True)
+        tpl.render(dict(context), jinja_env=strict_env(), autoescape=True)
     except SecurityError as exc:
-        msg = f"模板 {template} 含有不允许的标记（{exc}），未填写。模板只能印出 docgen 提供的值（如 {{{{ title }}}}）。"
-        raise TemplateError(msg) from exc
+        raise _refused(template, exc) from exc
     except jinja2.TemplateError as exc:
         msg = f"模板 {template} 填写失败：{exc}"
+        raise TemplateError(msg) from exc
+    except Exception as exc:  # a template's values may still divide by zero or overflow a number
+        msg = f"模板 {template} 填写失败（{type(exc).__name__}：{exc}）"
         raise TemplateError(msg) from exc
     _apply_signature_layout(tpl)
     body = tpl.docx.element.body

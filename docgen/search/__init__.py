@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from docgen._io import atomic_write_bytes, exclusive_lock
+from docgen._io import atomic_write_bytes, exclusive_lock, read_plain
 from docgen.archive.records import ArchiveMeta
 from docgen.archive.store import DocumentStore
 from docgen.errors import SearchError
@@ -29,6 +29,7 @@ from docgen.vocab import KIND_NAMES, clip
 
 SCHEMA_VERSION = 3  # 2: a year in any bracket is indexed as 〔2021〕; 3: the shown text is stored
 STATE = "state.json"
+MAX_STATE_BYTES = 1 << 20  # a few hundred bytes of counts and versions
 LOCK = ".lock"
 SNIPPET_CHARS = 36
 YEAR_MIN, YEAR_MAX = 1949, 2200
@@ -174,10 +175,10 @@ class SearchIndex:
 
     def _state(self) -> dict[str, Any]:
         try:
-            data: dict[str, Any] = json.loads((self.root / STATE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(read_plain(self.root / STATE, MAX_STATE_BYTES))
+        except (OSError, ValueError, RecursionError):  # gone, damaged or not a file: the index is rebuilt
             return {}
-        return data
+        return data if isinstance(data, dict) else {}
 
     def _write_state(self, **changes: Any) -> None:
         state = {**self._state(), **changes}

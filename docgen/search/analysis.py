@@ -70,8 +70,10 @@ def normalise_shown(text: str) -> tuple[str, str]:
         start, end = m.span()
         out.append(normalised[at:start])
         out_shown.append(shown[at:start])
-        between_han = start > 0 and end < len(normalised) and bool(
-            _HAN_CHAR.match(normalised[start - 1]) and _HAN_CHAR.match(normalised[end])
+        between_han = (
+            start > 0
+            and end < len(normalised)
+            and bool(_HAN_CHAR.match(normalised[start - 1]) and _HAN_CHAR.match(normalised[end]))
         )
         if not between_han:  # a PDF line wrap splits 华艺陶\n瓷; elsewhere white space is one space
             out.append(" ")

@@ -50,9 +50,8 @@ def text_boxes_mm(page: Any) -> list[tuple[float, float, float, float]]:
     return boxes
 
 
-def on_first_page(source: Path, overlay: bytes) -> bytes:
-    """``source`` with the one-page PDF ``overlay`` drawn over its first page; the rest untouched."""
-    reader = PdfReader(source)
+def on_first_page(reader: PdfReader, overlay: bytes) -> bytes:
+    """The PDF ``reader`` read with the one-page PDF ``overlay`` drawn over its first page; the rest untouched."""
     writer = PdfWriter(clone_from=reader)
     writer.pages[0].merge_page(PdfReader(io.BytesIO(overlay)).pages[0])
     out = io.BytesIO()

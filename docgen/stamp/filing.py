@@ -66,13 +66,12 @@ def stamp_overlay(page_mm: tuple[float, float], place_mm: tuple[float, float], v
     return buf.getvalue()
 
 
-def filing_copy(source: Path, target: Path, values: list[str], font: Path) -> None:
-    """Write ``source`` with the 归档章 on page 1, the pages otherwise untouched."""
-    reader = PdfReader(source)
+def filing_copy(reader: PdfReader, source: Path, target: Path, values: list[str], font: Path) -> None:
+    """Write the PDF ``reader`` read from ``source`` with the 归档章 on page 1, the pages otherwise untouched."""
     first = reader.pages[0]
     width, height = float(first.mediabox.width) / MM, float(first.mediabox.height) / MM
     place = stamp_position(width, text_boxes_mm(first))
     if place is None:
         msg = f"{source}：首页上方没有能放归档章的空白，未生成归档副本。"
         raise FilingError(msg)
-    atomic_write_bytes(target, on_first_page(source, stamp_overlay((width, height), place, values, font)))
+    atomic_write_bytes(target, on_first_page(reader, stamp_overlay((width, height), place, values, font)))

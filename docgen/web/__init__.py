@@ -7,14 +7,21 @@ uvicorn live only here. Nothing else in docgen imports it but the CLI.
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING
 
 from docgen.errors import DocgenError
 from docgen.pipeline.workspace import Workspace
 from docgen.web.app import ServerOptions, create_app
 from docgen.web.security import is_loopback
 
+if TYPE_CHECKING:
+    import uvicorn
+    from starlette.applications import Starlette
+
 LISTEN_BACKLOG = 128
 MIN_PASSWORD = 8
+# Printable, yet nothing shows: a password of these is as good as none (found by an attack run).
+BLANK_LOOKING = frozenset("\u2800\u3164\u115f\u1160\uffa0")
 
 
 def office_options(host: str, password: str | None) -> ServerOptions:
@@ -23,7 +30,7 @@ def office_options(host: str, password: str | None) -> ServerOptions:
     White space around a password (a newline in its file) is not part of it; a password of
     white space alone is no password (nine spaces once opened a server to the network).
     """
-    password = (password or "").strip() or None
+    password = (password or "").lstrip("\ufeff").strip() or None  # a BOM Notepad put in the file is not typed
     if not is_loopback(host) and not password:
         msg = (
             f"在 {host} 上对其他电脑开放时必须设置密码：用 --password-file 指定一个只含密码的文件，"
@@ -32,8 +39,12 @@ def office_options(host: str, password: str | None) -> ServerOptions:
         raise DocgenError(msg)
     if is_loopback(host):
         return ServerOptions(password=password or None)
-    if password is not None and len(password) < MIN_PASSWORD:
-        msg = f"对其他电脑开放时，密码至少要 {MIN_PASSWORD} 个字符（现为 {len(password)} 个）。"
+    if password is not None and not all(ch.isprintable() for ch in password):
+        msg = "密码中含有看不见的字符（零宽空格、软连字符、控制字符等），请只用能看见、能打出来的字符。"
+        raise DocgenError(msg)
+    seen = sum(1 for ch in (password or "") if not ch.isspace() and ch not in BLANK_LOOKING)
+    if password is not None and seen < MIN_PASSWORD:
+        msg = f"对其他电脑开放时，密码至少要 {MIN_PASSWORD} 个能看见的字符（现为 {seen} 个）。"
         raise DocgenError(msg)
     return ServerOptions(password=password, allowed_hosts=("*",))
 
@@ -69,12 +80,23 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def server_config(app: Starlette) -> uvicorn.Config:
+    """The uvicorn settings for docgen: quiet, and the peer address is the one the socket saw.
+
+    uvicorn believes ``X-Forwarded-For`` from loopback by default; found by an attack run, that let
+    one machine sign in with a fresh "address" per guess and pass the sign-in throttle. docgen is
+    served directly (a proxy in front would be configured here, deliberately), so it believes none.
+    """
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    return uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False)
+
+
 def serve(ws: Workspace, options: ServerOptions, sock: socket.socket) -> None:
     """Run the server on a bound socket until interrupted (Ctrl+C)."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    config = uvicorn.Config(create_app(ws, options), log_level="warning", access_log=False, server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(server_config(create_app(ws, options))).run(sockets=[sock])
 
 
-__all__ = ["ServerOptions", "create_app", "listening_socket", "office_options", "serve"]
+__all__ = ["ServerOptions", "create_app", "listening_socket", "office_options", "serve", "server_config"]

@@ -480,9 +480,15 @@ class Office:
         return response
 
     async def refused(self, request: Request, exc: Exception) -> Response:
-        """404, 403 and the like as a page in Chinese (plain text before a session exists)."""
+        """404, 403 and the like as a page in Chinese (plain text before a session exists).
+
+        A ``DocgenError`` no page expected (a registry found damaged while listing it) is said as the
+        CLI says it, with status 500: the clerk reads what is wrong, not "Internal Server Error".
+        """
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         detail = exc.detail if isinstance(exc, HTTPException) else "服务器出错。"
+        if isinstance(exc, DocgenError):
+            detail = exc.message
         if status == 404 and detail == "Not Found":
             detail = "没有这个页面。"
         if getattr(request.state, "session", None) is None:
@@ -514,7 +520,10 @@ def create_app(ws: Workspace, options: ServerOptions | None = None) -> Starlette
         Middleware(TrustedHostMiddleware, allowed_hosts=list(office.options.allowed_hosts)),
         Middleware(_Sessions, secret=office.secret, password=office.options.password, signed_out=office.signed_out),
     ]
-    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {HTTPException: office.refused}
+    handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
+        HTTPException: office.refused,
+        DocgenError: office.refused,
+    }
     return Starlette(routes=office.routes(), middleware=middleware, exception_handlers=handlers)
 
 
