@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -10,10 +11,29 @@ from pathlib import Path
 import pytest
 
 from docgen.cli import main
+from docgen.convert import libreoffice, pool
+from tests.conversion_cache import ConversionCache, real_soffice
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CASE = REPO / "examples" / "enping-2021" / "case.yaml"
 SEED = REPO.parent / "shared" / "seed" / "enping-2021-notice.txt"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def conversion_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConversionCache]:
+    """Each distinct DOCX converted by the real LibreOffice once per session (``conversion_cache``).
+
+    The folder is this session's: shared by pytest-xdist's workers (whose base folders are
+    subfolders of the session's), never by another session (whose code may convert otherwise).
+    """
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "conversions"
+    folder.mkdir(exist_ok=True)
+    cache = ConversionCache(folder, libreoffice.run_batch, real_soffice())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(libreoffice, "run_batch", cache.run_batch)
+        patch.setattr(pool, "run_batch", cache.run_batch)
+        yield cache
 
 
 @pytest.fixture(autouse=True)
@@ -94,9 +114,22 @@ def issue_example(workspace: Path, *args: str) -> Path:
     return workspace
 
 
-def issue_and_file_example(workspace: Path) -> Path:
-    """``issue_example``, then the year-end filing of 2021 (归档副本, 归档文件目录, a "filed" event)."""
-    issue_example(workspace)
+def copy_workspace(source: Path, target: Path) -> Path:
+    """A copy of the workspace ``source`` in ``target`` (an empty folder); a workspace may move."""
+    shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def issued_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example issued for real, once per session; a module copies it (``copy_workspace``), never changes it."""
+    return issue_example(tmp_path_factory.mktemp("issued-once"))
+
+
+@pytest.fixture(scope="session")
+def filed_once(tmp_path_factory: pytest.TempPathFactory, issued_once: Path) -> Path:
+    """``issued_once`` then filed for 2021 (归档副本, 归档文件目录, a "filed" event): copied, never changed."""
+    workspace = copy_workspace(issued_once, tmp_path_factory.mktemp("filed-once"))
     try:
         main(["-w", str(workspace), "file", "2021"])
     except SystemExit as exc:

@@ -31,7 +31,7 @@ from docgen.convert.sanitize import clean_docx
 from docgen.errors import UnreadableFileError
 from docgen.layout import title_lines
 from docgen.render.templates import render_docx
-from tests.conftest import EXAMPLE_CASE, RunCli, issue_and_file_example
+from tests.conftest import EXAMPLE_CASE, RunCli, copy_workspace
 from tests.hostile_files import (
     blank_pdf,
     nested_arrays_pdf,
@@ -72,6 +72,7 @@ def test_a_template_reads_values_and_runs_nothing(tmp_path: Path, run_cli: RunCl
     ("payload", "said"),
     [
         ("{{ title|attr('__class__') }}", "过滤器 |attr"),  # a filter docgen does not offer
+        ("{{ title.__class__ }}", "不能读取 str 的 __class__"),
         ("{{ title.upper() }}", "函数调用"),
         ("{{ range(3) }}", "函数调用"),  # and no globals to call
         ("{% for p in body %}{{ loop.cycle('a', 'b') }}{% endfor %}", "函数调用"),
@@ -95,7 +96,7 @@ def test_a_template_reads_values_and_runs_nothing(tmp_path: Path, run_cli: RunCl
         ("{{ 1 + " + "9" * 5000 + " }}", "数字过长"),
     ],
     ids=[
-        "filter", "method", "global", "loop-call", "loops", "text-loops", "literal-product", "literal-list",
+        "filter", "dunder", "method", "global", "loop-call", "loops", "text-loops", "literal-product", "literal-list",
         "doubling", "format", "text-plus", "divide", "include", "printing", "join", "nesting", "long-number",
     ],
 )  # fmt: skip
@@ -462,8 +463,8 @@ def test_a_huge_number_already_registered_is_listed_as_a_range(tmp_path: Path, r
 
 
 @pytest.fixture(scope="module")
-def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return issue_and_file_example(tmp_path_factory.mktemp("issued"))
+def issued(tmp_path_factory: pytest.TempPathFactory, filed_once: Path) -> Path:
+    return copy_workspace(filed_once, tmp_path_factory.mktemp("issued"))
 
 
 def _first_folder(workspace: Path) -> Path:
@@ -606,14 +607,15 @@ def test_tampering_is_found_and_nothing_crashes(issued: Path, tmp_path: Path, ru
     assert verify.exit_code == 1 and said in verify.out + verify.err, verify.out + verify.err
     check = run_cli("-w", str(ws), "archive", "check")
     assert check.exit_code == 1 and "Traceback" not in check.err and "内部错误" not in check.err, check.err
-    for command in (
+    commands: tuple[tuple[str, ...], ...] = (
         ("search", "华艺"),
         ("archive", "list"),
         ("index", "status"),
         ("number", "check"),
         ("number", "list"),
         ("file", "2021"),
-    ):
+    )
+    for command in commands:
         result = run_cli("-w", str(ws), *command)
         said_all = result.out + result.err
         assert "Traceback" not in said_all and "内部错误" not in said_all, (command, said_all)

@@ -23,7 +23,7 @@ from pypdf import PdfReader, PdfWriter
 from docgen.archive.store import Archive, StagedDocument
 from docgen.pipeline import check as check_module
 from docgen.readback import pdf_facts
-from tests.conftest import RunCli, issue_and_file_example
+from tests.conftest import RunCli, copy_workspace
 
 pytestmark = pytest.mark.libreoffice
 
@@ -32,9 +32,9 @@ NOTICE_NUMBER = "恩科工商务字〔2021〕58号"
 
 
 @pytest.fixture(scope="module")
-def filed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def filed(tmp_path_factory: pytest.TempPathFactory, filed_once: Path) -> Path:
     """The example issued, then filed (归档文件目录 and a "filed" event); PDFs to import beside it."""
-    ws = issue_and_file_example(tmp_path_factory.mktemp("filed"))
+    ws = copy_workspace(filed_once, tmp_path_factory.mktemp("filed"))
     announcement = next((ws / "archive").glob("2021/*/*/公告*/document.pdf"))
     bad = ws.parent / "to-import"
     bad.mkdir()

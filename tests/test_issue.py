@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from docgen.case.model import load_case
 from docgen.numbering.registry import Registry
-from tests.conftest import EXAMPLE_CASE, RunCli, issue_example
+from tests.conftest import EXAMPLE_CASE, RunCli, copy_workspace
 from tests.pdfmeasure import xmp_text
 
 pytestmark = pytest.mark.libreoffice
@@ -33,8 +33,8 @@ def events(ws: Path) -> list[dict[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return issue_example(tmp_path_factory.mktemp("ws"))
+def issued(tmp_path_factory: pytest.TempPathFactory, issued_once: Path) -> Path:
+    return copy_workspace(issued_once, tmp_path_factory.mktemp("ws"))
 
 
 def test_tree_has_one_dated_folder_per_document(issued: Path) -> None:

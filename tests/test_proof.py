@@ -13,7 +13,7 @@ from docx import Document
 from docgen.convert.libreoffice import LibreOfficeConverter
 from docgen.pipeline.proof import Unit, compare, docx_units, prove
 from docgen.readback import read_pdf
-from tests.conftest import EXAMPLE_CASE, RunCli, issue_example
+from tests.conftest import EXAMPLE_CASE, RunCli
 
 # --- the comparison itself ----------------------------------------------------------------------
 
@@ -144,8 +144,8 @@ def test_every_mark_at_every_line_end_survives_with_the_built_in_template(tmp_pa
 
 
 @pytest.mark.libreoffice
-def test_the_archive_records_the_check(tmp_path: Path) -> None:
-    workspace = issue_example(tmp_path)
+def test_the_archive_records_the_check(issued_once: Path) -> None:
+    workspace = issued_once
     metas = [json.loads(p.read_text(encoding="utf-8")) for p in workspace.glob("archive/2021/*/*/*/meta.json")]
     assert len(metas) == 8
     for meta in metas:

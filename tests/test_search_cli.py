@@ -15,14 +15,14 @@ import pytest
 
 from docgen.case.model import load_case
 from docgen.readback import read_pdf
-from tests.conftest import EXAMPLE_CASE, REPO, RunCli, issue_example
+from tests.conftest import EXAMPLE_CASE, REPO, RunCli, copy_workspace
 
 pytestmark = pytest.mark.libreoffice
 
 
 @pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return issue_example(tmp_path_factory.mktemp("ws"))
+def ws(tmp_path_factory: pytest.TempPathFactory, issued_once: Path) -> Path:
+    return copy_workspace(issued_once, tmp_path_factory.mktemp("ws"))
 
 
 def search(run_cli: RunCli, ws: Path, *args: str) -> list[dict[str, object]]:

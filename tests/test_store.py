@@ -13,14 +13,14 @@ import pytest
 
 from docgen.archive.digests import SM3_PROVIDER, digest_bytes, file_digests, read_manifest
 from docgen.archive.store import Archive
-from tests.conftest import RunCli, issue_example
+from tests.conftest import RunCli, copy_workspace
 
 pytestmark = pytest.mark.libreoffice
 
 
 @pytest.fixture(scope="module")
-def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return issue_example(tmp_path_factory.mktemp("issued"))
+def issued(tmp_path_factory: pytest.TempPathFactory, issued_once: Path) -> Path:
+    return copy_workspace(issued_once, tmp_path_factory.mktemp("issued"))
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from docgen.pipeline.office import document_id
 from docgen.pipeline.workspace import Workspace
 from docgen.web import ServerOptions, create_app, listening_socket, office_options
 from docgen.web.security import SignInGuard
-from tests.conftest import RunCli, issue_example
+from tests.conftest import RunCli, copy_workspace
 from tests.webserver import running
 
 pytestmark = pytest.mark.libreoffice
@@ -34,8 +34,8 @@ PASSWORD = "office-secret-2021"  # noqa: S105 - the tests' own office password
 
 
 @pytest.fixture(scope="module")
-def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return issue_example(tmp_path_factory.mktemp("web"))
+def issued(tmp_path_factory: pytest.TempPathFactory, issued_once: Path) -> Path:
+    return copy_workspace(issued_once, tmp_path_factory.mktemp("web"))
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from PIL import Image
 
 from docgen.pipeline.workspace import Workspace
 from docgen.web import create_app
-from tests.conftest import issue_example
+from tests.conftest import copy_workspace
 from tests.webserver import running
 
 pytestmark = pytest.mark.libreoffice
@@ -44,8 +44,8 @@ from playwright.sync_api import Page, ViewportSize, expect, sync_playwright  # n
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    ws = issue_example(tmp_path_factory.mktemp("browser"))
+def base_url(tmp_path_factory: pytest.TempPathFactory, issued_once: Path) -> Iterator[str]:
+    ws = copy_workspace(issued_once, tmp_path_factory.mktemp("browser"))
     with running(create_app(Workspace.open(ws, env={}))) as base:
         yield base
 

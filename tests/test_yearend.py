@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from docgen.archive.filing import archival_code, assign_items
 from docgen.archive.records import ArchiveMeta
 from docgen.readback import pdf_facts
-from tests.conftest import RunCli, issue_and_file_example
+from tests.conftest import RunCli, copy_workspace
 from tests.documents import pdf_from_text
 from tests.pdfmeasure import MM
 
@@ -24,8 +24,8 @@ RED = (0.85, 0.0, 0.0)
 
 
 @pytest.fixture(scope="module")
-def filed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return issue_and_file_example(tmp_path_factory.mktemp("ws"))
+def filed(tmp_path_factory: pytest.TempPathFactory, filed_once: Path) -> Path:
+    return copy_workspace(filed_once, tmp_path_factory.mktemp("ws"))
 
 
 def test_codes_are_unique_and_gap_free_per_class(filed: Path) -> None:

@@ -8,6 +8,7 @@ line and the field.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Container, Iterator, Mapping
 from pathlib import Path
@@ -106,9 +107,9 @@ def _not_a_truth_value(value: Any) -> Any:
 
 def _whole_number(value: Any) -> Any:
     # pydantic takes 2021.0 for 2021: a year or a count written as a decimal is a slip worth naming.
-    if isinstance(value, float):
+    if isinstance(value, float) and math.isfinite(value):  # .inf and .nan are told apart by pydantic
         msg = f"应为整数，现为 {shown_value(value)}"
-        raise ValueError(msg)  # noqa: TRY004 - pydantic reports ValueError at the field's line
+        raise ValueError(msg)
     return _not_a_truth_value(value)
 
 

@@ -30,7 +30,7 @@ from docgen._io import atomic_write_bytes, now, read_plain
 from docgen.archive.digests import SM3_PROVIDER, file_digests
 from docgen.archive.filing import CATALOGUE_FILES, assign_items
 from docgen.archive.paths import CONTEXT, META, STORING_EVENTS, TEXT
-from docgen.archive.records import MAX_META_BYTES, ArchiveMeta, read_stored_text
+from docgen.archive.records import MAX_META_BYTES, MAX_TEXT_BYTES, ArchiveMeta, read_stored_text
 from docgen.archive.store import DocumentStore
 from docgen.archive.verify import VerifyReport
 from docgen.config import Settings
@@ -408,9 +408,9 @@ def _check_attachments(items: dict[str, CheckItem], root: Path, metas: list[Arch
             continue
         try:  # a file gone or unreadable is WZ-3's or ZS-1's finding; here only what can be read is judged
             context = json.loads(read_plain(folder / CONTEXT, MAX_META_BYTES))
+            text = "".join(read_plain(folder / TEXT, MAX_TEXT_BYTES).decode("utf-8").split())
         except (OSError, ValueError, RecursionError):
             continue
-        text = "".join(read_stored_text(folder / TEXT).split())
         if not isinstance(context, dict):
             continue
         listed = [context.get("attachments", []), context.get("plan_attachments", [])]

@@ -1,0 +1,81 @@
+"""Each distinct DOCX is converted by the real LibreOffice once per test session.
+
+Dozens of tests issue the same example, and each issue converts the same documents: the same
+bytes in, the same PDF out, 1-2 s of soffice each time. The cache sits where docgen starts
+soffice (``run_batch``), keyed by what decides the PDF: the DOCX's parts (not the zip's
+timestamps), the soffice binary, the font folders and PDF/A. A document seen before gets the
+PDF soffice made for it then; everything after (opening it, the fit checks, the proof of every
+character, archiving) runs as always. A fake soffice (a test's hanging or lying converter) is
+never cached: only the real binary on PATH is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+RunBatch = Callable[..., dict[int, str]]
+
+
+def conversion_key(docx: Path, exe: str, font_dirs: Sequence[Path], pdfa: bool) -> str | None:
+    """What decides the PDF soffice makes of ``docx``, as a digest (None when the file is no zip)."""
+    digest = hashlib.sha256(f"{exe}\0{[str(d) for d in font_dirs]}\0{pdfa}".encode())
+    try:
+        with zipfile.ZipFile(docx) as zf:
+            for entry in sorted(zf.infolist(), key=lambda e: e.filename):
+                digest.update(entry.filename.encode() + b"\0" + hashlib.sha256(zf.read(entry)).digest())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None
+    return digest.hexdigest()
+
+
+class ConversionCache:
+    """A folder of PDFs by conversion key, shared by every test of the session (and xdist worker)."""
+
+    def __init__(self, folder: Path, real: RunBatch, soffice: str | None) -> None:
+        self.folder = folder
+        self.real = real
+        self.soffice = os.path.realpath(soffice) if soffice else None
+        self.hits = 0
+        self.misses = 0
+
+    def run_batch(self, exe: str, jobs: Sequence[tuple[Path, Path]], **options: Any) -> dict[int, str]:
+        """``docgen.convert.libreoffice.run_batch`` with the session's conversions remembered."""
+        if self.soffice is None or os.path.realpath(exe) != self.soffice:
+            return self.real(exe, jobs, **options)
+        keys = [conversion_key(docx, exe, options.get("font_dirs", ()), options.get("pdfa", True)) for docx, _ in jobs]
+        todo = []
+        for i, ((_, pdf), key) in enumerate(zip(jobs, keys, strict=True)):
+            cached = self.folder / f"{key}.pdf"
+            if key is not None and cached.is_file():
+                _copy(cached, pdf)
+                self.hits += 1
+            else:
+                todo.append(i)
+        if not todo:
+            return {}
+        self.misses += len(todo)
+        failed = self.real(exe, [jobs[i] for i in todo], **options)
+        failures = {todo[j]: reason for j, reason in failed.items()}
+        for j, i in enumerate(todo):
+            key, pdf = keys[i], jobs[i][1]
+            if j not in failed and key is not None and pdf.is_file():
+                _copy(pdf, self.folder / f"{key}.pdf")
+        return failures
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy atomically: another worker may read ``target`` at any moment."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+
+
+def real_soffice() -> str | None:
+    """The soffice on PATH, as docgen finds it."""
+    return shutil.which("soffice")
