@@ -62,7 +62,7 @@ def images(folder: Path) -> dict[str, list[tuple[Path, str]]]:
     workspace = Workspace.open(folder, env={})
     case = REPO / "examples" / "enping-2021" / "case.yaml"
     for kind in ("notice", "plan"):
-        render_case(case, workspace, kind=kind, out_dir=folder, output_format="pdf")
+        render_case(case, workspace, kinds=(kind,), out_dir=folder, output_format="pdf")
     out: dict[str, list[tuple[Path, str]]] = {"300 dpi": [], "200 dpi": [], "噪点+1°倾斜": []}
     for n, (kind, page) in enumerate(PAGES):
         pdf = folder / f"{kind}.pdf"

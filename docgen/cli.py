@@ -201,11 +201,14 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 @click.option(
     "-k",
     "--kind",
+    "kinds",
     type=click.Choice(KINDS),
-    default="notice",
+    multiple=True,
+    default=("notice",),
     show_default=True,
     help="文种：notice 通知，plan 工作计划，tasks 任务分工表，acceptance 验收记录（每家企业一份），"
-    "announcement 公告，set 印发合成件，request 请示，report 报告，letter 函（信函格式），minutes 纪要。",
+    "announcement 公告，set 印发合成件，request 请示，report 报告，letter 函（信函格式），minutes 纪要。"
+    "可写多次（-k notice -k plan），一次生成、一起转换。",
 )
 @click.option("--enterprise", metavar="KEY", help="只生成这家企业的验收记录（企业在案卷中的键名）。")
 @click.option(
@@ -228,7 +231,7 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 def render(
     ctx: click.Context,
     case: Path,
-    kind: str,
+    kinds: tuple[str, ...],
     enterprise: str | None,
     out_dir: Path | None,
     output_format: str,
@@ -240,6 +243,7 @@ def render(
     示例：
       docgen render examples/enping-2021/case.yaml
       docgen render case.yaml -k set -o 输出 --format pdf
+      docgen render case.yaml -k notice -k plan -k tasks
       docgen render case.yaml -k acceptance --enterprise huayi
     """
     from docgen.pipeline.render import render_case  # docxtpl and pypdf load only for commands that need them
@@ -247,7 +251,7 @@ def render(
     docs = render_case(
         case,
         _workspace(ctx),
-        kind=kind,
+        kinds=kinds,
         enterprise=enterprise,
         out_dir=out_dir,
         output_format=output_format,  # type: ignore[arg-type]

@@ -100,8 +100,7 @@ def _read_part(zf: zipfile.ZipFile, entry: zipfile.ZipInfo, path: Path, room: in
             tags += chunk.count(b"<")
             if tags > MAX_PART_TAGS:
                 msg = (
-                    f"{path}：DOCX 文件的 {entry.filename} 含有超过 {MAX_PART_TAGS:,} 个标记，"
-                    "远超任何公文，不予处理。"
+                    f"{path}：DOCX 文件的 {entry.filename} 含有超过 {MAX_PART_TAGS:,} 个标记，远超任何公文，不予处理。"
                 )
                 raise UnreadableFileError(msg)
             if keep:

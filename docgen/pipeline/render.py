@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -51,15 +52,16 @@ def render_case(
     case_path: Path,
     ws: Workspace,
     *,
-    kind: str = "notice",
+    kinds: Sequence[str] = ("notice",),
     enterprise: str | None = None,
     out_dir: Path | None = None,
     output_format: OutputFormat = "both",
     converter: Converter | None = None,
 ) -> list[RenderedDocument]:
-    """Render the documents of one kind from a case file into ``out_dir``."""
+    """Render the documents of the given kinds from a case file into ``out_dir``, converted in one go."""
     # A draft shows the number the registry holds, never takes one.
-    prepared = prepare(case_path, ws, [kind], enterprise=enterprise, converting=output_format != "docx")
+    wanted = list(dict.fromkeys(kinds))
+    prepared = prepare(case_path, ws, wanted, enterprise=enterprise, converting=output_format != "docx")
     out_dir = ws.settings.output_outside_records(
         out_dir if out_dir is not None else default_output_dir(case_path), "输出文件夹"
     )
