@@ -17,9 +17,7 @@ demo: system venv
 	$(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021/case.yaml -k set -o $(DEMO_WS)/out --format pdf
 	@cp examples/enping-2021/case.yaml $(DEMO_WS)/case.yaml
 	$(BIN)/docgen -w $(DEMO_WS) issue $(DEMO_WS)/case.yaml
-	for kind in request report letter minutes; do \
-	  $(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021-coordination/case.yaml -k $$kind -o $(DEMO_WS)/out --format pdf || exit 1; \
-	done
+	$(BIN)/docgen -w $(DEMO_WS) render examples/enping-2021-coordination/case.yaml -k request -k report -k letter -k minutes -o $(DEMO_WS)/out --format pdf
 	@cp examples/enping-2021-coordination/case.yaml $(DEMO_WS)/coordination.yaml
 	$(BIN)/docgen -w $(DEMO_WS) issue $(DEMO_WS)/coordination.yaml
 	$(BIN)/docgen -w $(DEMO_WS) archive verify

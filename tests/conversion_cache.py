@@ -24,7 +24,12 @@ RunBatch = Callable[..., dict[int, str]]
 
 def conversion_key(docx: Path, exe: str, font_dirs: Sequence[Path], pdfa: bool) -> str | None:
     """What decides the PDF soffice makes of ``docx``, as a digest (None when the file is no zip)."""
-    digest = hashlib.sha256(f"{exe}\0{[str(d) for d in font_dirs]}\0{pdfa}".encode())
+    digest = hashlib.sha256(f"{exe}\0{pdfa}".encode())
+    for folder in font_dirs:  # what the folders hold decides the PDF, not where they are (a workspace's fonts/)
+        fonts = sorted(folder.rglob("*")) if folder.is_dir() else []
+        digest.update(
+            repr([(p.relative_to(folder).as_posix(), p.stat().st_size) for p in fonts if p.is_file()]).encode()
+        )
     try:
         with zipfile.ZipFile(docx) as zf:
             for entry in sorted(zf.infolist(), key=lambda e: e.filename):
@@ -79,3 +84,21 @@ def _copy(source: Path, target: Path) -> None:
 def real_soffice() -> str | None:
     """The soffice on PATH, as docgen finds it."""
     return shutil.which("soffice")
+
+
+HOOKS = Path(__file__).resolve().parent / "subprocess_hooks"
+
+
+def install_in_this_process(folder: str) -> ConversionCache:
+    """Patch docgen's soffice runner in this process to use the cache in ``folder``."""
+    from docgen.convert import libreoffice, pool
+
+    cache = ConversionCache(Path(folder), libreoffice.run_batch, real_soffice())
+    libreoffice.run_batch = cache.run_batch
+    pool.run_batch = cache.run_batch  # type: ignore[attr-defined]
+    return cache
+
+
+def subprocess_env(cache: ConversionCache, repo: Path) -> dict[str, str]:
+    """Environment for a ``python -m docgen`` subprocess that should share ``cache``."""
+    return {"PYTHONPATH": f"{repo}{os.pathsep}{HOOKS}", "DOCGEN_TEST_CONVERSIONS": str(cache.folder)}

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLE_CASE, REPO
+from tests.conversion_cache import ConversionCache, subprocess_env
 
 pytestmark = pytest.mark.libreoffice
 
@@ -43,8 +44,8 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=30)
 
 
-def finish(ws: Path) -> None:
-    proc = docgen(ws, *ISSUE_ARGS)
+def finish(ws: Path, env: dict[str, str] | None = None) -> None:
+    proc = docgen(ws, *ISSUE_ARGS, env=env)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err.decode()
 
@@ -80,22 +81,25 @@ def fresh_workspace(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     "point", ["issue-after-allocate", "issue-after-convert", "archive-before-rename", "archive-after-rename"]
 )
-def test_kill_at_each_stage_then_rerun(tmp_path: Path, point: str) -> None:
+def test_kill_at_each_stage_then_rerun(tmp_path: Path, point: str, conversion_cache: ConversionCache) -> None:
+    """Each stop is named, so the runs may share the session's conversions: when is not in question."""
     ws = fresh_workspace(tmp_path)
     marker = ws / "paused"
-    proc = docgen(ws, *ISSUE_ARGS, env={"DOCGEN_PAUSE_AT": f"{point}:{marker}"})
+    shared = subprocess_env(conversion_cache, REPO)
+    proc = docgen(ws, *ISSUE_ARGS, env={"DOCGEN_PAUSE_AT": f"{point}:{marker}", **shared})
     deadline = time.monotonic() + 180
     while not marker.exists():
         assert proc.poll() is None, proc.communicate()[1].decode()
         assert time.monotonic() < deadline
         time.sleep(0.05)
     kill_group(proc)
-    finish(ws)
+    finish(ws, shared)
     assert_complete_and_exactly_once(ws)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_kill_at_a_random_moment_then_rerun(tmp_path: Path, seed: int) -> None:
+    """Real conversions, uncached: the moment is chosen within the time a real run takes."""
     ws = fresh_workspace(tmp_path)
     proc = docgen(ws, *ISSUE_ARGS)
     time.sleep(random.Random(seed).uniform(0.3, 5.0))

@@ -34,16 +34,9 @@ class Out:
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Out:
-    from docgen.cli import main
-
-    folder = tmp_path_factory.mktemp("kinds")
-    for kind in ("set", "plan", "tasks", "acceptance", "announcement"):
-        try:
-            main(["-w", str(folder), "render", str(EXAMPLE_CASE), "-k", kind, "-o", str(folder)])
-        except SystemExit as exc:
-            assert not exc.code, f"render -k {kind} failed"
-    return Out(folder, load_case(EXAMPLE_CASE))
+def out(rendered_kinds: dict[str, Path]) -> Out:
+    """The example's kinds as the session rendered them once (``rendered_kinds``)."""
+    return Out(rendered_kinds["enping"], load_case(EXAMPLE_CASE))
 
 
 def plan_heading_lines(case: Case) -> list[str]:
@@ -53,7 +46,7 @@ def plan_heading_lines(case: Case) -> list[str]:
 
 def test_every_kind_makes_docx_and_pdf(out: Out) -> None:
     names = {p.name for p in out.folder.iterdir() if p.suffix in (".docx", ".pdf")}
-    expected = {"set", "plan", "tasks", "announcement"} | {f"acceptance-{k}" for k in out.case.enterprises}
+    expected = {"set", "notice", "plan", "tasks", "announcement"} | {f"acceptance-{k}" for k in out.case.enterprises}
     assert names == {f"{stem}.{ext}" for stem in expected for ext in ("docx", "pdf")}
 
 
