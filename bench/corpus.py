@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docgen.archive.log import EventLog
+
 TOWNS = ["恩城", "沙湖", "君堂", "圣堂", "东成", "大槐", "横陂", "牛江", "良西", "那吉", "大田", "平石", "江洲"]
 TRADES = [
     ("钢铁", "万吨/年"),
@@ -137,7 +139,12 @@ def generate(count: int, seed: int = 2021, chars: int = 2000) -> Iterator[Genera
 
 
 def write_archive(root: Path, documents: Iterator[Generated]) -> int:
-    """Lay generated documents out as archive folders (meta.json and text.txt only)."""
+    """Lay generated documents out as archive folders (meta.json and text.txt only).
+
+    One event in the log says what wrote them: every archive docgen keeps has a log, and its
+    readers cache what they read for as long as the log stays the same (without one, every
+    search would read every meta.json again).
+    """
     n = 0
     for doc in documents:
         folder = root / doc.path
@@ -145,4 +152,5 @@ def write_archive(root: Path, documents: Iterator[Generated]) -> int:
         (folder / "meta.json").write_text(json.dumps(doc.meta, ensure_ascii=False), encoding="utf-8")
         (folder / "text.txt").write_text(doc.text, encoding="utf-8")
         n += 1
+    EventLog(root).append("generated_corpus", documents=n)
     return n

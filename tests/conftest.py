@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -19,15 +21,37 @@ EXAMPLE_CASE = REPO / "examples" / "enping-2021" / "case.yaml"
 SEED = REPO.parent / "shared" / "seed" / "enping-2021-notice.txt"
 
 
+def session_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This test session's own folder, shared by its pytest-xdist workers and by no other session."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], object]) -> Path:
+    """``make`` a folder once per session, whichever worker asks first; the others wait and reuse it.
+
+    What is made here is read, or copied, by the tests: never changed.
+    """
+    shared = session_folder(tmp_path_factory) / name
+    done = shared.parent / f"{name}.made"
+    with (shared.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(shared, ignore_errors=True)
+            shared.mkdir()
+            make(shared)
+            done.touch()
+    return shared
+
+
 @pytest.fixture(scope="session", autouse=True)
 def conversion_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConversionCache]:
     """Each distinct DOCX converted by the real LibreOffice once per session (``conversion_cache``).
 
-    The folder is this session's: shared by pytest-xdist's workers (whose base folders are
-    subfolders of the session's), never by another session (whose code may convert otherwise).
+    The folder is this session's: shared by pytest-xdist's workers, never by another session
+    (whose code may convert otherwise).
     """
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "conversions"
+    folder = session_folder(tmp_path_factory) / "conversions"
     folder.mkdir(exist_ok=True)
     cache = ConversionCache(folder, libreoffice.run_batch, real_soffice())
     with pytest.MonkeyPatch.context() as patch:
@@ -123,18 +147,20 @@ def copy_workspace(source: Path, target: Path) -> Path:
 @pytest.fixture(scope="session")
 def issued_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example issued for real, once per session; a module copies it (``copy_workspace``), never changes it."""
-    return issue_example(tmp_path_factory.mktemp("issued-once"))
+    return made_once(tmp_path_factory, "issued-once", issue_example)
+
+
+def _file_2021(workspace: Path) -> None:
+    try:
+        main(["-w", str(workspace), "file", "2021"])
+    except SystemExit as exc:
+        assert not exc.code, f"file failed with exit code {exc.code}"
 
 
 @pytest.fixture(scope="session")
 def filed_once(tmp_path_factory: pytest.TempPathFactory, issued_once: Path) -> Path:
     """``issued_once`` then filed for 2021 (归档副本, 归档文件目录, a "filed" event): copied, never changed."""
-    workspace = copy_workspace(issued_once, tmp_path_factory.mktemp("filed-once"))
-    try:
-        main(["-w", str(workspace), "file", "2021"])
-    except SystemExit as exc:
-        assert not exc.code, f"file failed with exit code {exc.code}"
-    return workspace
+    return made_once(tmp_path_factory, "filed-once", lambda ws: _file_2021(copy_workspace(issued_once, ws)))
 
 
 OTHER_BUREAU_CASE = REPO / "tests" / "cases" / "taishan-2022.yaml"
@@ -144,18 +170,20 @@ ALL_KINDS = ("set", "notice", "plan", "tasks", "acceptance", "announcement")
 @pytest.fixture(scope="session")
 def rendered_kinds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Every kind of the example and of another bureau's case, rendered once for real (case name → folder)."""
-    folders = {}
-    for name, case in (("enping", EXAMPLE_CASE), ("taishan", OTHER_BUREAU_CASE)):
-        folder = tmp_path_factory.mktemp(f"kinds-{name}")
-        for kinds in (
-            ("-k", "set"),
-            ("-k", "notice", "-k", "plan", "-k", "tasks", "-k", "acceptance", "-k", "announcement"),
-        ):
-            try:
-                main(["-w", str(folder), "render", str(case), *kinds, "-o", str(folder), "--format", "both"])
-            except SystemExit as exc:
-                assert not exc.code, f"render {' '.join(kinds)} of {case} failed"
-        made = {p.stem.split("-")[0] for p in folder.glob("*.pdf")}
-        assert made >= set(ALL_KINDS), f"{case}: no {set(ALL_KINDS) - made}"
-        folders[name] = folder
-    return folders
+    return {
+        name: made_once(tmp_path_factory, f"kinds-{name}", functools.partial(_render_every_kind, case))
+        for name, case in (("enping", EXAMPLE_CASE), ("taishan", OTHER_BUREAU_CASE))
+    }
+
+
+def _render_every_kind(case: Path, folder: Path) -> None:
+    for kinds in (
+        ("-k", "set"),
+        ("-k", "notice", "-k", "plan", "-k", "tasks", "-k", "acceptance", "-k", "announcement"),
+    ):
+        try:
+            main(["-w", str(folder), "render", str(case), *kinds, "-o", str(folder), "--format", "both"])
+        except SystemExit as exc:
+            assert not exc.code, f"render {' '.join(kinds)} of {case} failed"
+    made = {p.stem.split("-")[0] for p in folder.glob("*.pdf")}
+    assert made >= set(ALL_KINDS), f"{case}: no {set(ALL_KINDS) - made}"
