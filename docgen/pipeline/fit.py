@@ -7,8 +7,9 @@ succeeded, so bad input or a failed conversion leaves the output folder as it wa
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,34 +61,77 @@ FIT_STEPS = (
 
 
 @dataclass
+class Variant:
+    """The document laid out as one fit step says: its DOCX, its PDF and what the PDF reads."""
+
+    docx: Path
+    pdf: Path
+    text: PdfText | None = None
+
+
+@dataclass
 class Job:
-    """One document on its way from template to a proved PDF, and what happened to it."""
+    """One document on its way from template to a proved PDF, and what happened to it.
+
+    Step 0 is laid out in ``docx``/``pdf``; the other fit steps tried go to files of their own,
+    so several can be converted in one LibreOffice run, and the one chosen takes the job's names.
+    """
 
     document: Document
     template: Path
     docx: Path
     pdf: Path
-    step: int = 0  # index into FIT_STEPS
+    step: int = 0  # index into FIT_STEPS: the step chosen, or to be converted next
     error: str | None = None  # why conversion or the text check failed, when it did
     proof: Proof | None = None
     tail: str = ""  # the body's last printed lines, which go over with the closing block as a last resort
-    rendered: int | None = None  # the fit step the DOCX was last filled for: filled once per step
+    rendered: int | None = None  # the fit step the job's own DOCX was last filled for: filled once per step
     text: PdfText | None = None  # the PDF's text, read once after each conversion and shared by every check
+    variants: dict[int, Variant] = field(default_factory=dict)  # fit steps converted so far
 
     def render(self) -> None:
-        """Fill the template into the DOCX, laid out as the current fit step says (once per step)."""
-        if self.rendered == self.step:
-            return
-        step = FIT_STEPS[self.step]
+        """Fill the template into the job's DOCX as the first fit step lays it out (once)."""
+        if self.rendered is None:
+            self._fill(0, self.docx)
+            self.rendered = 0
+
+    def _fill(self, step: int, docx: Path) -> None:
+        layout = FIT_STEPS[step]
         render_docx(
             self.template,
             self.document.context,
-            self.docx,
-            step.pitch_twips,
-            keep_closing=self.tail if step.keep_with_body else None,
-            compact_tables=step.compact_tables,
+            docx,
+            layout.pitch_twips,
+            keep_closing=self.tail if layout.keep_with_body else None,
+            compact_tables=layout.compact_tables,
         )
-        self.rendered = self.step
+
+    def variant(self, step: int) -> Variant:
+        """The files fit step ``step`` is laid out in, filled now (step 0 under the job's own names)."""
+        if step == 0:
+            self.render()
+            made = Variant(self.docx, self.pdf)
+        else:
+            stem = self.docx.stem
+            made = Variant(self.docx.with_name(f"{stem}.fit{step}.docx"), self.pdf.with_name(f"{stem}.fit{step}.pdf"))
+            self._fill(step, made.docx)
+        self.variants[step] = made
+        return made
+
+    def choose(self, step: int | None) -> None:
+        """Make fit step ``step`` the job's document (its files under the job's names); drop the others."""
+        chosen = self.variants.get(step) if step is not None else None
+        if chosen is not None:
+            if chosen.docx != self.docx:
+                chosen.docx.replace(self.docx)
+                chosen.pdf.replace(self.pdf)
+                self.rendered = step
+            self.step, self.text = step or 0, chosen.text
+        for other in self.variants.values():
+            if other is not chosen and other.docx != self.docx:
+                other.docx.unlink(missing_ok=True)
+                other.pdf.unlink(missing_ok=True)
+        self.variants = {}
 
     def converted(self) -> None:
         """Read the new PDF's text, once, for the fit, the text check and the archive."""
@@ -101,9 +145,9 @@ class Job:
         if not self.proof.ok:
             self.error = f"《{self.document.title}》的 PDF 与 DOCX 文字不一致：{self.proof.summary()}"
 
-    def fit(self) -> Fit:
-        """How the converted PDF sits on its pages."""
-        text = self.text or read_pdf(self.pdf)
+    def fit(self, text: PdfText | None = None) -> Fit:
+        """How the converted PDF (``text``, else the job's own) sits on its pages."""
+        text = text or self.text or read_pdf(self.pdf)
         context: Mapping[str, Any] = self.document.context
         signature, note = str(context.get("signature", "")), str(context.get("note", ""))
         closing = signature + str(context.get("date", ""))
@@ -135,56 +179,106 @@ def fit_and_convert(jobs: list[Job], converter: Converter, on_converted: Callabl
     """Render and convert every job, trying the ``FIT_STEPS`` until each sits well on its pages.
 
     All documents convert together in each round; only those that need it go round again. A
-    final PDF has its landscape pages turned and its text proved against the DOCX. A job whose
-    conversion or text check fails gets ``error`` set and leaves the rounds; ``on_converted``
-    hears of each job once it is final.
+    document that does not sit well at once has every step it may still need converted in the
+    next round together (a LibreOffice start costs more than a page converted in vain), and the
+    steps are then judged in their order as if tried one by one. A final PDF has its landscape
+    pages turned and its text proved against the DOCX. A job whose conversion or text check
+    fails gets ``error`` set and leaves the rounds; ``on_converted`` hears of each job once it
+    is final.
     """
-    tried: dict[int, dict[int, Fit]] = {id(job): {} for job in jobs}
+    fits: dict[int, dict[int, Fit]] = {id(job): {} for job in jobs}
+    wanted: dict[int, list[int]] = {id(job): [0] for job in jobs}
     pending = list(jobs)
     while pending:
-        for job in pending:
-            job.render()
-        again: list[Job] = []
+        this_round = _Round([(job, step, job.variant(step)) for job in pending for step in wanted[id(job)]])
 
-        def finished(i: int, error: str | None, batch: list[Job] = pending, queue: list[Job] = again) -> None:
-            job = batch[i]
-            if error is None:
-                try:
-                    job.converted()
-                except DocgenError as exc:  # a PDF that opens but whose text cannot be read
-                    error = exc.message
-            if error is not None:
-                job.error = error
-            elif (step := _next_step(job, tried[id(job)])) is not None:
-                job.step = step
-                queue.append(job)
-                return
+        def settle(job: Job, failure: str | None) -> bool:
+            """Decide a job whose steps of this round are all in; True when it goes round again."""
+            if failure is not None:
+                job.choose(None)
+                job.error = failure
+            elif (steps := _steps_to_try(job, fits[id(job)])) is not None:
+                wanted[id(job)] = steps
+                return True
             else:
                 job.finish()
             if on_converted:
                 on_converted(job)
+            return False
 
-        converter.convert_each([(job.docx, job.pdf) for job in pending], on_done=finished)
-        pending = again
+        this_round.convert(converter, fits, settle)
+        pending = this_round.again
 
 
-def _next_step(job: Job, fits: dict[int, Fit]) -> int | None:
-    """The fit step to try next after a conversion, or None when this one is final."""
-    if job.step in fits:
-        return None  # this round re-made the best step already measured: done
-    fit = fits[job.step] = job.fit()
-    if fit is Fit.GOOD:
-        return None
-    following = [
-        i
-        for i in range(job.step + 1, len(FIT_STEPS))
-        if fit in FIT_STEPS[i].cures and not (FIT_STEPS[i].compact_tables and not has_sized_tables(job.docx))
-    ]
-    if following:
-        if FIT_STEPS[following[0]].keep_with_body:
+@dataclass
+class _Round:
+    """One LibreOffice run of a fit round: every step of every pending job, each job settled when its last is in."""
+
+    conversions: list[tuple[Job, int, Variant]]
+    failed: dict[int, str] = field(default_factory=dict)  # job id → why a conversion of it failed
+    again: list[Job] = field(default_factory=list)  # jobs that need another round
+
+    def convert(
+        self, converter: Converter, fits: dict[int, dict[int, Fit]], settle: Callable[[Job, str | None], bool]
+    ) -> None:
+        waiting = Counter(id(job) for job, _, _ in self.conversions)
+
+        def finished(i: int, error: str | None) -> None:
+            job, step, variant = self.conversions[i]
+            if error is None:
+                try:
+                    variant.text = read_pdf(variant.pdf)
+                    fits[id(job)][step] = job.fit(variant.text)
+                except DocgenError as exc:  # a PDF that opens but whose text cannot be read
+                    error = exc.message
+            if error is not None:
+                self.failed.setdefault(id(job), error)
+            waiting[id(job)] -= 1
+            if not waiting[id(job)] and settle(job, self.failed.get(id(job))):  # its other steps are in too
+                self.again.append(job)
+
+        converter.convert_each([(variant.docx, variant.pdf) for _, _, variant in self.conversions], on_done=finished)
+
+
+def _steps_to_try(job: Job, fits: dict[int, Fit]) -> list[int] | None:
+    """The fit steps to convert next, or None when the job has chosen its step (and taken its files).
+
+    The steps are walked from the first as if tried one by one: a step that sits well ends the
+    walk; a fault moves on to the first later step that cures it; when none is left, the best
+    step measured is chosen.
+    """
+    step, previous = 0, None
+    while step in fits:
+        fit = fits[step]
+        if fit is Fit.GOOD:
+            break
+        following = [
+            i
+            for i in range(step + 1, len(FIT_STEPS))
+            if fit in FIT_STEPS[i].cures and not (FIT_STEPS[i].compact_tables and not has_sized_tables(job.docx))
+        ]
+        if not following:
+            step = min(fits, key=lambda measured: (fits[measured], measured))
+            break
+        step, previous = following[0], step
+    else:
+        job.step = step
+        if FIT_STEPS[step].keep_with_body:
+            assert previous is not None  # noqa: S101 - step 0 never keeps lines with the body
             context = job.document.context
             first_line = str(context.get("signature_line") or context.get("signature", ""))  # joint 署名: its first row
-            job.tail = (job.text or read_pdf(job.pdf)).lines_before(first_line, CLOSING_TAIL_LINES, block="附件：")
-        return following[0]
-    best = min(fits, key=lambda step: (fits[step], step))
-    return best if best != job.step else None
+            text = job.variants[previous].text
+            assert text is not None  # noqa: S101 - a measured step was read
+            job.tail = text.lines_before(first_line, CLOSING_TAIL_LINES, block="附件：")
+            return [step]
+        # Every later step the walk may reach without the body's tail, converted in one round.
+        later = [
+            i
+            for i in range(step + 1, len(FIT_STEPS))
+            if i not in fits
+            and not FIT_STEPS[i].keep_with_body
+            and not (FIT_STEPS[i].compact_tables and not has_sized_tables(job.docx))
+        ]
+        return [step, *later]
+    job.choose(step)
+    return None

@@ -1,0 +1,94 @@
+"""The fit rounds: which layout steps are converted together, and which one a document keeps.
+
+Several steps are converted in one LibreOffice run, but the choice must be the one trying them
+one by one would make: the first step that sits well, in the order GB/T 9704 7.3.5.1 asks for.
+The walk is given measured fits here; the real conversions it drives are proved in
+``test_docxform`` (no page opens with the closing block) and ``test_kinds``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from docgen.pipeline.fit import FIT_STEPS, Fit, Job, _steps_to_try, make_jobs
+from docgen.pipeline.prepare import Prepared, prepare
+from docgen.pipeline.workspace import Workspace
+from docgen.readback import PdfText
+from tests.conftest import EXAMPLE_CASE
+
+TIGHTER = [i for i, s in enumerate(FIT_STEPS) if s.pitch_twips != FIT_STEPS[0].pitch_twips]
+COMPACT = next(i for i, s in enumerate(FIT_STEPS) if s.compact_tables)
+KEEP = next(i for i, s in enumerate(FIT_STEPS) if s.keep_with_body)
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Prepared:
+    return prepare(EXAMPLE_CASE, Workspace.open(tmp_path_factory.mktemp("fit"), env={}), ["notice", "acceptance"])
+
+
+@pytest.fixture
+def jobs(prepared: Prepared, tmp_path: Path) -> dict[str, Job]:
+    """The example's notice and last acceptance record, filled at the first step, each in a fresh folder."""
+    made = {job.document.kind: job for job in make_jobs(prepared.documents, prepared.templates, tmp_path)}
+    for job in made.values():
+        job.render()
+    return made
+
+
+def walk(job: Job, fits: dict[int, Fit]) -> list[int] | None:
+    for step in fits:  # the files of every measured step, as a round leaves them
+        job.variant(step).pdf.write_text(f"step {step}", encoding="utf-8")
+    return _steps_to_try(job, fits)
+
+
+def test_a_document_that_sits_well_keeps_its_first_layout(jobs: dict[str, Job]) -> None:
+    notice = jobs["notice"]
+    assert walk(notice, {0: Fit.GOOD}) is None
+    assert notice.step == 0 and notice.variants == {}
+
+
+def test_a_lonely_signature_has_every_tighter_spacing_converted_in_one_round(jobs: dict[str, Job]) -> None:
+    # The notice has no sized table: smaller tables would cure nothing; the body's tail needs a PDF first.
+    assert walk(jobs["notice"], {0: Fit.SIGNATURE_ALONE}) == TIGHTER
+
+
+def test_the_first_step_that_sits_well_wins_and_takes_the_documents_names(jobs: dict[str, Job]) -> None:
+    notice = jobs["notice"]
+    fits = {0: Fit.SIGNATURE_ALONE, TIGHTER[0]: Fit.GOOD, TIGHTER[1]: Fit.GOOD}
+    assert walk(notice, fits) is None
+    assert notice.step == TIGHTER[0]
+    folder = notice.docx.parent
+    assert not list(folder.glob("*.fit*")), "the steps not chosen are removed"
+    assert notice.rendered == TIGHTER[0]
+    assert notice.pdf.read_text(encoding="utf-8") == f"step {TIGHTER[0]}"
+
+
+def test_a_form_that_spills_tries_smaller_tables_only(jobs: dict[str, Job]) -> None:
+    assert walk(jobs["acceptance"], {0: Fit.SPILLS}) == [COMPACT]
+
+
+def test_when_every_spacing_fails_two_body_lines_go_over_with_the_signature_last(jobs: dict[str, Job]) -> None:
+    notice = jobs["notice"]
+    fits = dict.fromkeys([0, *TIGHTER], Fit.SIGNATURE_ALONE)
+    signature = str(notice.document.context["signature"])
+    for step in fits:
+        notice.variant(step).text = PdfText((f"第一行\n第二行\n第三行\n{signature}", ""))
+    assert _steps_to_try(notice, fits) == [KEEP]
+    assert notice.tail == "第二行第三行", "the lines before the 署名 of the tightest layout measured"
+
+
+def test_when_nothing_cures_the_best_measured_step_is_kept(jobs: dict[str, Job]) -> None:
+    acceptance = jobs["acceptance"]
+    assert walk(acceptance, {0: Fit.SPILLS, COMPACT: Fit.SPILLS}) is None
+    assert acceptance.step == 0, "smaller tables that cure nothing are not worth their smaller type"
+
+
+def test_the_files_of_a_round_are_named_apart(jobs: dict[str, Job]) -> None:
+    notice = jobs["notice"]
+    made = {step: notice.variant(step) for step in (0, *TIGHTER)}
+    assert len({v.docx for v in made.values()}) == len(made)
+    assert made[0].docx == notice.docx
+    notice.choose(0)
+    assert not list(notice.docx.parent.glob("*.fit*"))
