@@ -98,12 +98,16 @@ def test_kill_at_each_stage_then_rerun(tmp_path: Path, point: str, conversion_ca
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_kill_at_a_random_moment_then_rerun(tmp_path: Path, seed: int) -> None:
-    """Real conversions, uncached: the moment is chosen within the time a real run takes."""
+def test_kill_at_a_random_moment_then_rerun(tmp_path: Path, seed: int, conversion_cache: ConversionCache) -> None:
+    """The killed run converts for real, uncached: the moment is chosen within the time a real run takes.
+
+    The run that finishes the job may share the session's conversions: what it must prove is
+    that it completes what the killed one left, whatever that was.
+    """
     ws = fresh_workspace(tmp_path)
     proc = docgen(ws, *ISSUE_ARGS)
     time.sleep(random.Random(seed).uniform(0.3, 5.0))
     if proc.poll() is None:
         kill_group(proc)
-    finish(ws)
+    finish(ws, subprocess_env(conversion_cache, REPO))
     assert_complete_and_exactly_once(ws)
