@@ -167,17 +167,22 @@ def office_folder(tmp_path: Path) -> Path:
     """A folder as a clerk keeps it: other bureaus' PDFs and a DOCX, a broken file, scans in a subfolder."""
     folder = tmp_path / "旧文件"
     (folder / "扫描件").mkdir(parents=True)
-    pdfs_from_texts(folder, {"台山通知": TAISHAN_NOTICE, "开平公告": KAIPING_ANNOUNCEMENT})
-    for leftover in folder.glob("*.txt"):
-        leftover.unlink()
-    shutil.rmtree(folder / "lo-profile")
+    made = pdfs_from_texts(
+        tmp_path,
+        {
+            "台山通知": TAISHAN_NOTICE,
+            "开平公告": KAIPING_ANNOUNCEMENT,
+            "scan-source": TAISHAN_NOTICE.replace("17号", "18号").replace("专项", "年度"),
+        },
+    )
+    shutil.copy(made["台山通知"], folder)
+    shutil.copy(made["开平公告"], folder)
     docx = Document()
     for line in HESHAN_ACCEPTANCE.splitlines():
         docx.add_paragraph(line)
     docx.save(str(folder / "鹤山验收记录.docx"))
     (folder / "损坏.pdf").write_bytes(b"%PDF-1.4 truncated")
-    source = pdf_from_text(tmp_path, "scan-source", TAISHAN_NOTICE.replace("17号", "18号").replace("专项", "年度"))
-    scan_of([(source, [1])], folder / "扫描件" / "2022年扫描.pdf", dpi=150)
+    scan_of([(made["scan-source"], [1])], folder / "扫描件" / "2022年扫描.pdf", dpi=150)
     return folder
 
 
@@ -223,8 +228,11 @@ def test_an_interrupted_folder_import_leaves_its_report_and_resumes(tmp_path: Pa
     folder = tmp_path / "扫描件"
     folder.mkdir()
     texts = {f"s{n}": TAISHAN_NOTICE.replace("17号", f"{n}号").replace("专项检查", f"第{n}次检查") for n in (31, 32)}
-    for n, source in enumerate(pdfs_from_texts(tmp_path, texts).values()):
-        scan_of([(source, [1])], folder / f"{n}.pdf", dpi=150)
+    text_pdf, scanned = pdfs_from_texts(tmp_path, texts).values()
+    # Files go in name order: a PDF with text is stored at once, then the scan keeps its OCR
+    # busy for seconds — the moment the import is interrupted.
+    shutil.copy(text_pdf, folder / "0.pdf")
+    scan_of([(scanned, [1])], folder / "1.pdf", dpi=150)
     ws, report = tmp_path / "ws", tmp_path / "report.csv"
     ws.mkdir()
     running = subprocess.Popen(
