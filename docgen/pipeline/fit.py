@@ -121,21 +121,17 @@ class Job:
     def choose(self, step: int | None) -> None:
         """Make fit step ``step`` the job's document (its files under the job's names); drop the others."""
         chosen = self.variants.get(step) if step is not None else None
-        if chosen is not None:
+        if step is not None and chosen is not None:
             if chosen.docx != self.docx:
                 chosen.docx.replace(self.docx)
                 chosen.pdf.replace(self.pdf)
                 self.rendered = step
-            self.step, self.text = step or 0, chosen.text
+            self.step, self.text = step, chosen.text
         for other in self.variants.values():
             if other is not chosen and other.docx != self.docx:
                 other.docx.unlink(missing_ok=True)
                 other.pdf.unlink(missing_ok=True)
         self.variants = {}
-
-    def converted(self) -> None:
-        """Read the new PDF's text, once, for the fit, the text check and the archive."""
-        self.text = read_pdf(self.pdf)
 
     def finish(self) -> None:
         """Turn landscape pages for printing, then prove the PDF says what the DOCX says."""
