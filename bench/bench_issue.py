@@ -35,6 +35,7 @@ BASELINE = "b1c6e07"
 def export_tree(commit: str, target: Path) -> Path:
     """The files of ``commit`` under ``target`` (no checkout touched)."""
     archive = subprocess.run(["git", "-C", str(REPO), "archive", commit], capture_output=True, check=True).stdout
+    target.mkdir(parents=True)
     tar = target / "tree.tar"
     tar.write_bytes(archive)
     with tarfile.open(tar) as bundle:

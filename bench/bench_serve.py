@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx2 as httpx
 
 from bench.corpus import Generated, generate, write_archive
-from docgen.pipeline.searching import search_archive
+from docgen.pipeline.searching import build_query, search_archive
 from docgen.pipeline.workspace import Workspace
 
 CLIENTS = 2
@@ -113,7 +113,7 @@ def main() -> None:
         for kind, texts in asked.items():
             for text in texts:
                 started = time.perf_counter()
-                search_archive(workspace, text, limit=50)
+                search_archive(workspace, build_query(text, limit=50))
                 baseline[kind].append(time.perf_counter() - started)
 
         port = free_port()

@@ -868,10 +868,9 @@ def search(
       docgen search 钢 --kind acceptance --year 2021
       docgen search --number 58号
     """
-    from docgen.pipeline.searching import search_archive
+    from docgen.pipeline.searching import build_query, search_archive
 
-    found = search_archive(
-        _workspace(ctx),
+    asked = build_query(
         " ".join(query),
         enterprise=enterprise,
         kind=kind,
@@ -880,6 +879,7 @@ def search(
         limit=limit,
         sort="relevance" if sort == "relevance" else "date",
     )
+    found = search_archive(_workspace(ctx), asked)
     if found.note:
         _warn(found.note)
     hits = found.hits

@@ -54,17 +54,22 @@ class ConversionCache:
         if self.soffice is None or os.path.realpath(exe) != self.soffice:
             return self.real(exe, jobs, **options)
         keys = [conversion_key(docx, exe, options.get("font_dirs", ()), options.get("pdfa", True)) for docx, _ in jobs]
+        on_ready = options.pop("on_ready", None)
         todo = []
         for i, ((_, pdf), key) in enumerate(zip(jobs, keys, strict=True)):
             cached = self.folder / f"{key}.pdf"
             if key is not None and cached.is_file():
                 _copy(cached, pdf)
                 self.hits += 1
+                if on_ready:
+                    on_ready(i)
             else:
                 todo.append(i)
         if not todo:
             return {}
         self.misses += len(todo)
+        if on_ready:
+            options["on_ready"] = lambda j: on_ready(todo[j])
         failed = self.real(exe, [jobs[i] for i in todo], **options)
         failures = {todo[j]: reason for j, reason in failed.items()}
         for j, i in enumerate(todo):

@@ -158,11 +158,14 @@ def run_batch(
     timeout: float,
     font_dirs: Sequence[Path],
     pdfa: bool = True,
+    on_ready: Callable[[int], None] | None = None,
 ) -> dict[int, str]:
     """Convert ``jobs`` in one soffice process; return failures as {job index: reason}.
 
     ``timeout`` is per document: LibreOffice writes each PDF when it finishes it, so a process
     that produces nothing new for that long is hung, and its whole process group is killed.
+    ``on_ready(i)`` hears of each PDF in place, while soffice goes on with the next documents
+    (the caller's reading overlaps the conversion); a job it heard of is never a failure.
     """
     failures: dict[int, str] = {}
     with tempfile.TemporaryDirectory(prefix="docgen-lo-") as tmp_name:
@@ -198,18 +201,31 @@ def run_batch(
             str(outdir),
             *map(str, staged.values()),
         ]
+        ready: set[int] = set()
+
+        def take(i: int) -> bool:
+            """Put job ``i``'s PDF in place if it is whole; True when it is."""
+            produced = outdir / f"{staged[i].stem}.pdf"
+            if i in ready or not (is_pdf(produced) and pdf_opens(produced)):
+                return i in ready
+            atomic_copy(produced, jobs[i][1])
+            ready.add(i)
+            if on_ready:
+                on_ready(i)
+            return True
+
         log = tmp / "soffice.log"
         with log.open("w") as log_fh:
             proc = subprocess.Popen(cmd, stdout=log_fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-            hung = _watch(proc, outdir, timeout)
+            hung = _watch(proc, outdir, timeout, take)
         detail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         hint = f"（LibreOffice 输出：{detail[-1]}）" if detail else ""
         for i, copy in staged.items():
-            docx, pdf = jobs[i]
+            docx = jobs[i][0]
             produced = outdir / f"{copy.stem}.pdf"
-            if is_pdf(produced) and pdf_opens(produced):
-                atomic_copy(produced, pdf)
-            elif produced.exists() and not hung:
+            if take(i):
+                continue
+            if produced.exists() and not hung:
                 failures[i] = f"LibreOffice 为 {docx.name} 写出的 PDF 已损坏，无法打开{hint}"
             elif hung:
                 failures[i] = f"LibreOffice 在 {timeout:g} 秒内没有完成 {docx.name} 的转换，已终止"
@@ -218,21 +234,35 @@ def run_batch(
     return failures
 
 
-def _watch(proc: subprocess.Popen[bytes], outdir: Path, timeout: float) -> bool:
-    """Wait for soffice; kill it when no new PDF appears for ``timeout`` seconds. True if killed."""
+def _watch(proc: subprocess.Popen[bytes], outdir: Path, timeout: float, take: Callable[[int], bool]) -> bool:
+    """Wait for soffice; kill it when no new PDF appears for ``timeout`` seconds. True if killed.
+
+    soffice converts its documents in the order given, so once a PDF appears every earlier one
+    is finished and is handed to ``take`` at once. An error there kills soffice too.
+    """
     seen, last_progress = 0, time.monotonic()
-    while proc.poll() is None:
-        produced = sum(1 for _ in outdir.glob("*.pdf"))
-        now = time.monotonic()
-        if produced > seen:
-            seen, last_progress = produced, now
-        elif now - last_progress > timeout:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            return True
-        time.sleep(0.05)
+    try:
+        while proc.poll() is None:
+            produced = sorted(outdir.glob("*.pdf"))
+            now = time.monotonic()
+            if len(produced) > seen:
+                seen, last_progress = len(produced), now
+                for earlier in produced[:-1]:
+                    take(int(earlier.stem))
+            elif now - last_progress > timeout:
+                _kill(proc)
+                return True
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            _kill(proc)
     return False
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 class ConvertsAll:
@@ -284,13 +314,26 @@ class LibreOfficeConverter(ConvertsAll):
             with self:
                 return self.convert_each(jobs, on_done)
         exe = find_soffice(self.soffice)
+        heard: set[int] = set()
+
+        def ready(i: int) -> None:
+            heard.add(i)
+            if on_done:
+                on_done(i, None)
+
         failures = run_batch(
-            exe, jobs, profile=self._profile, timeout=self.timeout, font_dirs=self.font_dirs, pdfa=self.pdfa
+            exe,
+            jobs,
+            profile=self._profile,
+            timeout=self.timeout,
+            font_dirs=self.font_dirs,
+            pdfa=self.pdfa,
+            on_ready=ready,
         )
         if failures:  # a killed soffice may leave its profile locked: the next call starts afresh
             shutil.rmtree(self._profile, ignore_errors=True)
             self._profile.mkdir()
-        if on_done:
-            for i in range(len(jobs)):
+        for i in range(len(jobs)):
+            if i not in heard and on_done:
                 on_done(i, failures.get(i))
         return failures

@@ -79,7 +79,15 @@ class ConversionPool(ConvertsAll):
         failures: dict[int, str] = {}
         lock = threading.Lock()
 
+        def report(index: int, reason: str | None) -> None:
+            with lock:
+                if reason is not None:
+                    failures[index] = reason
+                if on_done:
+                    on_done(index, reason)
+
         def run(indices: list[int]) -> dict[int, str]:
+            """Convert in one soffice; each success is reported as it lands, the failures returned."""
             profile = self._take_profile()
             failed = run_batch(
                 exe,
@@ -88,21 +96,18 @@ class ConversionPool(ConvertsAll):
                 timeout=self.timeout,
                 font_dirs=self.font_dirs,
                 pdfa=self.pdfa,
+                on_ready=lambda position: report(indices[position], None),
             )
             self._give_back(profile, broken=bool(failed))
             return failed
 
         def convert_chunk(indices: list[int]) -> None:
             failed = run(indices)
-            for position, index in enumerate(indices):
-                reason = failed.get(position)
-                if reason is not None:  # once more, alone, so a bad neighbour cannot sink it
-                    reason = run([index]).get(0)
-                with lock:
-                    if reason is not None:
-                        failures[index] = reason
-                    if on_done:
-                        on_done(index, reason)
+            for position in sorted(failed):
+                index = indices[position]
+                # Once more, alone, so a bad neighbour cannot sink it; a success there is reported by ``run``.
+                if (again := run([index]).get(0)) is not None:
+                    report(index, again)
 
         with ThreadPoolExecutor(max_workers=self.workers) as executor:
             for future in [executor.submit(convert_chunk, c) for c in chunks]:

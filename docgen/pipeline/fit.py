@@ -243,7 +243,7 @@ def _steps_to_try(job: Job, fits: dict[int, Fit]) -> list[int] | None:
     walk; a fault moves on to the first later step that cures it; when none is left, the best
     step measured is chosen.
     """
-    step, previous = 0, None
+    step = 0
     while step in fits:
         fit = fits[step]
         if fit is Fit.GOOD:
@@ -256,25 +256,37 @@ def _steps_to_try(job: Job, fits: dict[int, Fit]) -> list[int] | None:
         if not following:
             step = min(fits, key=lambda measured: (fits[measured], measured))
             break
-        step, previous = following[0], step
+        step = following[0]
     else:
         job.step = step
-        if FIT_STEPS[step].keep_with_body:
-            assert previous is not None  # noqa: S101 - step 0 never keeps lines with the body
-            context = job.document.context
-            first_line = str(context.get("signature_line") or context.get("signature", ""))  # joint 署名: its first row
-            text = job.variants[previous].text
-            assert text is not None  # noqa: S101 - a measured step was read
-            job.tail = text.lines_before(first_line, CLOSING_TAIL_LINES, block="附件：")
-            return [step]
-        # Every later step the walk may reach without the body's tail, converted in one round.
-        later = [
-            i
-            for i in range(step + 1, len(FIT_STEPS))
-            if i not in fits
-            and not FIT_STEPS[i].keep_with_body
-            and not (FIT_STEPS[i].compact_tables and not has_sized_tables(job.docx))
+        # Every later step the walk may still reach, converted in the same round; keeping body
+        # lines with the closing block only cures a closing fault, so only one already seen asks for it.
+        closing_seen = not _CLOSING.isdisjoint(fits.values())
+        wanted = [
+            step,
+            *(
+                i
+                for i in range(step + 1, len(FIT_STEPS))
+                if i not in fits
+                and not (FIT_STEPS[i].compact_tables and not has_sized_tables(job.docx))
+                and (closing_seen or not FIT_STEPS[i].keep_with_body)
+            ),
         ]
-        return [step, *later]
+        if any(FIT_STEPS[i].keep_with_body for i in wanted):
+            job.tail = _closing_tail(job)
+        return wanted
     job.choose(step)
     return None
+
+
+def _closing_tail(job: Job) -> str:
+    """The body's last printed lines before the 署名, as the keeping step will print them.
+
+    That step lays the body out as step 0 does (the standard line pitch, tables at full size) and
+    line breaks follow the text's width alone, so step 0's PDF, converted first, tells them.
+    """
+    context = job.document.context
+    first_line = str(context.get("signature_line") or context.get("signature", ""))  # joint 署名: its first row
+    text = job.variants[0].text
+    assert text is not None  # noqa: S101 - step 0 is converted and read before any other step
+    return text.lines_before(first_line, CLOSING_TAIL_LINES, block="附件：")

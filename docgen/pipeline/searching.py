@@ -12,8 +12,17 @@ from dataclasses import dataclass
 from docgen.archive.records import ArchiveMeta
 from docgen.errors import SearchError
 from docgen.pipeline.workspace import Workspace
-from docgen.search import IndexStatus, SortOrder, build_query
+from docgen.search import IndexStatus, SearchQuery, build_query
 from docgen.search.backend import Hit
+
+__all__ = [
+    "SearchResult",
+    "build_query",  # the faces make their queries through the pipeline
+    "index_archived",
+    "index_status",
+    "rebuild_index",
+    "search_archive",
+]
 
 
 @dataclass(frozen=True)
@@ -24,22 +33,12 @@ class SearchResult:
     note: str | None = None
 
 
-def search_archive(
-    ws: Workspace,
-    text: str,
-    *,
-    enterprise: str | None = None,
-    kind: str | None = None,
-    year: str | None = None,
-    number: str | None = None,
-    limit: int = 20,
-    sort: SortOrder = "date",
-) -> SearchResult:
+def search_archive(ws: Workspace, query: SearchQuery) -> SearchResult:
     """The search behind ``docgen search`` and the search page: the same engine and the same recall.
 
-    The workspace keeps its index, so a server does not count the archive again before every search.
+    The query is made by ``build_query`` from what the clerk typed; the workspace keeps its index,
+    so a server does not count the archive again before every search.
     """
-    query = build_query(text, enterprise=enterprise, kind=kind, year=year, number=number, limit=limit, sort=sort)
     return SearchResult(ws.search.search(query), ws.search.fallback_note)
 
 

@@ -42,7 +42,7 @@ from docgen.pipeline.office import (
     take_number,
 )
 from docgen.pipeline.records import verify_archive
-from docgen.pipeline.searching import search_archive
+from docgen.pipeline.searching import build_query, search_archive
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import KIND_NAMES, clerk_time, ranges_text
 from docgen.web.security import (
@@ -281,11 +281,9 @@ class Office:
                     request,
                     search_archive,
                     self.ws,
-                    text,
-                    kind=kind or None,
-                    year=year or None,
-                    enterprise=enterprise or None,
-                    limit=RESULTS,
+                    build_query(
+                        text, kind=kind or None, year=year or None, enterprise=enterprise or None, limit=RESULTS
+                    ),
                 )
                 hits, note = found.hits, found.note
             except DocgenError as exc:
