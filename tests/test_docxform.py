@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from docgen import layout
@@ -53,6 +54,65 @@ def test_no_page_opens_with_the_closing_block_or_the_note(
         closing.append(f"（{squash(note)}）")
     for n, text in enumerate(page_texts(rendered_kinds[case] / f"{kind}.pdf")[1:], start=2):
         assert not text.startswith(tuple(closing)), f"page {n} holds no body text: {text[:40]}"
+
+
+@pytest.mark.parametrize("joint", [False, True])
+def test_the_seals_room_narrows_to_one_blank_line_and_no_further(tmp_path: Path, joint: bool) -> None:
+    from docx import Document
+
+    from docgen.pipeline.prepare import prepare
+    from docgen.pipeline.workspace import Workspace
+    from docgen.render.templates import render_docx
+
+    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
+    if joint:
+        data["notice"]["joint"] = [{"name": "恩平市发展和改革局"}]
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    prepared = prepare(case, Workspace.open(tmp_path, env={}), ["notice"])
+    document = prepared.documents[0]
+
+    def blanks_above_signature(narrow: bool) -> int:
+        target = tmp_path / f"notice-{narrow}.docx"
+        render_docx(prepared.templates[document.template_kind], document.context, target, narrow_seal=narrow)
+        texts = []
+        for block in Document(str(target)).element.body:
+            if "GwSignature" in block.xml:
+                break
+            texts.append("".join(t.text or "" for t in block.iter(qn("w:t"))))
+        blank = 0
+        while texts and not texts.pop().strip():
+            blank += 1
+        return blank
+
+    if joint:  # the table of 署名 keeps the seals' room in its own rows: nothing to give up
+        assert blanks_above_signature(narrow=False) == blanks_above_signature(narrow=True) == 0
+    else:
+        assert blanks_above_signature(narrow=False) == 2
+        assert blanks_above_signature(narrow=True) == 1
+
+
+@pytest.mark.parametrize("kind", ["notice", "set"])
+def test_the_example_notice_fills_page_1_to_the_note_and_page_2_holds_only_the_imprint(
+    rendered_kinds: dict[str, Path], kind: str
+) -> None:
+    # Measured before: the body broke after four lines and left the lower half of page 1 empty.
+    pdf = rendered_kinds["enping"] / f"{kind}.pdf"
+    notice = load_case(EXAMPLE_CASE).notice
+    assert notice is not None and notice.note
+    lines = read_lines(pdf)
+    first = [ln for ln in lines if ln.page == 1 and not re.fullmatch(r"—\s*\d+\s*—", ln.text.strip())]
+    assert squash(first[-1].text) == f"（{squash(notice.note)}）", "the 附注 is page 1's last line"
+    block_bottom = layout.PAGE.top_mm + layout.PAGE.block_height_mm
+    assert first[-1].bottom <= block_bottom + 0.5, f"the 附注 ends at {first[-1].bottom:.1f} mm, inside the block"
+    body = [ln for ln in first if squash(ln.text) and squash(ln.text) in squash(notice.body[-1])]
+    pitch = body[-1].top - body[-2].top
+    signature = next(ln for ln in first if squash(ln.text) == squash(notice.signature or "恩平市科工商务局"))
+    lines_down = (signature.top - body[-1].top) / pitch
+    assert round(lines_down, 1) == 2.0, f"one blank line (the seal's room) above the 署名, not {lines_down - 1:.1f}"
+    if kind == "notice":
+        second = squash(page_texts(pdf)[1])
+        assert second.startswith("公开方式") and second.endswith("印发"), f"page 2 is the 版记 alone: {second[:60]}"
 
 
 @pytest.mark.parametrize("case", CASES)

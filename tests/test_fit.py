@@ -18,7 +18,8 @@ from docgen.pipeline.workspace import Workspace
 from docgen.readback import PdfText
 from tests.conftest import EXAMPLE_CASE
 
-TIGHTER = [i for i, s in enumerate(FIT_STEPS) if s.pitch_twips != FIT_STEPS[0].pitch_twips]
+# The closing block's own steps: one blank line above the 署名 at 22, 23 and 24 lines a page.
+TIGHTER = [i for i, s in enumerate(FIT_STEPS) if s.narrow_seal]
 COMPACT = next(i for i, s in enumerate(FIT_STEPS) if s.compact_tables)
 KEEP = next(i for i, s in enumerate(FIT_STEPS) if s.keep_with_body)
 
@@ -49,13 +50,18 @@ def test_a_document_that_sits_well_keeps_its_first_layout(jobs: dict[str, Job]) 
     assert notice.step == 0 and notice.variants == {}
 
 
-def test_a_lonely_signature_has_every_later_step_converted_in_one_round(jobs: dict[str, Job]) -> None:
+def test_a_lonely_signature_has_every_later_step_converted_in_one_round_in_the_standards_order(
+    jobs: dict[str, Job],
+) -> None:
     # The notice has no sized table: smaller tables would cure nothing. Keeping body lines with the
     # 署名 is converted in the same round (a LibreOffice start saved), its tail told by step 0's PDF.
     notice = jobs["notice"]
     signature = str(notice.document.context["signature"])
     notice.variant(0).text = PdfText((f"第一行\n第二行\n第三行\n{signature}", ""))
     assert _steps_to_try(notice, {0: Fit.SIGNATURE_ALONE}) == [*TIGHTER, KEEP]
+    pitches = [FIT_STEPS[i].pitch_twips for i in TIGHTER]
+    assert pitches[0] == FIT_STEPS[0].pitch_twips, "the seal's room goes before the 22-line grid does"
+    assert pitches == sorted(pitches, reverse=True), "then 23, then 24 lines a page"
     assert notice.tail == "第二行第三行"
 
 

@@ -43,18 +43,22 @@ class FitStep:
 
     pitch_twips: int
     cures: frozenset[Fit]
+    narrow_seal: bool = False  # one blank line above the 署名, not two
     compact_tables: bool = False  # tables one font size smaller
     keep_with_body: bool = False  # the body's last lines go over with the closing block
 
 
-# GB/T 9704 7.3.5.1: when the 署名 and 成文日期 would open a page without body text, tighten the
-# spacing (22, then 23, then 24 lines a page); then set the tables smaller; when even that
-# fails, the body's last lines go over with them at the standard 22 lines, so a page never
-# holds the closing block alone. A form that spills onto a second page gets smaller tables.
+# GB/T 9704 7.3.5.1: when the 署名 and 成文日期 would open a page without body text, adjust the
+# spacing ("此页无正文" is not allowed). First the closing block gives up the second blank line
+# above the 署名 (the seal's top need only be within one line below the body) on the standard
+# grid, then the part holding it is set at 23, then 24 lines a page; then the tables are set
+# smaller; when even that fails, the body's last lines go over with the closing block at the
+# standard 22 lines, so a page never holds it alone. A form that spills onto a second page gets
+# smaller tables.
 CLOSING_TAIL_LINES = 2  # body lines that go over with the 署名 when nothing else keeps it on the page
 FIT_STEPS = (
     FitStep(LINE_PITCH_STEPS_TWIPS[0], frozenset(Fit)),
-    *(FitStep(pitch, _CLOSING) for pitch in LINE_PITCH_STEPS_TWIPS[1:]),
+    *(FitStep(pitch, _CLOSING, narrow_seal=True) for pitch in LINE_PITCH_STEPS_TWIPS),
     FitStep(LINE_PITCH_STEPS_TWIPS[0], frozenset({Fit.SPILLS, *_CLOSING}), compact_tables=True),
     FitStep(LINE_PITCH_STEPS_TWIPS[0], _CLOSING, keep_with_body=True),
 )
@@ -104,6 +108,7 @@ class Job:
             layout.pitch_twips,
             keep_closing=self.tail if layout.keep_with_body else None,
             compact_tables=layout.compact_tables,
+            narrow_seal=layout.narrow_seal,
         )
 
     def variant(self, step: int) -> Variant:

@@ -126,6 +126,33 @@ def set_closing_pitch(body: Element, pitch_twips: int) -> None:
             grid.set(qn("w:linePitch"), str(pitch_twips))
 
 
+def narrow_seal_space(body: Element) -> bool:
+    """Leave one blank line, not two, between the body (or 附件说明) and the 署名.
+
+    GB/T 9704 7.3.5.1 asks only that the seal's top be within one line below the body; the
+    template's second blank line is room, not a rule, and giving it up keeps the 署名, 成文日期
+    and 附注 on the body's page without changing the 22-line grid. False when there are not two
+    blank lines to narrow (a joint 署名's table has none above it).
+    """
+    signature = next((p for p in body.iter(qn("w:p")) if _style_id(p) == SIGNATURE_STYLE), None)
+    if signature is None:
+        return False
+    block = signature  # a joint 署名 stands in a table, whose rows keep the seals' room themselves
+    while block.getparent() is not None and block.getparent() is not body:
+        block = block.getparent()
+    blanks: list[Element] = []
+    before = block.getprevious()
+    while before is not None and before.tag == qn("w:p") and not _text(before).strip() and len(blanks) < 2:
+        if before.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            break
+        blanks.append(before)
+        before = before.getprevious()
+    if len(blanks) < 2:
+        return False
+    body.remove(blanks[0])
+    return True
+
+
 def keep_closing_with_body(body: Element, tail: str = "") -> bool:
     """Take the body's last lines over with the closing block, so 署名 and 日期 never open a page alone.
 

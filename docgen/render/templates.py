@@ -332,6 +332,7 @@ def render_docx(
     *,
     keep_closing: str | None = None,
     compact_tables: bool = False,
+    narrow_seal: bool = False,
 ) -> Path:
     """Fill ``template`` with ``context`` and write the DOCX to ``target`` atomically.
 
@@ -339,7 +340,7 @@ def render_docx(
     ``line_pitch_twips`` overrides the grid's line pitch of the part holding the 署名 (see
     ``layout.LINE_PITCH_STEPS_TWIPS``); ``keep_closing`` ties the closing block to the body's
     last printed lines, whose text it gives ("" for the whole last paragraph); ``compact_tables``
-    sets tables one size smaller.
+    sets tables one size smaller; ``narrow_seal`` leaves one blank line above the 署名, not two.
     """
     check_template(template, context)
     tpl = _load(template)
@@ -360,6 +361,8 @@ def render_docx(
     docxform.fit_tables(tpl.docx, compact=compact_tables)
     if line_pitch_twips is not None:
         docxform.set_closing_pitch(body, line_pitch_twips)
+    if narrow_seal:
+        docxform.narrow_seal_space(body)
     if keep_closing is not None:
         docxform.keep_closing_with_body(body, keep_closing)
     with atomic_path(target) as tmp:
