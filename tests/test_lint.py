@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pytest
 import yaml
 
 from docgen.lint import lint_path
+from docgen.lint.model import Line, LintDocument
+from docgen.lint.rules import run_rules
 from tests.conftest import EXAMPLE_CASE, SEED, RunCli
 
 GOOD = """恩平市科工商务局文件
@@ -235,3 +238,39 @@ def test_the_seeds_fix_for_the_plan_name_follows_the_year_everything_else_says(r
     findings = json.loads(run_cli("lint", str(SEED), "--json").out)
     [name] = [f for f in findings if f["code"] == "GW304"]
     assert "2021" in name["fix"] and "2020" not in name["fix"] and "工作计划" in name["fix"]
+
+
+def test_a_classified_document_marked_for_publication_is_an_error(tmp_path: Path, run_cli: RunCli) -> None:
+    classified = "机密★1年\n" + GOOD.replace("抄送：", "公开方式：主动公开\n抄送：", 1)
+    assert "GW1102" in codes(tmp_path, classified)
+    assert "GW1102" not in codes(tmp_path, classified.replace("主动公开", "不予公开"))
+    assert "GW1102" not in codes(tmp_path, GOOD.replace("抄送：", "公开方式：主动公开\n抄送：", 1))
+    # The case a clerk writes: a 机密 notice that still says 主动公开 is refused, not printed.
+    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
+    data["notice"]["secrecy"] = {"level": "机密", "period": "1年"}
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_cli("-w", str(tmp_path), "lint", str(case))
+    assert result.exit_code == 1
+    assert "GW1102" in result.out and "不予公开" in result.out
+
+
+def _printed(*pages: list[tuple[str, str]]) -> LintDocument:
+    """A PDF as lint reads it: wrapped lines with their roles, page by page."""
+    lines = [Line(text, f"第{n}页", role) for n, page in enumerate(pages, start=1) for text, role in page]
+    return LintDocument(Path("doc.pdf"), lines, kind="notice", paragraphs=False)
+
+
+def test_what_only_printed_pages_show() -> None:
+    head = [("恩平市科工商务局文件", "body"), ("关于印发工作计划的通知", "title"), ("各镇人民政府：", "recipients")]
+    body = [("现将工作计划印发给你们，年产能8万吨", "body"), ("/年的生产线依法关停。", "body")]
+    imprint = [("抄送：江门市工业和信息化局。", "cc"), ("恩平市科工商务局办公室 2021年5月24日印发", "printed")]
+    found = [f.code for f in run_rules(_printed(head + body, [("— 2 —", "page_number"), *imprint]))]
+    assert found == ["GW831"], "a unit cut from its number; page 1 has body text; the 版记 is on page 2"
+    no_body = [f.code for f in run_rules(_printed(head, body, imprint))]
+    assert "GW832" in no_body, "page 1 holds the 版头, the title and the 主送 only"
+    assert "GW833" in no_body, "the 版记 on page 3, a front side"
+    on_page_1 = [f.code for f in run_rules(_printed(head + body[:1] + imprint))]
+    assert on_page_1 == [], "a one-page document may carry its 版记 on page 1"
+    as_paragraphs = dataclasses.replace(_printed(head, body, imprint), paragraphs=True)
+    assert not {"GW831", "GW832", "GW833"} & {f.code for f in run_rules(as_paragraphs)}, "only printed pages show it"

@@ -416,6 +416,44 @@ def classified(doc: LintDocument) -> Iterator[Finding]:
             return
 
 
+def classified_not_public(doc: LintDocument) -> Iterator[Finding]:
+    """GW1102: a document marked 秘密, 机密 or 绝密 is not 主动公开."""
+    secret = any(
+        _SECRECY_LINE.match("".join(piece.split())) for line in doc.lines for piece in re.split(r"[\n　]", line.text)
+    )
+    if not secret:
+        return
+    for line in doc.lines:
+        if re.search(r"公开方式[:：]\s*(主动公开|依申请公开)", line.text):
+            message = "标有密级的文件不能公开：公开方式应为“不予公开”，或先解密再公开"
+            yield _finding(doc, line, "GW1102", "error", message, "公开方式：不予公开")
+            return
+
+
+def printed_pages(doc: LintDocument) -> Iterator[Finding]:
+    """GW831-GW833: what only printed pages show.
+
+    A unit cut from its number, a page 1 without body text, a 版记 on an odd (front) side.
+    """
+    if doc.paragraphs:
+        return
+    for line in doc.lines:
+        if line.text.lstrip().startswith("/"):
+            message = "行首是“/”：单位（如“万吨/年”）被拆到了两行，应与数字排在同一行"
+            yield _finding(doc, line, "GW831", "warning", message)
+    first_page = [line for line in doc.lines if line.place == "第1页"]
+    title = next((i for i, line in enumerate(first_page) if line.role == "title"), None)
+    # The 版头 above the title (the 标志 is read as body text in a PDF) is not 正文.
+    if title is not None and not any(line.role in ("body", "heading") for line in first_page[title + 1 :]):
+        message = "首页没有正文：主送机关过长时应移入版记，写作“主送：”，排在抄送之上（GB/T 9704 7.3.3）"
+        yield _finding(doc, first_page[title], "GW832", "error", message)
+    printed = next((line for line in doc.lines if line.role == "printed"), None)
+    page = re.fullmatch(r"第(\d+)页", printed.place) if printed else None
+    if printed is not None and page and int(page[1]) % 2 == 1 and int(page[1]) > 1:
+        message = "版记应在最后一个偶数页（封四）；其前可空一页，空白页和版记页都不编页码（GB/T 9704 7.5）"
+        yield _finding(doc, printed, "GW833", "warning", message)
+
+
 RULES: tuple[Rule, ...] = (
     number_form,
     dates,
@@ -432,6 +470,8 @@ RULES: tuple[Rule, ...] = (
     upward_documents,
     letter_form,
     classified,
+    classified_not_public,
+    printed_pages,
 )
 
 
