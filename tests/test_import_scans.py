@@ -232,7 +232,7 @@ def test_an_interrupted_folder_import_leaves_its_report_and_resumes(tmp_path: Pa
     # Files go in name order: a PDF with text is stored at once, then the scan keeps its OCR
     # busy for seconds — the moment the import is interrupted.
     shutil.copy(text_pdf, folder / "0.pdf")
-    scan_of([(scanned, [1])], folder / "1.pdf", dpi=150)
+    scan_of([(scanned, [1, 1])], folder / "1.pdf", dpi=150)  # two pages: seconds of OCR even on a quick machine
     ws, report = tmp_path / "ws", tmp_path / "report.csv"
     ws.mkdir()
     running = subprocess.Popen(
@@ -248,7 +248,8 @@ def test_an_interrupted_folder_import_leaves_its_report_and_resumes(tmp_path: Pa
         time.sleep(0.2)
     running.send_signal(signal.SIGTERM)
     running.wait(60)
-    assert running.returncode != 0
+    said = running.stderr.read().decode("utf-8", errors="replace") if running.stderr else ""
+    assert running.returncode != 0, f"the import ended before it was interrupted: {said[-400:]}"
     rows = report_rows(report)
     assert len(rows) == 2, "every file given is accounted for"
     outcomes = [row["结果"] for row in rows.values()]
