@@ -181,28 +181,66 @@ _UNITS = (
 )
 
 
-_UNBREAKABLE = re.compile(
-    "|".join(
-        [
-            # 档号 (DA/T 22): 0001-WS·2021-Y-BGS-0001, its · included
-            r"[0-9A-Za-z]{1,12}-WS·\d{4}-(?:Y|D30|D10)-[A-Z0-9]{1,6}-\d{4}",
-            # 发文字号: 恩科工商务字〔2021〕58号
-            r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号",
-            # dates and deadlines: 2021年6月15日前, 2021年5月底前, 2021年4-5月, 2021年全年
-            r"\d{4}年(?:\d{1,2}(?:[-—~至]\d{1,2})?月(?:\d{1,2}日)?)?(?:底前|以前|之前|前|底|上旬|中旬|下旬|全年)?",
-            # quantities with units: 20万吨/年, 1.5万平方米/年, 2台, 35℃, 10m³
-            rf"\d+(?:\.\d+)?(?:[万千百亿])?(?:{_UNITS})(?:/(?:{_UNITS}|a|d))?",
-            # codes, model numbers and Latin words: 91440785MA4UH1A2BG, GW-5t, φ250mm; a size
-            # such as φ2.5m×10m may break after its ×
-            # (and a specification joined by · after it: YLW-1200MA·|120℃)
-            r"[A-Za-z0-9φΦ][A-Za-z0-9φΦ.\-_/*³²℃%+]*",
-            # short bracketed notes stay together with their brackets: （街道办事处）
-            r"（[^（）]{1,8}）",
-            # enterprise names inside longer text
-            r"[\u4e00-\u9fff]{2,12}(?:股份有限公司|有限责任公司|有限公司)",
-        ]
-    )
-)
+_DATE_UNIT = r"\d{4}年(?:\d{1,2}(?:[-—~至]\d{1,2})?月(?:\d{1,2}日)?)?(?:底前|以前|之前|前|底|上旬|中旬|下旬|全年)?"
+_WORD_UNITS = [
+    # 档号 (DA/T 22): 0001-WS·2021-Y-BGS-0001, its · included
+    r"[0-9A-Za-z]{1,12}-WS·\d{4}-(?:Y|D30|D10)-[A-Z0-9]{1,6}-\d{4}",
+    # 发文字号: 恩科工商务字〔2021〕58号
+    r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号",
+    # quantities with units: 20万吨/年, 1.5万平方米/年, 2台, 35℃, 10m³
+    rf"\d+(?:\.\d+)?(?:[万千百亿])?(?:{_UNITS})(?:/(?:{_UNITS}|a|d))?",
+    # codes, model numbers and Latin words: 91440785MA4UH1A2BG, GW-5t, φ250mm; a size such as
+    # φ2.5m×10m may break after its × (kept whole, it turns the example's 公告 table landscape)
+    # (and a specification joined by · after it: YLW-1200MA·|120℃)
+    r"[A-Za-z0-9φΦ][A-Za-z0-9φΦ.\-_/*³²℃%+]*",
+    # short bracketed notes stay together with their brackets: （街道办事处）
+    r"（[^（）]{1,8}）",
+    # enterprise names inside longer text
+    r"[\u4e00-\u9fff]{2,12}(?:股份有限公司|有限责任公司|有限公司)",
+]
+# A table cell also keeps dates and deadlines whole (2021年6月15日前); running text lets a date
+# break between its parts, as typesetters do, and keeps LibreOffice's space between its digits
+# and Han characters, which a glued run would lose.
+_UNBREAKABLE = re.compile("|".join([_DATE_UNIT, *_WORD_UNITS]))
+_GLUED_UNITS = "|".join(_WORD_UNITS)
+_DATE_PART = re.compile(r"\d+[年月日]")  # what the quantities' units also match: a date's parts
+
+
+# A word glued whole in running text (see ``kept_whole``) must fit a line with room to spare:
+# LibreOffice force-breaks a glued word wider than its line, leaving its first character alone.
+GLUED_MAX = 12
+_GLUE_SEPARATORS = re.compile(r"[，、,；;：:。\s]+")
+
+
+def name_words(*texts: str) -> list[str]:
+    """The words of the names in ``texts`` (a 主送 or 抄送 line is split at its separators).
+
+    A name goes over a line end only between its words, the way ``atoms`` lets an organ's name
+    break in a table: after a place or an office (江门市|生态环境局|恩平分局). Each word is kept
+    whole; a whole name kept whole would leave a line stretched wide when it goes over.
+    """
+    words = []
+    for text in texts:
+        for name in _GLUE_SEPARATORS.split(text):
+            for part in _ORGAN_BREAK.split(name):
+                words += [w for w in _PLACE_END.split(part) if 2 <= len(w) <= GLUED_MAX and _HAN.search(w)]
+    return words
+
+
+def kept_whole(text: str, names: Sequence[str] = ()) -> list[tuple[int, int]]:
+    """Spans of ``text`` no line may break inside: the case's ``names`` and ``_UNBREAKABLE`` units.
+
+    Spans of ASCII alone are left out (Latin words and numbers break only at spaces anyway), and
+    none is longer than ``GLUED_MAX``; "——" and "……" are kept as pairs (GB/T 15834: two cells, one line).
+    """
+    wanted = sorted({n for n in names if 2 <= len(n) <= GLUED_MAX}, key=len, reverse=True)
+    # A bracketed specification (φ2.5m×10m) stays with its brackets, as a short note does.
+    pattern = "|".join([*map(re.escape, wanted), "——", "……", r"（[^（），。]{1,10}）", _GLUED_UNITS])
+    return [
+        m.span()
+        for m in re.finditer(pattern, text)
+        if 2 <= len(m.group()) <= GLUED_MAX and not m.group().isascii() and not _DATE_PART.fullmatch(m.group())
+    ]
 
 
 _ASCII_EM = {" ": 0.5, "M": 1.1, "W": 1.1, "m": 1.0, "w": 1.0, "%": 1.0, "+": 0.88, **dict.fromkeys("0123456789", 0.6)}

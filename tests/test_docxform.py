@@ -56,6 +56,32 @@ def test_no_page_opens_with_the_closing_block_or_the_note(
         assert not text.startswith(tuple(closing)), f"page {n} holds no body text: {text[:40]}"
 
 
+def test_no_line_breaks_inside_a_unit_an_organ_or_a_dash_pair(tmp_path: Path, run_cli: RunCli) -> None:
+    # Each word is set at every position of the 28-character line once: unglued, some land across
+    # a line end ("8万吨 / /年", "江门 / 市生态环境局恩平分局", "— / —", all seen in use).
+    organ, unit = "江门市生态环境局恩平分局", "8万吨/年"
+    sentence = f"年产{unit}的生产线由{organ}核查——核查结果报市政府。"
+    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
+    data["notice"]["copy_to"] = [organ]
+    data["notice"]["body"] = ["落" * pad + sentence for pad in range(28)]
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = run_cli("-w", str(tmp_path), "render", str(case), "-k", "notice", "-o", str(tmp_path / "o"))
+    assert done.exit_code == 0, done.err
+    lines = [squash(ln) for ln in printed_lines(tmp_path / "o" / "notice.pdf")]
+    assert not any(ln.startswith("/") for ln in lines), "a unit's /年 opens no line"
+    joined, ends = "", []
+    for line in lines:
+        joined += line
+        ends.append(len(joined))
+    # An organ's name may go over between its words, as in a table (江门市|生态环境局|恩平分局).
+    for word in ("江门市", "生态环境局", "恩平分局", unit, "——"):
+        starts = [m.start() for m in re.finditer(re.escape(word), joined)]
+        assert len(starts) >= 28, word
+        split = [at for at in starts if any(at < end < at + len(word) for end in ends)]
+        assert not split, f"“{word}” broken at a line end {len(split)} times"
+
+
 @pytest.mark.parametrize("joint", [False, True])
 def test_the_seals_room_narrows_to_one_blank_line_and_no_further(tmp_path: Path, joint: bool) -> None:
     from docx import Document

@@ -24,6 +24,7 @@ from typing import Protocol
 
 from docgen._io import atomic_copy
 from docgen.convert.fonts import write_conversion_config
+from docgen.convert.keepwhole import glue_words
 from docgen.convert.sanitize import clean_docx
 from docgen.errors import ConversionError, DocgenError, LibreOfficeBrokenError
 from docgen.readback import PDFA_PART, pdf_opens
@@ -180,6 +181,7 @@ def run_batch(
             copy = indir / f"{i:05d}.docx"
             try:
                 clean_docx(docx, copy)
+                glue_words(copy)  # what a printed line keeps whole: in this copy only, not the clerk's
             except DocgenError as exc:
                 failures[i] = exc.message
                 continue

@@ -132,6 +132,10 @@ def _docx_layout(path: Path, doc: object, lines: list[Line], paragraphs: list[ob
     return findings
 
 
+def _plain(text: str) -> str:
+    return text.replace("\u2060", "")
+
+
 def read_docx(path: Path, kind: str | None = None) -> LintDocument:
     """A DOCX: one line per paragraph (tables included, row by row), plus its page layout."""
     check_docx(path)  # within bounds before any parser sees it (a bomb took 14 GB here)
@@ -142,7 +146,10 @@ def read_docx(path: Path, kind: str | None = None) -> LintDocument:
         raise DocgenError(msg) from exc
     paragraphs = list(doc.paragraphs)
     # A line break inside a paragraph (a title docgen balanced over two lines) is layout, not text.
-    lines = assign_roles([Line(p.text.replace("\n", ""), f"第{n}段") for n, p in enumerate(paragraphs, start=1)])
+    # A word docgen glued whole carries U+2060 between its characters: layout, not text.
+    lines = assign_roles(
+        [Line(_plain(p.text.replace("\n", "")), f"第{n}段") for n, p in enumerate(paragraphs, start=1)]
+    )
     # docgen's own 发文机关标志 is no body text, whatever its length.
     lines = [
         dataclasses.replace(ln, role="banner") if p.style is not None and p.style.style_id == "GwBanner" else ln
@@ -152,7 +159,7 @@ def read_docx(path: Path, kind: str | None = None) -> LintDocument:
     layout = _docx_layout(path, doc, [ln for ln, _ in keep], [p for _, p in keep])
     for t, table in enumerate(doc.tables, start=1):
         for r, row in enumerate(table.rows, start=1):
-            text = "　".join(dict.fromkeys(c.text for c in row.cells))
+            text = "　".join(dict.fromkeys(_plain(c.text) for c in row.cells))
             role = "cc" if text.startswith("抄送") else "printed" if text.rstrip().endswith("印发") else "table"
             keep.append((Line(text, f"第{t}个表格第{r}行", role), None))  # type: ignore[arg-type]
     return LintDocument(path, [ln for ln, _ in keep], kind=kind, layout=layout)
