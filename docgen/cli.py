@@ -1241,6 +1241,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args=list(argv) if argv is not None else None, prog_name="docgen", standalone_mode=False)
     except DocgenError as exc:
         click.echo(f"错误：{exc.message}", err=True)
+        if "--json" in (argv if argv is not None else sys.argv[1:]):  # a script reads stdout: it gets JSON there too
+            _print_json(_error_json(exc))
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("已中止。", err=True)
@@ -1264,6 +1266,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     finally:
         end_run()
         signal.signal(signal.SIGTERM, previous)
+
+
+def _error_json(exc: DocgenError) -> dict[str, Any]:
+    """An error as ``--json`` prints it: the message, the exit code, and each fault with its place."""
+    problems = getattr(exc, "problems", None) or []
+    return {
+        "error": exc.message,
+        "exit_code": exc.exit_code,
+        "problems": [{"file": str(p.path), "line": p.line, "field": p.field, "message": p.message} for p in problems],
+    }
 
 
 INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE: not the clerk's input, docgen's own fault

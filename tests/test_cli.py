@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +76,20 @@ def test_clicks_own_errors_read_as_chinese(run_cli: RunCli) -> None:
     assert "integer" not in wrong.err
     outside = run_cli("batch", "x.yaml", "--jobs", "0")
     assert outside.exit_code == 2 and "0 不在 1<=x<=64 的范围内。" in outside.err
+
+
+@pytest.mark.parametrize("command", ["render", "issue", "lint"])
+def test_an_error_under_json_is_json_on_stdout_with_each_fault_placed(
+    tmp_path: Path, run_cli: RunCli, command: str
+) -> None:
+    case = tmp_path / "bad.yaml"
+    case.write_text("notice:\n  title: 关于开展检查的通知\n", encoding="utf-8")
+    result = run_cli("-w", str(tmp_path), command, str(case), "--json")
+    assert result.exit_code == 1
+    said = json.loads(result.out)
+    assert said["exit_code"] == 1 and "缺少必填字段" in said["error"]
+    fields = {p["field"].split("（")[0] for p in said["problems"]}
+    assert {"issuer", "year", "notice.number"} <= fields
+    assert all(p["file"] == str(case) and p["line"] == 1 for p in said["problems"])
+    assert "错误：" in result.err, "a person at the terminal still reads the message"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml"], "nothing written"
