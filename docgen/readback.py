@@ -258,6 +258,20 @@ class PdfText:
         starts = tuple(s for s in (_SPACE.sub("", t) for t in texts) if s)
         return bool(starts) and any(i > 0 and page.startswith(starts) for i, page in enumerate(self.squeezed))
 
+    def some_page_opens_inside(self, block: str, end: str) -> bool:
+        """Tell whether a page after the first opens within ``block`` and holds its ``end`` too.
+
+        The 附件说明 with the 署名 after it (``block``, ending with the closing ``end``): a page that
+        opens with the tail of its list, say the second attachment's name, and then the 署名,
+        holds no body text either (white space ignored).
+        """
+        whole, closing = _SPACE.sub("", block), _SPACE.sub("", end)
+        for page in self.squeezed[1:]:
+            at = page.find(closing)
+            if closing and at >= 0 and whole.endswith(page[: at + len(closing)]):
+                return True
+        return False
+
     def lines_before(self, line: str, count: int, block: str = "") -> str:
         """The text of the ``count`` printed lines before the last line that reads ``line`` (white space ignored).
 

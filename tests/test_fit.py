@@ -104,3 +104,16 @@ def test_the_files_of_a_round_are_named_apart(jobs: dict[str, Job]) -> None:
     assert made[0].docx == notice.docx
     notice.choose(0)
     assert not list(notice.docx.parent.glob("*.fit*"))
+
+
+def test_a_page_opening_with_the_tail_of_the_attachment_list_and_the_signature_holds_no_body() -> None:
+    # Seen in a 请示 whose 附件说明 lists two attachments: page 2 opened "（送审稿）2. 征求意见采纳情况表",
+    # then the 署名 — no body text, though it does not open with "附件：" or the 署名.
+    closing = "恩平市科工商务局2021年5月10日"
+    block = "附件：1. 恩平市2021年度推动落后产能退出工作计划（送审稿）2. 征求意见采纳情况表" + closing
+    body = "第一页的正文。\n附件：1. 恩平市2021年度推动落后产能退出工作计划\n"
+    tail = PdfText((body, "（送审稿）\n2. 征求意见采纳情况表\n恩平市科工商务局\n2021年5月10日"))
+    assert tail.some_page_opens_inside(block, closing)
+    with_body = PdfText((body, "请予审定。\n" + "（送审稿）2. 征求意见采纳情况表\n恩平市科工商务局\n2021年5月10日"))
+    assert not with_body.some_page_opens_inside(block, closing), "a body line on the page: it is not alone"
+    assert not PdfText((body + closing, "— 2 —")).some_page_opens_inside(block, closing)

@@ -152,9 +152,12 @@ class Job:
         context: Mapping[str, Any] = self.document.context
         signature, note = str(context.get("signature", "")), str(context.get("note", ""))
         closing = signature + str(context.get("date", ""))
-        # The 附件说明 is not 正文 either: a page opening with it and the 署名 holds no body text.
+        # The 附件说明 is not 正文 either: a page opening with it, or with the tail of its list, and
+        # then the 署名 holds no body text.
         attachments = "附件：" + "".join(context.get("attachments") or []) + closing
-        if signature and text.some_page_starts_with(closing, attachments):
+        if signature and (
+            text.some_page_starts_with(closing, attachments) or text.some_page_opens_inside(attachments, closing)
+        ):
             return Fit.SIGNATURE_ALONE
         if note and text.some_page_starts_with(f"（{note}）"):
             return Fit.NOTE_ALONE
