@@ -24,33 +24,19 @@ from lxml import etree
 
 from docgen import layout
 from docgen._io import atomic_path
+from docgen.wordml import RPR_ORDER, is_autofit, paragraph_text, style_id
 
 Element = Any  # lxml elements
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
-AUTOFIT_CAPTION = "自动列宽"  # as ``render.docxform`` marks a table it sizes
 # docgen's paragraph styles whose text is names (of organs, enterprises, people).
 NAME_STYLES = frozenset({"GwRecipients", "GwSignature", "GwImprint", "GwAttendance", "GwTableText", "GwTableCenter"})
 OWN_STYLE = "GwBody"  # a document without it is not docgen's: nothing is glued
 
 
-def _style_id(paragraph: Element) -> str | None:
-    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return None if style is None else str(style.get(qn("w:val")))
-
-
-def _text(paragraph: Element) -> str:
-    return "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
-
-
-def _is_autofit(table: Element) -> bool:
-    caption = table.find(f"{qn('w:tblPr')}/{qn('w:tblCaption')}")
-    return caption is not None and caption.get(qn("w:val")) == AUTOFIT_CAPTION
-
-
 def document_names(body: Element) -> list[str]:
     """The words of the names the document's own name paragraphs hold."""
-    texts = [_text(p) for p in body.iter(qn("w:p")) if _style_id(p) in NAME_STYLES]
+    texts = [paragraph_text(p) for p in body.iter(qn("w:p")) if style_id(p) in NAME_STYLES]
     return layout.name_words(*(t.removeprefix("抄送：").removeprefix("主送：") for t in texts))
 
 
@@ -63,7 +49,7 @@ def glue_words(docx: Path) -> int:
     document = etree.fromstring(parts["word/document.xml"], _PARSER)
     styles = etree.fromstring(parts["word/styles.xml"], _PARSER)
     body = document.find(qn("w:body"))
-    if body is None or not any(_style_id(p) == OWN_STYLE for p in body.iter(qn("w:p"))):
+    if body is None or not any(style_id(p) == OWN_STYLE for p in body.iter(qn("w:p"))):
         return 0
     glued = keep_words_whole(body, styles, document_names(body))
     if glued:
@@ -75,51 +61,6 @@ def glue_words(docx: Path) -> int:
 
 
 WORD_JOINER = "\u2060"
-# CT_RPr children in schema order, as far as gluing a run needs to place its own.
-_RPR_ORDER = tuple(
-    qn(f"w:{name}")
-    for name in [
-        "rStyle",
-        "rFonts",
-        "b",
-        "bCs",
-        "i",
-        "iCs",
-        "caps",
-        "smallCaps",
-        "strike",
-        "dstrike",
-        "outline",
-        "shadow",
-        "emboss",
-        "imprint",
-        "noProof",
-        "snapToGrid",
-        "vanish",
-        "webHidden",
-        "color",
-        "spacing",
-        "w",
-        "kern",
-        "position",
-        "sz",
-        "szCs",
-        "highlight",
-        "u",
-        "effect",
-        "bdr",
-        "shd",
-        "fitText",
-        "vertAlign",
-        "rtl",
-        "cs",
-        "em",
-        "lang",
-        "eastAsianLayout",
-        "specVanish",
-        "oMath",
-    ]
-)
 
 
 class _RunFormats:
@@ -176,8 +117,8 @@ def _set_rpr(rpr: Element, tag: str, **attrs: str) -> None:
     element = rpr.find(name)
     if element is None:
         element = rpr.makeelement(name, {})
-        rank = _RPR_ORDER.index(name)
-        later = next((c for c in rpr if c.tag in _RPR_ORDER and _RPR_ORDER.index(c.tag) > rank), None)
+        rank = RPR_ORDER.index(name)
+        later = next((c for c in rpr if c.tag in RPR_ORDER and RPR_ORDER.index(c.tag) > rank), None)
         if later is not None:
             later.addprevious(element)
         else:
@@ -206,9 +147,9 @@ def keep_words_whole(body: Element, styles: Element, names: Collection[str]) -> 
     # at the widths it measured: gluing there could make a unit wider than its cell.
     glued = 0
     for paragraph in body.iter(qn("w:p")):
-        if any(ancestor.tag == qn("w:tbl") and _is_autofit(ancestor) for ancestor in paragraph.iterancestors()):
+        if any(ancestor.tag == qn("w:tbl") and is_autofit(ancestor) for ancestor in paragraph.iterancestors()):
             continue
-        style_id = _style_id(paragraph)
+        paragraph_style = style_id(paragraph)
         for run in list(paragraph.iter(qn("w:r"))):
             content = [c for c in run if c.tag != qn("w:rPr")]
             if len(content) != 1 or content[0].tag != qn("w:t") or not content[0].text:
@@ -217,7 +158,7 @@ def keep_words_whole(body: Element, styles: Element, names: Collection[str]) -> 
             spans = layout.kept_whole(text, tuple(names))
             if not spans:
                 continue
-            scale = formats.scale(run, style_id)
+            scale = formats.scale(run, paragraph_style)
             pieces: list[Element] = []
             at = 0
             for start, end in spans:

@@ -18,9 +18,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from docgen import layout
-from docgen.render.docxform import AUTOFIT_CAPTION, SECTION_BREAK_STYLE
+from docgen.render.docxform import SECTION_BREAK_STYLE
 from docgen.render.templates import BUILTIN_TEMPLATES
 from docgen.vocab import FANGSONG, HEITI, KAITI, SONGTI, XIAOBIAOSONG, FontRole
+from docgen.wordml import AUTOFIT_CAPTION
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -19,8 +19,8 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from docgen import layout
+from docgen.wordml import AUTOFIT_CAPTION, RPR_ORDER, is_autofit, paragraph_text, style_id
 
-AUTOFIT_CAPTION = "自动列宽"  # a table whose alt-text title says this is sized by docgen
 SECTION_BREAK_STYLE = "GwSectionBreak"  # an empty paragraph that only carries a section's set-up
 SIGNATURE_STYLE = "GwSignature"
 # Each line of a cell is set this much narrower than the cell, so rounding in LibreOffice, Word
@@ -60,15 +60,6 @@ def _body_sections(body: Element) -> Iterator[tuple[list[Element], Element]]:
             elements = []
 
 
-def _style_id(paragraph: Element) -> str | None:
-    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return None if style is None else str(style.get(qn("w:val")))
-
-
-def _text(paragraph: Element) -> str:
-    return "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
-
-
 def _ppr(paragraph: Element) -> Element:
     ppr = paragraph.find(qn("w:pPr"))
     if ppr is None:
@@ -97,7 +88,7 @@ def fold_section_breaks(body: Element) -> None:
     A carrier after a paragraph would add an empty line to the end of its section, which can
     be the line that pushes the 附注 onto a page of its own. After a table it has to stay.
     """
-    for carrier in [p for p in body.iter(qn("w:p")) if _style_id(p) == SECTION_BREAK_STYLE]:
+    for carrier in [p for p in body.iter(qn("w:p")) if style_id(p) == SECTION_BREAK_STYLE]:
         sect = carrier.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
         before = carrier.getprevious()
         if sect is None or before is None or before.tag != qn("w:p"):
@@ -119,7 +110,7 @@ def set_closing_pitch(body: Element, pitch_twips: int) -> None:
     chosen = [
         sect
         for elements, sect in sections
-        if any(_style_id(p) == SIGNATURE_STYLE for element in elements for p in element.iter(qn("w:p")))
+        if any(style_id(p) == SIGNATURE_STYLE for element in elements for p in element.iter(qn("w:p")))
     ] or [sect for _, sect in sections]
     for sect in chosen:
         for grid in sect.iter(qn("w:docGrid")):
@@ -134,7 +125,7 @@ def narrow_seal_space(body: Element) -> bool:
     and 附注 on the body's page without changing the 22-line grid. False when there are not two
     blank lines to narrow (a joint 署名's table has none above it).
     """
-    signature = next((p for p in body.iter(qn("w:p")) if _style_id(p) == SIGNATURE_STYLE), None)
+    signature = next((p for p in body.iter(qn("w:p")) if style_id(p) == SIGNATURE_STYLE), None)
     if signature is None:
         return False
     block = signature  # a joint 署名 stands in a table, whose rows keep the seals' room themselves
@@ -142,7 +133,7 @@ def narrow_seal_space(body: Element) -> bool:
         block = block.getparent()
     blanks: list[Element] = []
     before = block.getprevious()
-    while before is not None and before.tag == qn("w:p") and not _text(before).strip() and len(blanks) < 2:
+    while before is not None and before.tag == qn("w:p") and not paragraph_text(before).strip() and len(blanks) < 2:
         if before.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
             break
         blanks.append(before)
@@ -165,16 +156,16 @@ def keep_closing_with_body(body: Element, tail: str = "") -> bool:
     there is no closing block.
     """
     paragraphs = list(body.iter(qn("w:p")))
-    signature = next((i for i, p in enumerate(paragraphs) if _style_id(p) == SIGNATURE_STYLE), None)
+    signature = next((i for i, p in enumerate(paragraphs) if style_id(p) == SIGNATURE_STYLE), None)
     if signature is None:
         return False
     before = paragraphs[:signature]
-    texted = [i for i, p in enumerate(before) if "".join(_text(p).split())]
+    texted = [i for i, p in enumerate(before) if "".join(paragraph_text(p).split())]
     if not texted:
         return True
     rest = "".join(tail.split())
     for i in reversed(texted):
-        text = "".join(_text(before[i]).split())
+        text = "".join(paragraph_text(before[i]).split())
         if rest and rest.endswith(text) and len(rest) > len(text):
             rest = rest[: -len(text)]
             continue
@@ -204,7 +195,7 @@ def _set_keep_next(paragraph: Element) -> None:
 
 def _page_break_at(paragraph: Element, offset: int) -> None:
     """Put a page break into ``paragraph`` before its ``offset``-th character (white space not counted)."""
-    text = _text(paragraph)
+    text = paragraph_text(paragraph)
     raw = [i for i, ch in enumerate(text) if not ch.isspace()][offset]
     position = 0
     for run in list(paragraph.iterchildren(qn("w:r"))):
@@ -265,11 +256,6 @@ def has_sized_tables(docx: Path) -> bool:
         return f'w:tblCaption w:val="{AUTOFIT_CAPTION}"'.encode() in zf.read("word/document.xml")
 
 
-def _is_autofit(table: Element) -> bool:
-    caption = table.find(f"{qn('w:tblPr')}/{qn('w:tblCaption')}")
-    return caption is not None and caption.get(qn("w:val")) == AUTOFIT_CAPTION
-
-
 def _section_of(body: Element, element: Element) -> Element:
     """The w:sectPr of the section ``element`` (a block-level child of the body) belongs to."""
     for elements, sect in _body_sections(body):
@@ -315,7 +301,7 @@ class _Sizes:
         run_size = paragraph.find(f"{qn('w:r')}/{qn('w:rPr')}/{qn('w:sz')}")
         if run_size is not None:
             return int(run_size.get(qn("w:val"))) / 2
-        return self.style_size(_style_id(paragraph))
+        return self.style_size(style_id(paragraph))
 
 
 def _cell_padding_mm(table: Element) -> float:
@@ -350,11 +336,11 @@ def fit_tables(document: Any, *, compact: bool = False) -> None:
     """
     body = document.element.body
     sizes = _Sizes(document)
-    for table in [t for t in body.iterchildren(qn("w:tbl")) if _is_autofit(t)]:
+    for table in [t for t in body.iterchildren(qn("w:tbl")) if is_autofit(t)]:
         columns = len(table.findall(f"{qn('w:tblGrid')}/{qn('w:gridCol')}"))
         padding = _cell_padding_mm(table) + CELL_SLACK_MM
         cells = list(_grid_cells(table, sizes))
-        texts = ["\n".join(_text(p) for p in tc.findall(qn("w:p"))) for tc, *_ in cells]
+        texts = ["\n".join(paragraph_text(p) for p in tc.findall(qn("w:p"))) for tc, *_ in cells]
         portrait = _section_of(body, table)
         turned = portrait if _is_landscape(portrait) else _landscape_of(portrait)
         choice = None
@@ -409,25 +395,7 @@ def _set_size(paragraph: Element, size_pt: float) -> None:
 
 
 # CT_RPr children after w:sz/w:szCs, for inserting those in schema order.
-_RPR_AFTER_SZ = {
-    qn(f"w:{n}")
-    for n in (
-        "highlight",
-        "u",
-        "effect",
-        "bdr",
-        "shd",
-        "fitText",
-        "vertAlign",
-        "rtl",
-        "cs",
-        "em",
-        "lang",
-        "eastAsianLayout",
-        "specVanish",
-        "oMath",
-    )
-}
+_RPR_AFTER_SZ = set(RPR_ORDER[RPR_ORDER.index(qn("w:szCs")) + 1 :])
 
 
 def _write_widths(table: Element, widths: list[float], cells: list[tuple[Element, int, int, float]]) -> None:
@@ -451,7 +419,7 @@ TITLE_SLACK_EM = 0.3  # LibreOffice must never need a line more than docgen plan
 def balance_titles(body: Element) -> None:
     """Break every multi-line title into balanced lines (``layout.title_lines``) as the section allows."""
     for paragraph in body.findall(qn("w:p")):
-        if _style_id(paragraph) != TITLE_STYLE or not _text(paragraph):
+        if style_id(paragraph) != TITLE_STYLE or not paragraph_text(paragraph):
             continue
         width_mm = _block_width_mm(_section_of(body, paragraph))
         width_em = width_mm * layout.PT_PER_MM / layout.TITLE_PT - TITLE_SLACK_EM
@@ -475,7 +443,7 @@ def _break_paragraph(
     formats = {_rpr_xml(r) for r in runs}
     if len(formats) != 1:
         return  # mixed formatting: leave the breaking to the converter
-    text = _text(paragraph)
+    text = paragraph_text(paragraph)
     lines = lines_of(text, width_em) if lines_of else layout.break_lines(text, width_em, soft=soft)
     if len(lines) <= 1:
         return
