@@ -17,16 +17,15 @@ import copy
 import zipfile
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
 
 from docx.oxml.ns import qn
 from lxml import etree
 
 from docgen import layout
 from docgen._io import atomic_path
-from docgen.wordml import RPR_ORDER, is_autofit, paragraph_text, style_id
+from docgen.wordml import RPR_ORDER, Element, is_autofit, paragraph_text, style_id
 
-Element = Any  # lxml elements
+WORD_JOINER = "\u2060"  # prints nothing; ICU never breaks a line beside it
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
 # docgen's paragraph styles whose text is names (of organs, enterprises, people).
@@ -58,9 +57,6 @@ def glue_words(docx: Path) -> int:
             for name, data in parts.items():
                 out.writestr(name, data)
     return glued
-
-
-WORD_JOINER = "\u2060"
 
 
 class _RunFormats:
