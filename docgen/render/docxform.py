@@ -19,7 +19,7 @@ from typing import Any
 from docx.oxml.ns import qn
 
 from docgen import layout
-from docgen.wordml import AUTOFIT_CAPTION, RPR_ORDER, is_autofit, paragraph_text, style_id
+from docgen.wordml import AUTOFIT_CAPTION, RPR_ORDER, Element, is_autofit, paragraph_text, style_id
 
 SECTION_BREAK_STYLE = "GwSectionBreak"  # an empty paragraph that only carries a section's set-up
 SIGNATURE_STYLE = "GwSignature"
@@ -32,7 +32,6 @@ TABLE_LINE_FACTOR = 1.35  # exact line height of table text, as the template's t
 SMALLER_PT = {14.0: 12.0, 12.0: 10.5}  # 4号 → 小四 → 五号: the one step down a table may take
 TWIPS_PER_MM = layout.TWIPS_PER_PT * layout.PT_PER_MM
 
-Element = Any  # lxml elements from python-docx's oxml layer carry no useful static type
 
 # CT_PPr children in schema order (what may come before w:sectPr, and what must come after).
 _PPR_AFTER_SECTPR = (qn("w:pPrChange"),)
