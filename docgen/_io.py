@@ -245,6 +245,19 @@ def use_run_folder(workspace: Path) -> Path:
     return _run
 
 
+_TERMINATED: list[int] = []  # the signal that asked this process to stop, once it has
+
+
+def note_termination(signum: int) -> None:
+    """Remember that the process was asked to stop (SIGTERM), whatever catches the exception raised for it."""
+    _TERMINATED.append(signum)
+
+
+def termination_exit() -> int | None:
+    """The exit code owed to a termination asked for earlier (128 + the signal), or None."""
+    return 128 + _TERMINATED[0] if _TERMINATED else None
+
+
 def end_run() -> None:
     """Remove this process's run folder and send temporary files back where they went before."""
     global _run

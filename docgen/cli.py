@@ -26,7 +26,7 @@ import click.parser
 import click.types
 
 from docgen import __version__
-from docgen._io import end_run, use_run_folder
+from docgen._io import end_run, note_termination, termination_exit, use_run_folder
 from docgen.errors import DocgenError, os_error_message, printable
 from docgen.vocab import KINDS, NUMBERED_KINDS
 
@@ -1239,6 +1239,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="docgen", standalone_mode=False)
+        if (code := termination_exit()) is not None:  # asked to stop, and something swallowed it
+            sys.exit(code)
     except DocgenError as exc:
         click.echo(f"错误：{exc.message}", err=True)
         if "--json" in (argv if argv is not None else sys.argv[1:]):  # a script reads stdout: it gets JSON there too
@@ -1282,4 +1284,5 @@ INTERNAL_ERROR_EXIT = 70  # EX_SOFTWARE: not the clerk's input, docgen's own fau
 
 
 def _terminated(signum: int, frame: object) -> None:
+    note_termination(signum)  # a library that turns the exception into its own still cannot hide it
     raise SystemExit(128 + signum)

@@ -10,6 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from docgen._io import termination_exit
 from docgen.errors import OcrError
 from docgen.ocr import INSTALL_HINT, Box
 
@@ -27,7 +28,11 @@ class RapidEngine:
 
             self.version = version(PACKAGE)
         except (ImportError, PackageNotFoundError) as exc:
-            msg = f"扫描件需要 OCR 才能读出文字，但没有安装 OCR 组件。{INSTALL_HINT}"
+            # A SIGTERM while OpenCV or onnxruntime load can surface as their ImportError: that is
+            # an interruption, not a missing component (seen when an import was stopped mid-way).
+            if (code := termination_exit()) is not None:
+                raise SystemExit(code) from exc
+            msg = f"扫描件需要 OCR 才能读出文字，但没有安装 OCR 组件（{str(exc)[:80]}）。{INSTALL_HINT}"
             raise OcrError(msg) from exc
         self._engine: Any = RapidOCR()
 
