@@ -3,22 +3,28 @@
 Prints, measured in this one process tree: ms per document for filling (docxtpl plus docgen's
 table sizing and section work), seconds per document for LibreOffice one soffice per document
 (the baseline) and in one batch, and ms for turning the 印发 set's landscape pages, for cleaning
-its DOCX before conversion and for the text check of the set, each as a share of the baseline. Usage:
+its DOCX before conversion and for the text check of the set, each as a share of the baseline.
+Then what the page planner costs (issue 23): the 40 notices of the body-length sweep fitted on
+one pool with the planner (版记 moved to an even side, 主送 to the 版记) and without it (the
+fit steps alone, as before), in seconds per document and LibreOffice conversions. Usage:
 
     .venv/bin/python bench/bench_render.py [N]
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import resource
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from unittest import mock
 
+from bench.sweepcase import write_cases
 from docgen.case.model import load_case
 from docgen.convert.keepwhole import glue_words
 from docgen.convert.libreoffice import LibreOfficeConverter
@@ -30,6 +36,44 @@ from docgen.render.context import Document, documents_for
 from docgen.render.templates import find_template, render_docx
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def fitted(folder: Path, *, planner: bool) -> tuple[float, int, int]:
+    """Seconds per document, conversions and documents moved fitting the sweep's 40 notices."""
+    from docgen.convert.pool import ConversionPool  # noqa: PLC0415
+    from docgen.pipeline import fit  # noqa: PLC0415
+    from docgen.pipeline.prepare import prepare  # noqa: PLC0415
+    from docgen.pipeline.workspace import Workspace  # noqa: PLC0415
+
+    (folder / "ws").mkdir(parents=True)
+    ws = Workspace.open(folder / "ws", env={})
+    jobs = []
+    for case in write_cases(folder, "notice"):
+        prepared = prepare(case, ws, ["notice"], converting=True)
+        staging = folder / case.stem
+        staging.mkdir()
+        jobs += fit.make_jobs(prepared.documents, prepared.templates, staging)
+    conversions = 0
+    with ConversionPool(ws.settings.soffice, ws.settings.convert_timeout, ws.settings.font_dirs) as pool:
+        convert_each = pool.convert_each
+
+        def counted(
+            pairs: Sequence[tuple[Path, Path]], on_done: Callable[[int, str | None], None] | None = None
+        ) -> dict[int, str]:
+            nonlocal conversions
+            conversions += len(pairs)
+            return convert_each(pairs, on_done)
+
+        with contextlib.ExitStack() as patches:
+            patches.enter_context(mock.patch.object(pool, "convert_each", counted))
+            if not planner:
+                for step in ("move_imprint", "move_recipients"):
+                    patches.enter_context(mock.patch.object(fit.Job, step, return_value=False))
+            started = time.perf_counter()
+            fit.fit_and_convert(jobs, pool)
+            seconds = time.perf_counter() - started
+    moved = sum(1 for job in jobs if job.imprint or job.recipients_moved)
+    return seconds / len(jobs), conversions, moved
 
 
 def timed(action: Callable[[], object], repeat: int) -> float:
@@ -118,6 +162,20 @@ def main() -> None:
         f"  ({letter_check / one_shot:.1%} of baseline)"
     )
     print(f"peak RSS of a soffice child       : {peak_children_mb:7.0f} MB")
+    planner_cost()
+
+
+def planner_cost() -> None:
+    """What the page planner adds to fitting, against the fit steps alone (as before it)."""
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        without, without_runs, _ = fitted(tmp / "without", planner=False)
+        planned, planned_runs, moved = fitted(tmp / "planned", planner=True)
+    print(f"fit 40 notices, fit steps alone   : {without:7.2f} s/doc, {without_runs} conversions  [before the planner]")
+    print(
+        f"fit 40 notices, with page planner : {planned:7.2f} s/doc, {planned_runs} conversions"
+        f"  ({planned / without:.2f}x; {moved} documents had their 版记 or 主送 moved)"
+    )
 
 
 if __name__ == "__main__":

@@ -393,7 +393,7 @@ def batch(
         )
     for message in warnings:  # on stderr, so --json output stays clean
         _warn(message)
-    results, filing_errors = report.results, report.errors
+    results, filing_errors, copy_errors = report.results, report.errors, report.copy_errors
     if not as_json:
         for note in report.notes:
             click.echo(note)
@@ -408,9 +408,19 @@ def batch(
             click.echo(f"未签发：{item.title}（{item.path}）", err=True)
             for reason in item.findings:
                 click.echo(f"  {reason}", err=True)
-        for reason in filing_errors:
-            click.echo(f"未生成归档副本：{reason}", err=True)
-    if failures or filing_errors:
+    # On stderr in --json mode too: what was not made, and why, whatever the output format.
+    for reason in copy_errors:
+        click.echo(f"未生成分发件：{reason}", err=True)
+    for reason in filing_errors:
+        click.echo(f"未生成归档副本：{reason}", err=True)
+    if failures or filing_errors or copy_errors:
+        if not as_json:
+            parts = [
+                ("签发失败", len(failures)),
+                ("分发件未生成", len(copy_errors)),
+                ("归档副本未生成", len(filing_errors)),
+            ]
+            click.echo("未全部完成：" + "；".join(f"{label} {n} 项" for label, n in parts if n), err=True)
         sys.exit(1)
 
 

@@ -7,6 +7,7 @@ template builder, the renderer and the tests that measure PDFs.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -101,7 +102,9 @@ IMPRINT_ROW_MM = 8.0
 TABLE_PT = 14.0  # 4号 in tables, so a row carries enough text
 TABLE_SMALL_PT = 12.0  # 小四, for tables of six or more columns on a portrait page
 TABLE_RULE_EIGHTHS = 4  # 0.5 pt cell borders
-CELL_MARGIN_MM = 1.5
+CELL_MARGIN_MM = (
+    1.0  # each side: Word and WPS use 1.9 mm; 1.0 lets a six-column 公告 keep its sizes whole on a portrait page
+)
 
 RED = "FF0000"
 
@@ -122,22 +125,29 @@ class SignatureLayout:
 
     organ_right_twips: int
     date_right_twips: int
+    # A name too long to centre on the date within the block: its lines, each centred on the
+    # date (the paragraph centred between ``organ_left_twips`` and the right margin).
+    organ_lines: tuple[str, ...] = ()
+    organ_left_twips: int = 0
 
 
 def signature_layout(organ: str, date_text: str, date_right_chars: float = 4.0) -> SignatureLayout:
     """Place the date four characters from the right and centre the organ name over it.
 
     GB/T 9704 7.3.5.1 (sealed document, one issuer): 成文日期 右空四字, 发文机关署名 centred on
-    the date. A name longer than the date is centred too, but never pushed past the margin.
+    the date. A name too long to be centred there within the block (a 25-character organ) is
+    broken between its words into lines that are each centred on the date.
     """
     char_twips = CHAR_PITCH_PT * TWIPS_PER_PT
     date_chars = text_width_chars(date_text)
     organ_chars = text_width_chars(organ)
     organ_right = date_right_chars + (date_chars - organ_chars) / 2
-    return SignatureLayout(
-        organ_right_twips=max(0, round(organ_right * char_twips)),
-        date_right_twips=round(date_right_chars * char_twips),
-    )
+    date_right = round(date_right_chars * char_twips)
+    if organ_right >= 0:
+        return SignatureLayout(round(organ_right * char_twips), date_right)
+    room = 2 * (date_right_chars + date_chars / 2)  # the widest line centred on the date
+    lines = tuple(title_lines(organ, room - 0.01, measure=text_width_chars))  # balanced, at whole words
+    return SignatureLayout(0, date_right, lines, round((CHARS_PER_LINE - room) * char_twips))
 
 
 # --- table cells ------------------------------------------------------------------------------
@@ -187,12 +197,13 @@ _WORD_UNITS = [
     r"[0-9A-Za-z]{1,12}-WS·\d{4}-(?:Y|D30|D10)-[A-Z0-9]{1,6}-\d{4}",
     # 发文字号: 恩科工商务字〔2021〕58号
     r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号",
+    # sizes: φ2.5m×10m, 2.5m×180m (before the quantities, which would take 2.5m alone)
+    r"[φΦ]?\d+(?:\.\d+)?[A-Za-z]*(?:×[φΦ]?\d+(?:\.\d+)?[A-Za-z³²]*)+",
     # quantities with units: 20万吨/年, 1.5万平方米/年, 2台, 35℃, 10m³
     rf"\d+(?:\.\d+)?(?:[万千百亿])?(?:{_UNITS})(?:/(?:{_UNITS}|a|d))?",
-    # codes, model numbers and Latin words: 91440785MA4UH1A2BG, GW-5t, φ250mm; a size such as
-    # φ2.5m×10m may break after its × (kept whole, it turns the example's 公告 table landscape)
+    # codes, model numbers, sizes and Latin words: 91440785MA4UH1A2BG, GW-5t, φ250mm, φ2.5m×10m
     # (and a specification joined by · after it: YLW-1200MA·|120℃)
-    r"[A-Za-z0-9φΦ][A-Za-z0-9φΦ.\-_/*³²℃%+]*",
+    r"[A-Za-z0-9φΦ](?:[A-Za-z0-9φΦ.\-_/*³²℃%+]|×(?=[0-9φΦ]))*",
     # short bracketed notes stay together with their brackets: （街道办事处）
     r"（[^（）]{1,8}）",
     # enterprise names inside longer text
@@ -305,18 +316,30 @@ def _name_parts(unit: str) -> list[str]:
     return [*_name_parts(unit[:cut]), *_name_parts(unit[cut:])]
 
 
-def atoms(text: str, *, soft: bool = False) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def _unbreakable(kept: tuple[str, ...]) -> re.Pattern[str]:
+    """``_UNBREAKABLE`` with the case's own words first, longest first."""
+    if not kept:
+        return _UNBREAKABLE
+    words = "|".join(re.escape(w) for w in sorted(kept, key=len, reverse=True))
+    return re.compile(f"{words}|{_UNBREAKABLE.pattern}")
+
+
+def atoms(text: str, *, soft: bool = False, kept: tuple[str, ...] = ()) -> list[str]:
     """Split ``text`` into pieces a line may break between, and nowhere else.
 
-    Units that must stay whole (see ``_UNBREAKABLE``, short cells, short list items) are one
-    piece; other text is one piece per character; punctuation then joins its neighbour so no
-    line starts with a closing mark or ends with an opening one. ``soft`` lets the name of an
-    organ break between its words (江门市生态环境局|恩平分局); an enterprise's name never breaks.
+    Units that must stay whole (see ``_UNBREAKABLE``, the case's own words ``kept`` such as its
+    equipment 蒸球 and 热定型机, short cells, short list items) are one piece; other text is one
+    piece per character; punctuation then joins its neighbour so no line starts with a closing
+    mark or ends with an opening one. ``soft`` lets the name of an organ break between its words
+    (江门市生态环境局|恩平分局) and an enterprise's after its place (恩平市|恒达钢铁有限公司).
     """
     if not text:
         return []
     if len(text) > WHOLE_CELL_MAX and _LONG_NAME.fullmatch(text) and text.count("公司") <= 1:
         return _name_parts(text)
+    if soft and _LONG_NAME.fullmatch(text) and (place := _PLACE_END.search(text)):
+        return [text[: place.start()], text[place.start() :]]  # 恩平市|恒达钢铁有限公司, when a column needs it
     if _whole(text):
         if soft and not _COMPANY.search(text):
             return [p for p in _ORGAN_BREAK.split(text) if p]
@@ -325,12 +348,12 @@ def atoms(text: str, *, soft: bool = False) -> list[str]:
     for item in re.split(r"(?<=、)", text):
         body = item.removesuffix("、")
         if len(body) <= LIST_ITEM_MAX and "、" in text and not _SENTENCE_PUNCT.search(body):
-            pieces.extend(atoms(body, soft=True) if soft else [body])
+            pieces.extend(atoms(body, soft=True, kept=kept) if soft else [body])
             if item.endswith("、"):
                 pieces.append("、")
             continue
         pos = 0
-        for match in _UNBREAKABLE.finditer(item):
+        for match in _unbreakable(kept).finditer(item):
             pieces.extend(item[pos : match.start()])
             pieces.append(match.group())
             pos = match.end()
@@ -347,9 +370,9 @@ def atoms(text: str, *, soft: bool = False) -> list[str]:
 Measure = Callable[[str], float]  # width of a text in em
 
 
-def min_em(text: str, *, soft: bool = False, measure: Measure = text_em) -> float:
+def min_em(text: str, *, soft: bool = False, measure: Measure = text_em, kept: tuple[str, ...] = ()) -> float:
     """The narrowest width ``text`` can be set in without breaking a unit."""
-    return max((measure(a) for a in atoms(text, soft=soft)), default=0.0)
+    return max((measure(a) for a in atoms(text, soft=soft, kept=kept)), default=0.0)
 
 
 def break_lines(
@@ -360,6 +383,7 @@ def break_lines(
     soft: bool = False,
     words: bool = False,
     measure: Measure = text_em,
+    kept: tuple[str, ...] = (),
 ) -> list[str]:
     """Greedy line breaking at atom boundaries; a single atom wider than the line is split.
 
@@ -370,7 +394,7 @@ def break_lines(
     """
     lines: list[str] = []
     line = ""
-    for atom in title_pieces(text) if words else atoms(text, soft=soft):
+    for atom in title_pieces(text) if words else atoms(text, soft=soft, kept=kept):
         if line and measure(line + atom) > width_em:
             lines.append(line)
             line = ""
@@ -446,8 +470,8 @@ def title_lines(title: str, width_em: float, measure: Measure = text_em) -> list
 
     GB/T 9704 7.3.1: a title over several lines breaks at whole words and forms a trapezoid or a
     diamond; "…会议纪/要" with one character alone reads badly. The lines are chosen among the
-    breaks between words (``title_pieces``) so that their widths differ least, the upper line
-    the longer when two choices tie (a trapezoid); no line is wider than ``width_em``.
+    breaks between words (``title_pieces``) so that their widths differ least; of two lines the
+    upper is the longer (上长下短) whenever a break allows it; no line is wider than ``width_em``.
     """
     total = measure(title)
     if total <= width_em:
@@ -472,6 +496,17 @@ def _balanced_breaks(pieces: list[str], count: int, width_em: float, measure: Me
     number of starts: the work grows with the title's length times ``count``, not its fifth power
     (an attack run's 485-character title took 63 s to lint before).
     """
+    if count == 2:  # 上长下短: the most even split whose upper line is not the shorter, if there is one
+        splits = [
+            (upper, lower, cut)
+            for cut in range(1, len(pieces))
+            if (upper := measure("".join(pieces[:cut]))) <= width_em
+            and (lower := measure("".join(pieces[cut:]))) <= width_em
+        ]
+        if splits:
+            _, _, cut = min(splits, key=lambda s: (s[0] < s[1], abs(s[0] - s[1])))
+            return [cut, len(pieces)]
+        return None
     target = measure("".join(pieces)) / count
     # best[(i, j)]: least squared deviation from the target for pieces[:i] in j lines.
     best: dict[tuple[int, int], tuple[float, list[int]]] = {(0, 0): (0.0, [])}
@@ -509,13 +544,17 @@ class Cell:
     size_pt: float = 14.0
     soft: bool = False  # organ names may break between their words
     measure: Measure = text_em
+    kept: tuple[str, ...] = ()  # the case's own words, never broken (see ``atoms``)
 
     def _em_to_mm(self, em: float) -> float:
         return em * self.size_pt * 25.4 / 72
 
     def min_mm(self) -> float:
         """Narrowest text width without breaking a unit, in mm."""
-        widest = max((min_em(p, soft=self.soft, measure=self.measure) for p in self.text.splitlines()), default=0.0)
+        widest = max(
+            (min_em(p, soft=self.soft, measure=self.measure, kept=self.kept) for p in self.text.splitlines()),
+            default=0.0,
+        )
         return self._em_to_mm(widest)
 
     def natural_mm(self) -> float:
@@ -693,11 +732,11 @@ LETTER_BANNER_LINE_PT = BANNER_PT * 1.25
 # box (3.7 mm under the glyphs of a 36 pt banner) to 1.75 mm below it; in the row under it, the
 # glyphs of a line one grid line high (the 份号 and 发文字号 lines) stand 2.39 mm lower than the
 # cell's top margin says, so the margin is that much smaller than the 7/8 字 gap. With the other
-# kinds' footer distance, the first page footer's rule lands at 270.9/271.8 mm (thin/thick);
-# lowering the footer by 5.65 mm centres the pair 20 mm above the paper's edge.
+# kinds' footer distance, the first page footer's rule lands at 269.8/270.7 mm (thin/thick);
+# lowering the footer by 6.75 mm centres the pair 20 mm above the paper's edge.
 LETTER_RULE_PAIR_MM = 1.75
 LETTER_CELL_SHIFT_MM = 2.39
-LETTER_FOOTER_LIFT_MM = 5.65
+LETTER_FOOTER_LIFT_MM = 6.75
 
 
 def letter_rule_x_mm() -> float:

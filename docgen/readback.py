@@ -272,11 +272,22 @@ class PdfText:
                 return True
         return False
 
-    def lines_before(self, line: str, count: int, block: str = "") -> str:
+    def page_holding(self, text: str) -> int | None:
+        """The index of the last page that holds ``text`` (white space ignored), or None."""
+        wanted = _SPACE.sub("", text)
+        found = [i for i, page in enumerate(self.squeezed) if wanted and wanted in page]
+        return found[-1] if found else None
+
+    def text_besides(self, index: int, text: str) -> bool:
+        """Whether page ``index`` holds anything but ``text`` and its page number (white space ignored)."""
+        return bool(self.squeezed[index].replace(_SPACE.sub("", text), "", 1))
+
+    def lines_before(self, line: str, count: int, block: str = "", floor: str = "") -> str:
         """The text of the ``count`` printed lines before the last line that reads ``line`` (white space ignored).
 
         When lines beginning with ``block`` (say "附件：") come just before that line, they are
-        taken too and not counted.
+        taken too and not counted. One line at least is left after the last line ending ``floor``
+        (the 主送, after which the body begins): page 1 must show body text.
         """
         wanted = _SPACE.sub("", line)
         lines = []
@@ -291,7 +302,11 @@ class PdfText:
         end = start = hits[-1]
         if block:
             start = next((i for i in range(end - 1, max(-1, end - 8), -1) if lines[i].startswith(block)), end)
-        return "".join(lines[max(0, start - count) : end])
+        lowest = 0
+        if above := _SPACE.sub("", floor):
+            ends = [i for i in range(start) if above.endswith(lines[i])]
+            lowest = ends[-1] + 2 if ends else 0
+        return "".join(lines[min(start, max(lowest, start - count)) : end])
 
 
 def read_pdf(path: Path, *, max_pages: int | None = None) -> PdfText:

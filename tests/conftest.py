@@ -25,6 +25,7 @@ SEED = REPO.parent / "shared" / "seed" / "enping-2021-notice.txt"
 # two workers end together, and each session-wide fixture below is made by a file that starts
 # early, not waited for by a worker with nothing else to do. Measured with --durations.
 SLOWEST_FILES = (
+    "test_pages.py",
     "test_import_scans.py",
     "test_issue_kill.py",
     "test_attacks.py",

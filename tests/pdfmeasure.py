@@ -133,3 +133,50 @@ def page_forms(pdf: Path) -> list[PageForm]:
                 )
             )
     return forms
+
+
+def dash_rows_mm(pdf: Path, page: int, x0_mm: float, x1_mm: float, top_mm: float, bottom_mm: float) -> list[float]:
+    """The heights (mm from the top) of the inked pixel rows of a box on a page, rasterised at 600 dpi.
+
+    Where a glyph is drawn, not where its em box says it is: a CJK font's dash sits below the
+    middle of its box.
+    """
+    import subprocess
+    import tempfile
+
+    from PIL import Image
+
+    dpi = 600
+    px = dpi / 25.4
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "crop"
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                str(dpi),
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                "-singlefile",
+                "-gray",
+                "-png",
+                "-x",
+                str(round(x0_mm * px)),
+                "-y",
+                str(round(top_mm * px)),
+                "-W",
+                str(round((x1_mm - x0_mm) * px)),
+                "-H",
+                str(round((bottom_mm - top_mm) * px)),
+                str(pdf),
+                str(out),
+            ],
+            check=True,
+        )
+        with Image.open(f"{out}.png") as image:
+            gray = image.convert("L")
+            width, height = gray.size
+            ink = gray.tobytes()
+            return [top_mm + y / px for y in range(height) if min(ink[y * width : (y + 1) * width]) < 128]

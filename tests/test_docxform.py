@@ -194,11 +194,14 @@ def test_names_units_dates_and_codes_are_never_broken_in_tables(rendered_kinds: 
         if data.announcement and key in data.announcement.enterprises:
             for unit in (enterprise.name, enterprise.capacity.text, enterprise.exit_method):
                 assert any(squash(unit) in line for line in announced), f"{unit} broken in the announcement"
-            for item in equipment_text(enterprise).split("；"):
+            for item, equipment in zip(equipment_text(enterprise).split("；"), enterprise.equipment, strict=True):
                 model = re.search(r"（(.+)）", item)
                 # ³ and ² come from a fallback font, which pypdf lists after their neighbours.
-                whole = model[1].split("×")[0].translate(FALLBACK_GLYPHS) if model else ""
+                # A size stays whole (measured before: "（φ2.5m× / 10m）"), and so does the name
+                # of the equipment ("蒸 / 球", "热 / 定型机").
+                whole = model[1].translate(FALLBACK_GLYPHS) if model else ""
                 assert model and any(whole in line.translate(FALLBACK_GLYPHS) for line in announced), item
+                assert any(equipment.name in line for line in announced), equipment.name
     assert data.tasks is not None
     tasks = printed_lines(folder / "tasks.pdf")
     for row in data.tasks.rows:

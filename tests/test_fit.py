@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from docgen.pipeline.fit import FIT_STEPS, Fit, Job, _steps_to_try, make_jobs
+from docgen.pipeline.fit import FIT_STEPS, Fit, Job, _steps_to_try, imprint_move, make_jobs
 from docgen.pipeline.prepare import Prepared, prepare
 from docgen.pipeline.workspace import Workspace
 from docgen.readback import PdfText
+from docgen.render.docxform import IMPRINT_AFTER_BLANK, IMPRINT_NEXT_PAGE
 from tests.conftest import EXAMPLE_CASE
 
 # The closing block's own steps: one blank line above the 署名 at 22, 23 and 24 lines a page.
@@ -62,7 +63,20 @@ def test_a_lonely_signature_has_every_later_step_converted_in_one_round_in_the_s
     pitches = [FIT_STEPS[i].pitch_twips for i in TIGHTER]
     assert pitches[0] == FIT_STEPS[0].pitch_twips, "the seal's room goes before the 22-line grid does"
     assert pitches == sorted(pitches, reverse=True), "then 23, then 24 lines a page"
-    assert notice.tail == "第二行第三行"
+    assert notice.tail == "第三行", "one body line goes over with the 署名: the page before gives up no more"
+
+
+def test_the_line_kept_with_the_signature_never_empties_page_1(jobs: dict[str, Job]) -> None:
+    # A two-line body under a 主送 moved whole with the closing block: page 1 showed no body text.
+    notice = jobs["notice"]
+    context = notice.document.context
+    recipients, signature = context["recipients"], context["signature"]
+    notice.variant(0).text = PdfText((f"标题\n{recipients}：\n第一行\n附件：计划\n{signature}", ""))
+    assert _steps_to_try(notice, {0: Fit.SIGNATURE_ALONE}) == [*TIGHTER, KEEP]
+    assert notice.tail == "附件：计划", "page 1 keeps its only body line"
+    notice.variant(0).text = PdfText((f"标题\n{recipients}：\n第一行\n第二行\n{signature}", ""))
+    _steps_to_try(notice, {0: Fit.SIGNATURE_ALONE})
+    assert notice.tail == "第二行"
 
 
 def test_the_first_step_that_sits_well_wins_and_takes_the_documents_names(jobs: dict[str, Job]) -> None:
@@ -88,7 +102,7 @@ def test_the_body_lines_kept_with_the_signature_are_those_of_the_standard_spacin
     for step in fits:
         notice.variant(step).text = PdfText((f"第一行\n第二行\n第{step}行\n{signature}", ""))
     assert _steps_to_try(notice, fits) == [KEEP]
-    assert notice.tail == "第二行第0行"
+    assert notice.tail == "第0行"
 
 
 def test_when_nothing_cures_the_best_measured_step_is_kept(jobs: dict[str, Job]) -> None:
@@ -117,3 +131,12 @@ def test_a_page_opening_with_the_tail_of_the_attachment_list_and_the_signature_h
     with_body = PdfText((body, "请予审定。\n" + "（送审稿）2. 征求意见采纳情况表\n恩平市科工商务局\n2021年5月10日"))
     assert not with_body.some_page_opens_inside(block, closing), "a body line on the page: it is not alone"
     assert not PdfText((body + closing, "— 2 —")).some_page_opens_inside(block, closing)
+
+
+def test_the_imprint_goes_over_to_the_next_even_side() -> None:
+    imprint = "抄送：江门市工业和信息化局。恩平市科工商务局办公室 2021年5月24日印发"
+    assert imprint_move(PdfText((f"正文\n{imprint}\n— 1 —",)), imprint) is None, "a one-page document keeps it"
+    assert imprint_move(PdfText(("正文", f"正文\n{imprint}\n— 2 —")), imprint) is None, "an even side"
+    assert imprint_move(PdfText(("正文", "正文", f"署名\n{imprint}\n— 3 —")), imprint) == IMPRINT_NEXT_PAGE
+    alone = PdfText(("正文", "正文", f"{imprint}\n— 3 —"))
+    assert imprint_move(alone, imprint) == IMPRINT_AFTER_BLANK, "alone on page 3: a blank page 3, 版记 on 4"

@@ -96,7 +96,10 @@ def test_organ_names_break_only_between_words_when_allowed() -> None:
     assert atoms("江门市生态环境局恩平分局") == ["江门市生态环境局恩平分局"]
     assert atoms("江门市生态环境局恩平分局", soft=True) == ["江门市", "生态环境局", "恩平分局"]
     assert atoms("市市场监管局", soft=True) == ["市市场监管局"]
-    assert atoms("恩平市恒达钢铁有限公司", soft=True) == ["恩平市恒达钢铁有限公司"], "an enterprise never breaks"
+    assert atoms("恩平市恒达钢铁有限公司") == ["恩平市恒达钢铁有限公司"], (
+        "an enterprise breaks only when its column needs it"
+    )
+    assert atoms("恩平市恒达钢铁有限公司", soft=True) == ["恩平市", "恒达钢铁有限公司"], "and then only after its place"
 
 
 @pytest.mark.parametrize(

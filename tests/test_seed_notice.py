@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from docgen import layout
 from tests.conftest import SEED, Rendered
-from tests.pdfmeasure import Line, page_sizes_mm, read_lines, read_rules
+from tests.pdfmeasure import Line, dash_rows_mm, page_sizes_mm, read_lines, read_rules
 
 pytestmark = pytest.mark.libreoffice
 
@@ -150,9 +150,12 @@ def test_page_numbers_odd_right_even_left(seed_rendered: Rendered, lines: list[L
     assert first.size == 14.0
     one_char = layout.pt_to_mm(layout.IMPRINT_PT)
     assert abs(first.x1 - (184.0 - one_char)) <= 1.0, "odd pages: right, one character in"
-    # The dash line sits 7 mm below the 225 mm block (whose bottom is 262 mm from the top).
-    middle = (first.top + first.bottom) / 2
-    assert abs(middle - (262.0 + layout.PAGE_NUMBER_BELOW_BLOCK_MM)) <= 1.5
+    # The dash line sits 7 mm below the 225 mm block (whose bottom is 262 mm from the top), as
+    # drawn: the middle of the em box said 7.0 mm while the dash was printed at 8.1 mm.
+    dash = first.x0 + 0.5, first.x0 + 3.5  # inside the first "—", left of the digit
+    inked = dash_rows_mm(seed_rendered.pdf, 1, *dash, first.top, first.bottom)
+    assert inked and max(inked) - min(inked) < 0.6, "one thin line of ink: the dash"
+    assert abs((max(inked) + min(inked)) / 2 - (262.0 + layout.PAGE_NUMBER_BELOW_BLOCK_MM)) <= 0.3
     for even in numbers[1::2]:
         assert abs(even.x0 - (28.0 + one_char)) <= 1.0, "even pages: left, one character in"
 

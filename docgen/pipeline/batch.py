@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.case.model import validate_case
@@ -113,12 +113,15 @@ def issue_batch(
     return failed + [item for plan in plans for item in plan.results]
 
 
-def after_batch(ws: Workspace, results: list[Issued], *, copies: bool, filing: bool) -> tuple[list[str], list[str]]:
-    """Distribution copies and/or the year's filing for what a batch issued; (notes, errors)."""
+def after_batch(
+    ws: Workspace, results: list[Issued], *, copies: bool, filing: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """Distribution copies and/or the year's filing for what a batch issued; (notes, copy errors, filing errors)."""
     from docgen.pipeline.copies import make_copies  # noqa: PLC0415
     from docgen.pipeline.yearend import file_year  # noqa: PLC0415 - reportlab loads only when asked
 
     notes: list[str] = []
+    copy_errors: list[str] = []
     errors: list[str] = []
     stored = {r.path.relative_to(ws.settings.archive_dir).as_posix(): r for r in results if r.status.stored}
     if copies:
@@ -127,14 +130,14 @@ def after_batch(ws: Workspace, results: list[Issued], *, copies: bool, filing: b
                 try:
                     notes.append(f"分发件：{make_copies(ws, folder)}")
                 except DocgenError as exc:
-                    errors.append(exc.message)
+                    copy_errors.append(exc.message)
     if filing:
         years = sorted({int(ws.archive.read_meta(folder)["date"][:4]) for folder in stored})
         for year in years:
             report = file_year(ws, year)
             errors += report.failures
             notes.append(f"{year} 年：{len(report.items)} 件归档副本和归档文件目录已生成：{report.folder}")
-    return notes, errors
+    return notes, copy_errors, errors
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,8 @@ class BatchReport:
 
     results: list[Issued]
     notes: list[str]
-    errors: list[str]
+    errors: list[str]  # filing copies not made, and why
+    copy_errors: list[str] = field(default_factory=list)  # distribution copies not made, and why
 
 
 def batch_cases(
@@ -166,5 +170,7 @@ def batch_cases(
     if on_start:
         on_start(sum(p.documents for p in planned) + sum(1 for p in planned if p.error))
     results = issue_batch(planned, ws, kinds=kinds, workers=workers, on_document=on_document, on_warning=on_warning)
-    notes, errors = after_batch(ws, results, copies=copies, filing=filing) if copies or filing else ([], [])
-    return BatchReport(results, notes, errors)
+    notes, copy_errors, errors = (
+        after_batch(ws, results, copies=copies, filing=filing) if copies or filing else ([], [], [])
+    )
+    return BatchReport(results, notes, errors, copy_errors)

@@ -20,7 +20,7 @@ from docgen.errors import FilingError
 from docgen.pipeline.workspace import Workspace
 from docgen.readback import pdf_reader
 from docgen.stamp import MM, on_first_page, stamp_font, text_boxes_mm
-from docgen.stamp.serial import BLOCK_LEFT_MM, BLOCK_TOP_MM, SERIAL_PT, serial_overlay
+from docgen.stamp.serial import BLOCK_LEFT_MM, SERIAL_PT, SERIAL_TOP_MM, serial_overlay
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def make_copies(ws: Workspace, relative: str) -> Path:
     reader = pdf_reader(source)
     first = reader.pages[0]
     page_mm = (float(first.mediabox.width) / MM, float(first.mediabox.height) / MM)
-    line = (BLOCK_LEFT_MM, BLOCK_TOP_MM, BLOCK_LEFT_MM + 6 * SERIAL_PT / 2 / MM * 1.1, BLOCK_TOP_MM + SERIAL_PT / MM)
+    line = (BLOCK_LEFT_MM, SERIAL_TOP_MM, BLOCK_LEFT_MM + 6 * SERIAL_PT / 2 / MM * 1.1, SERIAL_TOP_MM + SERIAL_PT / MM)
     if any(not (b[2] < line[0] or b[0] > line[2] or b[3] < line[1] or b[1] > line[3]) for b in text_boxes_mm(first)):
         msg = f"{source}：版心第一行已有文字，无处编排份号。"
         raise FilingError(msg)

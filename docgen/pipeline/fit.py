@@ -21,7 +21,7 @@ from docgen.layout import LINE_PITCH_STEPS_TWIPS
 from docgen.pipeline.proof import Proof, prove
 from docgen.readback import PdfText, read_pdf
 from docgen.render.context import Document
-from docgen.render.docxform import has_sized_tables
+from docgen.render.docxform import IMPRINT_AFTER_BLANK, IMPRINT_NEXT_PAGE, has_sized_tables, imprint_text
 from docgen.render.templates import render_docx
 
 
@@ -55,7 +55,7 @@ class FitStep:
 # smaller; when even that fails, the body's last lines go over with the closing block at the
 # standard 22 lines, so a page never holds it alone. A form that spills onto a second page gets
 # smaller tables.
-CLOSING_TAIL_LINES = 2  # body lines that go over with the 署名 when nothing else keeps it on the page
+CLOSING_TAIL_LINES = 1  # body lines that go over with the 署名 when nothing else keeps it on the page
 FIT_STEPS = (
     FitStep(LINE_PITCH_STEPS_TWIPS[0], frozenset(Fit)),
     *(FitStep(pitch, _CLOSING, narrow_seal=True) for pitch in LINE_PITCH_STEPS_TWIPS),
@@ -92,6 +92,8 @@ class Job:
     rendered: int | None = None  # the fit step the job's own DOCX was last filled for: filled once per step
     text: PdfText | None = None  # the PDF's text, read once after each conversion and shared by every check
     variants: dict[int, Variant] = field(default_factory=dict)  # fit steps converted so far
+    recipients_moved: bool = False  # the 主送 printed in the 版记: page 1 held no body text below it
+    imprint: str | None = None  # where the 版记 was moved, once measured on an odd side (docxform.place_imprint)
 
     def render(self) -> None:
         """Fill the template into the job's DOCX as the first fit step lays it out (once)."""
@@ -109,6 +111,9 @@ class Job:
             keep_closing=self.tail if layout.keep_with_body else None,
             compact_tables=layout.compact_tables,
             narrow_seal=layout.narrow_seal,
+            imprint=self.imprint,
+            recipients_to_imprint=self.recipients_moved,
+            kept_words=self.document.kept_words,
         )
 
     def variant(self, step: int) -> Variant:
@@ -138,6 +143,39 @@ class Job:
                 other.pdf.unlink(missing_ok=True)
         self.variants = {}
 
+    def move_recipients(self) -> bool:
+        """Start the fit steps again with the 主送 in the 版记, when step 0 shows no body text on page 1.
+
+        GB/T 9704 7.3.3: page 1 must show body text; a 主送 so long that none fits goes to the
+        版记 as "主送：". Once, and before any other step is judged (they all follow from it).
+        """
+        first = self.variants.get(0)
+        body = [str(p) for p in self.document.context.get("body") or [] if str(p).strip()]
+        if self.recipients_moved or first is None or first.text is None or not body:
+            return False
+        opening = "".join(body[0].split())[:6]
+        if opening in first.text.squeezed[0]:
+            return False
+        self.recipients_moved = True
+        self.choose(None)
+        self.rendered = None
+        return True
+
+    def move_imprint(self) -> bool:
+        """Lay the chosen step out again with the 版记 on an even side, when it was measured on an odd one.
+
+        Once: the move leaves the body where it was, so the second layout is final either way
+        (``lint`` reports a 版记 still on an odd side).
+        """
+        if self.imprint is not None or self.text is None:
+            return False
+        self.imprint = imprint_move(self.text, imprint_text(self.docx))
+        if self.imprint is None:
+            return False
+        if self.step == 0:
+            self.rendered = None  # fill the job's own DOCX again
+        return True
+
     def finish(self) -> None:
         """Turn landscape pages for printing, then prove the PDF says what the DOCX says."""
         if turn_landscape_pages(self.pdf) or self.text is None:
@@ -164,6 +202,18 @@ class Job:
         if self.document.single_page and text.page_count > 1:
             return Fit.SPILLS
         return Fit.GOOD
+
+
+def imprint_move(text: PdfText, imprint: str) -> str | None:
+    """Where the 版记 must go when the PDF shows it on an odd side after page 1, else None.
+
+    GB/T 9704 puts the 版记 on the last page, an even side in duplex printing: the page after
+    when the body ends on its page, or after a blank page when it stands alone (both unnumbered).
+    """
+    page = text.page_holding(imprint)
+    if page is None or page == 0 or page % 2 == 1:  # page 1, or an even side (0-based index odd)
+        return None
+    return IMPRINT_NEXT_PAGE if text.text_besides(page, imprint) else IMPRINT_AFTER_BLANK
 
 
 def make_jobs(documents: list[Document], templates: Mapping[str, Path], staging: Path) -> list[Job]:
@@ -201,8 +251,15 @@ def fit_and_convert(jobs: list[Job], converter: Converter, on_converted: Callabl
             if failure is not None:
                 job.choose(None)
                 job.error = failure
+            elif job.move_recipients():
+                fits[id(job)].clear()
+                wanted[id(job)] = [0]
+                return True
             elif (steps := _steps_to_try(job, fits[id(job)])) is not None:
                 wanted[id(job)] = steps
+                return True
+            elif job.move_imprint():
+                wanted[id(job)] = [job.step]
                 return True
             else:
                 job.finish()
@@ -297,4 +354,7 @@ def _closing_tail(job: Job) -> str:
     first_line = str(context.get("signature_line") or context.get("signature", ""))  # joint 署名: its first row
     text = job.variants[0].text
     assert text is not None  # noqa: S101 - step 0 is converted and read before any other step
-    return text.lines_before(first_line, CLOSING_TAIL_LINES, block="附件：")
+    recipients = str(context.get("recipients") or "")
+    return text.lines_before(
+        first_line, CLOSING_TAIL_LINES, block="附件：", floor=f"{recipients}：" if recipients else ""
+    )

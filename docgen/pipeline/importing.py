@@ -430,6 +430,7 @@ def import_folder(
     done = FolderReport(report=report)
     waiting: list[ImportPlan] = []
     unindexed: list[ArchiveMeta] = []
+    storing: list[ImportPlan] = []  # being stored now: an interruption may come after the archive has them
     try:
         for n, source in enumerate(files, start=1):
             planned = _plan_one(ws, source, given, engine)
@@ -438,20 +439,28 @@ def import_folder(
             elif planned.extracted.kind == "docx":
                 waiting.append(planned)
             else:
-                unindexed += _store_rows(ws, [planned], done)
+                storing = [planned]
+                unindexed += _store_rows(ws, storing, done)
             if len(waiting) >= CHUNK:
-                unindexed += _store_rows(ws, waiting, done)
+                storing = waiting
+                unindexed += _store_rows(ws, storing, done)
                 waiting = []
             if len(unindexed) >= CHUNK:
                 index_archived(ws, unindexed, on_warning)
                 unindexed = []
             if on_file:
                 on_file(n, len(files), source)
-        unindexed += _store_rows(ws, waiting, done)
+        storing = waiting
+        unindexed += _store_rows(ws, storing, done)
         index_archived(ws, unindexed, on_warning)
     finally:
-        # Cut short (Ctrl+C, a kill), the report still accounts for every file given: the ones
-        # read but not yet stored and the ones never reached are listed for the next run.
+        # Cut short (Ctrl+C, a kill), the report still accounts for every file given: one stored
+        # just before the interruption says so; the ones read but not yet stored and the ones
+        # never reached are listed for the next run.
+        reported = {row.file for row in done.rows}
+        for plan in storing:
+            if plan.source not in reported and ws.archive.latest(f"import:{sha256_file(plan.source)}") is not None:
+                done.rows.append(FolderRow(plan.source, "已导入", "导入中断前已存入归档库"))
         reported = {row.file for row in done.rows}
         done.rows += [FolderRow(f, "未处理", "导入中断，重新运行即可继续") for f in files if f not in reported]
         _write_report(done)

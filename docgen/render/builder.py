@@ -336,8 +336,9 @@ def section_props(*, landscape: bool = False, unnumbered_first: bool = False) ->
     ``unnumbered_first`` gives page 1 the 信函格式's footer: the lower red double rule, no page number.
     """
     p = layout.LANDSCAPE if landscape else layout.PAGE
-    # Measured: the dash of a 4号 page number sits 3.7 mm above the footer's bottom edge.
-    footer_mm = p.bottom_mm - layout.PAGE_NUMBER_BELOW_BLOCK_MM - 3.7
+    # Measured on the printed page (rasterised at 600 dpi): the dash of a 4号 page number sits
+    # 2.6 mm above the footer's bottom edge (the middle of its em box is 1.1 mm higher).
+    footer_mm = p.bottom_mm - layout.PAGE_NUMBER_BELOW_BLOCK_MM - 2.6
     if unnumbered_first:  # the 函's footers sit lower, so page 1's can hold the rule 20 mm from the edge
         footer_mm -= layout.LETTER_FOOTER_LIFT_MM
     orient = ' w:orient="landscape"' if landscape else ""
@@ -440,26 +441,33 @@ def imprint_table(copy_label: str = "抄送", *, letter: bool = False) -> str:
         f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>'
     )
 
-    def row(text: str) -> str:
-        tr_pr = (
-            f'<w:trPr><w:cantSplit/><w:trHeight w:val="{row_h}" w:hRule="{"atLeast" if letter else "exact"}"/></w:trPr>'
-        )
-        tc_pr = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr>'
-        return f"<w:tr>{tr_pr}<w:tc>{tc_pr}{paragraph(text, para_props('GwImprint'))}</w:tc></w:tr>"
+    def row(text: str, *, labelled: bool = False) -> str:
+        # At least one row high: a long 抄送 takes the lines it needs (an exact row cut it off).
+        tr_pr = f'<w:trPr><w:cantSplit/><w:trHeight w:val="{row_h}" w:hRule="atLeast"/></w:trPr>'
+        # Some room above and below a row's lines, so a row of several lines keeps them off the
+        # rules too. Measured: LibreOffice gives a one-line row 6.3 mm of text, so 0.8 mm each
+        # side still leaves it at the 8 mm the row asks for.
+        pad = layout.mm_to_twips(0.8)
+        margins = f'<w:tcMar><w:top w:w="{pad}" w:type="dxa"/><w:bottom w:w="{pad}" w:type="dxa"/></w:tcMar>'
+        tc_pr = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{margins}<w:vAlign w:val="center"/></w:tcPr>'
+        label = 3 * IMPRINT_CHAR_TWIPS  # "抄送：": wrapped lines align after the colon
+        hanging = {"left": IMPRINT_CHAR_TWIPS + label, "right": IMPRINT_CHAR_TWIPS, "hanging": label}
+        ppr = para_props("GwImprint", ind=hanging if labelled else None)
+        return f"<w:tr>{tr_pr}<w:tc>{tc_pr}{paragraph(text, ppr)}</w:tc></w:tr>"
 
     tail = paragraph(
         "",
         para_props(snap_to_grid=False, line=(20, "exact"), before=0, after=0, rpr=run_props(size_pt=1)),
     )
     if letter:
-        table = f"<w:tbl>{tbl_pr}{row(f'{copy_label}：{{{{ copy_to }}}}')}</w:tbl>"
+        table = f"<w:tbl>{tbl_pr}{row(f'{copy_label}：{{{{ copy_to }}}}', labelled=True)}</w:tbl>"
         return jinja_paragraph("if copy_to") + table + tail + jinja_paragraph("endif")
     rows = [
         jinja_row("if disclosure", 1),
         row("公开方式：{{ disclosure }}"),
         jinja_row("endif", 1),
         jinja_row("if copy_to", 1),
-        row(f"{copy_label}：{{{{ copy_to }}}}"),
+        row(f"{copy_label}：{{{{ copy_to }}}}", labelled=True),
         jinja_row("endif", 1),
         row("{{ printed_by }}\t{{ printed_date }}印发"),
     ]
@@ -657,7 +665,10 @@ def main_text(title: list[str]) -> list[str]:
     """Title, 主送, body with headings, closing paragraphs, 附件说明, 署名, 成文日期 and 附注."""
     return [
         *title,
-        paragraph("{{ recipients }}：", para_props("GwRecipients", before=layout.LINE_PITCH_TWIPS // 2)),
+        # One blank line below the title: an empty line of the grid, so a tightened grid
+        # (fitting the 署名) tightens it too, where a space before would keep its height.
+        paragraph("", para_props("GwBody")),
+        paragraph("{{ recipients }}：", para_props("GwRecipients")),
         *loop_paragraphs("body"),
         *numbered_paragraphs("paragraphs"),
         *loop_paragraphs("closing"),

@@ -7,6 +7,7 @@ notice, plan and task-table contexts never collide.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from docgen.layout import (
     JOINT_FIRST_ROW_LINES,
     JOINT_ROW_LINES,
     LINE_PITCH_TWIPS,
+    LIST_ITEM_MAX,
     banner_size_pt,
     banner_space_before,
     break_lines,
@@ -99,6 +101,7 @@ class Document:
     enterprise_keys: list[str] = field(default_factory=list)
     date: dt.date | None = None  # 成文日期, which files the document in the archive
     single_page: bool = False  # a form meant to fit one sheet (the 验收记录)
+    kept_words: tuple[str, ...] = ()  # the case's own words a table cell never breaks (its equipment)
 
     @property
     def archive_key(self) -> str:
@@ -401,13 +404,24 @@ def minutes_context(case: Case) -> dict[str, Any]:
     }
 
 
-def documents_for(  # noqa: PLR0911 - one return per kind of document
-    case: Case, kind: str, enterprise: str | None = None, allocated: str | None = None
-) -> list[Document]:
+def documents_for(case: Case, kind: str, enterprise: str | None = None, allocated: str | None = None) -> list[Document]:
     """The documents of one kind a case yields (one per enterprise for 验收记录).
 
     ``allocated`` is the number the registry holds for the notice when the case says ``auto``.
     """
+    words = case_words(case)
+    return [dataclasses.replace(doc, kept_words=words) for doc in _documents_of_kind(case, kind, enterprise, allocated)]
+
+
+def case_words(case: Case) -> tuple[str, ...]:
+    """Words of the case a line never breaks: the names of its enterprises' equipment (蒸球, 热定型机)."""
+    names = {item.name for enterprise in case.enterprises.values() for item in enterprise.equipment}
+    return tuple(sorted(name for name in names if 1 < len(name) <= LIST_ITEM_MAX))
+
+
+def _documents_of_kind(  # noqa: PLR0911 - one return per kind of document
+    case: Case, kind: str, enterprise: str | None, allocated: str | None
+) -> list[Document]:
     if kind not in KIND_NAMES:
         msg = f"未知的文种 {kind}，可选：{'、'.join(f'{k}（{v}）' for k, v in KIND_NAMES.items())}"
         raise DocgenError(msg)

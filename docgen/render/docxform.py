@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 import zipfile
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
 
 from docgen import layout
 from docgen.wordml import AUTOFIT_CAPTION, RPR_ORDER, Element, is_autofit, paragraph_text, style_id
@@ -224,6 +226,210 @@ def _set_run_text(run: Element, text: str) -> None:
     run.append(node)
 
 
+# --- the 版记 on the last even side ---------------------------------------------------------------
+
+RECIPIENTS_STYLE = "GwRecipients"
+COPY_LABELS = ("抄送", "分送")  # the 版记 row a moved 主送 goes above
+# CT_TcPr children after w:tcBorders.
+_TCPR_AFTER_BORDERS = [
+    qn(f"w:{n}") for n in ("shd", "noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark")
+]
+IMPRINT_NEXT_PAGE = "next"  # the 版记 goes over to the following (even) page, numbered as usual
+IMPRINT_AFTER_BLANK = "blank"  # a blank page, then the 版记: neither page numbered (GB/T 9704 7.5)
+# CT_PPrBase children that come before w:pageBreakBefore.
+_PPR_BEFORE_PAGE_BREAK = frozenset(qn(f"w:{n}") for n in ("pStyle", "keepNext", "keepLines"))
+
+
+def imprint_table(body: Element) -> Element | None:
+    """The 版记: the last table of the body pinned to the bottom of the text block."""
+    for table in reversed(list(body.iterchildren(qn("w:tbl")))):
+        spec = table.find(f"{qn('w:tblPr')}/{qn('w:tblpPr')}")
+        if spec is not None and spec.get(qn("w:tblpYSpec")) == "bottom":
+            return table
+    return None
+
+
+def imprint_text(docx: Path) -> str:
+    """What the 版记 of a filled DOCX says ("" when it has none), to find its page in the PDF."""
+    with zipfile.ZipFile(docx) as zf:
+        body = parse_xml(zf.read("word/document.xml")).find(qn("w:body"))
+    table = imprint_table(body) if body is not None else None
+    return "" if table is None else "".join(paragraph_text(p) for p in table.iter(qn("w:p")))
+
+
+def place_imprint(document: Any, where: str) -> bool:
+    """Move the 版记 to the page after the one LibreOffice put it on, an odd side.
+
+    The floating table goes wherever the paragraph after it (its anchor) goes, so that paragraph
+    starts a page. ``IMPRINT_AFTER_BLANK``: the 版记 stood alone on its odd page, so that page
+    stays blank; both are set in a last section of their own with empty footers, and the text
+    before keeps its numbered section. False when the document has no 版记 to move.
+    """
+    body = document.element.body
+    table = imprint_table(body)
+    anchor = table.getnext() if table is not None else None
+    if table is None or anchor is None or anchor.tag != qn("w:p"):
+        return False
+    if where == IMPRINT_AFTER_BLANK:
+        last = document.sections[-1]
+        if _text_since_section_start(table):
+            # The body's section ends with its last paragraph (a paragraph of its own after a
+            # table, which could add a line); a 1-twip paragraph then holds the blank page.
+            before = table.getprevious()
+            if before.tag != qn("w:p") or before.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+                before = copy.deepcopy(anchor)
+                table.addprevious(before)
+            _put_sectpr(before, copy.deepcopy(last._sectPr))
+            table.addprevious(copy.deepcopy(anchor))
+        sect = last._sectPr
+        for unwanted in [*sect.iterchildren(qn("w:footerReference")), *sect.iterchildren(qn("w:titlePg"))]:
+            sect.remove(unwanted)
+        last.footer.is_linked_to_previous = False  # a footer part of its own, empty
+        last.even_page_footer.is_linked_to_previous = False
+    ppr = _ppr(anchor)
+    if ppr.find(qn("w:pageBreakBefore")) is None:
+        later = [c.tag for c in ppr if c.tag not in _PPR_BEFORE_PAGE_BREAK]
+        _insert(ppr, ppr.makeelement(qn("w:pageBreakBefore"), {}), later)
+    return True
+
+
+def move_recipients_to_imprint(body: Element) -> bool:
+    """Print the 主送 in the 版记, as "主送：…。" one line above the 抄送, when it leaves page 1 without body text.
+
+    GB/T 9704's remedy for a 主送 too long for page 1. No rule parts it from the 抄送; its wrapped
+    lines align after the colon; the body takes its place, one blank line below the title. False when
+    the document has no 主送 or no 版记.
+    """
+    recipients = next((p for p in body.iter(qn("w:p")) if style_id(p) == RECIPIENTS_STYLE), None)
+    table = imprint_table(body)
+    if recipients is None or table is None:
+        return False
+    names = paragraph_text(recipients).strip().rstrip("：:")
+    rows = list(table.iterchildren(qn("w:tr")))
+    copied = next((r for r in rows if paragraph_text(r).startswith(COPY_LABELS)), None)
+    row = copy.deepcopy(copied if copied is not None else rows[-1])
+    line = next(row.iter(qn("w:p")))
+    runs = list(line.iterchildren(qn("w:r")))
+    for extra in runs[1:]:
+        line.remove(extra)
+    _set_run_text(runs[0], f"主送：{names}。")
+    label = round(len("主送：") * layout.IMPRINT_PT * layout.TWIPS_PER_PT)
+    indent = _ppr_child(line, "w:ind", _AFTER_IND)
+    margin = round(layout.IMPRINT_PT * layout.TWIPS_PER_PT)  # the 版记's one character each side
+    indent.set(qn("w:left"), str(margin + label))
+    indent.set(qn("w:right"), str(margin))
+    indent.set(qn("w:hanging"), str(label))
+    for height in row.iter(qn("w:trHeight")):
+        height.set(qn("w:hRule"), "atLeast")  # the list may take several lines
+    if copied is not None:
+        _cell_border(row, "bottom")
+        _cell_border(copied, "top")
+        copied.addprevious(row)
+    else:
+        rows[-1].addprevious(row)
+    recipients.getparent().remove(recipients)  # the blank line below the title stays: the body follows it
+    return True
+
+
+ATTACHMENT_STYLES = {
+    "GwAttachmentNote": 2,
+    "GwAttachmentMore": 5,
+}  # where each style's first line starts, in characters
+ATTACHMENT_NAME_AT = 5  # characters from the margin: "附件：" starts at 2
+_NUMBERED_ATTACHMENT = re.compile(r"^(附件：)?(\d+[.．])\s*(\S.*)$", re.DOTALL)
+
+
+def align_attachment_names(body: Element) -> None:
+    """Set the names of a numbered 附件说明 one under the other, wrapped lines under their name.
+
+    Measured before: "附件：1. " put the first name 3.3 mm right of the second ("2. " has no
+    space after a colon to lose), and wrapped lines started under "1.", 9.4 mm left of the
+    name. The number is followed by a tab to a stop where every name begins; that stop is the
+    paragraph's left indent, so a wrapped line begins there too (GB/T 9704 7.3.4).
+    """
+    numbered = []
+    for paragraph in body.iter(qn("w:p")):
+        start = ATTACHMENT_STYLES.get(style_id(paragraph) or "")
+        runs = paragraph.findall(qn("w:r"))
+        match = _NUMBERED_ATTACHMENT.match(paragraph_text(paragraph)) if start is not None else None
+        if (
+            start is not None
+            and match
+            and runs
+            and len({_rpr_xml(r) for r in runs}) == 1
+            and not any(r.find(qn("w:tab")) for r in runs)
+        ):
+            numbered.append((paragraph, start, match))
+    if not numbered:
+        return
+    # "1." is two half-width characters (one full one) with LibreOffice's 1.9 mm between a colon
+    # and a digit before it; "10." half a character more.
+    widest = max(len(match[2]) for _, _, match in numbered)
+    char = layout.CHAR_PITCH_PT * layout.TWIPS_PER_PT
+    name_at = round((ATTACHMENT_NAME_AT + (1.5 if widest <= 2 else 2.0)) * char)
+    for paragraph, start, match in numbered:
+        runs = paragraph.findall(qn("w:r"))
+        for extra in runs[1:]:
+            paragraph.remove(extra)
+        # Three runs, so the name is a run of text alone (as the gluing of words whole expects).
+        first = runs[0]
+        tab, name = copy.deepcopy(first), copy.deepcopy(first)
+        _set_run_text(first, f"{match[1] or ''}{match[2]}")
+        _set_run_text(name, match[3])
+        _set_run_text(tab, "")
+        for child in [c for c in tab if c.tag != qn("w:rPr")]:
+            tab.remove(child)
+        tab.append(tab.makeelement(qn("w:tab"), {}))
+        first.addnext(tab)
+        tab.addnext(name)
+        tabs = _ppr_child(paragraph, "w:tabs", _AFTER_TABS)
+        tabs.append(tabs.makeelement(qn("w:tab"), {qn("w:val"): "left", qn("w:pos"): str(name_at)}))
+        indent = _ppr_child(paragraph, "w:ind", _AFTER_IND)
+        indent.set(qn("w:left"), str(name_at))
+        indent.set(qn("w:hanging"), str(name_at - round(start * char)))
+
+
+def _ppr_child(paragraph: Element, tag: str, later: Collection[str]) -> Element:
+    """The paragraph's property ``tag``, made in its place in schema order when missing."""
+    ppr = _ppr(paragraph)
+    node = ppr.find(qn(tag))
+    if node is None:
+        node = ppr.makeelement(qn(tag), {})
+        _insert(ppr, node, later)
+    return node
+
+
+def _cell_border(row: Element, side: str) -> None:
+    """No rule on ``side`` of the row's cells (the table's inside rule is drawn elsewhere)."""
+    for cell in row.iterchildren(qn("w:tc")):
+        tcpr = cell.find(qn("w:tcPr"))
+        if tcpr is None:
+            tcpr = cell.makeelement(qn("w:tcPr"), {})
+            cell.insert(0, tcpr)
+        borders = tcpr.find(qn("w:tcBorders"))
+        if borders is None:
+            borders = tcpr.makeelement(qn("w:tcBorders"), {})
+            _insert(tcpr, borders, _TCPR_AFTER_BORDERS)
+        order = ("top", "start", "left", "bottom", "end", "right", "insideH", "insideV", "tl2br", "tr2bl")
+        edge = borders.makeelement(qn(f"w:{side}"), {qn("w:val"): "nil"})
+        _insert(borders, edge, [qn(f"w:{n}") for n in order[order.index(side) + 1 :]])
+
+
+def _text_since_section_start(element: Element) -> bool:
+    """Whether anything printed comes before ``element`` in its section (a table or a paragraph's text)."""
+    before = element.getprevious()
+    while before is not None:
+        if before.tag == qn("w:tbl"):
+            return True
+        if before.tag == qn("w:p"):
+            if before.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+                return False
+            if paragraph_text(before).strip():
+                return True
+        before = before.getprevious()
+    return False
+
+
 # CT_PPrBase children that follow w:spacing, for inserting it in schema order.
 _AFTER_SPACING = {
     qn(f"w:{n}")
@@ -324,7 +530,7 @@ def _grid_cells(table: Element, sizes: _Sizes) -> Iterator[tuple[Element, int, i
             column += span
 
 
-def fit_tables(document: Any, *, compact: bool = False) -> None:
+def fit_tables(document: Any, *, compact: bool = False, kept: tuple[str, ...] = ()) -> None:
     """Size every table marked 自动列宽 from its content and break its cell lines.
 
     Tried in order until every unit fits: the table as it is; with organ names allowed to
@@ -346,7 +552,7 @@ def fit_tables(document: Any, *, compact: bool = False) -> None:
         sizes_to_try = (True,) if compact else (False, True)
         for sect, smaller, soft in itertools.product((portrait, turned), sizes_to_try, (False, True)):
             measured = [
-                layout.Cell(text, column, span, SMALLER_PT.get(size, size) if smaller else size, soft)
+                layout.Cell(text, column, span, SMALLER_PT.get(size, size) if smaller else size, soft, kept=kept)
                 for text, (_, column, span, size) in zip(texts, cells, strict=True)
             ]
             plan = layout.plan_columns(measured, columns, _block_width_mm(sect), padding)
@@ -368,7 +574,7 @@ def fit_tables(document: Any, *, compact: bool = False) -> None:
                 if smaller:
                     _set_size(paragraph, set_pt)
                 # A hair of tolerance: the width was rounded to whole twips on the way.
-                _break_paragraph(paragraph, width * layout.PT_PER_MM / set_pt + 0.01, soft=soft)
+                _break_paragraph(paragraph, width * layout.PT_PER_MM / set_pt + 0.01, soft=soft, kept=kept)
 
 
 def _set_size(paragraph: Element, size_pt: float) -> None:
@@ -392,6 +598,16 @@ def _set_size(paragraph: Element, size_pt: float) -> None:
     spacing.set(qn("w:line"), str(round(size_pt * TABLE_LINE_FACTOR * layout.TWIPS_PER_PT)))
     spacing.set(qn("w:lineRule"), "exact")
 
+
+_AFTER_IND = _AFTER_SPACING - {qn("w:ind")}
+# CT_PPrBase children that follow w:tabs.
+_AFTER_TABS = _AFTER_SPACING | {
+    qn(f"w:{n}")
+    for n in (
+        *("suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE"),
+        *("autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing"),
+    )
+}
 
 # CT_RPr children after w:sz/w:szCs, for inserting those in schema order.
 _RPR_AFTER_SZ = set(RPR_ORDER[RPR_ORDER.index(qn("w:szCs")) + 1 :])
@@ -430,6 +646,7 @@ def _break_paragraph(
     width_em: float,
     *,
     soft: bool = False,
+    kept: tuple[str, ...] = (),
     lines_of: Callable[[str, float], list[str]] | None = None,
 ) -> None:
     """Rewrite a one-format paragraph's text as lines joined by w:br, if it needs more than one.
@@ -443,8 +660,15 @@ def _break_paragraph(
     if len(formats) != 1:
         return  # mixed formatting: leave the breaking to the converter
     text = paragraph_text(paragraph)
-    lines = lines_of(text, width_em) if lines_of else layout.break_lines(text, width_em, soft=soft)
-    if len(lines) <= 1:
+    lines = lines_of(text, width_em) if lines_of else layout.break_lines(text, width_em, soft=soft, kept=kept)
+    if len(lines) > 1:
+        write_lines(paragraph, lines)
+
+
+def write_lines(paragraph: Element, lines: Sequence[str]) -> None:
+    """Rewrite a one-format paragraph's text as ``lines`` joined by w:br."""
+    runs = paragraph.findall(qn("w:r"))
+    if not runs:
         return
     first = runs[0]
     for run in runs[1:]:

@@ -21,6 +21,7 @@ import jinja2.filters
 import jinja2.nodes
 import jinja2.runtime
 import jinja2.sandbox
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Twips
 from docxtpl import DocxTemplate
 from jinja2.exceptions import SecurityError
@@ -322,6 +323,10 @@ def _apply_signature_layout(tpl: DocxTemplate) -> None:
             placed = layout.signature_layout(organ.text, date.text)
             organ.paragraph_format.right_indent = Twips(placed.organ_right_twips)
             date.paragraph_format.right_indent = Twips(placed.date_right_twips)
+            if len(placed.organ_lines) > 1:
+                organ.paragraph_format.left_indent = Twips(placed.organ_left_twips)
+                organ.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                docxform.write_lines(organ._p, placed.organ_lines)
 
 
 def render_docx(
@@ -333,14 +338,20 @@ def render_docx(
     keep_closing: str | None = None,
     compact_tables: bool = False,
     narrow_seal: bool = False,
+    imprint: str | None = None,
+    recipients_to_imprint: bool = False,
+    kept_words: tuple[str, ...] = (),
 ) -> Path:
     """Fill ``template`` with ``context`` and write the DOCX to ``target`` atomically.
 
-    Tables marked 自动列宽 are sized from what was filled in (``docxform.fit_tables``).
+    Tables marked 自动列宽 are sized from what was filled in (``docxform.fit_tables``), the case's
+    own words (``kept_words``: its equipment) never broken in a cell.
     ``line_pitch_twips`` overrides the grid's line pitch of the part holding the 署名 (see
     ``layout.LINE_PITCH_STEPS_TWIPS``); ``keep_closing`` ties the closing block to the body's
     last printed lines, whose text it gives ("" for the whole last paragraph); ``compact_tables``
-    sets tables one size smaller; ``narrow_seal`` leaves one blank line above the 署名, not two.
+    sets tables one size smaller; ``narrow_seal`` leaves one blank line above the 署名, not two;
+    ``imprint`` moves the 版记 off the odd side it was measured on (``docxform.place_imprint``);
+    ``recipients_to_imprint`` prints the 主送 in the 版记 (``docxform.move_recipients_to_imprint``).
     """
     check_template(template, context)
     tpl = _load(template)
@@ -356,15 +367,20 @@ def render_docx(
         raise TemplateError(msg) from exc
     _apply_signature_layout(tpl)
     body = tpl.docx.element.body
+    if recipients_to_imprint:
+        docxform.move_recipients_to_imprint(body)
     docxform.fold_section_breaks(body)
     docxform.balance_titles(body)
-    docxform.fit_tables(tpl.docx, compact=compact_tables)
+    docxform.align_attachment_names(body)
+    docxform.fit_tables(tpl.docx, compact=compact_tables, kept=kept_words)
     if line_pitch_twips is not None:
         docxform.set_closing_pitch(body, line_pitch_twips)
     if narrow_seal:
         docxform.narrow_seal_space(body)
     if keep_closing is not None:
         docxform.keep_closing_with_body(body, keep_closing)
+    if imprint is not None:
+        docxform.place_imprint(tpl.docx, imprint)
     with atomic_path(target) as tmp:
         tpl.save(tmp)
     return target

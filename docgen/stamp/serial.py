@@ -12,6 +12,9 @@ from docgen.stamp import MM
 BLOCK_LEFT_MM, BLOCK_TOP_MM = layout.PAGE.left_mm, layout.PAGE.top_mm
 
 SERIAL_PT = 16.0  # 3号
+# Measured: LibreOffice sets the 份号 line of a rendered document (one grid line, exact height)
+# with its em box 2.65 mm below the top of the block; a copy's 份号 stands where render's does.
+SERIAL_TOP_MM = BLOCK_TOP_MM + 2.65
 
 
 def serial_overlay(page_mm: tuple[float, float], serial: str, font: Path) -> bytes:
@@ -27,7 +30,7 @@ def serial_overlay(page_mm: tuple[float, float], serial: str, font: Path) -> byt
         buf, pagesize=(page_mm[0] * MM, page_mm[1] * MM), initialFontName="DocgenStamp", initialFontSize=SERIAL_PT
     )
     c.setFont("DocgenStamp", SERIAL_PT)
-    baseline = page_mm[1] * MM - BLOCK_TOP_MM * MM - SERIAL_PT * 0.88
+    baseline = page_mm[1] * MM - SERIAL_TOP_MM * MM - SERIAL_PT * 0.88
     c.drawString(BLOCK_LEFT_MM * MM, baseline, serial)
     c.showPage()
     c.save()
