@@ -8,7 +8,7 @@ Then what the page planner costs (issue 23): the 40 notices of the body-length s
 one pool with the planner (版记 moved to an even side, 主送 to the 版记) and without it (the
 fit steps alone, as before), in seconds per document and LibreOffice conversions. Usage:
 
-    .venv/bin/python bench/bench_render.py [N]
+    .venv/bin/python -m bench.bench_render [N]
 """
 
 from __future__ import annotations
