@@ -347,8 +347,11 @@ def atoms(text: str, *, soft: bool = False, kept: tuple[str, ...] = ()) -> list[
     pieces: list[str] = []
     for item in re.split(r"(?<=、)", text):
         body = item.removesuffix("、")
-        if len(body) <= LIST_ITEM_MAX and "、" in text and not _SENTENCE_PUNCT.search(body):
-            pieces.extend(atoms(body, soft=True, kept=kept) if soft else [body])
+        listed = "、" in text and not _SENTENCE_PUNCT.search(body)
+        # A longer item breaks between its words only: 各镇人民政府|（街道办事处）.
+        words = [p for p in _ORGAN_BREAK.split(body) if p] if listed and len(body) > LIST_ITEM_MAX else []
+        if listed and (len(body) <= LIST_ITEM_MAX or (len(words) > 1 and max(map(len, words)) <= LIST_ITEM_MAX)):
+            pieces.extend(words or (atoms(body, soft=True, kept=kept) if soft else [body]))
             if item.endswith("、"):
                 pieces.append("、")
             continue

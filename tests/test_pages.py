@@ -140,3 +140,26 @@ def test_an_announcement_table_that_fits_portrait_stays_on_page_1(
         for key in shown:
             name = data["enterprises"][key]["name"]
             assert any(name in line for line in first), f"{name} whole on page 1 of {pdf.parent.name}"
+
+
+def test_no_line_of_the_attachment_note_or_of_a_table_holds_a_broken_word(tmp_path: Path, run_cli: RunCli) -> None:
+    # Measured before: a 附件说明 ended "…任务分工 / 表" with one character alone on its line, and a
+    # 责任单位 cell broke "各镇人 / 民政府（街道办事处）".
+    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
+    name = "恩平市2021年度推动落后产能退出工作计划任务分工表"
+    data["notice"]["attachments"] = [name]
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = run_cli("-w", str(tmp_path), "render", str(case), "-k", "notice", "-k", "tasks", "-o", str(tmp_path / "o"))
+    assert done.exit_code == 0, done.err
+    lines = [squash(ln.text) for ln in read_lines(tmp_path / "o" / "notice.pdf")]
+    start = next(i for i, line in enumerate(lines) if line.startswith("附件："))
+    note = lines[start : start + 2]
+    assert "".join(note).startswith(f"附件：{name}"), note
+    assert all(len(line) > 2 for line in note), f"no character alone on a line: {note}"
+    from docgen.readback import read_pdf  # the table's pages are turned: pypdf reads their lines upright
+
+    cells = [squash(line) for page in read_pdf(tmp_path / "o" / "tasks.pdf").pages for line in page.splitlines()]
+    town = "各镇人民政府"
+    assert any(town in line for line in cells), "the organ's words stay on one line"
+    assert not any(line.endswith(("各镇人", "各镇人民", "各镇人民政")) for line in cells)

@@ -31,6 +31,9 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 # docgen's paragraph styles whose text is names (of organs, enterprises, people).
 NAME_STYLES = frozenset({"GwRecipients", "GwSignature", "GwImprint", "GwAttendance", "GwTableText", "GwTableCenter"})
 OWN_STYLE = "GwBody"  # a document without it is not docgen's: nothing is glued
+# Paragraphs whose last word is glued too, so no line holds one character alone (measured: a
+# 附件说明 ended "…任务分工 / 表").
+NO_ORPHAN_STYLES = frozenset({"GwAttachmentNote", "GwAttachmentMore"})
 
 
 def document_names(body: Element) -> list[str]:
@@ -146,12 +149,15 @@ def keep_words_whole(body: Element, styles: Element, names: Collection[str]) -> 
         if any(ancestor.tag == qn("w:tbl") and is_autofit(ancestor) for ancestor in paragraph.iterancestors()):
             continue
         paragraph_style = style_id(paragraph)
-        for run in list(paragraph.iter(qn("w:r"))):
+        runs = list(paragraph.iter(qn("w:r")))
+        for run in runs:
             content = [c for c in run if c.tag != qn("w:rPr")]
             if len(content) != 1 or content[0].tag != qn("w:t") or not content[0].text:
                 continue
             text = content[0].text
             spans = layout.kept_whole(text, tuple(names))
+            if paragraph_style in NO_ORPHAN_STYLES and run is runs[-1]:
+                spans = _without_orphan(text, spans)
             if not spans:
                 continue
             scale = formats.scale(run, paragraph_style)
@@ -174,3 +180,16 @@ def keep_words_whole(body: Element, styles: Element, names: Collection[str]) -> 
             run.getparent().remove(run)
             glued += len(spans)
     return glued
+
+
+def _without_orphan(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` with the last word of ``text`` kept whole (at least its last two characters)."""
+    end = len(text.rstrip())
+    pieces = layout.title_pieces(text[:end])
+    width = max(2, len(pieces[-1])) if pieces else 0
+    tail = text[end - width : end]
+    if end < width or width > layout.GLUED_MAX or not all("\u4e00" <= ch <= "\u9fff" for ch in tail):
+        return spans
+    if spans and spans[-1][1] > end - width:  # the tail is in a span already, or touches one
+        return spans
+    return [*spans, (end - width, end)]
