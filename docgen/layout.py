@@ -679,6 +679,7 @@ JOINT_ROW_LINES = 5
 # The 发文字号 line is exactly one character high, so the red rule's distance is measured from
 # the glyphs (see ``RED_RULE_BORDER_SPACE_PT``); 签发人 lines above it share that height.
 NUMBER_LINE_TWIPS = round(BODY_PT * TWIPS_PER_PT)
+MINUTES_ORGAN_GAP_MM = 3.3  # before a 纪要's organ and date line under its 期号 (see ``minutes_context``)
 SIGNERS_PER_LINE = 2  # GB/T 9704 7.2.5: two names a line, in the order of the issuing organs
 SIGNER_LABEL = "签发人："
 
