@@ -176,3 +176,34 @@ def test_the_minutes_organ_line_stands_one_line_below_the_issue_number(tmp_path:
     number = next(ln for ln in lines if re.fullmatch(r"第\d+期", squash(ln.text)))
     organ = lines[lines.index(number) + 1]
     assert abs(organ.top - number.top - layout.pt_to_mm(layout.LINE_PITCH_PT)) < 0.3
+
+
+@pytest.mark.parametrize("extra_lines", [2, 3, 4])
+def test_a_joint_signature_keeps_its_seals_room_wherever_it_starts(
+    tmp_path: Path, run_cli: RunCli, extra_lines: int
+) -> None:
+    # Measured before: a joint 署名 table starting 100 mm down page 2 printed its second row of
+    # names right under the first (the seals' room gone) and left the room after the date.
+    from docgen import layout
+
+    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
+    notice = data["notice"]
+    notice["joint"] = [
+        {"name": "恩平市发展和改革局"},
+        {"name": "江门市生态环境局恩平分局"},
+        {"name": "恩平市应急管理局"},
+    ]
+    notice["body"][-1] += "落实" * (14 * extra_lines) + "。"
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = run_cli("-w", str(tmp_path), "render", str(case), "-k", "notice", "-o", str(tmp_path / "o"))
+    assert done.exit_code == 0, done.err
+    lines = [ln for ln in read_lines(tmp_path / "o" / "notice.pdf") if ln.size == layout.BODY_PT]
+    first = next(ln for ln in lines if squash(ln.text) == "恩平市科工商务局恩平市发展和改革局")
+    second = next(ln for ln in lines if squash(ln.text).startswith("江门市生态环境局"))
+    date = next(ln for ln in lines if squash(ln.text).endswith("2021年5月24日") and ln.top > second.top)
+    note = next(ln for ln in lines if squash(ln.text).startswith("（联系人"))
+    pitch = layout.pt_to_mm(layout.LINE_PITCH_PT)
+    assert first.page == second.page == note.page
+    assert round((second.top - first.top) / pitch) == layout.JOINT_ROW_LINES, "a row of seal room between the rows"
+    assert round((note.top - date.top) / pitch) == 1, "the 附注 on the line after the date"

@@ -543,7 +543,11 @@ def joint_banner_table() -> str:
 
 
 # 署名 style, so fitting finds the closing block; centred in its column rather than over the date.
-JOINT_SIGNATURE_PPR = para_props("GwSignature", jc="center", ind={"right": 0})
+def joint_signature_ppr(before: str) -> str:
+    """A joint 署名's name, centred in its cell, its seal's room before it."""
+    return para_props("GwSignature", jc="center", ind={"right": 0}, before=before)
+
+
 JOINT_DATE_PPR = para_props("GwDate", jc="center", ind={"right": 0})
 
 
@@ -554,11 +558,19 @@ def joint_signature_table() -> str:
     never splits, so the date cannot be left alone on a page.
     """
     date = jinja_paragraph("if loop.last") + paragraph("{{ date }}", JOINT_DATE_PPR) + jinja_paragraph("endif")
-    left = paragraph("{{ r.left }}", JOINT_SIGNATURE_PPR)
-    right = paragraph("{{ r.right }}", JOINT_SIGNATURE_PPR) + date
-    cells = plain_cell("{{ joint_left_twips }}", left, "bottom") + plain_cell(
-        "{{ joint_right_twips }}", right, "bottom"
+    # The seals' room is the space before each cell's first line, not a bottom alignment:
+    # LibreOffice 7.4 sometimes lays a bottom-aligned row one line high (measured: a table that
+    # starts 100 mm down a page printed its second row right under the first).
+    left = paragraph(
+        "{{ r.left }}", para_props("GwSignature", jc="center", ind={"right": 0}, before="{{ r.left_before }}")
     )
+    right = (
+        paragraph(
+            "{{ r.right }}", para_props("GwSignature", jc="center", ind={"right": 0}, before="{{ r.right_before }}")
+        )
+        + date
+    )
+    cells = plain_cell("{{ joint_left_twips }}", left, "top") + plain_cell("{{ joint_right_twips }}", right, "top")
     row = (
         f'<w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{{{{ r.height }}}}" w:hRule="atLeast"/></w:trPr>{cells}</w:tr>'
     )

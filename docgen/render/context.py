@@ -185,16 +185,15 @@ def joint_context(issuer: Issuer, joint: list[JointOrgan], date_text: str) -> di
     pairs = [printed[i : i + 2] for i in range(0, len(printed), 2)]
     if len(pairs[-1]) == 1:  # the last organ stands over the date, on the right
         pairs[-1] = ["", pairs[-1][0]]
-    rows = [
-        {
-            "left": a,
-            "right": b,
-            # The last row also holds the date, a line under the last organ's name.
-            "height": ((JOINT_FIRST_ROW_LINES if i == 0 else JOINT_ROW_LINES) + (i == len(pairs) - 1))
-            * LINE_PITCH_TWIPS,
-        }
-        for i, (a, b) in enumerate(pairs)
-    ]
+    rows = []
+    for i, (a, b) in enumerate(pairs):
+        last = i == len(pairs) - 1
+        # The last row also holds the date, a line under the last organ's name.
+        height = ((JOINT_FIRST_ROW_LINES if i == 0 else JOINT_ROW_LINES) + last) * LINE_PITCH_TWIPS
+        lines = [a.count("\n") + 1, b.count("\n") + 1 + last]  # an empty cell's paragraph is a line too
+        # Each cell's lines stand at the foot of the row, under its seal: the room goes before them.
+        before = [max(0, height - n * LINE_PITCH_TWIPS) for n in lines]
+        rows.append({"left": a, "right": b, "height": height, "left_before": before[0], "right_before": before[1]})
     return {
         "joint_banner": names,
         "banner_size": round(banner.size_pt * 2),
