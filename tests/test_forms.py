@@ -77,23 +77,10 @@ LETTER_PARAGRAPH = (
     "    - 为核实已退出企业的主体设备不再投入生产，现商请贵局协助核查下列企业自验收之日起的用电情况，"
     "并于2022年11月30日前书面回复我局。"
 )
-PRESENT = ", ".join(
-    f"台山市{unit}{name}"
-    for unit, name in zip(
-        [
-            "工业和信息化局",
-            "发展和改革局",
-            "生态环境局",
-            "市场监督管理局",
-            "自然资源局",
-            "财政局",
-            "税务局",
-            "人力资源和社会保障局",
-        ],
-        ["陈志远", "黄丽萍", "欧阳建国", "林晓峰", "何振华", "吴思远", "张伟", "刘芳"],
-        strict=True,
-    )
-)
+PRESENT_UNITS = ["工业和信息化局", "发展和改革局", "生态环境局", "市场监督管理局", "自然资源局", "财政局", "税务局"]
+PRESENT_UNITS.append("人力资源和社会保障局")
+PRESENT_PEOPLE = ["陈志远", "黄丽萍", "欧阳建国", "林晓峰", "何振华", "吴思远", "张伟", "刘芳"]
+PRESENT = ", ".join(f"台山市{unit}{name}" for unit, name in zip(PRESENT_UNITS, PRESENT_PEOPLE, strict=True))
 
 
 def _render(ws: Path, case: Path, kinds: Sequence[str], out: Path) -> None:
@@ -279,6 +266,18 @@ def test_minutes_banner_number_and_attendance_labels(example: Path, other: Path)
     wrapped = following[0]
     assert "请假" not in wrapped.text, "the long 出席 list wraps"
     assert wrapped.x0 == pytest.approx(BLOCK_LEFT + 5 * CHAR_MM, abs=0.6), "wrapped names align after the colon"
+    # No name or organ breaks at a line end (measured before: "黄 / 志强", "改 / 革局").
+    from docgen import layout
+
+    block = [line.text.replace(" ", "") for line in [present, *following] if line.x0 < BLOCK_LEFT + 6 * CHAR_MM]
+    joined, ends = "", []
+    for text in block[:4]:
+        joined += text
+        ends.append(len(joined))
+    for unit, person in zip(PRESENT_UNITS, PRESENT_PEOPLE, strict=True):
+        for word in (*layout.name_words(f"台山市{unit}"), person):
+            for at in (m.start() for m in re.finditer(re.escape(word), joined)):
+                assert not any(at < end < at + len(word) for end in ends), f"“{word}” broken at a line end"
 
 
 # --- 联合行文: several organs ---------------------------------------------------------------------------
