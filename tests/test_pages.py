@@ -26,8 +26,20 @@ RECIPIENTS = [*TOWNS, "恩平工业园管委会"]
 COPIES = ["江门市工业和信息化局", "江门市发展和改革局", "江门市生态环境局", "江门市应急管理局", "恩平市自然资源局"]
 
 
+JOINT = [{"name": "恩平市发展和改革局"}, {"name": "江门市生态环境局恩平分局"}, {"name": "恩平市应急管理局"}]
+
+
 def squash(text: str) -> str:
     return "".join(text.split())
+
+
+def example_case(folder: Path, **notice: object) -> Path:
+    """The example case with its notice's fields replaced, written into ``folder``."""
+    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
+    data["notice"].update(notice)
+    case = folder / "case.yaml"
+    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return case
 
 
 def test_a_sweep_over_forty_body_lengths_leaves_no_page_wasted(tmp_path: Path) -> None:
@@ -44,20 +56,11 @@ def test_a_sweep_over_forty_body_lengths_leaves_no_page_wasted(tmp_path: Path) -
 def joint_notice(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A notice of four organs with a four-line title, twelve 主送 and five 抄送, rendered."""
     folder = tmp_path_factory.mktemp("joint-recipients")
-    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
-    notice = data["notice"]
-    notice["joint"] = [
-        {"name": "恩平市发展和改革局"},
-        {"name": "江门市生态环境局恩平分局"},
-        {"name": "恩平市应急管理局"},
-    ]
-    notice["title"] = (
-        "关于印发恩平市2021年度推动落后产能关停退出和转型升级及淘汰落后生产设备专项整治行动工作计划和任务分工方案的联合通知"
+    title = (
+        "关于印发恩平市2021年度推动落后产能关停退出和转型升级及淘汰落后生产设备专项整治行动"
+        "工作计划和任务分工方案的联合通知"
     )
-    notice["recipients"] = "、".join(RECIPIENTS)
-    notice["copy_to"] = COPIES
-    case = folder / "case.yaml"
-    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    case = example_case(folder, joint=JOINT, title=title, recipients="、".join(RECIPIENTS), copy_to=COPIES)
     from docgen.cli import main
 
     try:
@@ -109,14 +112,12 @@ def test_every_imprint_of_every_kind_is_on_the_last_even_side(rendered_kinds: di
 
 def test_a_long_copy_list_is_printed_whole_not_cut_off(tmp_path: Path, run_cli: RunCli) -> None:
     # The 版记's rows had an exact height: a 抄送 of two lines lost its second (the text check refused it).
-    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
-    data["notice"]["copy_to"] = [*COPIES, "恩平市人民政府办公室", "恩平市住房和城乡建设局", "恩平市市场监督管理局"]
-    case = tmp_path / "case.yaml"
-    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    copies = [*COPIES, "恩平市人民政府办公室", "恩平市住房和城乡建设局", "恩平市市场监督管理局"]
+    case = example_case(tmp_path, copy_to=copies)
     done = run_cli("-w", str(tmp_path), "render", str(case), "-k", "notice", "-o", str(tmp_path / "o"))
     assert done.exit_code == 0, done.err
     text = squash("".join(ln.text for ln in read_lines(tmp_path / "o" / "notice.pdf")))
-    assert squash(f"抄送：{'，'.join(data['notice']['copy_to'])}。") in text
+    assert squash(f"抄送：{'，'.join(copies)}。") in text
 
 
 def test_an_announcement_table_that_fits_portrait_stays_on_page_1(
@@ -145,11 +146,8 @@ def test_an_announcement_table_that_fits_portrait_stays_on_page_1(
 def test_no_line_of_the_attachment_note_or_of_a_table_holds_a_broken_word(tmp_path: Path, run_cli: RunCli) -> None:
     # Measured before: a 附件说明 ended "…任务分工 / 表" with one character alone on its line, and a
     # 责任单位 cell broke "各镇人 / 民政府（街道办事处）".
-    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
     name = "恩平市2021年度推动落后产能退出工作计划任务分工表"
-    data["notice"]["attachments"] = [name]
-    case = tmp_path / "case.yaml"
-    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    case = example_case(tmp_path, attachments=[name])
     done = run_cli("-w", str(tmp_path), "render", str(case), "-k", "notice", "-k", "tasks", "-o", str(tmp_path / "o"))
     assert done.exit_code == 0, done.err
     lines = [squash(ln.text) for ln in read_lines(tmp_path / "o" / "notice.pdf")]
@@ -186,16 +184,8 @@ def test_a_joint_signature_keeps_its_seals_room_wherever_it_starts(
     # names right under the first (the seals' room gone) and left the room after the date.
     from docgen import layout
 
-    data = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))
-    notice = data["notice"]
-    notice["joint"] = [
-        {"name": "恩平市发展和改革局"},
-        {"name": "江门市生态环境局恩平分局"},
-        {"name": "恩平市应急管理局"},
-    ]
-    notice["body"][-1] += "落实" * (14 * extra_lines) + "。"
-    case = tmp_path / "case.yaml"
-    case.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    body = yaml.safe_load(EXAMPLE_CASE.read_text(encoding="utf-8"))["notice"]["body"]
+    case = example_case(tmp_path, joint=JOINT, body=[*body[:-1], body[-1] + "落实" * (14 * extra_lines) + "。"])
     done = run_cli("-w", str(tmp_path), "render", str(case), "-k", "notice", "-o", str(tmp_path / "o"))
     assert done.exit_code == 0, done.err
     lines = [ln for ln in read_lines(tmp_path / "o" / "notice.pdf") if ln.size == layout.BODY_PT]
