@@ -31,8 +31,8 @@ class SweepFault:
 def page_faults(pdf: Path, body: list[str], closing: list[str], imprint_end: str) -> list[str]:
     """What a typesetter would send back about one document's pages (empty when none)."""
     lines = [ln for ln in read_lines(pdf) if squash(ln.text) and not _PAGE_NUMBER.fullmatch(squash(ln.text))]
-    pages = len(page_forms(pdf))
     forms = page_forms(pdf)
+    pages = len(forms)
     by_page: dict[int, list[Line]] = {n: [] for n in range(1, pages + 1)}
     for line in lines:
         by_page[line.page].append(line)
@@ -75,7 +75,7 @@ def sweep(
 ) -> list[SweepFault]:
     """Render every kind at every length on one pool; every fault found, per PDF."""
     from docgen.convert.pool import ConversionPool
-    from docgen.pipeline.fit import fit_and_convert, make_jobs
+    from docgen.pipeline.fit import Job, fit_and_convert, make_jobs
     from docgen.pipeline.prepare import prepare
     from docgen.pipeline.workspace import Workspace
 
@@ -90,24 +90,26 @@ def sweep(
             staging = folder / case.stem
             staging.mkdir(exist_ok=True)
             jobs += make_jobs(prepared.documents, prepared.templates, staging)
-    with ConversionPool(ws.settings.soffice, ws.settings.convert_timeout, ws.settings.font_dirs) as pool:
-        fit_and_convert(jobs, pool)
-    faults = []
-    for job in jobs:
+    faults: list[SweepFault] = []
+
+    def measure(job: Job) -> None:
+        """Measure a document as soon as it is final, while the others still convert."""
         if job.error:
             faults.append(SweepFault(str(job.pdf), job.error))
-            continue
+            return
         context = job.document.context
         data = yaml.safe_load(Path(f"{job.pdf.parent}.yaml").read_text(encoding="utf-8"))
-        part = data[job.document.kind]
         closing = [str(context.get("signature") or ""), str(context.get("date") or ""), "附件："]
         imprint_end = (
             squash(f"{context.get('printed_date', '')}印发")
             if context.get("printed_by")
             else squash(f"抄送：{context.get('copy_to', '')}")
         )
-        for fault in page_faults(job.pdf, part["body"], closing, imprint_end):
+        for fault in page_faults(job.pdf, data[job.document.kind]["body"], closing, imprint_end):
             faults.append(SweepFault(str(job.pdf), fault))
+
+    with ConversionPool(ws.settings.soffice, ws.settings.convert_timeout, ws.settings.font_dirs) as pool:
+        fit_and_convert(jobs, pool, on_converted=measure)
     return faults
 
 
