@@ -609,7 +609,7 @@ def archive_import(
     没有给出的信息（标题、文种、发文字号、成文日期、责任者、企业）从文中读出并显示；
     没有文字层的扫描页用 OCR 识别，原件一字节不改地保存，识别的文字另存并注明是机器识别。
     逐个给出的文件先全部检查：有一个无效或发文字号重复，就什么都不导入。给出文件夹时逐个导入，
-    每个文件的结果写入 CSV 报告（已导入、已在归档库中、拒绝及原因、待核对）；中断后重新运行，
+    每个文件的结果写入 CSV 报告（已导入、已在归档库中、已归档文件的副本、拒绝及原因、待核对）；中断后重新运行，
     已导入的会跳过。
 
     \b
@@ -657,8 +657,10 @@ def _import_files(ws: Workspace, files: list[Path], given: Any, ocr: bool, as_js
         return
     for r in results:
         p = r.plan
-        head = "已导入" if r.status == "imported" else "已在归档库中，未重复导入"
+        head = {"imported": "已导入", "copy": "是已归档文件的副本，未另存"}.get(r.status, "已在归档库中，未重复导入")
         click.echo(f"{head}：{printable(p.source)}")
+        if r.status == "copy":
+            click.echo(f"  {r.warnings[0]}")
         click.echo(
             f"  标题：{p.title}；文种：{p.kind_name}；发文字号：{p.number or '无'}；成文日期：{p.date.isoformat()}"
         )
@@ -758,7 +760,7 @@ def _import_folders(
         )
     else:
         counts = "，".join(
-            f"{o} {done.count(o)} 个" for o in ("已导入", "待核对", "已在归档库中", "拒绝") if done.count(o)
+            f"{o} {done.count(o)} 个" for o in ("已导入", "待核对", "已在归档库中", "副本", "拒绝") if done.count(o)
         )
         click.echo(f"共 {len(files)} 个文件：{counts or '没有可导入的文件'}。")
         for row in done.rows:

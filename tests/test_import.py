@@ -178,3 +178,39 @@ def test_the_issuer_is_read_from_the_banner_when_there_is_no_signature() -> None
     banner_only = OLD_NOTICE.replace("恩平市经济和信息化局\n2019年3月5日", "2019年3月5日")
     assert read_metadata(banner_only).issuer == "恩平市经济和信息化局"
     assert read_metadata("关于某事的说明\n正文。\n2019年3月5日").issuer is None
+
+
+def test_a_copy_of_an_issued_document_is_recorded_as_a_copy(tmp_path: Path, run_cli: RunCli, issued_once: Path) -> None:
+    # Measured before: a Word and a PDF copy of the issued notice were imported as two more
+    # documents under its 发文字号 ("warnings: []"), and ZS-4 then failed.
+    import shutil
+
+    from tests.conftest import copy_workspace
+
+    ws = copy_workspace(issued_once, tmp_path / "ws")
+    [folder] = (ws / "archive").glob("*/*/*/恩科工商务字〔2021〕58号*")
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    shutil.copy(folder / "document.pdf", copies / "通知.pdf")
+    shutil.copy(folder / "document.docx", copies / "通知.docx")
+
+    def listed() -> int:
+        return len(json.loads(run_cli("-w", str(ws), "archive", "list", "--json").out))
+
+    before = listed()
+    result = run_cli("-w", str(ws), "archive", "import", str(copies / "通知.pdf"), str(copies / "通知.docx"), "--json")
+    assert result.exit_code == 0, result.err
+    items = json.loads(result.out)
+    assert [item["status"] for item in items] == ["copy", "copy"]
+    assert all("副本" in " ".join(item["warnings"]) for item in items)
+    assert listed() == before, "no second document under the number"
+    events = [json.loads(line) for line in (ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    recorded = [e for e in events if e.get("event") == "copy_recognised"]
+    assert [e["original_name"] for e in recorded] == ["通知.pdf", "通知.docx"]
+    assert all(e["copy_of"] == folder.relative_to(ws / "archive").as_posix() for e in recorded)
+    check = json.loads(run_cli("-w", str(ws), "archive", "check", "--json").out)
+    assert {item["code"]: item["result"] for item in check["items"]}["ZS-4"] == "通过"
+    # A different document under the same number is still refused.
+    other = make_docx(tmp_path / "另一份.docx", OLD_NOTICE.replace("恩经信字〔2019〕12号", "恩科工商务字〔2021〕58号"))
+    refused = run_cli("-w", str(ws), "archive", "import", str(other))
+    assert refused.exit_code != 0 and "--allow-duplicate-number" in refused.err

@@ -170,3 +170,15 @@ def test_names_after_verbs_wrapped_names_and_phrases_that_only_look_like_names(t
 def test_a_credit_code_on_the_line_below_its_name_is_its_own() -> None:
     text = "企业名称：台山市新光印染厂\n统一社会信用代码：91440781MA4W6G7H8M\n地址：台山市水步镇"
     assert find_enterprises(text) == [Enterprise("台山市新光印染厂", "91440781MA4W6G7H8M")]
+
+
+@pytest.mark.parametrize("below", [True, False])
+def test_an_announcements_own_number_is_its_number_and_never_part_of_its_title(below: bool) -> None:
+    # Measured before: "2019年第2号" was not kept, and above the title it became part of it.
+    title = "台山市工业和信息化局关于2019年落后产能退出企业名单的公告"
+    head = [title, "（2019年第2号）"] if below else ["2019年第2号", title]
+    read = read_metadata("\n".join([*head, "现将名单公告如下。", "台山市工业和信息化局", "2019年6月3日"]))
+    assert read.number == "2019年第2号"
+    assert read.title == title
+    assert read.kind == "announcement"
+    assert read.date == dt.date(2019, 6, 3)

@@ -154,3 +154,22 @@ def test_an_empty_query_without_filters_is_an_error(ws: Path, run_cli: RunCli) -
         result = run_cli("-w", str(ws), "search", query)
         assert result.exit_code == 1 and "请写出检索词" in result.err
     assert len(search(run_cli, ws, "--kind", "announcement")) == 1, "a filter alone is a search"
+
+
+def test_a_notice_that_names_an_enterprise_is_found_by_it(tmp_path: Path, run_cli: RunCli) -> None:
+    # Measured before: search --enterprise missed the bureau's own notices, 请示 and 纪要 that name
+    # an enterprise (their stored enterprise lists were empty); the plain search found them.
+    from tests.conftest import OTHER_BUREAU_CASE
+
+    case = tmp_path / "case.yaml"
+    case.write_text(
+        OTHER_BUREAU_CASE.read_text(encoding="utf-8").replace(
+            "结合我市实际，", "结合我市实际（台山市宏远新型建筑材料有限公司等已列入计划），"
+        ),
+        encoding="utf-8",
+    )
+    issued = run_cli("-w", str(tmp_path), "issue", str(case), "-k", "notice", "--json")
+    assert issued.exit_code == 0, issued.err
+    found = search(run_cli, tmp_path, "--enterprise", "宏远")
+    assert [hit["kind"] for hit in found] == ["notice"], found
+    assert not search(run_cli, tmp_path, "--enterprise", "嘉和"), "an enterprise the notice does not name"

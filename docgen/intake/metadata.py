@@ -129,9 +129,23 @@ def _number(lines: list[str]) -> tuple[str | None, str | None]:
     return None, None
 
 
+# A 公告's or 通告's own number, on a line of its own under (or over) the title: （2019年第2号）.
+_SERIAL_NUMBER = re.compile(r"^[（(]?(\d{4}年第\d{1,4}号)[）)]?$")
+
+
+def _serial_number(lines: list[str]) -> str | None:
+    """A 公告编号 such as 2019年第2号, kept as the document's number when it has no 发文字号."""
+    for line in lines[:HEAD_LINES]:
+        if found := _SERIAL_NUMBER.match(line):
+            return found[1]
+    return None
+
+
 def _not_title(line: str) -> bool:
-    """A 版头 line (份号, 密级, 文件 banner, 发文字号, 签发人) or the 主送机关: never part of a title."""
-    return bool(_NOT_TITLE.match(line) or NUMBER_IN_TEXT.match(line) or line.endswith(("：", ":")))
+    """A 版头 line (份号, 密级, 文件 banner, 发文字号, 签发人, 公告编号) or the 主送机关: never part of a title."""
+    return bool(
+        _NOT_TITLE.match(line) or NUMBER_IN_TEXT.match(line) or _SERIAL_NUMBER.match(line) or line.endswith(("：", ":"))
+    )
 
 
 def _title(lines: list[str]) -> str | None:
@@ -176,6 +190,8 @@ def read_metadata(text: str) -> Read:
     lines = [re.sub(r"[ \t\u3000]+", "", line) for line in text.splitlines()]
     lines = [line for line in lines if line]
     read.number, read.number_as_written = _number(lines)
+    if read.number is None and (serial := _serial_number(lines)):
+        read.number = read.number_as_written = serial
     read.title = _title(lines)
     if read.title:
         read.kind, read.kind_name = kind_of_title(read.title)

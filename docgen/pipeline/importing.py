@@ -91,7 +91,7 @@ class ImportPlan:
 
 @dataclass(frozen=True)
 class Imported:
-    """The outcome for one file: "imported" or "unchanged" (already in the archive)."""
+    """The outcome for one file: "imported", "unchanged" (already in the archive) or "copy" (of an archived one)."""
 
     plan: ImportPlan
     status: str
@@ -208,6 +208,45 @@ def number_holder(ws: Workspace, plan: ImportPlan) -> str | None:
     return None
 
 
+def archived_copy(ws: Workspace, plan: ImportPlan) -> ArchiveMeta | None:
+    """The archived document the file is a copy of: the same 发文字号 and the same title.
+
+    A Word or PDF copy of a document docgen issued (or imported before) is not a second document
+    under its number (四性检测 ZS-4 would then report one number used twice).
+    """
+    parsed = parse_number(plan.number) if plan.number else None
+    if parsed is None:
+        return None
+    n = parsed.number
+    record = ws.numbers.find(n.prefix, n.year, n.sequence)
+    title = "".join(plan.title.split())
+    if record is None or "".join(record.title.split()) != title:
+        return None
+    for year in sorted({n.year, plan.date.year}):
+        for meta in reversed(ws.archive.metas(year)):
+            if meta.get("number") == str(n) and "".join(str(meta.get("title", "")).split()) == title:
+                found: ArchiveMeta = meta
+                return found
+    return None
+
+
+def _record_copy(ws: Workspace, plan: ImportPlan, original: ArchiveMeta) -> Imported:
+    """Record in the event log that the file is a copy of an archived document; store nothing."""
+    ws.archive.log.append(
+        "copy_recognised",
+        copy_of=original["path"],
+        original_name=printable(plan.source.name),
+        original_sha256=sha256_file(plan.source),
+        number=plan.number,
+        title=plan.title,
+    )
+    said = (
+        f"与归档库中的《{original['title']}》（{original['path']}）发文字号和标题相同，是它的副本："
+        "未另存为新文件，已在事件日志中记录。"
+    )
+    return Imported(plan, "copy", ws.settings.archive_dir / original["path"], [said], original)
+
+
 def _refuse_duplicate(ws: Workspace, plan: ImportPlan) -> list[str]:
     """Refuse a 发文字号 someone else holds, unless the clerk confirmed it; then say so."""
     holder = number_holder(ws, plan)
@@ -238,10 +277,15 @@ def import_files(
         raise DocgenError(msg)
     engine = _Engine(ws.settings, ocr, on_warning)
     plans = [plan_import(f, given, engine, on_page) for f in files]
-    notes = {id(plan): _refuse_duplicate(ws, plan) for plan in plans}
-    results = _store_all(ws, plans)
-    for result in results:
-        result.warnings[:0] = notes[id(result.plan)]
+    originals = {id(plan): archived_copy(ws, plan) for plan in plans}
+    notes = {id(plan): _refuse_duplicate(ws, plan) for plan in plans if originals[id(plan)] is None}
+    stored = iter(_store_all(ws, [plan for plan in plans if originals[id(plan)] is None]))
+    results = []
+    for plan in plans:  # in the order given
+        original = originals[id(plan)]
+        result = _record_copy(ws, plan, original) if original is not None else next(stored)
+        result.warnings[:0] = notes.get(id(plan), [])
+        results.append(result)
     index_archived(ws, [r.meta for r in results if r.status == "imported"], on_warning)
     return results
 
@@ -373,7 +417,7 @@ class FolderRow:
     """One file's line in the import report."""
 
     file: Path
-    outcome: str  # 已导入 / 已在归档库中 / 拒绝 / 待核对
+    outcome: str  # 已导入 / 已在归档库中 / 副本 / 拒绝 / 待核对
     note: str = ""
     imported: Imported | None = None
 
@@ -481,6 +525,9 @@ def _plan_one(ws: Workspace, source: Path, given: Given, engine: _Engine) -> Fol
         if previous is not None:
             return FolderRow(source, "已在归档库中", previous["path"])
         plan = plan_import(source, given, engine)
+        if (original := archived_copy(ws, plan)) is not None:
+            copied = _record_copy(ws, plan, original)
+            return FolderRow(source, "副本", copied.warnings[0], copied)
         _refuse_duplicate(ws, plan)
     except Exception as exc:  # a damaged file may break a reader in ways of its own: it is this file's row
         return FolderRow(source, "拒绝", _why(exc))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -413,7 +413,34 @@ def documents_for(case: Case, kind: str, enterprise: str | None = None, allocate
     ``allocated`` is the number the registry holds for the notice when the case says ``auto``.
     """
     words = case_words(case)
-    return [dataclasses.replace(doc, kept_words=words) for doc in _documents_of_kind(case, kind, enterprise, allocated)]
+    documents = []
+    for made in _documents_of_kind(case, kind, enterprise, allocated):
+        named = named_enterprises(case, made.context) if not made.enterprise_names else {}
+        keys, names = (list(named), list(named.values())) if named else (made.enterprise_keys, made.enterprise_names)
+        documents.append(dataclasses.replace(made, kept_words=words, enterprise_keys=keys, enterprise_names=names))
+    return documents
+
+
+def named_enterprises(case: Case, context: dict[str, Any]) -> dict[str, str]:
+    """The case's enterprises a document names in its text (key → name), in the case's order.
+
+    A 请示, 纪要 or 印发合成件 that names an enterprise is found by ``search --enterprise`` as its
+    公告 and 验收记录 are.
+    """
+    text = "".join(_strings(context))
+    return {key: e.name for key, e in case.enterprises.items() if e.name in text}
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string in a context value, however nested."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
 
 
 def case_words(case: Case) -> tuple[str, ...]:
