@@ -41,12 +41,19 @@ def pdfs_from_texts(folder: Path, texts: dict[str, str]) -> dict[str, Path]:
     return {name: folder / f"{name}.pdf" for name in texts}
 
 
-def scan_of(pdfs: list[tuple[Path, list[int]]], target: Path, dpi: int = 200) -> Path:
-    """An image-only PDF of the given pages, like a scanner's output: no text layer at all."""
+def scan_of(pdfs: list[tuple[Path, list[int]]], target: Path, dpi: int = 200, skew: float = 0.0) -> Path:
+    """An image-only PDF of the given pages, like a scanner's output: no text layer at all.
+
+    ``skew`` turns each page by that many degrees, as a sheet fed crooked comes out.
+    """
     images = []
     for n, (pdf, pages) in enumerate(pdfs):
         work = target.parent / f"{target.stem}-pages-{n}"
         work.mkdir(exist_ok=True)
-        images += [Image.open(render_page(pdf, page, work, dpi)).convert("RGB") for page in pages]
+        for page in pages:
+            image = Image.open(render_page(pdf, page, work, dpi)).convert("RGB")
+            if skew:
+                image = image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor="white")
+            images.append(image)
     images[0].save(target, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
     return target

@@ -123,6 +123,19 @@ def test_the_scan_is_found_by_name_fragment_and_number_in_any_brackets(
     assert [hit["path"] for hit in found] == [Path(item["path"]).relative_to(ws / "archive").as_posix()], query
 
 
+def test_a_crooked_scan_keeps_its_number_out_of_its_title(tmp_path: Path, run_cli: RunCli) -> None:
+    # Measured before: at 200 dpi and 0.8° OCR read 〔2022〕 as "2022）" and the title, the folder
+    # and the catalogue all carried "…字2022）17号关于…".
+    crooked = scan_of([(pdf_from_text(tmp_path, "notice", TAISHAN_NOTICE), [1])], tmp_path / "crooked.pdf", skew=0.8)
+    (tmp_path / "ws").mkdir()
+    result = run_cli("-w", str(tmp_path / "ws"), "archive", "import", str(crooked), "--json")
+    assert result.exit_code == 0, result.err
+    [item] = json.loads(result.out)
+    assert item["number"] == "台工信〔2022〕17号"
+    assert item["title"] == "台山市工业和信息化局关于开展2022年度淘汰落后产能专项检查的通知"
+    assert "17号" not in item["path"].split("/")[-1].removeprefix(item["number"]), "the folder name"
+
+
 def test_a_poor_scan_is_imported_and_listed_for_a_person_to_check(tmp_path: Path, run_cli: RunCli) -> None:
     poor = scan_of([(pdf_from_text(tmp_path, "notice", TAISHAN_NOTICE), [1])], tmp_path / "poor.pdf", dpi=50)
     (tmp_path / "ws").mkdir()

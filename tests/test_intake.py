@@ -182,3 +182,22 @@ def test_an_announcements_own_number_is_its_number_and_never_part_of_its_title(b
     assert read.title == title
     assert read.kind == "announcement"
     assert read.date == dt.date(2019, 6, 3)
+
+
+@pytest.mark.parametrize(
+    ("read", "number"),
+    [
+        ("台工信字2022）17号", "台工信字〔2022〕17号"),  # the 〔 lost, the 〕 read as ）: seen at 200 dpi, 0.8°
+        ("台工信字C2022]17号", "台工信字〔2022〕17号"),
+        ("台工信字(2022)17号签发人：陈志远", "台工信字〔2022〕17号"),
+        ("台工信字202217号", None),  # both brackets lost: the year cannot be told from the 序号
+    ],
+)
+def test_a_number_ocr_misread_is_read_as_a_clerk_would_and_never_joins_the_title(read: str, number: str | None) -> None:
+    title = "关于开展2022年落后产能专项检查的通知"
+    text = (
+        f"台山市工业和信息化局文件\n{read}\n{title}\n各镇人民政府：\n请做好检查。\n台山市工业和信息化局\n2022年3月18日"
+    )
+    found = read_metadata(text)
+    assert found.number == number
+    assert found.title == title, "the title never carries the number (nor the folder name and catalogue after it)"

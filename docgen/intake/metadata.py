@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from docgen.intake.enterprises import Enterprise, find_enterprises
-from docgen.vocab import NUMBER_IN_TEXT, TITLE_KIND_WORDS, WRITTEN_DATE, parse_number
+from docgen.vocab import NUMBER_IN_TEXT, TITLE_KIND_WORDS, WRITTEN_DATE, format_number, parse_number
 
 HEAD_LINES = 15  # the 版头 and title sit in the first lines of page 1
 MAX_TITLE_LINES = 3
@@ -118,6 +118,19 @@ def _dates(text: str) -> list[tuple[int, dt.date]]:
     return sorted(found)
 
 
+# A 发文字号 as OCR reads it from a scan: the 〔〕 around the year lost or read as other marks
+# ("台工信字2022）17号", "台工信字C2022]17号"). A clerk reads it as 台工信字〔2022〕17号: a line of its own
+# in the 版头, a plausible year, then a mark that is no digit, then the 序号.
+_OCR_NUMBER = re.compile(
+    r"^(?P<prefix>[\u4e00-\u9fa5]{2,15}?)[^\d\u4e00-\u9fa5]{0,2}(?P<year>(?:19[4-9]|20\d)\d)"
+    r"[^\d\u4e00-\u9fa5]{1,2}第?(?P<seq>[1-9]\d{0,4})号(?=$|签发人)"
+)
+
+
+# Any line shaped like a 发文字号, even one OCR garbled past reading: never part of a title.
+_NUMBER_SHAPED = re.compile(r"^[\u4e00-\u9fa5]{2,15}\D{0,3}\d{4}\D{0,3}\d{0,5}号(?:签发人.*)?$")
+
+
 def _number(lines: list[str]) -> tuple[str | None, str | None]:
     """(the 发文字号 in its printed 〔〕 form, as written) from a line of its own in the 版头."""
     for line in lines[:HEAD_LINES]:
@@ -126,6 +139,9 @@ def _number(lines: list[str]) -> tuple[str | None, str | None]:
             parsed = parse_number(found.group())
             if parsed is not None:
                 return str(parsed.number), found.group()
+    for line in lines[:HEAD_LINES]:
+        if misread := _OCR_NUMBER.match(line):
+            return format_number(misread["prefix"], int(misread["year"]), int(misread["seq"])), misread.group()
     return None, None
 
 
@@ -144,7 +160,11 @@ def _serial_number(lines: list[str]) -> str | None:
 def _not_title(line: str) -> bool:
     """A 版头 line (份号, 密级, 文件 banner, 发文字号, 签发人, 公告编号) or the 主送机关: never part of a title."""
     return bool(
-        _NOT_TITLE.match(line) or NUMBER_IN_TEXT.match(line) or _SERIAL_NUMBER.match(line) or line.endswith(("：", ":"))
+        _NOT_TITLE.match(line)
+        or NUMBER_IN_TEXT.match(line)
+        or _NUMBER_SHAPED.match(line)
+        or _SERIAL_NUMBER.match(line)
+        or line.endswith(("：", ":"))
     )
 
 
