@@ -570,7 +570,8 @@ def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterpr
         click.echo("没有符合条件的文件。")
     for m in metas:
         version = f"（第{m['version']}版）" if m.get("version", 1) > 1 else ""
-        click.echo(f"{m['date']}\t{m.get('number') or m.get('kind_name')}\t{m['title']}{version}\t{m['path']}")
+        to_fill = f"\t待补录：{'、'.join(m['to_fill'])}" if m.get("to_fill") else ""
+        click.echo(f"{m['date']}\t{m.get('number') or m.get('kind_name')}\t{m['title']}{version}\t{m['path']}{to_fill}")
 
 
 @archive.command("import")
@@ -665,6 +666,8 @@ def _import_files(ws: Workspace, files: list[Path], given: Any, ocr: bool, as_js
             f"  标题：{p.title}；文种：{p.kind_name}；发文字号：{p.number or '无'}；成文日期：{p.date.isoformat()}"
         )
         click.echo(f"  责任者：{p.issuer or '未能读出（可用 --issuer 给出，否则四性检测会指出缺少责任者）'}")
+        if p.to_fill:
+            click.echo(f"  待补录：{'、'.join(p.to_fill)}（已记入元数据，四性检测和 archive list 会列出）")
         if p.enterprises:
             click.echo(f"  企业：{'、'.join(e.name for e in p.enterprises)}")
         if p.read_from_text:
@@ -711,6 +714,7 @@ def _imported_json(r: Any) -> dict[str, Any]:
         ),
         "read_from_text": p.read_from_text,
         "guessed": p.guessed,
+        "to_fill": p.to_fill,
         "warnings": r.warnings,
     }
 

@@ -214,3 +214,26 @@ def test_a_copy_of_an_issued_document_is_recorded_as_a_copy(tmp_path: Path, run_
     other = make_docx(tmp_path / "另一份.docx", OLD_NOTICE.replace("恩经信字〔2019〕12号", "恩科工商务字〔2021〕58号"))
     refused = run_cli("-w", str(ws), "archive", "import", str(other))
     assert refused.exit_code != 0 and "--allow-duplicate-number" in refused.err
+
+
+def test_what_an_import_could_not_read_is_listed_and_stored_as_to_fill(tmp_path: Path, run_cli: RunCli) -> None:
+    # Measured before: an imported 验收记录 got no 责任者, silently; WZ-1 then failed with no word at import.
+    from tests.documents import pdf_from_text
+    from tests.test_intake import HESHAN_ACCEPTANCE
+
+    record = pdf_from_text(tmp_path, "record", HESHAN_ACCEPTANCE)
+    notice = pdf_from_text(tmp_path, "notice", OLD_NOTICE)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    result = run_cli("-w", str(ws), "archive", "import", str(record), str(notice), "--json")
+    assert result.exit_code == 0, result.err
+    items = json.loads(result.out)
+    assert [item["to_fill"] for item in items] == [["责任者"], []], "a 验收记录 has no 文号 to fill in"
+    said = run_cli("-w", str(ws), "archive", "import", str(pdf_from_text(tmp_path, "again", HESHAN_ACCEPTANCE + "。")))
+    assert "待补录：责任者" in said.out
+    listed = json.loads(run_cli("-w", str(ws), "archive", "list", "--json").out)
+    assert sorted(tuple(m["to_fill"]) for m in listed) == [(), ("责任者",), ("责任者",)]
+    assert "待补录：责任者" in run_cli("-w", str(ws), "archive", "list").out
+    check = json.loads(run_cli("-w", str(ws), "archive", "check", "--json").out)
+    [wz1] = [item for item in check["items"] if item["code"] == "WZ-1"]
+    assert any("待补录" in finding for finding in wz1["files"]), wz1

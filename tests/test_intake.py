@@ -201,3 +201,10 @@ def test_a_number_ocr_misread_is_read_as_a_clerk_would_and_never_joins_the_title
     found = read_metadata(text)
     assert found.number == number
     assert found.title == title, "the title never carries the number (nor the folder name and catalogue after it)"
+
+
+def test_a_verification_record_names_its_organiser_as_its_issuer() -> None:
+    # Measured before: an imported 验收记录 got no 责任者, silently, and WZ-1 failed.
+    read = read_metadata(HESHAN_ACCEPTANCE + "组织验收单位：鹤山市工业和信息化局\n")
+    assert read.issuer == "鹤山市工业和信息化局"
+    assert read_metadata(HESHAN_ACCEPTANCE).issuer is None

@@ -66,6 +66,7 @@ class ArchiveMeta(TypedDict, total=False):
     duplicate_number_allowed: bool  # imported with a 发文字号 another document holds, as confirmed
     read_from_text: list[str]
     guessed: list[str]
+    to_fill: list[str]  # 待补录: metadata an import could not read, for a clerk to fill in
 
 
 MAX_META_BYTES = 4 * 1024 * 1024  # a meta.json is a few KB; an OCR'd import's a few hundred
@@ -167,4 +168,7 @@ def read_stored_text(path: Path) -> str:
 def meta_summary(meta: ArchiveMeta) -> dict[str, Any]:
     """The fields ``archive list --json`` prints."""
     keys = ("number", "date", "kind", "kind_name", "title", "version", "path", "enterprises", "pages", "needs_ocr")
-    return {k: meta.get(k) for k in keys} | {"needs_review": bool(meta.get("needs_review"))}
+    return {k: meta.get(k) for k in keys} | {
+        "needs_review": bool(meta.get("needs_review")),
+        "to_fill": list(meta.get("to_fill") or []),
+    }

@@ -192,8 +192,11 @@ def _title(lines: list[str]) -> str | None:
     return None
 
 
+_ORGANISER = re.compile(r"^(?:组织验收单位|验收组织单位|组织单位)[:：](.+)$")
+
+
 def _issuer(lines: list[str], signed: dt.date | None, text_dates: list[tuple[int, dt.date]]) -> str | None:
-    """The 发文机关署名 above the 成文日期, or else the organ of a 版头 "…文件"."""
+    """The 发文机关署名 above the 成文日期, else the organ of a 版头 "…文件", else a 验收记录's 组织验收单位."""
     if signed is not None:
         for i in range(len(lines) - 1, 0, -1):
             if any(d == signed for _, d in _dates(lines[i])) and _ORGAN.fullmatch(lines[i - 1]):
@@ -201,6 +204,9 @@ def _issuer(lines: list[str], signed: dt.date | None, text_dates: list[tuple[int
     for line in lines[:3]:
         if line.endswith("文件") and _ORGAN.fullmatch(line[:-2]):
             return line[:-2]
+    for line in lines:  # a 验收记录 names the organ that organised it
+        if (found := _ORGANISER.match(line)) and _ORGAN.fullmatch(found[1]):
+            return found[1]
     return None
 
 

@@ -286,8 +286,10 @@ def _check_values(items: dict[str, CheckItem], settings: Settings, meta: Archive
         ("页数", meta.get("pages")),
     )
     missing = [label for label, present in required if not present]
+    to_fill = meta.get("to_fill") or []
     if missing:
-        items["WZ-1"].fail(f"{rel}：缺少 {'、'.join(missing)}")
+        said = "（导入时未能读出，待补录）" if to_fill else ""
+        items["WZ-1"].fail(f"{rel}：缺少 {'、'.join(missing)}{said}")
 
 
 def _check_files(items: dict[str, CheckItem], folder: Path, meta: ArchiveMeta) -> int:

@@ -36,7 +36,7 @@ from docgen.pipeline.prepare import converter_for
 from docgen.pipeline.searching import index_archived
 from docgen.pipeline.workspace import Workspace
 from docgen.readback import ExtractedText, extract, file_kind, without_page_number
-from docgen.vocab import KIND_NAMES, parse_number
+from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, parse_number
 
 IMPORTED_KIND_NAMES = {**KIND_NAMES, "other": "其他文件"}
 IMPORTABLE = (".pdf", ".docx")
@@ -87,6 +87,14 @@ class ImportPlan:
     def needs_review(self) -> bool:
         """True when something was guessed or read with low confidence."""
         return bool(self.review_pages or self.guessed or self.needs_ocr)
+
+    @property
+    def to_fill(self) -> list[str]:
+        """The metadata a clerk must still fill in (待补录): not read from the file nor given."""
+        missing = [label for label, found in (("责任者", self.issuer), ("文号", self.number)) if not found]
+        if self.kind not in NUMBERED_KINDS:
+            missing = [label for label in missing if label != "文号"]  # a 公告 or 验收记录 has none
+        return missing + [guess.split("（")[0] for guess in self.guessed]
 
 
 @dataclass(frozen=True)
@@ -375,6 +383,7 @@ def _store(ws: Workspace, plan: ImportPlan, pdf: Path, work: Path) -> Imported:
             "needs_review": plan.needs_review,
             "read_from_text": plan.read_from_text,
             "guessed": plan.guessed,
+            "to_fill": plan.to_fill,
             **({"duplicate_number_allowed": True} if plan.allow_duplicate_number and plan.number else {}),
             **extra,  # type: ignore[typeddict-item]
         },
@@ -561,6 +570,8 @@ def _store_rows(ws: Workspace, plans: list[ImportPlan], done: FolderReport) -> l
             notes.append(f"OCR 置信度低的页：{'、'.join(map(str, plan.review_pages))}，请对照原件核对")
         if plan.guessed:
             notes.append(f"推测：{'、'.join(plan.guessed)}")
+        if plan.to_fill:
+            notes.append(f"待补录：{'、'.join(plan.to_fill)}")
         if plan.needs_ocr:
             notes.append("没有文字层，未能 OCR")
         outcome = "待核对" if plan.needs_review else "已导入"
