@@ -274,3 +274,21 @@ def test_what_only_printed_pages_show() -> None:
     assert on_page_1 == [], "a one-page document may carry its 版记 on page 1"
     as_paragraphs = dataclasses.replace(_printed(head, body, imprint), paragraphs=True)
     assert not {"GW831", "GW832", "GW833"} & {f.code for f in run_rules(as_paragraphs)}, "only printed pages show it"
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_a_numbered_sentence_is_no_heading_in_a_docx_nor_in_its_pdf(tmp_path: Path, wrapped: bool) -> None:
+    # Measured before: GW504 took "三、会议要求……死灰复燃。" in a 纪要's DOCX for a heading ending in 。,
+    # and in its PDF said nothing about a heading that did end in one. Now both agree.
+    from docgen.lint import lint_document
+    from docgen.lint.model import Line, LintDocument
+    from docgen.lint.roles import assign_roles
+
+    sentence = "三、会议要求各成员单位加强日常巡查，严防已关停的落后产能死灰复燃。"
+    texts = ["会议纪要", "一、总体要求。", "二、工作安排", sentence]
+    if wrapped:  # as a PDF prints it: the sentence over two lines of 28 characters
+        texts = [*texts[:3], sentence[:28], sentence[28:]]
+    lines = assign_roles([Line(t, f"第{n}行") for n, t in enumerate(texts, 1)], wrapped=wrapped)
+    found = lint_document(LintDocument(tmp_path / "doc", lines, kind="minutes", paragraphs=not wrapped))
+    flagged = [f.place for f in found if f.code == "GW504"]
+    assert flagged == ["第2行"], "only the short heading that ends in 。"

@@ -266,10 +266,16 @@ def headings(doc: LintDocument) -> Iterator[Finding]:
             counters[level] = n or expected
             for deeper in range(level + 1, 5):
                 counters[deeper] = 0
-            is_alone = doc.paragraphs and line.role == "heading" and text.count("。") == 1 and len(text) <= 40
+            # A heading that stands alone is a few words (一、总体要求); "三、会议要求各单位……死灰复燃。" is
+            # a numbered sentence. Judged on the words alone, so a DOCX and its PDF agree.
+            words = text[m.end() :]
+            is_alone = line.role == "heading" and len(words) <= HEADING_WORDS_MAX and not re.search(r"[，；、]", words)
             if is_alone and text.endswith(("。", "：")) and level <= 2:
                 yield _finding(doc, line, "GW504", "warning", "单独成行的标题末尾不加句号或冒号", text[:-1])
             break
+
+
+HEADING_WORDS_MAX = 16  # the words of a stand-alone heading, its closing mark included
 
 
 def attachments(doc: LintDocument) -> Iterator[Finding]:
