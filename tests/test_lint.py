@@ -292,3 +292,23 @@ def test_a_numbered_sentence_is_no_heading_in_a_docx_nor_in_its_pdf(tmp_path: Pa
     found = lint_document(LintDocument(tmp_path / "doc", lines, kind="minutes", paragraphs=not wrapped))
     flagged = [f.place for f in found if f.code == "GW504"]
     assert flagged == ["第2行"], "only the short heading that ends in 。"
+
+
+def test_a_pdf_is_measured_in_pdf_terms(tmp_path: Path) -> None:
+    # Measured before: `lint --strict` passed a 10 pt monospaced PDF with 20 mm margins ("未发现问题").
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    from docgen.lint import lint_path
+
+    pdf = tmp_path / "typed.pdf"
+    page = canvas.Canvas(str(pdf), pagesize=A4)
+    page.setFont("Courier", 10)
+    for n in range(40):
+        page.drawString(20 * mm, A4[1] - (20 + 5 * n) * mm, f"Line {n} of a report typed in a monospaced font.")
+    page.save()
+    said = {(f.code, f.message) for f in lint_path(pdf)}
+    assert ("GW813", "正文应为 3号（16磅），现为 10 磅") in said
+    assert ("GW813", "正文应为仿宋，现为等宽字体 Courier") in said
+    assert ("GW812", "版心左边距（订口）应为 28 mm，正文现从 20 mm 起") in said

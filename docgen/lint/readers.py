@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document as DocxDocument
@@ -170,7 +173,7 @@ def read_pdf(path: Path, kind: str | None = None) -> LintDocument:
     try:
         reader = pdf_reader(path)
         lines: list[Line] = []
-        sized: list[tuple[str, float, str]] = []
+        sized: list[PrintedRun] = []
         findings: list[Finding] = []
         for n, page in enumerate(reader.pages, start=1):
             w, h = float(page.mediabox.width) / 72 * 25.4, float(page.mediabox.height) / 72 * 25.4
@@ -178,14 +181,8 @@ def read_pdf(path: Path, kind: str | None = None) -> LintDocument:
                 findings.append(
                     Finding("GW811", "error", str(path), f"第{n}页", "", f"纸张应为 A4，现为 {round(w)}×{round(h)} mm")
                 )
-
-            def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-                if text.strip():
-                    scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
-                    name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
-                    sized.append((text, round(size * scale, 1), name))
-
-            text = page.extract_text(visitor_text=visit) or ""
+            # A turned page's left edge is no 订口: only upright pages tell the margin.
+            text = page.extract_text(visitor_text=_recorder(sized, upright=h > w)) or ""
             lines += [Line(t, f"第{n}页") for t in text.splitlines() if t.strip()]
     except Exception as exc:  # pypdf raises many types on damaged or hostile files (RecursionError too)
         msg = f"{path}：无法作为 PDF 读取（文件已损坏、不完整，或不是 PDF）"
@@ -195,20 +192,72 @@ def read_pdf(path: Path, kind: str | None = None) -> LintDocument:
     return LintDocument(path, lines, kind=kind, paragraphs=False, layout=findings)
 
 
-def _pdf_text_layout(path: Path, lines: list[Line], sized: list[tuple[str, float, str]]) -> list[Finding]:
+@dataclass(frozen=True)
+class PrintedRun:
+    """A run of text as a PDF draws it: its size in points, its font, its left edge (mm) on an upright page."""
+
+    text: str
+    size: float
+    font: str
+    x_mm: float | None
+
+
+def _recorder(
+    sized: list[PrintedRun], *, upright: bool
+) -> Callable[[str, list[float], list[float], object, float], None]:
+    """A pypdf text visitor that records each run's size, font and left edge into ``sized``."""
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip():
+            scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
+            name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
+            x = (cm[0] * tm[4] + cm[2] * tm[5] + cm[4]) / 72 * 25.4
+            sized.append(PrintedRun(text, round(size * scale, 1), name, x if upright else None))
+
+    return visit
+
+
+# Fonts a 正文 must not be set in: monospaced faces (a typewriter look, wider than the 28-字 line).
+_MONOSPACED = re.compile(r"courier|mono|consol|typewriter", re.IGNORECASE)
+BODY_CHARS_MIN = 100  # a PDF with less running text is a form or a scan: its body size says nothing
+RUN_CHARS_MIN = 12
+LEFT_MARGIN_MM, LEFT_MARGIN_TOLERANCE_MM = 28.0, 3.0
+
+
+def _pdf_text_layout(path: Path, lines: list[Line], sized: list[PrintedRun]) -> list[Finding]:
+    """The 正文's size, font and left margin, and the 标题's size, as the PDF prints them."""
     findings: list[Finding] = []
+    # Running text is drawn in long runs; a table's cells and a form's fields in short ones.
+    running = [run for run in sized if len(run.text.strip()) >= RUN_CHARS_MIN]
+    counts: Counter[float] = Counter()
+    for run in running:
+        counts[run.size] += len(run.text.strip())
+    if sum(counts.values()) < BODY_CHARS_MIN:
+        return findings
+    body = counts.most_common(1)[0][0]
+    if abs(body - 16) > 0.25:
+        findings.append(Finding("GW813", "warning", str(path), "", "", f"正文应为 3号（16磅），现为 {body:g} 磅"))
+    fonts: Counter[str] = Counter()
+    for run in running:
+        if run.size == body:
+            fonts[run.font.split("+")[-1].lstrip("/")] += len(run.text.strip())
+    font = fonts.most_common(1)[0][0] if fonts else ""
+    if _MONOSPACED.search(font):
+        findings.append(Finding("GW813", "warning", str(path), "", "", f"正文应为仿宋，现为等宽字体 {font}"))
+    edges = [run.x_mm for run in running if run.size == body and run.x_mm is not None]
+    if edges:
+        left = min(edges)  # where wrapped lines of the body begin
+        if abs(left - LEFT_MARGIN_MM) > LEFT_MARGIN_TOLERANCE_MM:
+            findings.append(
+                Finding(
+                    "GW812", "warning", str(path), "", "", f"版心左边距（订口）应为 28 mm，正文现从 {left:.0f} mm 起"
+                )
+            )
     title = next((ln for ln in lines if ln.role == "title"), None)
     if title is None:
-        return findings  # tables and records: no 正文 or 标题 to measure
-    counts: Counter[float] = Counter()
-    for text, size, _ in sized:
-        if size >= 14:
-            counts[size] += len(text)
-    body = counts.most_common(1)[0][0] if counts else None
-    if body != 16:
-        findings.append(Finding("GW813", "warning", str(path), "", "", f"正文应为 3号（16磅），现为{_described(body)}"))
+        return findings
     head = title.text[:6]
-    title_sizes = {size for text, size, _ in sized if head and text.strip() and text.strip()[:6] in title.text}
+    title_sizes = {run.size for run in sized if head and run.text.strip() and run.text.strip()[:6] in title.text}
     if title_sizes and 22 not in title_sizes:
         findings.append(
             Finding(
