@@ -230,6 +230,8 @@ def archived_copy(ws: Workspace, plan: ImportPlan) -> ArchiveMeta | None:
     title = "".join(plan.title.split())
     if record is None or "".join(record.title.split()) != title:
         return None
+    if ws.archive.latest(f"import:{sha256_file(plan.source)}") is not None:
+        return None  # the very file imported before: the archive says so itself ("unchanged")
     for year in sorted({n.year, plan.date.year}):
         for meta in reversed(ws.archive.metas(year)):
             if meta.get("number") == str(n) and "".join(str(meta.get("title", "")).split()) == title:
