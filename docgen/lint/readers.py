@@ -194,7 +194,7 @@ def read_pdf(path: Path, kind: str | None = None) -> LintDocument:
 
 @dataclass(frozen=True)
 class PrintedRun:
-    """A run of text as a PDF draws it: its size in points, its font, its left edge (mm) on an upright page."""
+    """A run of text as a PDF draws it: its size in points, its font, its left edge (mm); None when turned."""
 
     text: str
     size: float
@@ -212,7 +212,8 @@ def _recorder(
             scale = (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5
             name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
             x = (cm[0] * tm[4] + cm[2] * tm[5] + cm[4]) / 72 * 25.4
-            sized.append(PrintedRun(text, round(size * scale, 1), name, x if upright else None))
+            turned = abs(tm[1]) > abs(tm[0]) or abs(cm[1]) > abs(cm[0])  # a turned table's text
+            sized.append(PrintedRun(text, round(size * scale, 1), name, x if upright and not turned else None))
 
     return visit
 
@@ -221,20 +222,33 @@ def _recorder(
 _MONOSPACED = re.compile(r"courier|mono|consol|typewriter", re.IGNORECASE)
 BODY_CHARS_MIN = 100  # a PDF with less running text is a form or a scan: its body size says nothing
 RUN_CHARS_MIN = 12
+RUNNING_SHARE = 0.7  # of a document's characters in long runs: running text, not a form
 LEFT_MARGIN_MM, LEFT_MARGIN_TOLERANCE_MM = 28.0, 3.0
 
 
 def _pdf_text_layout(path: Path, lines: list[Line], sized: list[PrintedRun]) -> list[Finding]:
-    """The 正文's size, font and left margin, and the 标题's size, as the PDF prints them."""
+    """The 正文's size, font and left margin, and the 标题's size, as the PDF prints them.
+
+    A document with a 标题 is judged as docgen always did: its 正文 is the commonest size of 14 pt
+    or more (a table's smaller cells are no 正文), or the commonest size at all when nothing is
+    that large. Without one, only a document of running text is judged (a form's short cells
+    are not); a turned table's pages never are.
+    """
     findings: list[Finding] = []
-    # Running text is drawn in long runs; a table's cells and a form's fields in short ones.
-    running = [run for run in sized if len(run.text.strip()) >= RUN_CHARS_MIN]
-    counts: Counter[float] = Counter()
-    for run in running:
-        counts[run.size] += len(run.text.strip())
-    if sum(counts.values()) < BODY_CHARS_MIN:
+    upright = [run for run in sized if run.x_mm is not None]
+    running = [run for run in upright if len(run.text.strip()) >= RUN_CHARS_MIN]
+    title = next((ln for ln in lines if ln.role == "title"), None)
+    total = sum(len(run.text.strip()) for run in upright)
+    in_runs = sum(len(run.text.strip()) for run in running)
+    if total < BODY_CHARS_MIN or (title is None and in_runs < RUNNING_SHARE * total):
         return findings
-    body = counts.most_common(1)[0][0]
+    large: Counter[float] = Counter()
+    every: Counter[float] = Counter()
+    for run in upright if title is not None else running:
+        every[run.size] += len(run.text.strip())
+        if run.size >= 14:
+            large[run.size] += len(run.text.strip())
+    body = (large or every).most_common(1)[0][0]
     if abs(body - 16) > 0.25:
         findings.append(Finding("GW813", "warning", str(path), "", "", f"正文应为 3号（16磅），现为 {body:g} 磅"))
     fonts: Counter[str] = Counter()
@@ -244,16 +258,15 @@ def _pdf_text_layout(path: Path, lines: list[Line], sized: list[PrintedRun]) -> 
     font = fonts.most_common(1)[0][0] if fonts else ""
     if _MONOSPACED.search(font):
         findings.append(Finding("GW813", "warning", str(path), "", "", f"正文应为仿宋，现为等宽字体 {font}"))
-    edges = [run.x_mm for run in running if run.size == body and run.x_mm is not None]
+    edges = [run.x_mm for run in upright if run.size == body and run.x_mm is not None]
     if edges:
-        left = min(edges)  # where wrapped lines of the body begin
+        left = min(edges)  # where wrapped lines of the body begin (their first run may be a short one)
         if abs(left - LEFT_MARGIN_MM) > LEFT_MARGIN_TOLERANCE_MM:
             findings.append(
                 Finding(
                     "GW812", "warning", str(path), "", "", f"版心左边距（订口）应为 28 mm，正文现从 {left:.0f} mm 起"
                 )
             )
-    title = next((ln for ln in lines if ln.role == "title"), None)
     if title is None:
         return findings
     head = title.text[:6]
