@@ -69,7 +69,7 @@ def joint_notice(folder: Path) -> Path:
     """The example notice issued by four organs to twelve 主送, rendered into ``folder``."""
     data = yaml.safe_load((REPO / "examples" / "enping-2021" / "case.yaml").read_text(encoding="utf-8"))
     notice = data["notice"]
-    notice["joint"] = [{"name": "恩平市发展和改革局"}, {"name": "江门市生态环境局恩平分局"}, {"name": "恩平市应急管理局"}]
+    notice["joint"] = [{"name": n} for n in ("恩平市发展和改革局", "江门市生态环境局恩平分局", "恩平市应急管理局")]
     towns = ("横陂", "圣堂", "良西", "沙湖", "牛江", "君堂", "大槐", "东成", "那吉", "大田")
     notice["recipients"] = "、".join(["恩城街道办事处", *(f"{t}镇人民政府" for t in towns), "恩平工业园管委会"])
     notice["copy_to"] = ["江门市工业和信息化局", "江门市发展和改革局", "江门市生态环境局", "江门市应急管理局"]
@@ -81,6 +81,7 @@ def joint_notice(folder: Path) -> Path:
 
 
 def main() -> None:
+    """Write docs/kind-*.png, docs/pages.png and docs/joint-notice.png."""
     out = DEMO / "out"
     set_pdf, notice = out / "set.pdf", out / "notice.pdf"
     example = yaml.safe_load((REPO / "examples" / "enping-2021" / "case.yaml").read_text(encoding="utf-8"))
@@ -107,7 +108,7 @@ def main() -> None:
         count = len(read_pdf(joint).pages)
         shown = [page_image(joint, page, 36) for page in range(1, count + 1)]
         side_by_side(shown).save(DOCS / "joint-notice.png", optimize=True)
-    print(f"docs/: kind-*.png ({len(kinds)}), pages.png, joint-notice.png ({count} pages)")
+    sys.stdout.write(f"docs/: kind-*.png ({len(kinds)}), pages.png, joint-notice.png ({count} pages)\n")
 
 
 if __name__ == "__main__":
