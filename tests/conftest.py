@@ -161,6 +161,14 @@ def issue_example(workspace: Path, *args: str) -> Path:
     return workspace
 
 
+def edited_case(source: Path, target: Path, old: str, new: str) -> Path:
+    """The case ``source`` written to ``target`` with ``old`` (which must be there) replaced by ``new``."""
+    text = source.read_text(encoding="utf-8")
+    assert old in text, f"{source} has no {old!r}"
+    target.write_text(text.replace(old, new), encoding="utf-8")
+    return target
+
+
 def copy_workspace(source: Path, target: Path) -> Path:
     """A copy of the workspace ``source`` in ``target`` (an empty folder); a workspace may move."""
     shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)

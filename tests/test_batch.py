@@ -86,20 +86,15 @@ def test_batch_with_filing_copies(tmp_path: Path, run_cli: RunCli) -> None:
 def test_distribution_copies_carry_their_serial_numbers(tmp_path: Path, run_cli: RunCli) -> None:
     import csv
     import io
-    import shutil as sh
 
     import pdfplumber
 
-    from tests.conftest import EXAMPLE_CASE
+    from tests.conftest import EXAMPLE_CASE, edited_case
     from tests.pdfmeasure import MM
 
-    case = tmp_path / "case.yaml"
-    sh.copy(EXAMPLE_CASE, case)
-    case.write_text(
-        case.read_text(encoding="utf-8").replace(
-            "  disclosure: 主动公开", "  disclosure: 主动公开\n  copy_to: [江门市工业和信息化局]"
-        ),
-        encoding="utf-8",
+    disclosed = "  disclosure: 主动公开"
+    case = edited_case(
+        EXAMPLE_CASE, tmp_path / "case.yaml", disclosed, f"{disclosed}\n  copy_to: [江门市工业和信息化局]"
     )
     result = run_cli("-w", str(tmp_path), "batch", str(case), "-k", "notice", "--copies")
     assert result.exit_code == 0, result.err
@@ -111,11 +106,7 @@ def test_distribution_copies_carry_their_serial_numbers(tmp_path: Path, run_cli:
         ("000003", "抄送", "江门市工业和信息化局"),
     ]
     # Where render sets a 份号 the case gives (measured before: the copies' stood 2.7 mm higher).
-    numbered = tmp_path / "numbered.yaml"
-    numbered.write_text(
-        case.read_text(encoding="utf-8").replace("  disclosure: 主动公开", "  disclosure: 主动公开\n  copy_number: 1"),
-        encoding="utf-8",
-    )
+    numbered = edited_case(case, tmp_path / "numbered.yaml", disclosed, f"{disclosed}\n  copy_number: 1")
     assert run_cli("-w", str(tmp_path), "render", str(numbered), "-o", str(tmp_path / "r")).exit_code == 0
     with pdfplumber.open(tmp_path / "r" / "notice.pdf") as pdf:
         rendered = min(pdf.pages[0].extract_words(), key=lambda w: w["top"])

@@ -159,15 +159,10 @@ def test_an_empty_query_without_filters_is_an_error(ws: Path, run_cli: RunCli) -
 def test_a_notice_that_names_an_enterprise_is_found_by_it(tmp_path: Path, run_cli: RunCli) -> None:
     # Measured before: search --enterprise missed the bureau's own notices, 请示 and 纪要 that name
     # an enterprise (their stored enterprise lists were empty); the plain search found them.
-    from tests.conftest import OTHER_BUREAU_CASE
+    from tests.conftest import OTHER_BUREAU_CASE, edited_case
 
-    case = tmp_path / "case.yaml"
-    case.write_text(
-        OTHER_BUREAU_CASE.read_text(encoding="utf-8").replace(
-            "结合我市实际，", "结合我市实际（台山市宏远新型建筑材料有限公司等已列入计划），"
-        ),
-        encoding="utf-8",
-    )
+    named = "结合我市实际（台山市宏远新型建筑材料有限公司等已列入计划），"
+    case = edited_case(OTHER_BUREAU_CASE, tmp_path / "case.yaml", "结合我市实际，", named)
     issued = run_cli("-w", str(tmp_path), "issue", str(case), "-k", "notice", "--json")
     assert issued.exit_code == 0, issued.err
     found = search(run_cli, tmp_path, "--enterprise", "宏远")
