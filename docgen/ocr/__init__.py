@@ -51,12 +51,18 @@ class Box:
 
 @dataclass(frozen=True)
 class PageText:
-    """A recognised page: its lines in reading order and their mean confidence (by characters)."""
+    """A recognised page: its lines in reading order and their mean confidence (by characters).
+
+    ``dropped`` counts the lines of ink the engine returned no text for: an engine drops a whole
+    line it cannot read (measured: RapidOCR at 150 dpi and 1.6° skew dropped the longest lines
+    and still said 0.973 for the page), so the confidence of what it did read is not enough.
+    """
 
     page: int
     text: str
     confidence: float
     characters: int
+    dropped: int = 0
 
 
 @dataclass
@@ -69,8 +75,8 @@ class OcrResult:
     pages: list[PageText] = field(default_factory=list)
 
     def review_pages(self, below: float = REVIEW_BELOW) -> list[int]:
-        """Pages whose confidence is under ``below`` (or that gave no text): a person should check them."""
-        return [p.page for p in self.pages if p.confidence < below or not p.characters]
+        """Pages under ``below``, with no text, or with lines of ink left unread: a person should check them."""
+        return [p.page for p in self.pages if p.confidence < below or not p.characters or p.dropped]
 
 
 class OcrEngine(Protocol):
@@ -109,11 +115,47 @@ def lines_of(boxes: list[Box]) -> list[str]:
     return [line for line in lines if line]
 
 
-def page_text(page: int, boxes: list[Box]) -> PageText:
+def page_text(page: int, boxes: list[Box], dropped: int = 0) -> PageText:
     """A page's text and its confidence, each run weighted by its characters."""
     characters = sum(len(b.text) for b in boxes)
     confidence = sum(b.confidence * len(b.text) for b in boxes) / characters if characters else 0.0
-    return PageText(page, "\n".join(lines_of(boxes)), round(confidence, 4), characters)
+    return PageText(page, "\n".join(lines_of(boxes)), round(confidence, 4), characters, dropped)
+
+
+INK_BELOW = 160  # grey level under which a pixel is ink (red print included)
+LINE_STROKES = 12  # strokes a row of unread ink crosses to be text: a few characters, not a table's rules
+_STROKE = re.compile(rb"\xff{2,}")  # two pixels at least: a speck on the scan is no stroke
+
+
+def dropped_lines(image: Path, boxes: list[Box]) -> int:
+    """How many lines of ink on the page no recognised box covers.
+
+    Boxes are widened by half their height (a skewed line strays out of its box); what is left
+    is text when, row after row, it crosses many strokes, for at least half the height of a
+    recognised line. A table's rules cross few; a rule across the page is one or two rows high.
+    """
+    from PIL import Image, ImageDraw  # noqa: PLC0415 - only OCR needs the image
+
+    if not boxes:
+        return 0
+    with Image.open(image) as opened:
+        ink = opened.convert("L").point(lambda v: 255 if v < INK_BELOW else 0)
+    painter = ImageDraw.Draw(ink)
+    heights = sorted(b.bottom - b.top for b in boxes)
+    line_height = heights[len(heights) // 2]
+    for b in boxes:
+        pad = (b.bottom - b.top) / 2
+        painter.rectangle((b.left - pad, b.top - pad, b.right + pad, b.bottom + pad), fill=0)
+    width, height = ink.size
+    data = ink.tobytes()
+    run, found = 0, 0
+    for y in range(height):
+        if len(_STROKE.findall(data, y * width, (y + 1) * width)) >= LINE_STROKES:
+            run += 1
+            continue
+        found += run >= line_height / 2
+        run = 0
+    return found + (run >= line_height / 2)
 
 
 def run_tool(command: list[str | Path], timeout: float, failed: str) -> str:
@@ -180,7 +222,8 @@ def recognise_pages(
     with tempfile.TemporaryDirectory(prefix="docgen-ocr-") as tmp:
         for done, page in enumerate(pages, start=1):
             image = render_page(pdf, page, Path(tmp), dpi)
-            result.pages.append(page_text(page, engine.boxes(image)))
+            boxes = engine.boxes(image)
+            result.pages.append(page_text(page, boxes, dropped_lines(image, boxes)))
             image.unlink()
             if on_page:
                 on_page(done, len(pages))
