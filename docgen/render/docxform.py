@@ -591,10 +591,7 @@ def _set_size(paragraph: Element, size_pt: float) -> None:
                 node = rpr.makeelement(qn(tag), {})
                 _insert(rpr, node, _RPR_AFTER_SZ)
             node.set(qn("w:val"), half)
-    spacing = _ppr(paragraph).find(qn("w:spacing"))
-    if spacing is None:
-        spacing = _ppr(paragraph).makeelement(qn("w:spacing"), {})
-        _insert(_ppr(paragraph), spacing, _AFTER_SPACING)
+    spacing = _ppr_child(paragraph, "w:spacing", _AFTER_SPACING)
     spacing.set(qn("w:line"), str(round(size_pt * TABLE_LINE_FACTOR * layout.TWIPS_PER_PT)))
     spacing.set(qn("w:lineRule"), "exact")
 
