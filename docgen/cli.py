@@ -574,6 +574,42 @@ def archive_list(ctx: click.Context, year: int | None, kind: str | None, enterpr
         click.echo(f"{m['date']}\t{m.get('number') or m.get('kind_name')}\t{m['title']}{version}\t{m['path']}{to_fill}")
 
 
+@archive.command("fill")
+@click.argument("folder", metavar="归档文件夹")
+@click.option("--issuer", help="责任者（发文机关）。")
+@click.option("--number", help="发文字号，如 恩经信字〔2019〕12号。")
+@click.option("--title", help="标题（题名）。")
+@click.option("--date", help="成文日期，如 2019-03-05。")
+@json_option
+@click.pass_context
+def archive_fill(
+    ctx: click.Context,
+    folder: str,
+    issuer: str | None,
+    number: str | None,
+    title: str | None,
+    date: str | None,
+    as_json: bool,
+) -> None:
+    """补录导入文件未能读出的元数据（责任者、文号、标题、成文日期）。
+
+    归档文件夹写 archive list 列出的位置（如 2019/03/05/关于…的通知）。原文件和 meta.json
+    不变，补录的内容连同操作人和时间记入事件日志，归档库各处按补录后的值显示和检测。
+    """
+    from docgen.pipeline.records import FILLABLE, fill_metadata, meta_summary
+
+    values = {"issuer": issuer, "number": number, "title": title, "date": date}
+    filled = fill_metadata(_workspace(ctx), folder, {k: v for k, v in values.items() if v is not None})
+    if as_json:
+        _print_json(meta_summary(filled))
+        return
+    done = filled.get("filled", [])[-1]["values"] if filled.get("filled") else {}
+    said = "，".join(f"{FILLABLE[k]}：{v}" for k, v in done.items())
+    click.echo(f"已补录 {filled['path']}：{said}（已记入事件日志）")
+    left = filled.get("to_fill") or []
+    click.echo(f"仍待补录：{'、'.join(left)}" if left else "这份文件已没有待补录的项目。")
+
+
 @archive.command("import")
 @click.argument("paths", metavar="文件或文件夹…", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--recursive", "-r", is_flag=True, help="文件夹连同其子文件夹一起导入。")

@@ -140,7 +140,7 @@ def file_kind(path: Path) -> str | None:
 
 
 PDFA_PART = 2  # what docgen archives: PDF/A-2b (GB/T 23286, ISO 19005-2), by the XMP pdfaid:part
-_PDFA_PART = re.compile(rb"pdfaid:part(?:>|=\")\s*(\d)")
+_PDFA_PART = re.compile(rb"pdfaid:part(?:>|\s*=\s*[\"'])\s*(\d)")  # element or attribute, either quote
 
 
 def pdfa_part(reader: PdfReader) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import textwrap
 from pathlib import Path
 
 from PIL import Image
@@ -39,6 +40,22 @@ def pdfs_from_texts(folder: Path, texts: dict[str, str]) -> dict[str, Path]:
         timeout=180,
     )
     return {name: folder / f"{name}.pdf" for name in texts}
+
+
+def pdf_with_unembedded_font(target: Path, text: str) -> Path:
+    """A PDF whose CJK font is named, not embedded (Adobe's STSong-Light), as older office software made them."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    page = canvas.Canvas(str(target), pagesize=(595.3, 841.9), initialFontName="STSong-Light")
+    page.setFont("STSong-Light", 14)
+    lines = [piece for line in text.splitlines() for piece in textwrap.wrap(line, 30) or [""]]
+    for n, line in enumerate(lines):
+        page.drawString(72, 780 - n * 22, line)
+    page.save()
+    return target
 
 
 def scan_of(pdfs: list[tuple[Path, list[int]]], target: Path, dpi: int = 200, skew: float = 0.0) -> Path:

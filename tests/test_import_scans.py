@@ -24,6 +24,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
+from docgen.readback import pdf_facts, without_page_number
 from tests.conftest import RunCli
 from tests.documents import pdf_from_text, pdfs_from_texts, scan_of
 from tests.test_intake import HESHAN_ACCEPTANCE, KAIPING_ANNOUNCEMENT, TAISHAN_NOTICE
@@ -78,14 +79,52 @@ def test_a_scan_is_read_by_ocr_and_stored_byte_for_byte(scan: Path, imported: tu
     assert item["ocr"]["review_pages"] == [], item["ocr"]
     assert all("（OCR）" in said for said in item["read_from_text"])
     folder = Path(item["path"])
-    assert sha256(folder / "document.pdf") == sha256(scan), "the scan's bytes are stored untouched"
+    assert sha256(folder / "original.pdf") == sha256(scan), "the scan's bytes are stored untouched"
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    conversion = meta["conversion"]
+    assert (conversion["from"], conversion["to"], conversion["text_layer"]) == ("original.pdf", "document.pdf", "ocr")
+    assert conversion["from_sha256"] == sha256(scan) and conversion["to_sha256"] == sha256(folder / "document.pdf")
+    assert conversion["tool"].startswith("Ghostscript ")
     assert meta["text_source"] == "ocr"
     assert meta["needs_review"] is False
     ocr = json.loads((folder / "ocr.json").read_text(encoding="utf-8"))
     assert ocr["engine"] == "RapidOCR" and ocr["version"] and ocr["dpi"] == 300
     assert [p["page"] for p in ocr["pages"]] == [1, 2, 3]
     assert all(p["confidence"] >= 0.9 for p in ocr["pages"])
+
+
+def _word_at(pdf: Path, start: str) -> float:
+    """The middle (pt from the top) of the first word on page 1 that starts with ``start``, as poppler finds it."""
+    words = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", pdf, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    line = next(line for line in words.splitlines() if f">{start}" in line)
+    return sum(float(line.split(f'{edge}="')[1].split('"')[0]) for edge in ("yMin", "yMax")) / 2
+
+
+def test_the_scans_rendition_is_pdfa_with_the_read_text_over_the_scanned_image(
+    scan: Path, rendered: Path, imported: tuple[Path, dict[str, Any]]
+) -> None:
+    """The rendition carries the scan's own images, untouched, and the OCR text where it was read."""
+    ws, item = imported
+    folder = Path(item["path"])
+    rendition = folder / "document.pdf"
+    facts = pdf_facts(rendition)
+    assert (facts.pdfa_part, facts.fonts_not_embedded, facts.pages) == (2, (), 3)
+    images = [
+        subprocess.run(["pdfimages", "-list", p], capture_output=True, text=True, check=True).stdout
+        for p in (scan, rendition)
+    ]
+    listed = [[line.split()[3:7] + line.split()[-2:] for line in out.splitlines()[2:]] for out in images]
+    assert listed[0] == listed[1], "width, height, colour and size of every image as the scanner made it"
+    text = (folder / "text.txt").read_text(encoding="utf-8")
+    layer = "\n".join(without_page_number(page.extract_text()) for page in PdfReader(rendition).pages)
+    assert "".join(layer.split()) == "".join(text.split()), "the text layer says what OCR read, in reading order"
+    # The 发文字号 stands in the text layer where it was printed (a 200 dpi scan: within 3 pt).
+    assert abs(_word_at(rendition, "恩科工商务字") - _word_at(rendered / "notice.pdf", "恩科工商务字")) < 3
+    events = [json.loads(line) for line in (ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    stored = next(e for e in events if e.get("event") == "imported")
+    assert stored["conversion"]["to_sha256"] == sha256(rendition), "the conversion is in the event log"
 
 
 def test_the_recognised_text_matches_what_was_printed(rendered: Path, imported: tuple[Path, dict[str, Any]]) -> None:

@@ -4,9 +4,10 @@ Nothing else in docgen spells an archive file name; everything asks here. Under 
 (the workspace's ``archive/``)::
 
     YYYY/MM/DD/<readable name>/   one folder per document version, by its 成文日期
-        document.pdf              the PDF/A the office keeps (or an imported original PDF)
+        document.pdf              the PDF/A the office keeps (an imported file's archival rendition)
         document.docx             the DOCX it was made from (docgen's documents)
         original.docx             an imported DOCX as it came in
+        original.pdf              an imported PDF as it came in, when document.pdf is a rendition of it
         case.yaml, context.json   the case file and the exact data filled in (docgen's documents)
         text.txt                  the text, for the search index
         ocr.json                  what OCR read of a scan, page by page
@@ -31,6 +32,7 @@ from pathlib import PurePosixPath
 DOCUMENT_PDF = "document.pdf"
 DOCUMENT_DOCX = "document.docx"
 ORIGINAL_DOCX = "original.docx"
+ORIGINAL_PDF = "original.pdf"
 CASE_FILE = "case.yaml"
 CONTEXT = "context.json"
 TEXT = "text.txt"
@@ -46,6 +48,7 @@ TMP = ".tmp"
 ROOT_ENTRIES = frozenset({EVENTS, EVENTS_HEAD, LOCK, TMP, "README.md", REGISTRY, f"{REGISTRY}-wal", f"{REGISTRY}-shm"})
 # Events that put a document folder into the tree; the tree is checked against them.
 STORING_EVENTS = ("issued", "new_version", "recovered", "imported")
+FILLED_EVENT = "filled"  # metadata a clerk filled in after an import (``records.with_filled``)
 
 MAX_NAME_CHARS = 60
 MAX_NAME_BYTES = 180  # UTF-8; Linux allows 255 per component, leave room for version suffixes

@@ -63,10 +63,12 @@ class ArchiveMeta(TypedDict, total=False):
     secrecy: str | None  # 密级和保密期限 as printed (机密★1年): its text stays out of search and the web
     text_source: str  # "pdf", "docx", "ocr", "pdf+ocr", "none"
     ocr: dict[str, Any]  # engine, version, dpi, review_pages, confidence
+    conversion: dict[str, Any]  # an import's archival rendition: from, to, tool, method, digests, what was checked
     duplicate_number_allowed: bool  # imported with a 发文字号 another document holds, as confirmed
     read_from_text: list[str]
     guessed: list[str]
     to_fill: list[str]  # 待补录: metadata an import could not read, for a clerk to fill in
+    filled: list[dict[str, Any]]  # what a clerk filled in since (from the log's "filled" events), never in meta.json
 
 
 MAX_META_BYTES = 4 * 1024 * 1024  # a meta.json is a few KB; an OCR'd import's a few hundred
@@ -163,6 +165,31 @@ def read_stored_text(path: Path) -> str:
         return read_plain(path, MAX_TEXT_BYTES)[:MAX_TEXT_BYTES].decode("utf-8", errors="replace")
     except OSError:
         return ""
+
+
+# What a clerk may fill in after an import (``docgen archive fill``): meta key → the word 待补录 uses.
+FILLABLE = {"issuer": "责任者", "number": "文号", "title": "标题", "date": "成文日期"}
+
+
+def with_filled(meta: ArchiveMeta, fills: list[dict[str, Any]]) -> ArchiveMeta:
+    """A record as it stands after the clerk's 补录 events, oldest first.
+
+    meta.json is written once, with the folder; what was filled in later lives in the event log
+    (who, when, what), and every reader of the archive sees the record with it applied.
+    """
+    if not fills:
+        return meta
+    effective: dict[str, Any] = dict(meta)
+    done = []
+    for event in fills:
+        values = {k: v for k, v in (event.get("values") or {}).items() if k in FILLABLE and isinstance(v, str) and v}
+        effective.update(values)
+        labels = {FILLABLE[k] for k in values}
+        effective["to_fill"] = [label for label in effective.get("to_fill") or [] if label not in labels]
+        done.append({"values": values, "user": event.get("user"), "time": event.get("time"), "seq": event.get("seq")})
+    effective["filled"] = done
+    filled: ArchiveMeta = effective  # type: ignore[assignment]
+    return filled
 
 
 def meta_summary(meta: ArchiveMeta) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import Any, Protocol
 
 from docgen._io import atomic_path, current_user, exclusive_lock, fsync_dir, now
 from docgen.archive.digests import (
@@ -32,8 +32,8 @@ from docgen.archive.digests import (
     write_with_digests,
 )
 from docgen.archive.log import EventLog
-from docgen.archive.paths import EVENTS, LOCK, META, TEXT, TMP, dated_folder, document_folder_name
-from docgen.archive.records import ArchiveMeta, DamagedRecordError, read_record, read_stored_text
+from docgen.archive.paths import EVENTS, FILLED_EVENT, LOCK, META, TEXT, TMP, dated_folder, document_folder_name
+from docgen.archive.records import ArchiveMeta, DamagedRecordError, read_record, read_stored_text, with_filled
 from docgen.archive.verify import VerifyReport, verify_folder, verify_tree
 from docgen.errors import ArchiveError, UnsafePathError
 from docgen.faults import pause_point
@@ -129,6 +129,8 @@ class Archive:
         self._damaged_all: dict[str, str] = {}
         self._latest: dict[str, ArchiveMeta] | None = None
         self._generation: tuple[int, int] | None = None
+        self._fills: dict[str, list[dict[str, Any]]] | None = None
+        self._fills_generation: tuple[int, int] | None = None
         self.damaged: dict[str, str] = {}  # folder → why its meta.json could not be read (see ``metas``)
 
     # --- locking and the event log ---------------------------------------------------------
@@ -188,6 +190,7 @@ class Archive:
         generation = self.log.generation()
         if self._all is None or generation != self._generation or generation[0] < 0:
             metas, damaged = [], {}
+            self._fills = None
             for folder in self.document_folders():
                 relative = folder.relative_to(self.root).as_posix()
                 if not (folder / META).is_file():
@@ -200,8 +203,20 @@ class Archive:
         return self._all, self._damaged_all
 
     def read_meta(self, relative: str) -> ArchiveMeta:
-        """The meta.json of the folder ``relative`` (to the archive root), checked; with its ``path``."""
-        return read_record(self.root / relative / META, relative)
+        """The record of the folder ``relative`` (to the archive root), checked, with what was filled in since."""
+        return with_filled(read_record(self.root / relative / META, relative), self._filled().get(relative, []))
+
+    def _filled(self) -> dict[str, list[dict[str, Any]]]:
+        """The log's 补录 events by folder, read once for as long as the log stays the same."""
+        generation = self.log.generation()
+        if self._fills is None or self._fills_generation != generation:
+            fills: dict[str, list[dict[str, Any]]] = {}
+            if generation[0] > 0:
+                for event in self.log.events():
+                    if event.get("event") == FILLED_EVENT and isinstance(event.get("path"), str):
+                        fills.setdefault(event["path"], []).append(event)
+            self._fills, self._fills_generation = fills, generation
+        return self._fills
 
     def latest(self, identity: str) -> ArchiveMeta | None:
         """The newest version of a document, or None if it was never archived."""
@@ -277,6 +292,7 @@ class Archive:
                 meta_digests=file_digests(final / META),
                 sm3_provider=SM3_PROVIDER,
                 **({"lint": staged.meta["lint"]} if "lint" in staged.meta else {}),
+                **({"conversion": staged.meta["conversion"]} if "conversion" in staged.meta else {}),
             )
             self._remember(meta)
             return StoreResult("new_version" if previous else "issued", final, meta)

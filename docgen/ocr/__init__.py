@@ -13,7 +13,7 @@ import itertools
 import re
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -63,6 +63,7 @@ class PageText:
     confidence: float
     characters: int
     dropped: int = 0
+    boxes: tuple[Box, ...] = ()  # where each run was read, for the text layer laid over the scan
 
 
 @dataclass
@@ -93,8 +94,8 @@ CELL_GAP = 0.5  # a gap wider than half a character's height parts two table cel
 _RULE = re.compile(r"\s*[|｜]\s*")  # a table's vertical rule read as a bar
 
 
-def lines_of(boxes: list[Box]) -> list[str]:
-    """Runs grouped into lines top to bottom, left to right; table cells joined by a tab."""
+def rows_of(boxes: Sequence[Box]) -> list[list[Box]]:
+    """Runs grouped into lines top to bottom, each line's runs left to right: the reading order."""
     if not boxes:
         return []
     height = sorted(b.bottom - b.top for b in boxes)[len(boxes) // 2]
@@ -105,9 +106,18 @@ def lines_of(boxes: list[Box]) -> list[str]:
             rows[-1].append(box)
         else:
             rows.append([box])
-    lines = []
     for row in rows:
         row.sort(key=lambda b: b.left)
+    return rows
+
+
+def lines_of(boxes: Sequence[Box]) -> list[str]:
+    """Runs grouped into lines top to bottom, left to right; table cells joined by a tab."""
+    if not boxes:
+        return []
+    height = sorted(b.bottom - b.top for b in boxes)[len(boxes) // 2]
+    lines = []
+    for row in rows_of(boxes):
         text = row[0].text
         for before, box in itertools.pairwise(row):
             text += ("\t" if box.left - before.right > height * CELL_GAP else "") + box.text
@@ -119,7 +129,8 @@ def page_text(page: int, boxes: list[Box], dropped: int = 0) -> PageText:
     """A page's text and its confidence, each run weighted by its characters."""
     characters = sum(len(b.text) for b in boxes)
     confidence = sum(b.confidence * len(b.text) for b in boxes) / characters if characters else 0.0
-    return PageText(page, "\n".join(lines_of(boxes)), round(confidence, 4), characters, dropped)
+    text = "\n".join(lines_of(boxes))
+    return PageText(page, text, round(confidence, 4), characters, dropped, tuple(boxes))
 
 
 INK_BELOW = 160  # grey level under which a pixel is ink (red print included)
@@ -260,5 +271,6 @@ __all__ = [
     "recognise_pages",
     "refuse_long_ocr",
     "render_page",
+    "rows_of",
     "tidy",
 ]

@@ -29,7 +29,16 @@ from typing import Any
 from docgen._io import atomic_write_bytes, now, read_plain
 from docgen.archive.digests import SM3_PROVIDER, file_digests
 from docgen.archive.filing import CATALOGUE_FILES, assign_items
-from docgen.archive.paths import CONTEXT, META, STORING_EVENTS, TEXT
+from docgen.archive.paths import (
+    CONTEXT,
+    DOCUMENT_DOCX,
+    DOCUMENT_PDF,
+    META,
+    ORIGINAL_DOCX,
+    ORIGINAL_PDF,
+    STORING_EVENTS,
+    TEXT,
+)
 from docgen.archive.records import MAX_META_BYTES, MAX_TEXT_BYTES, ArchiveMeta, read_stored_text
 from docgen.archive.store import DocumentStore
 from docgen.archive.verify import VerifyReport
@@ -298,10 +307,11 @@ def _check_files(items: dict[str, CheckItem], folder: Path, meta: ArchiveMeta) -
     if "document.pdf" not in listed:
         items["ZS-3"].fail(f"{rel}：元数据没有列出 document.pdf")
     # A listed file that is gone is WZ-3's finding; here only what is there is judged.
-    for name, kind in (("document.pdf", "pdf"), ("document.docx", "docx")):
-        path = folder / name
+    for name in (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX):
+        path, kind = folder / name, name.rsplit(".", 1)[1]
         if name in listed and path.is_file() and file_kind(path) != kind:
             items["ZS-3"].fail(f"{rel}/{name}：文件名与格式不符，内容不是 {kind.upper()}")
+    _check_conversion(items, meta)
     total = 0
     for name in listed:
         path = folder / name
@@ -314,6 +324,19 @@ def _check_files(items: dict[str, CheckItem], folder: Path, meta: ArchiveMeta) -
         if path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
             items["AQ-1"].fail(f"{rel}/{name}：可以写入")
     return total
+
+
+def _check_conversion(items: dict[str, CheckItem], meta: ArchiveMeta) -> None:
+    """真实性 of an archival rendition: the conversion record names the files kept, by their digests."""
+    conversion, listed = meta.get("conversion"), meta.get("files", {})
+    if not isinstance(conversion, dict):
+        return
+    rel = meta["path"]
+    for side, name in (("from", conversion.get("from")), ("to", conversion.get("to"))):
+        if name not in listed:
+            items["ZS-3"].fail(f"{rel}：转换记录中的 {name} 不在文件清单中")
+        elif listed[name] != conversion.get(f"{side}_sha256"):
+            items["ZS-3"].fail(f"{rel}/{name}：与转换记录中的校验值不符")
 
 
 def _check_usability(items: dict[str, CheckItem], folder: Path, meta: ArchiveMeta) -> None:

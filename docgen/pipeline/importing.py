@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen._io import write_spreadsheet
+from docgen.archive.paths import DOCUMENT_PDF, OCR, ORIGINAL_DOCX, ORIGINAL_PDF, TEXT
 from docgen.archive.records import ArchiveMeta
 from docgen.archive.store import StagedDocument, sha256_file
 from docgen.config import Settings
@@ -31,8 +32,9 @@ from docgen.convert.sanitize import clean_docx
 from docgen.errors import DocgenError, OcrError, RegistryError, os_error_message, printable
 from docgen.intake import Enterprise, kind_of_title, read_metadata
 from docgen.numbering.registry import new_record
-from docgen.ocr import INSTALL_HINT, OcrEngine, OcrResult, open_engine, recognise_pages, refuse_long_ocr
+from docgen.ocr import INSTALL_HINT, OcrEngine, OcrResult, PageText, open_engine, recognise_pages, refuse_long_ocr
 from docgen.pipeline.prepare import converter_for
+from docgen.pipeline.rendition import Rendition, conversion_record, docx_rendition, make_rendition, needs_rendition
 from docgen.pipeline.searching import index_archived
 from docgen.pipeline.workspace import Workspace
 from docgen.readback import ExtractedText, extract, file_kind, without_page_number
@@ -301,32 +303,50 @@ def import_files(
 
 
 def _store_all(ws: Workspace, plans: list[ImportPlan]) -> list[Imported]:
-    """Convert the DOCX files among ``plans`` to PDF/A together, then store each."""
+    """Make each plan's archival rendition (DOCX files converted together), then store each."""
     results = []
     with tempfile.TemporaryDirectory(prefix="docgen-import-") as tmp_name:
         staging = Path(tmp_name)
-        pdfs: dict[int, Path] = {}
+        docx_pdfs: dict[int, Path] = {}
         docx_jobs = []
         said: dict[int, list[str]] = {}
         for i, plan in enumerate(plans):
             if plan.extracted.kind == "docx":
-                pdfs[i] = staging / f"{i}.pdf"
+                docx_pdfs[i] = staging / f"{i}.pdf"
                 # What would reach the network or this machine's files is taken out of the copy
                 # LibreOffice converts; the original is archived byte for byte as it came.
                 cleaned = staging / f"{i}.docx"
                 removed = clean_docx(plan.source, cleaned)
                 if removed:
                     said[i] = [f"转换为 PDF/A 前已移除：{'、'.join(removed)}（原件照原样保存）"]
-                docx_jobs.append((cleaned, pdfs[i]))
-            else:
-                pdfs[i] = plan.source
+                docx_jobs.append((cleaned, docx_pdfs[i]))
         if docx_jobs:
             converter_for(ws.settings).convert(docx_jobs)  # a DOCX also gets its PDF/A
         for i, plan in enumerate(plans):
-            result = _store(ws, plan, pdfs[i], staging / str(i))
+            work = staging / str(i)
+            work.mkdir()
+            try:
+                rendition = docx_rendition(docx_pdfs[i]) if i in docx_pdfs else _pdf_rendition(plan, work)
+            except DocgenError as exc:
+                if i in docx_pdfs:
+                    raise  # a DOCX has nothing else to archive as its PDF
+                rendition = None
+                said.setdefault(i, []).append(f"{exc.message}。原件照原样归档，四性检测 KY-2（PDF/A）将不通过。")
+            result = _store(ws, plan, rendition, work)
             result.warnings[:0] = said.get(i, [])
             results.append(result)
     return results
+
+
+def _pdf_rendition(plan: ImportPlan, work: Path) -> Rendition | None:
+    """The PDF/A standing for an imported PDF; None when the original already is one with text."""
+    if not needs_rendition(plan.extracted) or (plan.needs_ocr and plan.ocr is None):
+        return None  # a scan not read by OCR yet: its rendition comes with its text
+    return make_rendition(plan.source, plan.extracted, plan.ocr, work)
+
+
+def _without_boxes(page: PageText) -> dict[str, Any]:
+    return {f.name: getattr(page, f.name) for f in dataclasses.fields(page) if f.name != "boxes"}
 
 
 def _ocr_record(plan: ImportPlan) -> dict[str, Any]:
@@ -336,23 +356,26 @@ def _ocr_record(plan: ImportPlan) -> dict[str, Any]:
         "version": plan.ocr.version,
         "dpi": plan.ocr.dpi,
         "review_below": plan.review_below,
-        "pages": [dataclasses.asdict(p) | {"text": None} for p in plan.ocr.pages],
+        "pages": [{**_without_boxes(p), "text": None} for p in plan.ocr.pages],
         "review_pages": plan.review_pages,
     }
 
 
-def _store(ws: Workspace, plan: ImportPlan, pdf: Path, work: Path) -> Imported:
-    work.mkdir()
+def _store(ws: Workspace, plan: ImportPlan, rendition: Rendition | None, work: Path) -> Imported:
     (work / "text.txt").write_text(plan.text, encoding="utf-8")
     original_sha = sha256_file(plan.source)
-    files = {"document.pdf": pdf, "text.txt": work / "text.txt"}
-    if plan.extracted.kind == "docx":
-        files["original.docx"] = plan.source
+    pdf = rendition.path if rendition is not None else plan.source
+    files = {DOCUMENT_PDF: pdf, TEXT: work / "text.txt"}
     extra: dict[str, Any] = {}
+    if rendition is not None:
+        original = ORIGINAL_DOCX if plan.extracted.kind == "docx" else ORIGINAL_PDF
+        files[original] = plan.source
+        digests = {"from": original_sha, "to": sha256_file(pdf)}
+        extra["conversion"] = conversion_record(rendition, original, digests)
     if plan.ocr is not None:
         record = _ocr_record(plan)
-        (work / "ocr.json").write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
-        files["ocr.json"] = work / "ocr.json"
+        (work / OCR).write_text(json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+        files[OCR] = work / OCR
         extra["ocr"] = {k: record[k] for k in ("engine", "version", "dpi", "review_pages")} | {
             "confidence": min((p.confidence for p in plan.ocr.pages), default=0.0)
         }
