@@ -61,7 +61,8 @@ def pdf_with_unembedded_font(target: Path, text: str) -> Path:
 def scan_of(pdfs: list[tuple[Path, list[int]]], target: Path, dpi: int = 200, skew: float = 0.0) -> Path:
     """An image-only PDF of the given pages, like a scanner's output: no text layer at all.
 
-    ``skew`` turns each page by that many degrees, as a sheet fed crooked comes out.
+    ``skew`` turns each page by that many degrees (counter-clockwise), as a sheet fed crooked,
+    sideways (90) or upside down (180) comes out.
     """
     images = []
     for n, (pdf, pages) in enumerate(pdfs):
@@ -70,7 +71,8 @@ def scan_of(pdfs: list[tuple[Path, list[int]]], target: Path, dpi: int = 200, sk
         for page in pages:
             image = Image.open(render_page(pdf, page, work, dpi)).convert("RGB")
             if skew:
-                image = image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor="white")
+                # A quarter turn is a sheet fed sideways: the page comes out landscape.
+                image = image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor="white", expand=skew % 90 == 0)
             images.append(image)
     images[0].save(target, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
     return target

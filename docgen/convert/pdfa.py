@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from docgen.errors import ConversionError
 
@@ -55,13 +56,18 @@ _PDFA_DEF = """%!
 
 @dataclass(frozen=True)
 class TextRun:
-    """One line of text and where it stands on its page, in points from the page's top left."""
+    """One line of text and where it stands on its page, in points from the page's top left.
+
+    ``angle`` (degrees, counter-clockwise) turns the line about its box's centre: on a crooked or
+    sideways scan the text runs that way, and its invisible copy follows it.
+    """
 
     text: str
     left: float
     top: float
     right: float
     bottom: float
+    angle: float = 0.0
 
 
 @functools.cache
@@ -110,6 +116,7 @@ def to_pdfa(source: Path, target: Path, *, legacy: bool = False) -> str:
             "-dPDFACompatibilityPolicy=1",  # what cannot be PDF/A (e.g. a transparency group) is dropped, not refused
             "-sColorConversionStrategy=RGB",
             "-sDEVICE=pdfwrite",
+            "-dAutoRotatePages=/None",  # pdfwrite turns a page whose text runs sideways: a rendition keeps it as it is
             *(["-dNEWPDF=false"] if legacy else []),
             f"--permit-file-read={icc}",
             f"-sOutputFile={target}",
@@ -170,7 +177,7 @@ def _glyphless_font(text: str) -> str:
     from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
     from reportlab.pdfbase.ttfonts import TTFont  # noqa: PLC0415
 
-    characters = sorted({ord(ch) for ch in text if ch.isprintable() and ch != " "} | {ord("x")})
+    characters = sorted({ord(ch) for ch in text if ch.isprintable()} | {ord("x")})
     name = f"DocgenText{hashlib.sha256(repr(characters).encode()).hexdigest()[:12]}"
     if name in pdfmetrics.getRegisteredFontNames():
         return name
@@ -190,19 +197,24 @@ def _glyphless_font(text: str) -> str:
     return name
 
 
-def _draw_invisible(layer: object, font: str, run: TextRun, page_height: float) -> None:
+def _draw_invisible(layer: Any, font: str, run: TextRun, page_height: float) -> None:
     """One line in render mode 3 (neither filled nor stroked), as tall and as wide as it was read."""
     from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
 
-    size = max(1.0, (run.bottom - run.top) * 0.9)
+    width, height = run.right - run.left, run.bottom - run.top
+    size = max(1.0, height * 0.9)
     natural = pdfmetrics.stringWidth(run.text, font, size) or 1.0
-    text = layer.beginText()  # type: ignore[attr-defined]
+    layer.saveState()
+    layer.translate((run.left + run.right) / 2, page_height - (run.top + run.bottom) / 2)
+    layer.rotate(run.angle)
+    text = layer.beginText()
     text.setTextRenderMode(3)
     text.setFont(font, size)
-    text.setHorizScale(max(1.0, min(1000.0, 100.0 * (run.right - run.left) / natural)))
-    text.setTextOrigin(run.left, page_height - run.bottom + size * 0.12)
+    text.setHorizScale(max(1.0, min(1000.0, 100.0 * width / natural)))
+    text.setTextOrigin(-width / 2, -height / 2 + size * 0.12)
     text.textOut(run.text)
-    layer.drawText(text)  # type: ignore[attr-defined]
+    layer.drawText(text)
+    layer.restoreState()
 
 
 def page_images(source: Path, pages: int, target: Path, dpi: int = IMAGE_DPI) -> None:

@@ -10,6 +10,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
 from docgen._io import termination_exit
 from docgen.errors import OcrError
 from docgen.ocr import INSTALL_HINT, Box
@@ -48,3 +50,14 @@ class RapidEngine:
             xs, ys = [p[0] for p in corners], [p[1] for p in corners]
             boxes.append(Box(str(text), min(xs), min(ys), max(xs), max(ys), float(score)))
         return boxes
+
+    def line_confidence(self, line: Image.Image) -> float:
+        """Recognition alone (no detection, no turning by the classifier) of one line's image."""
+        import numpy as np  # noqa: PLC0415 - comes with rapidocr
+
+        try:
+            found, _ = self._engine(np.asarray(line.convert("RGB")), use_det=False, use_cls=False)
+        except Exception as exc:  # onnxruntime and OpenCV raise their own types
+            msg = f"OCR 判断页面方向失败（{exc}）"
+            raise OcrError(msg) from exc
+        return float(found[0][1]) if found and found[0][0] else 0.0

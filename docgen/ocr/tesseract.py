@@ -9,7 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
+import tempfile
 from pathlib import Path
+
+from PIL import Image
 
 from docgen.errors import OcrError
 from docgen.ocr import Box, run_tool
@@ -55,3 +58,17 @@ class TesseractEngine:
             confidence = sum(float(w["conf"]) for w in words) / len(words) / 100
             boxes.append(Box(text, left, top, right, bottom, confidence))
         return boxes
+
+    def line_confidence(self, line: Image.Image) -> float:
+        """Tesseract's mean word confidence reading ``line`` as one line (page segmentation mode 7)."""
+        with tempfile.TemporaryDirectory(prefix="docgen-line-") as tmp:
+            path = Path(tmp) / "line.png"
+            line.save(path)
+            command: list[str | Path] = ["tesseract", path, "stdout", "-l", "chi_sim", "--psm", "7", "tsv"]
+            printed = run_tool(command, TIMEOUT_S, "tesseract 判断页面方向失败")
+        scores = [
+            float(row["conf"])
+            for row in csv.DictReader(io.StringIO(printed), delimiter="\t", quoting=csv.QUOTE_NONE)
+            if row.get("text", "").strip() and float(row.get("conf") or -1) >= MIN_CONFIDENCE
+        ]
+        return sum(scores) / len(scores) / 100 if scores else 0.0

@@ -19,7 +19,7 @@ from typing import Any
 
 from docgen.convert.pdfa import TextRun, page_images, to_pdfa, with_text_layer
 from docgen.errors import ConversionError, DocgenError, printable
-from docgen.ocr import Box, OcrResult, rows_of, tidy
+from docgen.ocr import Box, OcrResult, tidy
 from docgen.readback import PDFA_PART, ExtractedText, pdf_facts, pdf_reader, read_pdf
 
 SIZE_TOLERANCE_PT = 1.0  # page images are whole pixels: a 300 dpi page may be 0.24 pt smaller
@@ -53,7 +53,7 @@ def make_rendition(source: Path, extracted: ExtractedText, ocr: OcrResult | None
     with Ghostscript's current PDF interpreter, then with its legacy one.
     """
     expected = _expected_pages(extracted, ocr)
-    scanned = {p.page: _runs(p.boxes, ocr.dpi) for p in ocr.pages} if ocr else {}
+    scanned = {p.page: _runs(p.boxes, ocr.dpi, -p.turned) for p in ocr.pages} if ocr else {}
     layer = "ocr" if ocr and len(ocr.pages) == extracted.pages else "original+ocr" if ocr else "original"
     target, refused = work / "rendition.pdf", list[str]()
     for method in ("pdfwrite", "page-images"):
@@ -153,16 +153,15 @@ def _expected_pages(extracted: ExtractedText, ocr: OcrResult | None) -> list[str
 
 
 def _ocr_line_text(boxes: Sequence[Box]) -> str:
-    return "".join(tidy(b.text) for row in rows_of(boxes) for b in row)
+    return "".join(tidy(b.text) for b in boxes)
 
 
-def _runs(boxes: Sequence[Box], dpi: int) -> list[TextRun]:
-    """OCR runs in reading order, in points: drawn in that order, they are read back in it."""
+def _runs(boxes: Sequence[Box], dpi: int, angle: float) -> list[TextRun]:
+    """OCR runs in points, in reading order (drawn in it, read back in it), turned as the scan's text runs."""
     scale = 72 / dpi
     return [
-        TextRun(tidy(b.text), b.left * scale, b.top * scale, b.right * scale, b.bottom * scale)
-        for row in rows_of(boxes)
-        for b in row
+        TextRun(tidy(b.text), b.left * scale, b.top * scale, b.right * scale, b.bottom * scale, angle)
+        for b in boxes
         if tidy(b.text)
     ]
 
