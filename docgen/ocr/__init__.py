@@ -17,11 +17,14 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PIL import Image
 
 from docgen.errors import OcrError
+
+if TYPE_CHECKING:
+    from docgen.ocr.upright import Turn
 
 DPI = 300
 REVIEW_BELOW = 0.90  # mean line confidence under which a page is listed for a person to check
@@ -249,28 +252,42 @@ def recognise_pages(
 
 def recognise_upright(page: int, image: Path, engine: OcrEngine) -> PageText:
     """One page read upright (``upright``): its text in reading order, its boxes where they stand on the scan."""
-    from docgen.ocr.upright import back_on_scan, find_turn, straightened, upside_down  # noqa: PLC0415
+    from docgen.ocr import upright  # noqa: PLC0415 - numpy comes with the OCR extra
 
     with Image.open(image) as opened:
         scan = opened.convert("L")
-    turn = find_turn(scan)
-    straight = straightened(scan, turn)
-    read_from = image
-    if straight is not scan:
-        read_from = image.with_name(f"{image.stem}-upright.png")
-        straight.save(read_from)
+    turn = upright.Turn(skew=upright.find_skew(scan))
+    straight, read_from = _straightened(scan, turn, image)
     boxes = engine.boxes(read_from)
-    if upside_down(read_from, boxes, engine.line_confidence):
+    if upright.sideways(boxes):
+        quarter = upright.quarter_turn(read_from, boxes, engine.line_confidence)
+        turned = scan.rotate(quarter, expand=True)
+        turn = upright.Turn(quarter, upright.find_skew(turned))
+        straight, read_from = _straightened(scan, turn, image)
+        boxes = engine.boxes(read_from)
+    if upright.upside_down(read_from, boxes, engine.line_confidence):
         # Read again the right way up: the engine's own turning of each line read 3 points fewer
         # characters right (bench_ocr, "倒置") and left the lines' order to be undone.
         turn = dataclasses.replace(turn, half=True)
         straight = straight.rotate(180)
-        straight.save(read_from := image.with_name(f"{image.stem}-upright.png"))
+        straight.save(read_from := image.with_name(f"{image.stem}-upright.png"), compress_level=1)
         boxes = engine.boxes(read_from)
     text = page_text(page, boxes, dropped_lines(read_from, boxes))
     ordered = [b for row in rows_of(boxes) for b in row]
-    on_scan = tuple(back_on_scan(b, turn, straight.size, scan.size) for b in ordered)
+    on_scan = tuple(upright.back_on_scan(b, turn, straight.size, scan.size) for b in ordered)
     return dataclasses.replace(text, boxes=on_scan, turned=turn.degrees)
+
+
+def _straightened(scan: Image.Image, turn: Turn, image: Path) -> tuple[Image.Image, Path]:
+    """The scan turned as ``turn`` says, and the file the engine reads it from (the scan's own when unturned)."""
+    from docgen.ocr.upright import straightened  # noqa: PLC0415
+
+    straight = straightened(scan, turn)
+    if straight is scan:
+        return scan, image
+    read_from = image.with_name(f"{image.stem}-upright.png")
+    straight.save(read_from, compress_level=1)  # read once, at once: a smaller file is not worth a second
+    return straight, read_from
 
 
 def open_engine(name: str = "rapidocr") -> OcrEngine:

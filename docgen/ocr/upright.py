@@ -6,11 +6,13 @@ lines; a page turned 90° or 180° was read character for character (its classif
 line), but in the wrong order — the 署名 and date first, the title last — so the title, the
 发文字号 and the 责任者 were read from the wrong lines.
 
-The skew and a quarter turn are found from the ink alone, by projection: rows of an upright page
-of text alternate between ink and paper, so the sum of ink along each row changes sharply, and
-most sharply at the angle that puts the lines level; if columns change more sharply than rows,
-the lines run down the page. Up from down cannot be told that way: it is asked of the engine,
-which reads a few of the page's longest lines both ways round without turning them itself.
+The skew is found from the ink alone, by projection: rows of a level page of text alternate
+between ink and paper, so the sum of ink along each row changes sharply, and most sharply at the
+angle that puts the lines level. Which way up the page is cannot be told that way (characters on
+a grid line up in columns as well as in rows): it is asked of the engine. Lines it found running
+down the page mean a quarter turn, and a few of the longest are read turned both ways round; a
+page read level is checked for upside down the same way, its longest lines read as they are and
+turned half round. Either way the page is then read again, upright.
 """
 
 from __future__ import annotations
@@ -26,17 +28,17 @@ from docgen.ocr import Box
 
 INK_BELOW = 160  # grey level under which a pixel is ink
 MAX_SKEW = 5.0  # degrees: more than a feeder ever turns a sheet
-COARSE_STEP, FINE_STEP = 0.25, 0.05
+COARSE_STEP, FINE_STEP = 0.4, 0.05
 MIN_SKEW = 0.3  # degrees: the measure is good to about 0.2°; turning a page by less only blurs it
-PROBE_WIDTH = 700  # pixels: the page is judged at this width (a 300 dpi A4 page is 2480)
-SIDEWAYS_RATIO = 1.5  # columns this much sharper than rows: the lines run down the page
+PROBE_WIDTH = 700  # pixels: the page is judged at this size (a 300 dpi A4 page is 2480 × 3508)
+TALL = 1.5  # a box this much taller than wide holds a line running down the page (RapidOCR turns such crops)
 SAMPLE_LINES = 3
 UPSIDE_DOWN_MARGIN = 0.1  # mean confidence the half-turned reading must win by
 
 
 @dataclass(frozen=True)
 class Turn:
-    """How a page was turned to be read: a quarter turn (0 or 90) then a skew, then maybe a half turn.
+    """How a page was turned to be read: a quarter turn (0, 90 or 270), a skew, then maybe a half turn.
 
     Angles are counter-clockwise degrees as PIL's ``rotate`` takes them.
     """
@@ -52,36 +54,60 @@ class Turn:
 
     @property
     def straightening(self) -> float:
-        """What is applied to the image before recognition (the half turn is applied to the boxes)."""
+        """The turn before the half turn (the half turn is applied to the straightened image)."""
         return self.quarter + self.skew
 
 
-def find_turn(page: Image.Image) -> Turn:
-    """The quarter turn and skew that put a page's lines level, from its ink (numpy, lazily)."""
+def find_skew(page: Image.Image) -> float:
+    """The small turn (degrees, counter-clockwise) that puts a page's lines level, from its ink."""
     import numpy as np  # noqa: PLC0415 - comes with the OCR extra, as does every caller
 
     gray = page.convert("L")
-    scale = PROBE_WIDTH / max(gray.width, gray.height)
-    small = gray.resize((max(1, round(gray.width * scale)), max(1, round(gray.height * scale))))
+    small = gray.reduce(max(1, math.ceil(max(gray.size) / PROBE_WIDTH)))  # a box filter: fast, keeps thin strokes
     ink = small.point(lambda v: 255 if v < INK_BELOW else 0)
 
-    def sharpness(image: Image.Image, angle: float) -> float:
-        turned = image.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0)
+    def sharpness(angle: float) -> float:
+        turned = ink.rotate(angle, resample=Image.Resampling.NEAREST, fillcolor=0)
         rows = np.asarray(turned, dtype=np.float64).sum(axis=1) / 255
         return float(np.square(np.diff(rows)).sum())
 
-    def best(image: Image.Image) -> tuple[float, float]:
-        coarse = [i * COARSE_STEP for i in range(-round(MAX_SKEW / COARSE_STEP), round(MAX_SKEW / COARSE_STEP) + 1)]
-        angle = max(coarse, key=lambda a: sharpness(image, a))
-        fine = [angle + i * FINE_STEP for i in range(-4, 5)]
-        angle = max(fine, key=lambda a: sharpness(image, a))
-        return angle, sharpness(image, angle)
+    step = COARSE_STEP
+    steps = round(MAX_SKEW / step)
+    angle = max((i * step for i in range(-steps, steps + 1)), key=sharpness)
+    while step > FINE_STEP:  # narrow down around the best: halving the step, three angles a time
+        step = max(FINE_STEP, step / 2)
+        angle = max((angle - step, angle, angle + step), key=sharpness)
+    return _rounded(angle)
 
-    level, level_score = best(ink)
-    across, across_score = best(ink.rotate(90, expand=True))
-    if across_score > level_score * SIDEWAYS_RATIO:
-        return Turn(90, _rounded(across))
-    return Turn(0, _rounded(level))
+
+def sideways(boxes: Sequence[Box]) -> bool:
+    """Whether most of what was read stands in boxes taller than wide: lines running down the page."""
+    tall = sum(len(b.text) for b in boxes if len(b.text) > 1 and b.bottom - b.top > TALL * (b.right - b.left))
+    return tall * 2 > sum(len(b.text) for b in boxes)
+
+
+def quarter_turn(image: Path, boxes: Sequence[Box], line_confidence: Callable[[Image.Image], float]) -> int:
+    """90 or 270: the quarter turn under which the engine reads the longest tall lines best."""
+    crops = _longest(image, [b for b in boxes if b.bottom - b.top > TALL * (b.right - b.left)])
+    scores = {q: sum(line_confidence(c.rotate(q, expand=True)) for c in crops) for q in (90, 270)}
+    return max(scores, key=lambda q: scores[q])
+
+
+def upside_down(image: Path, boxes: Sequence[Box], line_confidence: Callable[[Image.Image], float]) -> bool:
+    """Whether the engine reads the page's longest lines better turned half round."""
+    crops = _longest(image, boxes)
+    if not crops:
+        return False
+    as_is = sum(line_confidence(c) for c in crops) / len(crops)
+    turned = sum(line_confidence(c.rotate(180)) for c in crops) / len(crops)
+    return turned > as_is + UPSIDE_DOWN_MARGIN
+
+
+def _longest(image: Path, boxes: Sequence[Box]) -> list[Image.Image]:
+    longest = sorted(boxes, key=lambda b: (len(b.text), b.right - b.left), reverse=True)[:SAMPLE_LINES]
+    with Image.open(image) as opened:
+        page = opened.convert("L")
+        return [page.crop((round(b.left), round(b.top), round(b.right), round(b.bottom))) for b in longest]
 
 
 def _rounded(angle: float) -> float:
@@ -93,19 +119,6 @@ def straightened(page: Image.Image, turn: Turn) -> Image.Image:
     if not turn.straightening:
         return page
     return page.rotate(turn.straightening, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="white")
-
-
-def upside_down(image: Path, boxes: Sequence[Box], line_confidence: Callable[[Image.Image], float]) -> bool:
-    """Whether the engine reads the page's longest lines better turned half round."""
-    longest = sorted(boxes, key=lambda b: (len(b.text), b.right - b.left), reverse=True)[:SAMPLE_LINES]
-    if not longest:
-        return False
-    with Image.open(image) as opened:
-        page = opened.convert("L")
-        crops = [page.crop((round(b.left), round(b.top), round(b.right), round(b.bottom))) for b in longest]
-    as_is = sum(line_confidence(c) for c in crops) / len(crops)
-    turned = sum(line_confidence(c.rotate(180)) for c in crops) / len(crops)
-    return turned > as_is + UPSIDE_DOWN_MARGIN
 
 
 def half_turned(box: Box, width: float, height: float) -> Box:
@@ -131,4 +144,13 @@ def back_on_scan(box: Box, turn: Turn, straight: tuple[int, int], scan: tuple[in
     return replace(box, left=x - width / 2, top=y - height / 2, right=x + width / 2, bottom=y + height / 2)
 
 
-__all__ = ["Turn", "back_on_scan", "find_turn", "half_turned", "straightened", "upside_down"]
+__all__ = [
+    "Turn",
+    "back_on_scan",
+    "find_skew",
+    "half_turned",
+    "quarter_turn",
+    "sideways",
+    "straightened",
+    "upside_down",
+]
