@@ -34,6 +34,7 @@ PROBE_WIDTH = 700  # pixels: the page is judged at this size (a 300 dpi A4 page 
 TALL = 1.5  # a box this much taller than wide holds a line running down the page (RapidOCR turns such crops)
 SAMPLE_LINES = 3
 UPSIDE_DOWN_MARGIN = 0.1  # mean confidence the half-turned reading must win by
+SURE = 0.9  # a line read this well as it is settles the question by itself
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,13 @@ def quarter_turn(image: Path, boxes: Sequence[Box], line_confidence: Callable[[I
 def upside_down(image: Path, boxes: Sequence[Box], line_confidence: Callable[[Image.Image], float]) -> bool:
     """Whether the engine reads the page's longest lines better turned half round."""
     crops = _longest(image, boxes)
-    if not crops:
-        return False
-    as_is = sum(line_confidence(c) for c in crops) / len(crops)
-    turned = sum(line_confidence(c.rotate(180)) for c in crops) / len(crops)
-    return turned > as_is + UPSIDE_DOWN_MARGIN
+    as_is, turned = [], []
+    for crop in crops:
+        as_is.append(line_confidence(crop))
+        turned.append(line_confidence(crop.rotate(180)))
+        if len(as_is) == 1 and as_is[0] >= SURE and as_is[0] > turned[0] + UPSIDE_DOWN_MARGIN:
+            return False  # the longest line reads well as it is and badly turned: most pages stop here
+    return bool(crops) and sum(turned) / len(crops) > sum(as_is) / len(crops) + UPSIDE_DOWN_MARGIN
 
 
 def _longest(image: Path, boxes: Sequence[Box]) -> list[Image.Image]:
