@@ -131,6 +131,36 @@ def test_a_document_page_shows_metadata_versions_events_verification_and_the_pdf
     assert web.get(f"/doc/{notice}/document.pdf?download=1").headers["content-disposition"].startswith("attachment;")
 
 
+def test_an_imported_document_page_offers_the_original_and_says_its_conversion_and_what_was_filled_in(
+    ws: Path, tmp_path: Path, run_cli: RunCli
+) -> None:
+    from urllib.parse import unquote
+
+    from tests.documents import pdf_from_text
+
+    source = pdf_from_text(
+        tmp_path, "旧通知", "关于做好2019年度安全生产工作的通知\n各镇人民政府：\n    请落实。\n2019年3月5日"
+    )
+    [item] = json.loads(run_cli("-w", str(ws), "archive", "import", str(source), "--json").out)
+    relative = Path(item["path"]).relative_to(ws / "archive").as_posix()
+    assert run_cli("-w", str(ws), "archive", "fill", relative, "--issuer", "恩平市应急管理局").exit_code == 0
+    web = client(ws)
+    doc = document_id(relative)
+    page = web.get(f"/doc/{doc}").text
+    for says in (
+        "下载 PDF/A",
+        "下载 原件 PDF",
+        "由原件 original.pdf 转换",
+        "Ghostscript",
+        "补录 责任者：恩平市应急管理局",
+        "补录元数据",
+    ):
+        assert says in page, says
+    original = web.get(f"/doc/{doc}/original.pdf?download=1")
+    assert original.content == source.read_bytes()
+    assert "（原件）.pdf" in unquote(original.headers["content-disposition"])
+
+
 def test_a_changed_file_shows_on_its_page(ws: Path) -> None:
     folder = next((ws / "archive").glob("2021/10/12/*"))
     pdf = folder / "document.pdf"

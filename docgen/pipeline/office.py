@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, ORIGINAL_DOCX
+from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, ORIGINAL_DOCX, ORIGINAL_PDF
 from docgen.archive.records import ArchiveMeta
 from docgen.archive.verify import VerifyReport
 from docgen.errors import DocgenError
@@ -26,7 +26,7 @@ from docgen.pipeline.numbers import check_numbers, number_for_draft
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import clip
 
-SERVED_FILES = (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_DOCX)  # what a page may hand out
+SERVED_FILES = (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX)  # what a page may hand out
 DOCUMENT_ID_CHARS = 16
 EVENT_FIELDS = ("time", "user", "event", "reason", "version", "number", "path", "year", "ok", "title", "failed")
 

@@ -41,7 +41,7 @@ from docgen.pipeline.office import (
     ledger,
     take_number,
 )
-from docgen.pipeline.records import verify_archive
+from docgen.pipeline.records import FILLABLE, verify_archive
 from docgen.pipeline.searching import build_query, search_archive
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import KIND_NAMES, clerk_time, ranges_text
@@ -82,7 +82,10 @@ META_LABELS = {  # meta.json keys a clerk reads, in the order the page shows the
     "needs_ocr": "待 OCR",
     "text_source": "文字来源",
     "ocr": "OCR",
+    "conversion": "转换件",
     "needs_review": "待核对",
+    "to_fill": "待补录",
+    "filled": "补录",
     "path": "归档位置",
 }
 EVENT_LABELS = {
@@ -95,6 +98,8 @@ EVENT_LABELS = {
     "checked": "四性检测",
     "filed": "年度归档",
     "sm3_added": "补充 SM3 清单",
+    "filled": "补录元数据",
+    "copy_recognised": "导入的副本",
 }
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -134,12 +139,24 @@ _SHOWN_BY_KEY: dict[str, Callable[[Any], str]] = {
         f"{v.get('engine')} {v.get('version')}，{v.get('dpi')} dpi"
         + (f"；请对照原件核对第 {'、'.join(map(str, v['review_pages']))} 页" if v.get("review_pages") else "")
     ),
+    "conversion": lambda v: (
+        f"{v.get('to')} 由原件 {v.get('from')} 转换（{v.get('tool')}"
+        + ("，页面图像加原件文字" if v.get("method") == "page-images" else "")
+        + ("，OCR 文字层" if "ocr" in str(v.get("text_layer")) else "")
+        + f"）；已核对：{v.get('checked')}"
+    ),
+    "filled": lambda v: "；".join(
+        f"{clerk_time(str(f.get('time')))} {f.get('user')} 补录 "
+        + "，".join(f"{FILLABLE.get(k, k)}：{value}" for k, value in (f.get("values") or {}).items())
+        for f in v
+        if isinstance(f, dict)
+    ),
 }
 
 
 def _shown(key: str, value: Any) -> str:
     """A meta.json value as a clerk reads it."""
-    if key in _SHOWN_BY_KEY and (key not in ("text_check", "ocr") or isinstance(value, dict)):
+    if key in _SHOWN_BY_KEY and (key not in ("text_check", "ocr", "conversion") or isinstance(value, dict)):
         return _SHOWN_BY_KEY[key](value)
     if isinstance(value, list):
         return "、".join(str(v.get("name") if isinstance(v, dict) else v) for v in value)
@@ -346,7 +363,8 @@ class Office:
         if meta.get("secrecy") and not self.settings.show_classified:
             raise HTTPException(403, f"这份文件标有密级（{meta['secrecy']}），不在网页上预览或下载。")
         is_pdf = path.suffix == ".pdf"
-        download = f"{meta.get('number') or ''} {meta.get('title', name)}".strip() + path.suffix
+        said = "（原件）" if name.startswith("original") else ""
+        download = f"{meta.get('number') or ''} {meta.get('title', name)}".strip() + said + path.suffix
         return FileResponse(
             path,
             media_type="application/pdf" if is_pdf else DOCX_TYPE,
