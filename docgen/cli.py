@@ -1019,6 +1019,94 @@ def index_status(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.group()
+def account() -> None:
+    """账户：每人一个账户，按角色（拟稿、核稿、签发、档案员、管理员）在网页上办事。"""
+
+
+def _new_password(password_stdin: bool) -> str:
+    """A password typed twice without echo, or one line from standard input (for scripts)."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(click.prompt("密码", hide_input=True, confirmation_prompt="再输入一次密码"))
+
+
+def _account_line(a: Any) -> str:
+    state = "" if a.active else "\t（已停用）"
+    return f"{a.name}\t{a.role_names}{state}"
+
+
+def _account_json(a: Any) -> dict[str, Any]:
+    return {"name": a.name, "roles": list(a.roles), "active": a.active, "created_at": a.created_at}
+
+
+@account.command("add")
+@click.argument("name", metavar="姓名")
+@click.option("--role", "roles", multiple=True, required=True, help="角色：拟稿、核稿、签发、档案员、管理员。")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读一行作为密码（供脚本使用），否则提示输入两次。")
+@json_option
+@click.pass_context
+def account_add(ctx: click.Context, name: str, roles: tuple[str, ...], password_stdin: bool, as_json: bool) -> None:
+    """新建账户（第一个账户请给“管理员”角色；有了账户之后，网页必须用账户登录）。"""
+    from docgen.pipeline.accounts import add_account
+
+    ws = _workspace(ctx)
+    made = add_account(ws, name, _new_password(password_stdin), roles)
+    if as_json:
+        _print_json(_account_json(made))
+        return
+    click.echo(f"已新建账户：{_account_line(made)}（已记入事件日志）")
+
+
+@account.command("list")
+@json_option
+@click.pass_context
+def account_list(ctx: click.Context, as_json: bool) -> None:
+    """列出全部账户和角色。"""
+    from docgen.pipeline.accounts import list_accounts
+
+    accounts = list_accounts(_workspace(ctx))
+    if as_json:
+        _print_json([_account_json(a) for a in accounts])
+        return
+    if not accounts:
+        click.echo("还没有账户：docgen account add 姓名 --role 管理员 新建第一个。")
+    for a in accounts:
+        click.echo(_account_line(a))
+
+
+@account.command("change")
+@click.argument("name", metavar="姓名")
+@click.option("--add-role", "add_roles", multiple=True, help="加上这个角色（可多次给出）。")
+@click.option("--remove-role", "remove_roles", multiple=True, help="去掉这个角色（可多次给出）。")
+@click.option("--password", "new_password", is_flag=True, help="设置新密码（提示输入两次）。")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读一行作为新密码。")
+@click.option("--disable/--enable", "disable", default=None, help="停用（不能再登录，记录保留）或重新启用。")
+@json_option
+@click.pass_context
+def account_change(
+    ctx: click.Context,
+    name: str,
+    add_roles: tuple[str, ...],
+    remove_roles: tuple[str, ...],
+    new_password: bool,
+    password_stdin: bool,
+    disable: bool | None,
+    as_json: bool,
+) -> None:
+    """改角色、改密码、停用或启用账户。"""
+    from docgen.pipeline.accounts import change_account
+
+    ws = _workspace(ctx)
+    password = _new_password(password_stdin) if new_password or password_stdin else None
+    active = None if disable is None else not disable
+    changed = change_account(ws, name, add_roles=add_roles, remove_roles=remove_roles, password=password, active=active)
+    if as_json:
+        _print_json(_account_json(changed))
+        return
+    click.echo(f"已修改账户：{_account_line(changed)}（已记入事件日志）")
+
+
+@cli.group()
 def number() -> None:
     """发文字号登记簿：分配、列出、作废、检查、导入。"""
 

@@ -100,6 +100,10 @@ class RegistryError(DocgenError):
     """Raised when the registry refuses an operation or cannot be used."""
 
 
+class AccountError(DocgenError):
+    """Raised when an account cannot be made, changed or used (or a role does not permit an action)."""
+
+
 class FilingError(DocgenError):
     """Raised when filing copies or the catalogue cannot be made."""
 

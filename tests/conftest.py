@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import io
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,13 +116,18 @@ RunCli = Callable[..., CliResult]
 def run_cli(capsys: pytest.CaptureFixture[str]) -> Iterator[RunCli]:
     """Run ``docgen`` in-process exactly as the console script does (errors handled by main)."""
 
-    def run(*args: str) -> CliResult:
+    def run(*args: str, input: str | None = None) -> CliResult:
         capsys.readouterr()
         code = 0
+        stdin = sys.stdin
         try:
+            if input is not None:
+                sys.stdin = io.StringIO(input)
             main(list(args))
         except SystemExit as exc:
             code = int(exc.code or 0)
+        finally:
+            sys.stdin = stdin
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 

@@ -5,7 +5,8 @@ Every command of the CLI and every page of the web app goes through a ``Workspac
 - ``numbers``: the 发文字号 registry, which never hands out a number twice (embedded: SQLite);
 - ``archive``: the documents, write-once folders of files with their records and the chained
   event log (embedded: the dated tree on disk);
-- ``search``: the full-text index derived from the archive (embedded: tantivy, or whoosh).
+- ``search``: the full-text index derived from the archive (embedded: tantivy, or whoosh);
+- ``accounts``: the people who sign in and their roles (embedded: SQLite, argon2id hashes).
 
 Each part declares its store as a protocol (``NumberStore``, ``DocumentStore``, ``SearchStore``)
 with today's classes as the embedded implementations: a server deployment (PostgreSQL for
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from docgen.accounts import ACCOUNTS_FILE, Accounts, AccountStore
 from docgen.archive.paths import REGISTRY
 from docgen.archive.store import Archive, DocumentStore
 from docgen.config import Settings, load_settings
@@ -33,6 +35,7 @@ class Workspace:
         self.settings = settings
         self.archive: DocumentStore = Archive(settings.archive_dir)
         self.numbers: NumberStore = Registry(registry_path(settings))
+        self.accounts: AccountStore = Accounts(settings.workspace / ACCOUNTS_FILE)
         self._search: SearchStore | None = None
 
     @classmethod

@@ -32,7 +32,8 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen._io import acting_as, current_user
-from docgen.errors import DocgenError
+from docgen.errors import AccountError, DocgenError
+from docgen.pipeline.accounts import Account, require, sign_in, uses_accounts
 from docgen.pipeline.numbers import void_number
 from docgen.pipeline.office import (
     SERVED_FILES,
@@ -100,6 +101,9 @@ EVENT_LABELS = {
     "sm3_added": "补充 SM3 清单",
     "filled": "补录元数据",
     "copy_recognised": "导入的副本",
+    "account_added": "新建账户",
+    "account_changed": "修改账户",
+    "refused": "拒绝越权操作",
 }
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -193,8 +197,9 @@ def _templates() -> Jinja2Templates:
 class _Sessions:
     """Reads the session cookie; signs a clerk in or, on a local server, opens a session at once."""
 
-    def __init__(self, app: ASGIApp, secret: bytes, password: str | None, signed_out: set[str]) -> None:
+    def __init__(self, app: ASGIApp, secret: bytes, password: str | None, signed_out: set[str], office: Office) -> None:
         self.app, self.secret, self.password, self.signed_out = app, secret, password, signed_out
+        self.office = office
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -206,7 +211,14 @@ class _Sessions:
             session = None
         cookie = None
         open_paths = request.url.path.startswith("/static/") or request.url.path == "/login"
-        if session is None and self.password is None:
+        accounts = await run_in_threadpool(self.office.uses_accounts)
+        if accounts and session is not None:
+            # Every request as the account as it is now: one disabled or removed is signed out at once.
+            account = await run_in_threadpool(self.office.ws.accounts.get, session.name)
+            if account is None or not account.active:
+                session = None
+            scope.setdefault("state", {})["account"] = account
+        if session is None and self.password is None and not accounts:
             session, cookie = new_session(self.secret, "")
         if session is None and not open_paths:
             target = urlencode({"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")})
@@ -239,6 +251,7 @@ class Office:
         self.secret = secrets.token_bytes(32)
         self.signed_out: set[str] = set()  # nonces of sessions ended by 退出, until the server restarts
         self.guard = SignInGuard()
+        self._accounts_in_use = False
         self.view = ArchiveView(ws)
         self.templates = _templates()
 
@@ -250,11 +263,35 @@ class Office:
         session: Session = request.state.session
         return session
 
+    def uses_accounts(self) -> bool:
+        """Whether the office signs in with personal accounts (once the first is made, always)."""
+        if not self._accounts_in_use:
+            self._accounts_in_use = uses_accounts(self.ws)
+        return self._accounts_in_use
+
+    @staticmethod
+    def account_of(request: Request) -> Account | None:
+        """The signed-in account (None where the office has no accounts yet)."""
+        account: Account | None = getattr(request.state, "account", None)
+        return account
+
+    async def permit(self, request: Request, action: str, detail: str = "") -> None:
+        """Refuse (403, logged) an action the signed-in account's roles do not permit."""
+        if not self.uses_accounts():
+            return  # an office without accounts: the office password (or this machine) is the permission
+        account = self.account_of(request)
+        try:
+            await self.as_clerk(request, require, self.ws, account, action, detail)
+        except AccountError as exc:
+            raise HTTPException(403, exc.message) from exc
+
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         """Render a page with what every page shows (the clerk, the CSRF token, the section)."""
         session = self.session_of(request)
+        account = self.account_of(request)
         values = {
             "user": session.name or current_user(),
+            "roles": account.role_names if account else "",
             "signed_in": bool(session.name),
             "csrf": csrf_token(self.secret, session),
             "section": name.removesuffix(".html"),
@@ -413,6 +450,7 @@ class Office:
         """POST ``/numbers/next``: the next number for a document drafted in Word."""
         form = await self.checked_form(request)
         typed = {k: str(form.get(k, "")).strip() for k in ("prefix", "title", "year")}
+        await self.permit(request, "take_number", f"{typed['prefix']} {typed['year']} {typed['title']}")
         try:
             allocation = await self.as_clerk(
                 request,
@@ -435,6 +473,7 @@ class Office:
         """POST ``/numbers/void``: void a number for good, with its reason."""
         form = await self.checked_form(request)
         number, reason = (str(form.get(k, "")).strip() for k in ("number", "reason"))
+        await self.permit(request, "void_number", number)
         try:
             record = await self.as_clerk(request, void_number, self.ws, number, reason)
         except DocgenError as exc:
@@ -447,6 +486,7 @@ class Office:
         report = None
         if request.method == "POST":
             await self.checked_form(request)
+            await self.permit(request, "verify")
             report = await self.as_clerk(request, verify_archive, self.ws)
         return self.page(request, "verify.html", report=report)
 
@@ -461,6 +501,8 @@ class Office:
         form = await request.form()
         name = clean_name(str(form.get("name", "")))
         given = form.get("password")
+        if await run_in_threadpool(self.uses_accounts):
+            return await self._account_login(request, target, name, given if isinstance(given, str) else "")
         expected = self.options.password
         if expected is not None:
             account, address = name or "", request.client.host if request.client else "?"
@@ -483,8 +525,26 @@ class Office:
         response.headers.append("set-cookie", _cookie_header(cookie))
         return response
 
+    async def _account_login(self, request: Request, target: str, name: str | None, given: str) -> Response:
+        """Sign in with a personal account: slowed per account and per address like the office password."""
+        account_name, address = name or "", request.client.host if request.client else "?"
+        wait = self.guard.wait(account_name, address)
+        if wait > 0:
+            minutes = max(1, round(wait / 60))
+            return self._login_page(request, target, f"密码错误次数过多，已暂停登录，请 {minutes} 分钟后再试。", 429)
+        account = await run_in_threadpool(sign_in, self.ws, account_name, given) if name else None
+        if account is None:
+            self.guard.failed(account_name, address)
+            await anyio.sleep(LOGIN_FAILURE_PAUSE_S)
+            return self._login_page(request, target, "账户名或密码不对（或账户已停用）。", status=401)
+        self.guard.succeeded(account_name)
+        _, cookie = new_session(self.secret, account.name)
+        response = RedirectResponse(target, status_code=303)
+        response.headers.append("set-cookie", _cookie_header(cookie))
+        return response
+
     def _login_page(self, request: Request, target: str, error: str | None, status: int = 200) -> Response:
-        context = {"next": target, "error": error, "section": "login"}
+        context = {"next": target, "error": error, "section": "login", "accounts": self.uses_accounts()}
         return self.templates.TemplateResponse(request, "login.html", context, status_code=status)
 
     async def logout(self, request: Request) -> Response:
@@ -534,7 +594,13 @@ def create_app(ws: Workspace, options: ServerOptions | None = None) -> Starlette
     office = Office(ws, options or ServerOptions())
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=list(office.options.allowed_hosts)),
-        Middleware(_Sessions, secret=office.secret, password=office.options.password, signed_out=office.signed_out),
+        Middleware(
+            _Sessions,
+            secret=office.secret,
+            password=office.options.password,
+            signed_out=office.signed_out,
+            office=office,
+        ),
     ]
     handlers: dict[Any, Callable[[Request, Exception], Awaitable[Response]]] = {
         HTTPException: office.refused,
