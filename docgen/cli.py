@@ -1343,6 +1343,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
                 "ok": report.ok,
                 "libreoffice": report.libreoffice,
                 "libreoffice_state": report.libreoffice_state,
+                "ghostscript": report.ghostscript,
                 "fonts": [
                     {
                         "name": r.role.name,
@@ -1360,6 +1361,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
         )
     else:
         click.echo(f"LibreOffice：{report.libreoffice_state}")
+        click.echo(f"PDF/A 转换件（导入）：{report.ghostscript}")
         click.echo("公文字体：")
         for r in report.fonts:
             click.echo(f"  {r.role.name}（{r.role.role}）→ {r.describe}")

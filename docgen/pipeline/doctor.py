@@ -9,6 +9,7 @@ from pathlib import Path
 
 from docgen.convert.fonts import FontResolution, resolve_fonts, write_conversion_config
 from docgen.convert.libreoffice import LibreOfficeConverter, find_soffice, libreoffice_version
+from docgen.convert.pdfa import ghostscript
 from docgen.errors import DocgenError, LibreOfficeBrokenError
 from docgen.pipeline.workspace import Workspace
 from docgen.render.templates import BUILTIN_TEMPLATES
@@ -27,6 +28,7 @@ class DoctorReport:
     folders: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     conversion_checked: bool = False
+    ghostscript: str = "未检查"  # what makes an imported PDF's PDF/A rendition: its version, or why not
 
     @property
     def ok(self) -> bool:
@@ -66,6 +68,10 @@ def run_doctor(ws: Workspace) -> DoctorReport:
         "归档库": str(settings.archive_dir),
         "检索索引": str(settings.index_dir),
     }
+    try:
+        report.ghostscript = f"Ghostscript {ghostscript()[1]}"
+    except DocgenError as exc:  # only imports need it: said, not a problem for issuing
+        report.ghostscript = f"未找到（导入的 PDF 不能生成 PDF/A 转换件）：{exc.message}"
     try:
         find_soffice(settings.soffice)
     except DocgenError as exc:
