@@ -106,6 +106,9 @@ def test_the_server_lets_each_role_do_its_own_and_refuses_and_logs_the_rest(offi
 
     drafter, drafter_token = signed_in(ws, "张三")
     assert "经办人：张三（拟稿）" in drafter.get("/search").text
+    ledger = drafter.get("/numbers").text
+    assert 'action="/numbers/next"' not in ledger and 'action="/numbers/void"' not in ledger
+    assert "取发文字号需要“签发”“档案员”或“管理员”角色" in ledger, "the page offers only what the roles permit"
     take = {"prefix": PREFIX, "year": "2021", "title": "关于张三起草的通知"}
     refused = drafter.post("/numbers/next", data={"csrf": drafter_token, **take})
     assert refused.status_code == 403 and "没有“取发文字号”的权限（你的角色：拟稿）" in refused.text
@@ -124,6 +127,7 @@ def test_the_server_lets_each_role_do_its_own_and_refuses_and_logs_the_rest(offi
     # Another session's token is no token.
     assert drafter.post("/numbers/void", data={"csrf": signer_token, **void}).status_code == 403
     archivist, archivist_token = signed_in(ws, "赵档案")
+    assert 'action="/numbers/void"' in archivist.get("/numbers").text
     done = archivist.post("/numbers/void", data={"csrf": archivist_token, **void})
     assert f"已作废：{number[0]}" in done.text
     assert drafter.post("/verify", data={"csrf": drafter_token}).status_code == 200, "every role may verify"

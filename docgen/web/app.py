@@ -292,6 +292,8 @@ class Office:
         values = {
             "user": session.name or current_user(),
             "roles": account.role_names if account else "",
+            # What the page offers: every form where there are no accounts yet, else what the roles permit.
+            "may": {action: account is None or account.may(action) for action in ("take_number", "void_number")},
             "signed_in": bool(session.name),
             "csrf": csrf_token(self.secret, session),
             "section": name.removesuffix(".html"),
