@@ -16,6 +16,7 @@ from tests.conftest import RunCli, copy_workspace
 
 pytestmark = pytest.mark.libreoffice
 PREFIX = "恩科工商务字"
+OFFICE_PASSWORD = "office-secret-2021"  # noqa: S105 - the tests' own office password
 PEOPLE = {  # name: (password, roles)
     "王局长": ("signer-password-1", ("签发", "管理员")),
     "李科长": ("reviewer-password-2", ("核稿",)),
@@ -136,6 +137,17 @@ def test_the_server_lets_each_role_do_its_own_and_refuses_and_logs_the_rest(offi
     assert refusals == [("张三", "take_number"), ("李科长", "void_number")]
     voided = next(e for e in events(ws) if e["event"] == "voided")
     assert voided["user"] == "赵档案"
+
+
+def test_a_name_typed_before_the_first_account_was_made_is_not_that_account(
+    issued_once: Path, tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = copy_workspace(issued_once, tmp_path / "ws")
+    web = TestClient(create_app(Workspace.open(ws, env={}), ServerOptions(password=OFFICE_PASSWORD)))
+    assert web.post("/login", data={"name": "王局长", "password": OFFICE_PASSWORD}).status_code == 200
+    password, roles = PEOPLE["王局长"]
+    assert "已新建账户" in add(run_cli, ws, "王局长", password, *roles)
+    assert web.get("/numbers", follow_redirects=False).headers["location"].startswith("/login")
 
 
 def test_a_disabled_account_is_signed_out_at_its_next_request(office: Path, run_cli: RunCli) -> None:

@@ -212,6 +212,8 @@ class _Sessions:
         cookie = None
         open_paths = request.url.path.startswith("/static/") or request.url.path == "/login"
         accounts = await run_in_threadpool(self.office.uses_accounts)
+        if accounts and session is not None and session.nonce not in self.office.account_sessions:
+            session = None  # signed in by a typed name before the first account was made: not an account
         if accounts and session is not None:
             # Every request as the account as it is now: one disabled or removed is signed out at once.
             account = await run_in_threadpool(self.office.ws.accounts.get, session.name)
@@ -250,6 +252,7 @@ class Office:
         self.ws, self.settings, self.options = ws, ws.settings, options
         self.secret = secrets.token_bytes(32)
         self.signed_out: set[str] = set()  # nonces of sessions ended by 退出, until the server restarts
+        self.account_sessions: set[str] = set()  # nonces of sessions opened by an account's password
         self.guard = SignInGuard()
         self._accounts_in_use = False
         self.view = ArchiveView(ws)
@@ -540,7 +543,8 @@ class Office:
             await anyio.sleep(LOGIN_FAILURE_PAUSE_S)
             return self._login_page(request, target, "账户名或密码不对（或账户已停用）。", status=401)
         self.guard.succeeded(account_name)
-        _, cookie = new_session(self.secret, account.name)
+        session, cookie = new_session(self.secret, account.name)
+        self.account_sessions.add(session.nonce)
         response = RedirectResponse(target, status_code=303)
         response.headers.append("set-cookie", _cookie_header(cookie))
         return response
