@@ -61,7 +61,11 @@ def make_rendition(source: Path, extracted: ExtractedText, ocr: OcrResult | None
             break  # every page is a scan already: as images, it would be the same attempt again
         prepared = _prepared(source, method, scanned, len(expected), work)
         for legacy in (False, True):
-            tool = to_pdfa(prepared, target, legacy=legacy)
+            try:
+                tool = to_pdfa(prepared, target, legacy=legacy)
+            except ConversionError as exc:  # e.g. a Ghostscript without the legacy interpreter
+                refused.append(exc.message)
+                continue
             problems = rendition_problems(source, target, expected)
             if not problems:
                 return Rendition(target, tool, method, layer, refused)
