@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.convert.pdfa import TextRun, page_images, to_pdfa, with_text_layer
+from docgen.convert.pdfa import TextRun, ghostscript, page_images, to_pdfa, with_text_layer
 from docgen.errors import ConversionError, DocgenError, printable
 from docgen.ocr import Box, OcrResult, tidy
 from docgen.readback import PDFA_PART, ExtractedText, pdf_facts, pdf_reader, read_pdf
@@ -52,6 +52,7 @@ def make_rendition(source: Path, extracted: ExtractedText, ocr: OcrResult | None
     font the original never embedded, whose text cannot be kept but whose look can. Each way
     with Ghostscript's current PDF interpreter, then with its legacy one.
     """
+    ghostscript()  # none on this machine: said once, with how to install it
     expected = _expected_pages(extracted, ocr)
     scanned = {p.page: _runs(p.boxes, ocr.dpi, -p.turned) for p in ocr.pages} if ocr else {}
     layer = "ocr" if ocr and len(ocr.pages) == extracted.pages else "original+ocr" if ocr else "original"
