@@ -107,6 +107,31 @@ def test_docx_import_gets_a_pdfa(tmp_path: Path, run_cli: RunCli, files: dict[st
     assert conversion["tool"].startswith("LibreOffice"), conversion
 
 
+def test_without_ghostscript_the_original_is_archived_and_the_import_says_why(
+    tmp_path: Path, files: dict[str, Path]
+) -> None:
+    import subprocess
+    import sys
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    env = {"PATH": str(tmp_path / "no-tools"), "HOME": str(tmp_path)}  # no gs (nor anything else) on PATH
+    done = subprocess.run(
+        [sys.executable, "-m", "docgen", "-w", str(ws), "archive", "import", str(files["pdf"]), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    [item] = json.loads(done.stdout)
+    assert any("需要 Ghostscript" in said and "KY-2" in said for said in item["warnings"]), item["warnings"]
+    folder = Path(item["path"])
+    assert (folder / "document.pdf").read_bytes() == files["pdf"].read_bytes(), "nothing lost: the original"
+    assert not (folder / "original.pdf").exists()
+
+
 def test_a_pdf_whose_font_was_never_embedded_gets_a_rendition_from_its_page_images(
     tmp_path: Path, run_cli: RunCli
 ) -> None:
