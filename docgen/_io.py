@@ -16,6 +16,7 @@ import getpass
 import io
 import os
 import shutil
+import sqlite3
 import stat
 import tempfile
 import time
@@ -23,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-from docgen.errors import UnsafePathError
+from docgen.errors import DocgenError, UnsafePathError
 
 
 def fsync_dir(directory: Path) -> None:
@@ -299,3 +300,48 @@ def acting_as(name: str | None) -> Iterator[None]:
 def now() -> str:
     """The local time with its offset, to the second (what a clerk's audit needs)."""
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class SqliteRecords:
+    """A file of records in SQLite (the registry, the accounts): one connection a call, closed after.
+
+    Autocommit (each method opens its own transaction), write-ahead log, every commit synced to
+    disk, waiting up to ``busy_timeout`` for another process's write; the schema is made once per
+    object (``_create_schema``); SQLite's errors become ``error``, naming the file as ``label``.
+    """
+
+    error: type[DocgenError] = DocgenError
+    label = "记录文件"
+    busy_timeout = 60.0
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._schema_ready = False
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        """Make the tables (called once per object, on its first connection)."""
+
+    def _said(self, exc: sqlite3.Error) -> str:
+        """SQLite's error as the clerk reads it."""
+        return str(exc)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            msg = f"无法打开{self.label} {self.path}：{self._said(exc)}"
+            raise self.error(msg) from exc
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            if not self._schema_ready:  # once per object: it may cost a write transaction
+                self._create_schema(conn)
+                self._schema_ready = True
+            yield conn
+        except sqlite3.DatabaseError as exc:
+            msg = f"{self.label} {self.path} 无法读写：{self._said(exc)}"
+            raise self.error(msg) from exc
+        finally:
+            conn.close()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from docgen._io import now
+from docgen._io import SqliteRecords, now
 from docgen.errors import AccountError
 from docgen.vocab import ROLES
 
@@ -155,12 +155,15 @@ class AccountStore(Protocol):
         """The account when ``password`` is its password and it may sign in, else None."""
 
 
-class Accounts:
+class Accounts(SqliteRecords):
     """Accounts in one SQLite file of the workspace, passwords as argon2id hashes."""
 
+    error = AccountError
+    label = "账户文件"
+    busy_timeout = BUSY_TIMEOUT_S
+
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._schema_ready = False
+        super().__init__(path)
         self._hasher: Any = None
         self._unknown_hash = ""
 
@@ -179,23 +182,11 @@ class Accounts:
         if not self.path.exists() and not self.path.parent.is_dir():
             msg = f"工作区文件夹 {self.path.parent} 不存在。"
             raise AccountError(msg)
-        try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except sqlite3.Error as exc:
-            msg = f"无法打开账户文件 {self.path}：{exc}"
-            raise AccountError(msg) from exc
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            if not self._schema_ready:
-                conn.execute(_SCHEMA)
-                self._schema_ready = True
+        with super()._connect() as conn:
             yield conn
-        except sqlite3.DatabaseError as exc:
-            msg = f"账户文件 {self.path} 无法读写：{exc}"
-            raise AccountError(msg) from exc
-        finally:
-            conn.close()
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        conn.execute(_SCHEMA)
 
     def count(self) -> int:
         """How many accounts there are (active or not)."""

@@ -15,10 +15,9 @@ import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
-from docgen._io import current_user, now
+from docgen._io import SqliteRecords, current_user, now
 from docgen.errors import RegistryError
 from docgen.faults import pause_point
 from docgen.vocab import MAX_SEQUENCE, clerk_time, format_number, sequence_problem
@@ -157,34 +156,24 @@ _SELECT = f"SELECT {_COLUMNS} FROM numbers"  # noqa: S608
 _INSERT = f"INSERT INTO numbers ({_COLUMNS}) VALUES ({', '.join('?' for _ in NumberRecord.__dataclass_fields__)})"  # noqa: S608
 
 
-class Registry:
+class Registry(SqliteRecords):
     """The ledger in one SQLite file. Every public method is one transaction."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._schema_ready = False
+    error = RegistryError
+    label = "发文字号登记簿"
+    busy_timeout = BUSY_TIMEOUT_S
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-        except sqlite3.Error as exc:
-            msg = f"无法打开发文字号登记簿 {self.path}：{_said(exc)}"
-            raise RegistryError(msg) from exc
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            if not self._schema_ready:  # once per Registry object: it costs a write transaction
-                self._ensure_schema(conn)
-                self._schema_ready = True
+        with super()._connect() as conn:
             yield conn
-        except sqlite3.DatabaseError as exc:
-            msg = f"发文字号登记簿 {self.path} 无法读写：{_said(exc)}"
-            raise RegistryError(msg) from exc
-        finally:
-            conn.close()
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        self._ensure_schema(conn)
+
+    def _said(self, exc: sqlite3.Error) -> str:
+        return _said(exc)
 
     @staticmethod
     def _ensure_schema(conn: sqlite3.Connection) -> None:
