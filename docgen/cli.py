@@ -1129,6 +1129,8 @@ def _record_json(record: NumberRecord) -> dict[str, Any]:
 @click.option("--year", type=int, help="年度（与 --prefix 一起用）。")
 @click.option("--title", help="文件标题（与 --prefix 一起用）。同一标题再次申请得到原来的号。")
 @click.option("--new", "again", is_flag=True, help="标题相同但确是另一份文件时，取一个新号。")
+@click.option("--new-series", is_flag=True, help="确认 --prefix 是登记簿中还没有的新机关代字。")
+@click.option("--confirm-year", is_flag=True, help="确认使用与今年相差一年以上的年度。")
 @json_option
 @click.pass_context
 def number_next(
@@ -1139,6 +1141,8 @@ def number_next(
     year: int | None,
     title: str | None,
     again: bool,
+    new_series: bool,
+    confirm_year: bool,
     as_json: bool,
 ) -> None:
     """分配下一个发文字号并打印。
@@ -1163,7 +1167,9 @@ def number_next(
         if not (prefix and year and title):
             msg = "请给出案卷文件 CASE，或同时给出 --prefix、--year 和 --title。"
             raise click.UsageError(msg)
-        allocation = number_for_draft(ws, prefix, year, title, again=again)
+        allocation = number_for_draft(
+            ws, prefix, year, title, again=again, new_series=new_series, far_year=confirm_year
+        )
     if as_json:
         _print_json({**_record_json(allocation.record), "new": allocation.new})
     else:

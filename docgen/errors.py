@@ -100,6 +100,17 @@ class RegistryError(DocgenError):
     """Raised when the registry refuses an operation or cannot be used."""
 
 
+class NeedsConfirmationError(RegistryError):
+    """A number that may well be a typing mistake (an unknown 机关代字, a year far from today): asked, not taken.
+
+    ``confirm`` names what the clerk confirms to go ahead: "new_series" or "far_year".
+    """
+
+    def __init__(self, message: str, confirm: str) -> None:
+        super().__init__(message)
+        self.confirm = confirm
+
+
 class AccountError(DocgenError):
     """Raised when an account cannot be made, changed or used (or a role does not permit an action)."""
 

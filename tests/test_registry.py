@@ -16,6 +16,7 @@ import pytest
 from tests.conftest import EXAMPLE_CASE, REPO, RunCli
 
 PREFIX = "恩科工商务字"
+YEAR_2021 = ("--year", "2021", "--confirm-year")  # a new ledger's first year, whatever today is
 
 
 def registry_rows(workspace: Path) -> list[tuple[int, str, str]]:
@@ -52,7 +53,17 @@ def test_a_kill_in_the_middle_of_an_allocation_leaves_the_registry_consistent(tm
     for i in range(3):
         assert (
             run_cli(
-                "-w", str(tmp_path), "number", "next", "--prefix", PREFIX, "--year", "2021", "--title", f"前{i}"
+                "-w",
+                str(tmp_path),
+                "number",
+                "next",
+                "--prefix",
+                PREFIX,
+                "--year",
+                "2021",
+                "--confirm-year",
+                "--title",
+                f"前{i}",
             ).exit_code
             == 0
         )
@@ -71,6 +82,7 @@ def test_a_kill_in_the_middle_of_an_allocation_leaves_the_registry_consistent(tm
             PREFIX,
             "--year",
             "2021",
+            "--confirm-year",
             "--title",
             "被中断的分配",
         ],
@@ -92,7 +104,7 @@ def test_a_kill_in_the_middle_of_an_allocation_leaves_the_registry_consistent(tm
     with sqlite3.connect(tmp_path / "archive" / "registry.sqlite3") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     assert [seq for seq, _, _ in registry_rows(tmp_path)] == [1, 2, 3], "the killed allocation left nothing"
-    result = run_cli("-w", str(tmp_path), "number", "next", "--prefix", PREFIX, "--year", "2021", "--title", "后")
+    result = run_cli("-w", str(tmp_path), "number", "next", "--prefix", PREFIX, *YEAR_2021, "--title", "后")
     assert result.exit_code == 0
     assert result.out.strip() == f"{PREFIX}〔2021〕4号", "the sequence continues without a gap"
     assert run_cli("-w", str(tmp_path), "number", "check").exit_code == 0
@@ -125,7 +137,18 @@ def test_import_list_next_void_check_end_to_end(tmp_path: Path, run_cli: RunCli)
     assert [r["number"] for r in listed][:2] == ["恩科工商务字〔2021〕1号", "恩科工商务字〔2021〕2号"]
     assert listed[1]["issued_by"] == "李文" and listed[1]["source"] == "import"
 
-    nxt = run_cli(*ws, "number", "next", "--prefix", PREFIX, "--year", "2021", "--title", "关于印发工作计划的通知")
+    nxt = run_cli(
+        *ws,
+        "number",
+        "next",
+        "--prefix",
+        PREFIX,
+        "--year",
+        "2021",
+        "--confirm-year",
+        "--title",
+        "关于印发工作计划的通知",
+    )
     assert nxt.out.strip() == f"{PREFIX}〔2021〕6号", "the sequence continues after the imported numbers"
 
     check = run_cli(*ws, "number", "check", "--year", "2021")
@@ -144,7 +167,7 @@ def test_import_list_next_void_check_end_to_end(tmp_path: Path, run_cli: RunCli)
     no_reason = run_cli(*ws, "number", "void", "恩科工商务字〔2021〕3号", "--reason", " ")
     assert no_reason.exit_code == 1 and "原因" in no_reason.err
 
-    nxt = run_cli(*ws, "number", "next", "--prefix", PREFIX, "--year", "2021", "--title", "关于另一事项的通知")
+    nxt = run_cli(*ws, "number", "next", "--prefix", PREFIX, *YEAR_2021, "--title", "关于另一事项的通知")
     assert nxt.out.strip() == f"{PREFIX}〔2021〕7号", "voided numbers are never reused"
     check = run_cli(*ws, "number", "check", "--json")
     [run] = json.loads(check.out)
@@ -222,7 +245,7 @@ def test_an_explicit_number_is_claimed_once(tmp_path: Path, run_cli: RunCli) -> 
     assert clash.exit_code == 1
     assert "已被《关于印发恩平市2021年度推动落后产能退出工作计划的通知》使用" in clash.err
     # The allocator continues after the highest number claimed; 1-57 are gaps to explain.
-    nxt = run_cli(*ws, "number", "next", "--prefix", PREFIX, "--year", "2021", "--title", "后续")
+    nxt = run_cli(*ws, "number", "next", "--prefix", PREFIX, *YEAR_2021, "--title", "后续")
     assert nxt.out.strip() == f"{PREFIX}〔2021〕59号"
     check = run_cli(*ws, "number", "check")
     assert check.exit_code == 1 and "缺号：恩科工商务字〔2021〕1—57号（57 个）" in check.out
@@ -270,6 +293,7 @@ def test_asking_again_for_the_same_word_draft_gets_its_number_back(tmp_path: Pat
         PREFIX,
         "--year",
         "2021",
+        "--confirm-year",
         "--title",
         "关于召开推进会的通知",
     )

@@ -264,7 +264,13 @@ def test_eight_clerks_at_once_get_eight_distinct_numbers(ws: Path) -> None:
                 token = csrf_of(browser.get("/numbers").text)
                 answer = browser.post(
                     "/numbers/next",
-                    data={"csrf": token, "prefix": PREFIX, "year": "2022", "title": f"关于第{n}件事的通知"},
+                    data={
+                        "csrf": token,
+                        "prefix": PREFIX,
+                        "year": "2022",
+                        "far_year": "1",  # a year of the series the ledger has no number in yet
+                        "title": f"关于第{n}件事的通知",
+                    },
                 )
                 assert answer.status_code == 303, answer.text
                 return str(httpx.URL(answer.headers["location"]).params["taken"])
@@ -276,6 +282,32 @@ def test_eight_clerks_at_once_get_eight_distinct_numbers(ws: Path) -> None:
         f"恩科工商务字〔2022〕{n}号" for n in range(1, 9)
     ]
     assert len(ledger_rows(ws)) == before + 8
+
+
+def test_a_typo_in_the_prefix_or_a_far_year_is_asked_about_not_taken(ws: Path, run_cli: RunCli) -> None:
+    """Measured before: 恩科工商字 for 恩科工商务字 started a new series at 1号, and year 2099 was accepted."""
+    import datetime as dt
+
+    web = client(ws)
+    before = ledger_rows(ws)
+    token = csrf_of(web.get("/numbers").text)
+    typo = {"csrf": token, "prefix": "恩科工商字", "year": "2021", "title": "关于错字的通知"}
+    asked = web.post("/numbers/next", data=typo)
+    assert asked.status_code == 400
+    assert "不在登记簿已有的代字中" in asked.text and "是否应为“恩科工商务字”" in asked.text
+    assert 'name="new_series"' in asked.text and 'value="恩科工商字"' in asked.text, "the form kept, the box to tick"
+    far = web.post("/numbers/next", data={**typo, "prefix": PREFIX, "year": "2099"})
+    assert far.status_code == 400 and "年份 2099 与今年" in far.text and 'name="far_year"' in far.text
+    assert ledger_rows(ws) == before, "nothing taken"
+    confirmed = web.post("/numbers/next", data={**typo, "new_series": "1", "far_year": "1"})
+    assert "恩科工商字〔2021〕1号" in confirmed.text
+    this_year = dt.date.today().year
+    near = run_cli("-w", str(ws), "number", "next", "--prefix", PREFIX, "--year", str(this_year), "--title", "今年的")
+    assert near.exit_code == 0, "this year's first number needs no confirmation"
+    cli = run_cli(
+        "-w", str(ws), "number", "next", "--prefix", "恩科工商", "--year", "2021", "--title", "关于某事的通知"
+    )
+    assert cli.exit_code != 0 and "--new-series" in cli.err
 
 
 def test_with_a_password_a_clerk_signs_in_with_a_name_that_the_ledger_records(ws: Path) -> None:

@@ -149,6 +149,9 @@ class NumberStore(Protocol):
     def import_records(self, records: list[NumberRecord]) -> tuple[int, int]:
         """Numbers issued elsewhere, all or nothing: (added, already there)."""
 
+    def prefixes(self) -> list[str]:
+        """Every 机关代字 the ledger holds a number of, sorted."""
+
 
 _COLUMNS = ", ".join(NumberRecord.__dataclass_fields__)
 # Column names are constants of this module; every value goes through "?" parameters.
@@ -375,6 +378,13 @@ class Registry(SqliteRecords):
             voided = self._get(conn, prefix, year, seq)
             assert voided is not None  # noqa: S101 - updated inside this transaction
             return voided
+
+    def prefixes(self) -> list[str]:
+        """Every 机关代字 the ledger holds a number of, sorted."""
+        if not self.path.exists():
+            return []
+        with self._connect() as conn:
+            return [row[0] for row in conn.execute("SELECT DISTINCT prefix FROM numbers ORDER BY prefix")]
 
     def records(self, prefix: str | None = None, year: int | None = None) -> list[NumberRecord]:
         """Every number, optionally of one prefix and/or year, in order."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from docgen.errors import CaseError, DocgenError, Problem, RegistryError
+from docgen.errors import CaseError, DocgenError, NeedsConfirmationError, Problem, RegistryError
 from docgen.numbering.registry import Allocation, NumberRecord, NumberStore, new_record
 from docgen.vocab import (
     clip,
@@ -22,12 +23,25 @@ from docgen.vocab import (
     title_problem,
 )
 
+FAR_YEARS = 1  # a year further than this from today is more often a typing slip than a plan
 
-def allocate_external(registry: NumberStore, prefix: str, year: int, title: str, *, again: bool = False) -> Allocation:
+
+def allocate_external(
+    registry: NumberStore,
+    prefix: str,
+    year: int,
+    title: str,
+    *,
+    again: bool = False,
+    new_series: bool = False,
+    far_year: bool = False,
+) -> Allocation:
     """Give the next number to a document drafted outside docgen (e.g. in Word).
 
     The same title asking again gets its number back; ``again`` takes a new one for another
-    document with the same title.
+    document with the same title. A 机关代字 the ledger does not know needs ``new_series``
+    (恩科工商字 for 恩科工商务字 had started a new series at 1号 without a word); a year more than
+    a year from today that the series has no number in yet needs ``far_year`` (2099 was taken).
     """
     if not prefix.strip() or not title.strip():
         msg = "机关代字和标题都不能为空。"
@@ -43,7 +57,30 @@ def allocate_external(registry: NumberStore, prefix: str, year: int, title: str,
     if not 1949 <= year <= 2200:
         msg = f"年份 {year} 不合理。"
         raise DocgenError(msg)
-    return registry.allocate(prefix.strip(), year, title.strip(), same_title_same_number=not again)
+    prefix = prefix.strip()
+    if not new_series:
+        _refuse_unknown_series(registry, prefix)
+    this_year = dt.date.today().year
+    if abs(year - this_year) > FAR_YEARS and not far_year and not registry.records(prefix, year):
+        msg = (
+            f"年份 {year} 与今年（{this_year}）相差 {abs(year - this_year)} 年，登记簿中 {prefix} 还没有这一年的号，"
+            "可能写错了。确需使用，请确认后再取号（网页上勾选“确认年份”，命令行加 --confirm-year）。"
+        )
+        raise NeedsConfirmationError(msg, "far_year")
+    return registry.allocate(prefix, year, title.strip(), same_title_same_number=not again)
+
+
+def _refuse_unknown_series(registry: NumberStore, prefix: str) -> None:
+    known = registry.prefixes()
+    if not known or prefix in known:
+        return  # a new ledger's first series is whatever the office starts it with
+    close = difflib.get_close_matches(prefix, known, n=1, cutoff=0.5)
+    guess = f"是否应为“{close[0]}”？" if close else ""
+    msg = (
+        f"机关代字“{clip(prefix, 20)}”不在登记簿已有的代字中（{'、'.join(known[:8])}）。{guess}"
+        "确是新的机关代字，请确认后再取号（网页上勾选“新的机关代字”，命令行加 --new-series）。"
+    )
+    raise NeedsConfirmationError(msg, "new_series")
 
 
 def parse_typed_number(text: str) -> tuple[str, int, int]:

@@ -71,12 +71,24 @@ def number_for_loaded_case(case: Case, case_path: Path, ws: Workspace, kind: str
     return ws.numbers.claim(n.prefix, n.year, n.sequence, part.title, kind=doc_key, case_file=ref, doc_key=doc_key)
 
 
-def number_for_draft(ws: Workspace, prefix: str, year: int, title: str, *, again: bool = False) -> Allocation:
+def number_for_draft(
+    ws: Workspace,
+    prefix: str,
+    year: int,
+    title: str,
+    *,
+    again: bool = False,
+    new_series: bool = False,
+    far_year: bool = False,
+) -> Allocation:
     """The next number for a document drafted outside docgen (in Word); the same title asking again gets it back.
 
-    ``again`` takes a new number for another document that happens to have the same title.
+    ``again`` takes a new number for another document that happens to have the same title. A
+    机关代字 the ledger does not know (恩科工商字 for 恩科工商务字 started a new series at 1号
+    without a word) needs ``new_series``; a year more than a year from today that the series has
+    no number in yet (2099 was taken without a word) needs ``far_year``.
     """
-    return allocate_external(ws.numbers, prefix, year, title, again=again)
+    return allocate_external(ws.numbers, prefix, year, title, again=again, new_series=new_series, far_year=far_year)
 
 
 def list_numbers(ws: Workspace, prefix: str | None = None, year: int | None = None) -> list[NumberRecord]:

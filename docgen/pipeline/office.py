@@ -198,7 +198,16 @@ def ledger(ws: Workspace, year: int | None = None, prefix: str | None = None) ->
     )
 
 
-def take_number(ws: Workspace, prefix: str, year: str, title: str, *, again: bool = False) -> Allocation:
+def take_number(
+    ws: Workspace,
+    prefix: str,
+    year: str,
+    title: str,
+    *,
+    again: bool = False,
+    new_series: bool = False,
+    far_year: bool = False,
+) -> Allocation:
     """The next number for a document drafted outside docgen (a form's fields, as typed).
 
     The same registry call as ``docgen number next --prefix --year --title``.
@@ -206,4 +215,4 @@ def take_number(ws: Workspace, prefix: str, year: str, title: str, *, again: boo
     if not re.fullmatch(r"[0-9]{4}", year.strip()):
         msg = f"年份应为四位数字，例如 2021，现为“{clip(year, 20)}”。"
         raise DocgenError(msg)
-    return number_for_draft(ws, prefix, int(year), title, again=again)
+    return number_for_draft(ws, prefix, int(year), title, again=again, new_series=new_series, far_year=far_year)

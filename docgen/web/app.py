@@ -32,7 +32,7 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen._io import acting_as, current_user
-from docgen.errors import AccountError, DocgenError
+from docgen.errors import AccountError, DocgenError, NeedsConfirmationError
 from docgen.pipeline.accounts import Account, require, sign_in, uses_accounts
 from docgen.pipeline.numbers import void_number
 from docgen.pipeline.office import (
@@ -62,6 +62,7 @@ KIND_LABELS = {**KIND_NAMES, "other": "其他文件"}
 RECENT = 12
 RESULTS = 50
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CONFIRMATIONS = {"new_series": "新的机关代字", "far_year": "确认年份"}  # what a clerk ticks to take such a number
 LOGIN_FAILURE_PAUSE_S = 1.0  # slows a password guesser to one try a second per connection
 META_LABELS = {  # meta.json keys a clerk reads, in the order the page shows them
     "title": "题名",
@@ -434,6 +435,7 @@ class Office:
         voided: str | None = None,
         error: str | None = None,
         form: dict[str, str] | None = None,
+        confirm: list[str] | None = None,
     ) -> Response:
         shown = await run_in_threadpool(ledger, self.ws, year, prefix)
         return self.page(
@@ -449,6 +451,7 @@ class Office:
             this_year=dt.date.today().year,
             error=error,
             form=form or {},
+            confirm={key: CONFIRMATIONS[key] for key in confirm or []},
         )
 
     async def numbers_next(self, request: Request) -> Response:
@@ -456,6 +459,7 @@ class Office:
         form = await self.checked_form(request)
         typed = {k: str(form.get(k, "")).strip() for k in ("prefix", "title", "year")}
         await self.permit(request, "take_number", f"{typed['prefix']} {typed['year']} {typed['title']}")
+        confirmed = {k: form.get(k) == "1" for k in CONFIRMATIONS}
         try:
             allocation = await self.as_clerk(
                 request,
@@ -465,7 +469,11 @@ class Office:
                 typed["year"],
                 typed["title"],
                 again=form.get("again") == "1",
+                **confirmed,
             )
+        except NeedsConfirmationError as exc:
+            asked = [k for k, given in confirmed.items() if given] + [exc.confirm]
+            return await self._ledger_page(request, None, None, error=exc.message, form=typed, confirm=asked)
         except DocgenError as exc:
             return await self._ledger_page(request, None, None, error=exc.message, form=typed)
         record = allocation.record

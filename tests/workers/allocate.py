@@ -32,6 +32,7 @@ def run() -> None:
                         prefix,
                         "--year",
                         year,
+                        "--confirm-year",  # a new ledger's year, whatever today is
                         "--title",
                         f"并发测试{os.getpid()}-{i}",
                     ]
