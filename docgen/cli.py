@@ -1155,7 +1155,7 @@ def number_next(
       docgen number next examples/enping-2021/case.yaml
       docgen number next --prefix 恩科工商务字 --year 2021 --title 关于…的通知
     """
-    from docgen.pipeline.numbers import number_for_case, number_for_draft
+    from docgen.pipeline.numbers import Confirmed, number_for_case, number_for_draft
 
     ws = _workspace(ctx)
     if case is not None:
@@ -1167,9 +1167,8 @@ def number_next(
         if not (prefix and year and title):
             msg = "请给出案卷文件 CASE，或同时给出 --prefix、--year 和 --title。"
             raise click.UsageError(msg)
-        allocation = number_for_draft(
-            ws, prefix, year, title, again=again, new_series=new_series, far_year=confirm_year
-        )
+        confirmed = Confirmed(again=again, new_series=new_series, far_year=confirm_year)
+        allocation = number_for_draft(ws, prefix, year, title, confirmed)
     if as_json:
         _print_json({**_record_json(allocation.record), "new": allocation.new})
     else:

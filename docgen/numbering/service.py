@@ -26,22 +26,26 @@ from docgen.vocab import (
 FAR_YEARS = 1  # a year further than this from today is more often a typing slip than a plan
 
 
+@dataclass(frozen=True)
+class Confirmed:
+    """What a clerk confirmed when taking a number for a draft: each a reason the ledger would ask."""
+
+    again: bool = False  # another document with the same title: a new number, not its number back
+    new_series: bool = False  # a 机关代字 the ledger has no number of yet
+    far_year: bool = False  # a year more than a year from today that the series has no number in
+
+
+NOTHING_CONFIRMED = Confirmed()
+
+
 def allocate_external(
-    registry: NumberStore,
-    prefix: str,
-    year: int,
-    title: str,
-    *,
-    again: bool = False,
-    new_series: bool = False,
-    far_year: bool = False,
+    registry: NumberStore, prefix: str, year: int, title: str, confirmed: Confirmed = NOTHING_CONFIRMED
 ) -> Allocation:
     """Give the next number to a document drafted outside docgen (e.g. in Word).
 
-    The same title asking again gets its number back; ``again`` takes a new one for another
-    document with the same title. A 机关代字 the ledger does not know needs ``new_series``
-    (恩科工商字 for 恩科工商务字 had started a new series at 1号 without a word); a year more than
-    a year from today that the series has no number in yet needs ``far_year`` (2099 was taken).
+    The same title asking again gets its number back, unless ``confirmed.again``. A 机关代字 the
+    ledger does not know needs ``new_series`` (恩科工商字 for 恩科工商务字 had started a new series
+    at 1号 without a word); a far year the series has no number in, ``far_year`` (2099 was taken).
     """
     if not prefix.strip() or not title.strip():
         msg = "机关代字和标题都不能为空。"
@@ -58,16 +62,16 @@ def allocate_external(
         msg = f"年份 {year} 不合理。"
         raise DocgenError(msg)
     prefix = prefix.strip()
-    if not new_series:
+    if not confirmed.new_series:
         _refuse_unknown_series(registry, prefix)
     this_year = dt.date.today().year
-    if abs(year - this_year) > FAR_YEARS and not far_year and not registry.records(prefix, year):
+    if abs(year - this_year) > FAR_YEARS and not confirmed.far_year and not registry.records(prefix, year):
         msg = (
             f"年份 {year} 与今年（{this_year}）相差 {abs(year - this_year)} 年，登记簿中 {prefix} 还没有这一年的号，"
             "可能写错了。确需使用，请确认后再取号（网页上勾选“确认年份”，命令行加 --confirm-year）。"
         )
         raise NeedsConfirmationError(msg, "far_year")
-    return registry.allocate(prefix, year, title.strip(), same_title_same_number=not again)
+    return registry.allocate(prefix, year, title.strip(), same_title_same_number=not confirmed.again)
 
 
 def _refuse_unknown_series(registry: NumberStore, prefix: str) -> None:

@@ -10,6 +10,8 @@ from docgen.case.model import AUTO_NUMBER, Case, load_case
 from docgen.errors import DocgenError
 from docgen.numbering.registry import Allocation, NumberRecord
 from docgen.numbering.service import (
+    NOTHING_CONFIRMED,
+    Confirmed,
     RunReport,
     allocate_external,
     check_registry,
@@ -72,23 +74,14 @@ def number_for_loaded_case(case: Case, case_path: Path, ws: Workspace, kind: str
 
 
 def number_for_draft(
-    ws: Workspace,
-    prefix: str,
-    year: int,
-    title: str,
-    *,
-    again: bool = False,
-    new_series: bool = False,
-    far_year: bool = False,
+    ws: Workspace, prefix: str, year: int, title: str, confirmed: Confirmed = NOTHING_CONFIRMED
 ) -> Allocation:
     """The next number for a document drafted outside docgen (in Word); the same title asking again gets it back.
 
-    ``again`` takes a new number for another document that happens to have the same title. A
-    机关代字 the ledger does not know (恩科工商字 for 恩科工商务字 started a new series at 1号
-    without a word) needs ``new_series``; a year more than a year from today that the series has
-    no number in yet (2099 was taken without a word) needs ``far_year``.
+    ``confirmed`` says what the clerk confirmed: another document of the same title, a new
+    机关代字, a year far from today (``numbering.service.Confirmed``).
     """
-    return allocate_external(ws.numbers, prefix, year, title, again=again, new_series=new_series, far_year=far_year)
+    return allocate_external(ws.numbers, prefix, year, title, confirmed)
 
 
 def list_numbers(ws: Workspace, prefix: str | None = None, year: int | None = None) -> list[NumberRecord]:
@@ -148,6 +141,8 @@ def _filed_numbers(ws: Workspace, year: int | None, damaged: dict[str, str] | No
 
 
 __all__ = [
+    "NOTHING_CONFIRMED",
+    "Confirmed",
     "NumberRecord",
     "case_reference",
     "check_numbers",

@@ -22,7 +22,7 @@ from docgen.archive.verify import VerifyReport
 from docgen.errors import DocgenError
 from docgen.numbering.registry import Allocation, NumberRecord
 from docgen.numbering.service import RunReport
-from docgen.pipeline.numbers import check_numbers, number_for_draft
+from docgen.pipeline.numbers import NOTHING_CONFIRMED, Confirmed, check_numbers, number_for_draft
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import clip
 
@@ -199,14 +199,7 @@ def ledger(ws: Workspace, year: int | None = None, prefix: str | None = None) ->
 
 
 def take_number(
-    ws: Workspace,
-    prefix: str,
-    year: str,
-    title: str,
-    *,
-    again: bool = False,
-    new_series: bool = False,
-    far_year: bool = False,
+    ws: Workspace, prefix: str, year: str, title: str, confirmed: Confirmed = NOTHING_CONFIRMED
 ) -> Allocation:
     """The next number for a document drafted outside docgen (a form's fields, as typed).
 
@@ -215,4 +208,4 @@ def take_number(
     if not re.fullmatch(r"[0-9]{4}", year.strip()):
         msg = f"年份应为四位数字，例如 2021，现为“{clip(year, 20)}”。"
         raise DocgenError(msg)
-    return number_for_draft(ws, prefix, int(year), title, again=again, new_series=new_series, far_year=far_year)
+    return number_for_draft(ws, prefix, int(year), title, confirmed)

@@ -34,7 +34,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from docgen._io import acting_as, current_user
 from docgen.errors import AccountError, DocgenError, NeedsConfirmationError
 from docgen.pipeline.accounts import Account, require, sign_in, uses_accounts
-from docgen.pipeline.numbers import void_number
+from docgen.pipeline.numbers import Confirmed, void_number
 from docgen.pipeline.office import (
     SERVED_FILES,
     ArchiveView,
@@ -459,20 +459,13 @@ class Office:
         form = await self.checked_form(request)
         typed = {k: str(form.get(k, "")).strip() for k in ("prefix", "title", "year")}
         await self.permit(request, "take_number", f"{typed['prefix']} {typed['year']} {typed['title']}")
-        confirmed = {k: form.get(k) == "1" for k in CONFIRMATIONS}
+        ticked = {k: form.get(k) == "1" for k in ("again", *CONFIRMATIONS)}
         try:
             allocation = await self.as_clerk(
-                request,
-                take_number,
-                self.ws,
-                typed["prefix"],
-                typed["year"],
-                typed["title"],
-                again=form.get("again") == "1",
-                **confirmed,
+                request, take_number, self.ws, typed["prefix"], typed["year"], typed["title"], Confirmed(**ticked)
             )
         except NeedsConfirmationError as exc:
-            asked = [k for k, given in confirmed.items() if given] + [exc.confirm]
+            asked = [k for k in CONFIRMATIONS if ticked[k]] + [exc.confirm]
             return await self._ledger_page(request, None, None, error=exc.message, form=typed, confirm=asked)
         except DocgenError as exc:
             return await self._ledger_page(request, None, None, error=exc.message, form=typed)
