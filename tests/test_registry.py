@@ -19,6 +19,11 @@ PREFIX = "恩科工商务字"
 YEAR_2021 = ("--year", "2021", "--confirm-year")  # a new ledger's first year, whatever today is
 
 
+def next_number(workspace: Path, title: str) -> list[str]:
+    """``docgen number next`` for a Word draft of ``title`` in 2021, as a clerk types it."""
+    return ["-w", str(workspace), "number", "next", "--prefix", PREFIX, *YEAR_2021, "--title", title]
+
+
 def registry_rows(workspace: Path) -> list[tuple[int, str, str]]:
     with sqlite3.connect(workspace / "archive" / "registry.sqlite3") as conn:
         return conn.execute("SELECT seq, number, state FROM numbers ORDER BY seq").fetchall()
@@ -51,22 +56,7 @@ def test_eight_processes_allocate_800_distinct_numbers_without_gaps(tmp_path: Pa
 
 def test_a_kill_in_the_middle_of_an_allocation_leaves_the_registry_consistent(tmp_path: Path, run_cli: RunCli) -> None:
     for i in range(3):
-        assert (
-            run_cli(
-                "-w",
-                str(tmp_path),
-                "number",
-                "next",
-                "--prefix",
-                PREFIX,
-                "--year",
-                "2021",
-                "--confirm-year",
-                "--title",
-                f"前{i}",
-            ).exit_code
-            == 0
-        )
+        assert run_cli(*next_number(tmp_path, f"前{i}")).exit_code == 0
     marker = tmp_path / "paused"
     env = {**os.environ, "PYTHONPATH": str(REPO), "DOCGEN_PAUSE_AT": f"allocate-before-commit:{marker}"}
     proc = subprocess.Popen(
@@ -74,17 +64,7 @@ def test_a_kill_in_the_middle_of_an_allocation_leaves_the_registry_consistent(tm
             sys.executable,
             "-m",
             "docgen",
-            "-w",
-            str(tmp_path),
-            "number",
-            "next",
-            "--prefix",
-            PREFIX,
-            "--year",
-            "2021",
-            "--confirm-year",
-            "--title",
-            "被中断的分配",
+            *next_number(tmp_path, "被中断的分配"),
         ],
         cwd=REPO,
         env=env,
@@ -137,18 +117,7 @@ def test_import_list_next_void_check_end_to_end(tmp_path: Path, run_cli: RunCli)
     assert [r["number"] for r in listed][:2] == ["恩科工商务字〔2021〕1号", "恩科工商务字〔2021〕2号"]
     assert listed[1]["issued_by"] == "李文" and listed[1]["source"] == "import"
 
-    nxt = run_cli(
-        *ws,
-        "number",
-        "next",
-        "--prefix",
-        PREFIX,
-        "--year",
-        "2021",
-        "--confirm-year",
-        "--title",
-        "关于印发工作计划的通知",
-    )
+    nxt = run_cli(*next_number(tmp_path, "关于印发工作计划的通知"))
     assert nxt.out.strip() == f"{PREFIX}〔2021〕6号", "the sequence continues after the imported numbers"
 
     check = run_cli(*ws, "number", "check", "--year", "2021")
@@ -284,19 +253,7 @@ def test_next_needs_a_case_or_all_three_options(tmp_path: Path, run_cli: RunCli,
 
 
 def test_asking_again_for_the_same_word_draft_gets_its_number_back(tmp_path: Path, run_cli: RunCli) -> None:
-    ask = (
-        "-w",
-        str(tmp_path),
-        "number",
-        "next",
-        "--prefix",
-        PREFIX,
-        "--year",
-        "2021",
-        "--confirm-year",
-        "--title",
-        "关于召开推进会的通知",
-    )
+    ask = next_number(tmp_path, "关于召开推进会的通知")
     first = json.loads(run_cli(*ask, "--json").out)
     # As after a number next killed once its number was committed: the clerk simply asks again.
     again = json.loads(run_cli(*ask, "--json").out)
