@@ -115,6 +115,17 @@ class AccountError(DocgenError):
     """Raised when an account cannot be made, changed or used (or a role does not permit an action)."""
 
 
+class FlowError(DocgenError):
+    """Raised when a draft cannot take a step of the 拟稿 → 核稿 → 签发 flow.
+
+    ``refused``: the person may not take it (a role missing, their own draft), not merely "not now".
+    """
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
 class FilingError(DocgenError):
     """Raised when filing copies or the catalogue cannot be made."""
 

@@ -7,40 +7,19 @@ as pictures; with DOCGEN_SCREENSHOTS=<folder> they are also kept there (the READ
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from playwright.sync_api import Page, expect, sync_playwright
 
 from docgen.pipeline.workspace import Workspace
 from docgen.web import create_app
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, OFFICE_SCREEN, looked_at, share_of
 from tests.conftest import copy_workspace
 from tests.webserver import running
 
 pytestmark = pytest.mark.libreoffice
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# As root in a container, and on a machine whose network is closed: no sandbox, no phoning home.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-OFFICE_SCREEN: ViewportSize = {"width": 1366, "height": 768}
-
-if CHROMIUM is None:
-    pytest.skip(
-        "Chromium 未安装（scripts/install-system.sh 会安装 Debian 的 chromium）：跳过浏览器测试",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import Page, ViewportSize, expect, sync_playwright  # noqa: E402 - only where Chromium is
 
 
 @pytest.fixture(scope="module")
@@ -56,28 +35,6 @@ def page(base_url: str) -> Iterator[Page]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser.new_page(viewport=OFFICE_SCREEN, locale="zh-CN", base_url=base_url)
         browser.close()
-
-
-def looked_at(page: Page, name: str, tmp_path: Path) -> Image.Image:
-    """Screenshot the page, keep it where asked, and return it as a picture."""
-    shot = tmp_path / f"{name}.png"
-    page.screenshot(path=str(shot))
-    keep = os.environ.get("DOCGEN_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, Path(keep) / f"web-{name}.png")
-    picture = Image.open(shot).convert("RGB")
-    assert picture.size == (OFFICE_SCREEN["width"], OFFICE_SCREEN["height"])
-    return picture
-
-
-def share_of(picture: Image.Image, colour: tuple[int, int, int], tolerance: int = 40) -> float:
-    """How much of the picture is close to ``colour``."""
-    small = picture.resize((picture.width // 4, picture.height // 4))
-    data = small.tobytes()
-    pixels = (data[i : i + 3] for i in range(0, len(data), 3))
-    near = sum(1 for pixel in pixels if all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True)))
-    return near / (small.width * small.height)
 
 
 def test_a_clerk_searches_opens_a_document_and_takes_a_number(page: Page, tmp_path: Path) -> None:

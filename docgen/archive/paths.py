@@ -33,6 +33,7 @@ DOCUMENT_PDF = "document.pdf"
 DOCUMENT_DOCX = "document.docx"
 ORIGINAL_DOCX = "original.docx"
 ORIGINAL_PDF = "original.pdf"
+DRAFT_SHEET = "sheet.pdf"  # the 发文稿纸 of a document drafted and signed off in docgen
 CASE_FILE = "case.yaml"
 CONTEXT = "context.json"
 TEXT = "text.txt"

@@ -217,19 +217,24 @@ def _draw_invisible(layer: Any, font: str, run: TextRun, page_height: float) -> 
     layer.restoreState()
 
 
+def page_pngs(source: Path, folder: Path, dpi: int, *, gray: bool = False) -> list[Path]:
+    """Every page of ``source`` as a PNG in ``folder``, in page order (poppler's pdftoppm)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    command = ["pdftoppm", "-r", str(dpi), *(["-gray"] if gray else []), "-png", str(source), str(folder / "p")]
+    try:
+        subprocess.run(command, capture_output=True, timeout=GS_TIMEOUT_S, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        msg = f"{source.name}：无法转成页面图片（{exc}）"
+        raise ConversionError(msg) from exc
+    return sorted(folder.glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
 def page_images(source: Path, pages: int, target: Path, dpi: int = IMAGE_DPI) -> None:
     """An image-only copy of ``source``: every page rendered by poppler (which finds a stand-in for a missing font)."""
     from PIL import Image  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="docgen-pages-") as tmp:
-        prefix = Path(tmp) / "p"
-        command = ["pdftoppm", "-r", str(dpi), "-gray", "-png", str(source), str(prefix)]
-        try:
-            subprocess.run(command, capture_output=True, timeout=GS_TIMEOUT_S, check=True)
-        except (OSError, subprocess.SubprocessError) as exc:
-            msg = f"{source.name}：无法转成页面图片（{exc}）"
-            raise ConversionError(msg) from exc
-        files = sorted(Path(tmp).glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        files = page_pngs(source, Path(tmp), dpi, gray=True)
         if len(files) != pages:
             msg = f"{source.name}：转出 {len(files)} 页图片，原件有 {pages} 页"
             raise ConversionError(msg)

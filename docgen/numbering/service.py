@@ -63,7 +63,7 @@ def allocate_external(
         raise DocgenError(msg)
     prefix = prefix.strip()
     if not confirmed.new_series:
-        _refuse_unknown_series(registry, prefix)
+        refuse_unknown_series(registry, prefix)
     this_year = dt.date.today().year
     if abs(year - this_year) > FAR_YEARS and not confirmed.far_year and not registry.records(prefix, year):
         msg = (
@@ -74,7 +74,8 @@ def allocate_external(
     return registry.allocate(prefix, year, title.strip(), same_title_same_number=not confirmed.again)
 
 
-def _refuse_unknown_series(registry: NumberStore, prefix: str) -> None:
+def refuse_unknown_series(registry: NumberStore, prefix: str) -> None:
+    """Ask before a 机关代字 the ledger has no number of starts a series (with the likeliest known one)."""
     known = registry.prefixes()
     if not known or prefix in known:
         return  # a new ledger's first series is whatever the office starts it with

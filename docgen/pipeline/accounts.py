@@ -25,7 +25,7 @@ def add_account(ws: Workspace, name: str, password: str, roles: Iterable[str]) -
         msg = "请至少给出一个角色（--role），例如 --role 管理员。"
         raise AccountError(msg)
     account = ws.accounts.add(name, password, keys)
-    _log(ws, "account_added", account=account.name, roles=list(account.roles))
+    log_event(ws, "account_added", account=account.name, roles=list(account.roles))
     return account
 
 
@@ -63,7 +63,7 @@ def change_account(
         said["password_changed"] = True
     if changed.active != account.active:
         said["active"] = changed.active
-    _log(ws, "account_changed", **said)
+    log_event(ws, "account_changed", **said)
     return changed
 
 
@@ -94,13 +94,13 @@ def require(ws: Workspace, account: Account | None, action: str, detail: str = "
     if allowed(account, action):
         return
     who = account.name if account else None
-    _log(ws, REFUSED_EVENT, account=who, action=action, detail=detail)
+    log_event(ws, REFUSED_EVENT, account=who, action=action, detail=detail)
     held = f"（你的角色：{account.role_names}）" if account and account.roles else ""
     msg = f"你的账户没有“{ACTION_NAMES[action]}”的权限{held}。"
     raise AccountError(msg)
 
 
-def _log(ws: Workspace, event: str, **fields: Any) -> None:
+def log_event(ws: Workspace, event: str, **fields: Any) -> None:
     """Record an account event in the archive's chained log, as the person who did it."""
     try:
         with ws.archive.locked():
@@ -116,6 +116,7 @@ __all__ = [
     "add_account",
     "change_account",
     "list_accounts",
+    "log_event",
     "require",
     "sign_in",
     "uses_accounts",

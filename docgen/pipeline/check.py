@@ -33,6 +33,7 @@ from docgen.archive.paths import (
     CONTEXT,
     DOCUMENT_DOCX,
     DOCUMENT_PDF,
+    DRAFT_SHEET,
     META,
     ORIGINAL_DOCX,
     ORIGINAL_PDF,
@@ -307,7 +308,7 @@ def _check_files(items: dict[str, CheckItem], folder: Path, meta: ArchiveMeta) -
     if "document.pdf" not in listed:
         items["ZS-3"].fail(f"{rel}：元数据没有列出 document.pdf")
     # A listed file that is gone is WZ-3's finding; here only what is there is judged.
-    for name in (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX):
+    for name in (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX, DRAFT_SHEET):
         path, kind = folder / name, name.rsplit(".", 1)[1]
         if name in listed and path.is_file() and file_kind(path) != kind:
             items["ZS-3"].fail(f"{rel}/{name}：文件名与格式不符，内容不是 {kind.upper()}")

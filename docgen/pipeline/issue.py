@@ -122,6 +122,7 @@ class IssuePlan:
     reason: str | None
     lint: bool
     on_document: Callable[[Issued], None] | None
+    attach: Callable[[Document], dict[str, bytes]] | None = None  # more files to archive with a document
     jobs: list[Job] = dataclasses.field(default_factory=list)
     prints: dict[int, str] = dataclasses.field(default_factory=dict)  # id(job) → fingerprint
     results: list[Issued] = dataclasses.field(default_factory=list)
@@ -225,11 +226,13 @@ def issue_case(
     on_warning: Callable[[str], None] | None = None,
     lint: bool = True,
     converter: Converter | None = None,
+    attach: Callable[[Document], dict[str, bytes]] | None = None,
 ) -> list[Issued]:
     """Lint, number, render, convert to PDF/A, archive and index the chosen documents of a case.
 
     A document whose lint finds an error is not issued (``Issued.status == "blocked"``); with
-    ``lint=False`` nothing is checked and the archive's event log records that.
+    ``lint=False`` nothing is checked and the archive's event log records that. ``attach`` gives
+    files archived with a document, made once its number is known (a draft's 发文稿纸).
     """
     with tempfile.TemporaryDirectory(prefix="docgen-issue-") as tmp_name:
         plan = plan_issue(
@@ -243,6 +246,7 @@ def issue_case(
             on_document=on_document,
             on_warning=on_warning,
         )
+        plan.attach = attach
         if plan.jobs:
             # The fit rounds share one LibreOffice profile; a converter given (a batch's pool) is the caller's.
             with contextlib.nullcontext(converter) if converter else converter_for(ws.settings) as convert:
@@ -294,6 +298,7 @@ def _stage(plan: IssuePlan, job: Job) -> StagedDocument:
             CASE_FILE: plan.prepared.source,
             CONTEXT: context_json(doc.context).encode("utf-8"),
             TEXT: text.stored_text().encode("utf-8"),
+            **(plan.attach(doc) if plan.attach else {}),
         },
         meta=meta,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, ORIGINAL_DOCX, ORIGINAL_PDF
+from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF
 from docgen.archive.records import ArchiveMeta
 from docgen.archive.verify import VerifyReport
 from docgen.errors import DocgenError
@@ -26,7 +26,7 @@ from docgen.pipeline.numbers import NOTHING_CONFIRMED, Confirmed, check_numbers,
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import clip
 
-SERVED_FILES = (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX)  # what a page may hand out
+SERVED_FILES = (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX, DRAFT_SHEET)  # what a page may hand out
 DOCUMENT_ID_CHARS = 16
 EVENT_FIELDS = ("time", "user", "event", "reason", "version", "number", "path", "year", "ok", "title", "failed")
 
@@ -90,6 +90,11 @@ class ArchiveView:
         """Every event, in the order logged (only the fields a page shows)."""
         self._fresh()
         return self._events
+
+    def issuers(self) -> list[str]:
+        """The organs the office has issued as (docgen's own documents), the most frequent first."""
+        counted = Counter(str(m["issuer"]) for m in self.metas() if m.get("source") == "docgen" and m.get("issuer"))
+        return [name for name, _ in counted.most_common()]
 
     def latest(self) -> list[ArchiveMeta]:
         """The newest version of each document, newest date first."""

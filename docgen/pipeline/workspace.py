@@ -6,7 +6,9 @@ Every command of the CLI and every page of the web app goes through a ``Workspac
 - ``archive``: the documents, write-once folders of files with their records and the chained
   event log (embedded: the dated tree on disk);
 - ``search``: the full-text index derived from the archive (embedded: tantivy, or whoosh);
-- ``accounts``: the people who sign in and their roles (embedded: SQLite, argon2id hashes).
+- ``accounts``: the people who sign in and their roles (embedded: SQLite, argon2id hashes);
+- ``drafts``: case files being drafted, checked and signed off, with their flow (embedded: a
+  folder of case files in the workspace, so the browser and the command line edit the same files).
 
 Each part declares its store as a protocol (``NumberStore``, ``DocumentStore``, ``SearchStore``)
 with today's classes as the embedded implementations: a server deployment (PostgreSQL for
@@ -24,6 +26,7 @@ from docgen.accounts import ACCOUNTS_FILE, Accounts, AccountStore
 from docgen.archive.paths import REGISTRY
 from docgen.archive.store import Archive, DocumentStore
 from docgen.config import Settings, load_settings
+from docgen.drafts import DRAFTS_DIR, Drafts, DraftStore
 from docgen.numbering.registry import NumberStore, Registry
 from docgen.search import SearchIndex, SearchStore
 
@@ -36,6 +39,7 @@ class Workspace:
         self.archive: DocumentStore = Archive(settings.archive_dir)
         self.numbers: NumberStore = Registry(registry_path(settings))
         self.accounts: AccountStore = Accounts(settings.workspace / ACCOUNTS_FILE)
+        self.drafts: DraftStore = Drafts(settings.workspace / DRAFTS_DIR)
         self._search: SearchStore | None = None
 
     @classmethod

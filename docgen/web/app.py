@@ -32,6 +32,8 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen._io import acting_as, current_user
+from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF
+from docgen.drafts import RULES
 from docgen.errors import AccountError, DocgenError, NeedsConfirmationError
 from docgen.pipeline.accounts import Account, require, sign_in, uses_accounts
 from docgen.pipeline.numbers import Confirmed, void_number
@@ -46,6 +48,7 @@ from docgen.pipeline.records import FILLABLE, verify_archive
 from docgen.pipeline.searching import build_query, search_archive
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import KIND_NAMES, clerk_time, ranges_text
+from docgen.web.drafting import DraftPages
 from docgen.web.security import (
     Session,
     SignInGuard,
@@ -58,6 +61,13 @@ from docgen.web.security import (
 )
 
 COOKIE = "docgen_session"
+FILE_LABELS = {  # the download buttons of a document page, by archived file
+    DOCUMENT_PDF: "PDF/A",
+    DOCUMENT_DOCX: "DOCX",
+    ORIGINAL_PDF: "原件 PDF",
+    ORIGINAL_DOCX: "原件 DOCX",
+    DRAFT_SHEET: "发文稿纸",
+}
 KIND_LABELS = {**KIND_NAMES, "other": "其他文件"}
 RECENT = 12
 RESULTS = 50
@@ -105,6 +115,15 @@ EVENT_LABELS = {
     "account_added": "新建账户",
     "account_changed": "修改账户",
     "refused": "拒绝越权操作",
+    "draft_created": "新建稿件",
+    "draft_submit": "送核稿",
+    "draft_return": "核稿退回",
+    "draft_pass": "核稿通过",
+    "draft_sign_return": "签发退回",
+    "draft_sign": "签发",
+    "draft_retry": "重新归档",
+    "draft_issued": "稿件归档",
+    "draft_failed": "稿件归档未完成",
 }
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -190,7 +209,13 @@ def _templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(kind_labels=KIND_LABELS, event_labels=EVENT_LABELS, document_id=document_id)
+    env.globals.update(
+        kind_labels=KIND_LABELS,
+        event_labels=EVENT_LABELS,
+        document_id=document_id,
+        step_names={step: rule.name for step, rule in RULES.items()},
+        file_labels=FILE_LABELS,
+    )
     env.filters.update(when=clerk_time, segments=_segments, ranges=ranges_text)
     return Jinja2Templates(env=env)
 
@@ -258,6 +283,7 @@ class Office:
         self._accounts_in_use = False
         self.view = ArchiveView(ws)
         self.templates = _templates()
+        self.drafting = DraftPages(self)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -297,7 +323,9 @@ class Office:
             "user": session.name or current_user(),
             "roles": account.role_names if account else "",
             # What the page offers: every form where there are no accounts yet, else what the roles permit.
-            "may": {action: account is None or account.may(action) for action in ("take_number", "void_number")},
+            "may": {
+                action: account is None or account.may(action) for action in ("take_number", "void_number", "draft")
+            },
             "signed_in": bool(session.name),
             "csrf": csrf_token(self.secret, session),
             "section": name.removesuffix(".html"),
@@ -406,7 +434,7 @@ class Office:
         if meta.get("secrecy") and not self.settings.show_classified:
             raise HTTPException(403, f"这份文件标有密级（{meta['secrecy']}），不在网页上预览或下载。")
         is_pdf = path.suffix == ".pdf"
-        said = "（原件）" if name.startswith("original") else ""
+        said = {ORIGINAL_PDF: "（原件）", ORIGINAL_DOCX: "（原件）", DRAFT_SHEET: "（发文稿纸）"}.get(name, "")
         download = f"{meta.get('number') or ''} {meta.get('title', name)}".strip() + said + path.suffix
         return FileResponse(
             path,
@@ -590,6 +618,7 @@ class Office:
             Route("/numbers/next", self.numbers_next, methods=["POST"]),
             Route("/numbers/void", self.numbers_void, methods=["POST"]),
             Route("/verify", self.verify, methods=["GET", "POST"]),
+            *self.drafting.routes(),
             Route("/login", self.login, methods=["GET", "POST"]),
             Route("/logout", self.logout, methods=["POST"]),
             Mount("/static", StaticFiles(packages=[("docgen.web", "static")]), name="static"),

@@ -1,0 +1,225 @@
+"""The drafting pages: the drafts list, a draft with its form and live preview, the flow's buttons.
+
+Every change goes through ``pipeline.drafting`` as the signed-in account; the flow's rules
+(who may take which step) are the pipeline's, and a page only offers the buttons they allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from docgen.accounts import Account, allowed
+from docgen.case.editing import DRAFT_KINDS
+from docgen.drafts import EDITABLE, RULES, Draft, Stage
+from docgen.errors import DocgenError, FlowError
+from docgen.pipeline.drafting import (
+    new_draft,
+    preview_image,
+    read_preview,
+    save_draft,
+    take_step,
+    view_draft,
+)
+from docgen.vocab import KIND_NAMES
+from docgen.web.jobs import DraftWork
+
+if TYPE_CHECKING:
+    from docgen.web.app import Office
+
+DRAFT_KIND_LABELS = {kind: KIND_NAMES[kind] for kind in DRAFT_KINDS}
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A step a page offers the account: the form's value, its button, whether it asks an opinion."""
+
+    step: str
+    label: str
+    opinion: str  # "" none; else the box's label
+    needed: bool
+
+
+_OPINION_LABELS = {
+    "return": "退回意见（必填）",
+    "sign_return": "退回意见（必填）",
+    "pass": "核稿意见",
+    "sign": "签发意见",
+}
+
+
+def offered_steps(draft: Draft, account: Account | None) -> list[Offered]:
+    """The steps ``account`` may take on ``draft`` now, as the flow's rules allow."""
+    if account is None:
+        return []
+    out = []
+    for step, rule in RULES.items():
+        own = account.name == draft.author
+        if draft.stage in rule.from_stages and allowed(account, rule.action) and own == rule.by_author:
+            label = _OPINION_LABELS.get(step, "")
+            out.append(Offered(step, rule.name, label, label.endswith("（必填）")))
+    return out
+
+
+def waiting_for(drafts: list[Draft], account: Account | None) -> list[Draft]:
+    """The drafts waiting for this account: to check, to sign off, or returned to their author."""
+    return [d for d in drafts if offered_steps(d, account) and d.stage is not Stage.DRAFTING]
+
+
+class DraftPages:
+    """The drafting pages of one server."""
+
+    def __init__(self, office: Office) -> None:
+        self.office, self.ws = office, office.ws
+        self.work = DraftWork(office.ws)
+        self.work.resume()
+
+    def _account(self, request: Request) -> Account:
+        account = self.office.account_of(request)
+        if account is None:
+            raise HTTPException(403, "稿件的拟稿、核稿和签发要用个人账户：请管理员先用 docgen account add 建立账户。")
+        return account
+
+    async def drafts(self, request: Request, error: str | None = None, form: dict[str, str] | None = None) -> Response:
+        """``/drafts``: what waits for me, every draft, and a new draft's form."""
+        account = self.office.account_of(request)
+        drafts = await self.office.as_clerk(request, self.ws.drafts.all)
+        prefixes = await self.office.as_clerk(request, self.ws.numbers.prefixes)
+        default = self.ws.settings.issuer_defaults.get("prefix")
+        organs = [self.ws.settings.issuer_defaults.get("name", ""), *await run_in_threadpool(self.office.view.issuers)]
+        return self.office.page(
+            request,
+            "drafts.html",
+            status=400 if error else 200,
+            drafts=drafts,
+            waiting=waiting_for(drafts, account),
+            may_draft=allowed(account, "draft"),
+            kinds=DRAFT_KIND_LABELS,
+            prefixes=list(dict.fromkeys([*([default] if default else []), *prefixes])),
+            organs=[name for name in dict.fromkeys(organs) if name],
+            error=error,
+            form=form or {},
+            accounts=account is not None,
+        )
+
+    async def create(self, request: Request) -> Response:
+        """POST ``/drafts/new``: a new draft, then its page."""
+        form = await self.office.checked_form(request)
+        account = self._account(request)
+        typed = {k: str(form.get(k, "")) for k in ("kind", "title", "prefix", "organ")}
+        try:
+            draft = await self.office.as_clerk(
+                request,
+                lambda: new_draft(
+                    self.ws, account, typed["kind"], typed["title"], prefix=typed["prefix"], organ=typed["organ"]
+                ),
+            )
+        except DocgenError as exc:
+            return await self.drafts(request, exc.message, typed)
+        return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
+
+    async def draft(self, request: Request, error: str | None = None, status: int = 200) -> Response:
+        """``/drafts/<id>``: the form (for its author while editable), the preview, the flow."""
+        account = self.office.account_of(request)
+        view = await self.office.as_clerk(request, view_draft, self.ws, request.path_params["draft_id"])
+        draft = view.draft
+        preview = await self.office.as_clerk(request, read_preview, self.ws, draft.id)
+        if draft.revision not in (preview.revision, preview.error_revision):
+            self.work.preview(draft.id)
+        editable = account is not None and draft.stage in EDITABLE and account.name == draft.author
+        return self.office.page(
+            request,
+            "draft.html",
+            status=status,
+            view=view,
+            draft=draft,
+            preview=preview,
+            busy=self._busy(draft, preview),
+            editable=editable,
+            steps=offered_steps(draft, account),
+            kind_label=KIND_NAMES[draft.kind],
+            saved=request.query_params.get("saved") == "1",
+            error=error,
+            section="drafts",
+        )
+
+    def _busy(self, draft: Draft, preview: Any) -> bool:
+        fresh = draft.revision in (preview.revision, preview.error_revision)
+        return self.work.busy(draft.id) or not fresh
+
+    async def save(self, request: Request) -> Response:
+        """POST ``/drafts/<id>/save``: the form saved as a new revision; htmx gets the status back."""
+        form = await self.office.checked_form(request)
+        account = self._account(request)
+        submitted = {k: str(v) for k, v in form.items() if k != "csrf"}
+        draft_id = request.path_params["draft_id"]
+        try:
+            await self.office.as_clerk(request, save_draft, self.ws, account, draft_id, submitted)
+        except FlowError as exc:
+            return await self.draft(request, exc.message, status=403 if exc.refused else 409)
+        except DocgenError as exc:
+            return await self.draft(request, exc.message, status=400)
+        self.work.preview(draft_id)
+        if request.headers.get("hx-request"):
+            view = await self.office.as_clerk(request, view_draft, self.ws, draft_id)
+            return self.office.page(request, "_draft_status.html", view=view, draft=view.draft, saved=True)
+        return RedirectResponse(f"/drafts/{draft_id}?saved=1", status_code=303)
+
+    async def step(self, request: Request) -> Response:
+        """POST ``/drafts/<id>/step``: 送核稿, 退回, 核稿通过, 签发 — signing off starts the issuing job."""
+        form = await self.office.checked_form(request)
+        account = self._account(request)
+        draft_id = request.path_params["draft_id"]
+        step, opinion = str(form.get("step", "")), str(form.get("opinion", ""))
+        try:
+            draft = await self.office.as_clerk(request, take_step, self.ws, account, draft_id, step, opinion)
+        except FlowError as exc:
+            return await self.draft(request, exc.message, status=403 if exc.refused else 409)
+        except DocgenError as exc:
+            return await self.draft(request, exc.message, status=400)
+        if draft.stage is Stage.SIGNED:
+            self.work.issue(draft.id)
+        return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
+
+    async def preview(self, request: Request) -> Response:
+        """``/drafts/<id>/preview``: the preview's part of the page, polled while a new one is made."""
+        draft_id = request.path_params["draft_id"]
+        view = await self.office.as_clerk(request, view_draft, self.ws, draft_id)
+        preview = await self.office.as_clerk(request, read_preview, self.ws, draft_id)
+        busy = self._busy(view.draft, preview)
+        return self.office.page(request, "_preview.html", draft=view.draft, preview=preview, busy=busy)
+
+    async def job(self, request: Request) -> Response:
+        """``/drafts/<id>/job``: how issuing goes, polled until it ends (then the whole page reloads)."""
+        view = await self.office.as_clerk(request, view_draft, self.ws, request.path_params["draft_id"])
+        return self.office.page(request, "_job.html", draft=view.draft)
+
+    async def page_image(self, request: Request) -> Response:
+        """``/drafts/<id>/pages/<name>``: one page image of the current preview."""
+        draft_id, name = request.path_params["draft_id"], request.path_params["name"]
+        path = await self.office.as_clerk(request, preview_image, self.ws, draft_id, name)
+        if path is None or not path.is_file():
+            raise HTTPException(404, "没有这一页的预览。")
+        return FileResponse(path, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
+
+    def routes(self) -> list[BaseRoute]:
+        """The drafting URLs."""
+        return [
+            Route("/drafts", self.drafts),
+            Route("/drafts/new", self.create, methods=["POST"]),
+            Route("/drafts/{draft_id:str}", self.draft),
+            Route("/drafts/{draft_id:str}/save", self.save, methods=["POST"]),
+            Route("/drafts/{draft_id:str}/step", self.step, methods=["POST"]),
+            Route("/drafts/{draft_id:str}/preview", self.preview),
+            Route("/drafts/{draft_id:str}/job", self.job),
+            Route("/drafts/{draft_id:str}/pages/{name:str}", self.page_image),
+        ]
+
+
+__all__ = ["DraftPages", "offered_steps", "waiting_for"]
