@@ -9,6 +9,7 @@ import pytest
 
 from bench.corpus import generate, write_archive
 from docgen.archive.records import ArchiveMeta
+from docgen.errors import SearchError
 from docgen.pipeline.workspace import Workspace
 from docgen.search import build_query, indexed_document
 from docgen.search.analysis import query_parts
@@ -80,7 +81,7 @@ def test_recall_and_precision_against_a_substring_scan(corpus: Path, engine: str
     missed, extra = [], []
     for fragment in queries:
         expected = scan(fragment, contents)
-        got = {h.path for h in index.search(build_query(fragment, limit=DOCS + 10))}
+        got = {h.path for h in index.search(build_query(fragment, limit=DOCS + 10)).hits}
         if expected - got:
             missed.append((fragment, len(expected - got)))
         if got - expected:
@@ -95,19 +96,52 @@ def test_filters_and_order(corpus: Path, engine: str) -> None:
     index = ws.search
     index.rebuild_if_needed()
     metas = ws.archive.metas()
-    hits = index.search(build_query("落后产能", kind="acceptance", year="2018-2020", limit=1000))
+    found = index.search(build_query("落后产能", kind="acceptance", year="2018-2020", limit=1000))
+    hits = found.hits
     expected = {m["path"] for m in metas if m["kind"] == "acceptance" and 2018 <= int(m["date"][:4]) <= 2020}
-    assert {h.path for h in hits} == expected
+    assert {h.path for h in hits} == expected and found.total == len(expected) and not found.approximate
     assert [h.date for h in hits] == sorted((h.date for h in hits), reverse=True), "newest first"
     name = metas[0]["enterprises"][0]["name"]
-    by_name = {h.path for h in index.search(build_query("", enterprise=name, limit=1000))}
+    by_name = {h.path for h in index.search(build_query("", enterprise=name, limit=1000)).hits}
     assert by_name == {m["path"] for m in metas if any(e["name"] == name for e in m["enterprises"])}
     fragment = name[3:7]
-    by_fragment = {h.path for h in index.search(build_query("", enterprise=fragment, limit=1000))}
+    by_fragment = {h.path for h in index.search(build_query("", enterprise=fragment, limit=1000)).hits}
     assert by_fragment == {m["path"] for m in metas if any(fragment in e["name"] for e in m["enterprises"])}
     number = next(m.get("number") or "" for m in metas if m.get("number"))
     tail = number.split("〕")[1]
-    by_number = {h.path for h in index.search(build_query("", number=tail, limit=1000))}
+    by_number = {h.path for h in index.search(build_query("", number=tail, limit=1000)).hits}
     assert by_number == {m["path"] for m in metas if (m.get("number") or "").endswith("〕" + tail)}
-    relevance = index.search(build_query("钢铁", sort="relevance", limit=5))
+    relevance = index.search(build_query("钢铁", sort="relevance", limit=5)).hits
     assert len(relevance) == 5 and relevance[0].score >= relevance[-1].score
+
+
+@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
+def test_pages_totals_dates_and_number_order(corpus: Path, engine: str) -> None:
+    ws = Workspace.open(corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")})
+    index = ws.search
+    index.rebuild_if_needed()
+    metas = ws.archive.metas()
+    expected = sorted(
+        (m for m in metas if "落后产能" in indexed_document(ws.archive, m).content), key=lambda m: m["path"]
+    )
+    pages = [index.search(build_query("落后产能", limit=20, offset=at)) for at in range(0, len(expected) + 20, 20)]
+    assert {p.total for p in pages} == {len(expected)}, "every page tells the same true total"
+    assert not any(p.approximate for p in pages)
+    paged = [h.path for p in pages for h in p.hits]
+    assert len(paged) == len(set(paged)) == len(expected), "pages neither repeat nor skip a document"
+    assert [h.date for p in pages for h in p.hits] == sorted((m["date"] for m in expected), reverse=True)
+    first, last = sorted(m["date"] for m in metas)[len(metas) // 3], sorted(m["date"] for m in metas)[len(metas) // 2]
+    in_range = index.search(build_query("", date_from=first, date_to=last, limit=1000))
+    assert {h.path for h in in_range.hits} == {m["path"] for m in metas if first <= m["date"] <= last}
+    assert in_range.total == len(in_range.hits)
+    numbered = index.search(build_query("", kind="notice", sort="number", limit=1000)).hits
+    keys = [
+        (n.number.split("〔")[0], int(n.number.split("〔")[1][:4]), int(n.number.split("〕")[1][:-1]))
+        for n in numbered
+        if n.number
+    ]
+    assert keys and keys == sorted(keys), "by 机关代字, year and number"
+    with pytest.raises(SearchError, match="起止颠倒"):
+        build_query("", date_from="2021-05-24", date_to="2020-01-01")
+    with pytest.raises(SearchError, match="截止日期应写成"):
+        build_query("", date_to="2021-02-30")

@@ -70,7 +70,7 @@ def test_every_page_answers_in_chinese(issued: Path) -> None:
     for url, says in [
         ("/", "最近归档"),
         ("/search", "最近归档"),
-        ("/search?q=华艺", "找到 2 份"),
+        ("/search?q=华艺", "共 2 份，这是第 1—2 份"),
         ("/search?q=不存在的词语组合", "没有找到"),
         ("/browse", "全部年度"),
         ("/browse?year=2021&month=10", "：2 份"),
@@ -479,7 +479,7 @@ def test_docgen_serve_answers_in_a_browser_and_stops_on_ctrl_c(issued: Path) -> 
                 )
                 time.sleep(0.1)
         assert page.status_code == 200
-        assert "找到 2 份" in page.text
+        assert "共 2 份" in page.text
     finally:
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=20)

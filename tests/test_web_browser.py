@@ -7,6 +7,8 @@ as pictures; with DOCGEN_SCREENSHOTS=<folder> they are also kept there (the READ
 
 from __future__ import annotations
 
+import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,7 +46,7 @@ def test_a_clerk_searches_opens_a_document_and_takes_a_number(page: Page, tmp_pa
     page.press("#q", "Enter")
     hits = page.locator(".hits li")
     expect(hits).to_have_count(2)
-    expect(page).to_have_url("/search?q=%E5%8D%8E%E8%89%BA&kind=&year=&enterprise=")  # the query is in the URL
+    expect(page).to_have_url(re.compile(r"/search\?q=%E5%8D%8E%E8%89%BA&"))  # the query is in the URL
     titles = hits.locator("a.title").all_inner_texts()
     assert any("验收记录" in t for t in titles) and any("公告" in t for t in titles), titles
     expect(page.locator(".hits mark").first).to_have_text("华艺")
@@ -85,3 +87,55 @@ def test_a_clerk_searches_opens_a_document_and_takes_a_number(page: Page, tmp_pa
     expect(page.locator("#taken")).to_contain_text("已分配：恩科工商务字〔2021〕59号")
     expect(page.locator("table.docs")).to_contain_text("关于开展2021年度安全生产检查的通知")
     looked_at(page, "numbers", tmp_path)
+
+
+def test_history_follows_committed_searches_and_an_input_method_is_waited_for(page: Page) -> None:
+    page.goto("/search")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/search?" in request.url else None)
+    start = page.evaluate("history.length")
+    page.locator("#q").press_sequentially("华艺", delay=50)
+    expect(page.locator("#total")).to_contain_text("共 2 份")
+    assert page.evaluate("history.length") == start, "typing adds no history entry"
+    expect(page).to_have_url(re.compile("q=%E5%8D%8E%E8%89%BA"))  # the address follows the box all the same
+    page.press("#q", "Enter")
+    expect(page.locator("#total")).to_contain_text("共 2 份")
+    page.fill("#q", "落后产能")
+    page.press("#q", "Enter")
+    expect(page.locator("#total")).not_to_contain_text("共 2 份")
+    assert page.evaluate("history.length") == start + 2, "each search sent with Enter is one entry"
+    page.go_back()
+    expect(page.locator("#q")).to_have_value("华艺")  # the box says what the results are for
+    expect(page.locator("#total")).to_contain_text("共 2 份")
+
+    # A pinyin input method composing "huayi": nothing is searched until the characters are chosen.
+    page.fill("#q", "")
+    page.wait_for_timeout(600)
+    asked.clear()
+    composing = """(text) => { const box = document.querySelector('#q'); box.value = text;
+        box.dispatchEvent(new InputEvent('input', {bubbles: true, isComposing: true})); }"""
+    for typed in ("h", "hua", "huayi"):
+        page.evaluate(composing, typed)
+    page.wait_for_timeout(900)
+    assert asked == [], f"searched while composing: {asked}"
+    page.evaluate("""() => { const box = document.querySelector('#q'); box.value = '华艺';
+        box.dispatchEvent(new CompositionEvent('compositionend', {bubbles: true, data: '华艺'}));
+        box.dispatchEvent(new InputEvent('input', {bubbles: true, isComposing: false})); }""")
+    expect(page.locator("#total")).to_contain_text("共 2 份")
+    assert len(asked) == 1 and "q=%E5%8D%8E%E8%89%BA" in asked[0], asked
+
+
+def test_results_page_and_download_together(page: Page, tmp_path: Path) -> None:
+    page.goto("/search?q=落后产能&sort=number")
+    expect(page.locator("#total")).to_contain_text("发文字号")
+    boxes = page.locator(".hits input[type=checkbox]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    with page.expect_download() as waiting:
+        page.click("#picked button")
+    bundle = tmp_path / "bundle.zip"
+    waiting.value.save_as(bundle)
+    with zipfile.ZipFile(bundle) as zf:
+        names = zf.namelist()
+        assert len(names) == 2 and all(n.endswith(".pdf") for n in names), names
+        assert all(zf.read(n).startswith(b"%PDF-") for n in names)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF
+from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF, safe_name
 from docgen.archive.records import ArchiveMeta
 from docgen.archive.verify import VerifyReport
 from docgen.errors import DocgenError
@@ -138,6 +139,31 @@ class ArchiveView:
                 continue
             found.append(meta)
         return found
+
+    def bundle(self, doc_ids: list[str], target: Path) -> tuple[int, list[str]]:
+        """The PDFs of the documents named, as one ZIP at ``target``; (how many, titles left out).
+
+        Only what a document page would hand out goes in: its ``document.pdf``, never one marked
+        secret unless the office shows such documents. Each file is named by 文号 and title.
+        """
+        added, withheld, names = 0, [], set()
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as bundle:  # PDFs are compressed already
+            for doc_id in dict.fromkeys(doc_ids):
+                meta = self.find(doc_id)
+                path = self.file(doc_id, DOCUMENT_PDF) if meta else None
+                if meta is None or path is None:
+                    continue
+                if meta.get("secrecy") and not self.ws.settings.show_classified:
+                    withheld.append(str(meta.get("title", "")))
+                    continue
+                stem = safe_name(f"{meta.get('number') or meta.get('date', '')} {meta.get('title', '')}".strip())
+                name = next(
+                    n for i in range(1, 10_000) if (n := f"{stem}{f' ({i})' if i > 1 else ''}.pdf") not in names
+                )
+                names.add(name)
+                bundle.write(path, name)
+                added += 1
+        return added, withheld
 
     def find(self, doc_id: str) -> ArchiveMeta | None:
         """The document folder an id names, or None."""

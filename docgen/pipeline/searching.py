@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from docgen.archive.records import ArchiveMeta
 from docgen.errors import SearchError
 from docgen.pipeline.workspace import Workspace
-from docgen.search import IndexStatus, SearchQuery, build_query
+from docgen.search import IndexStatus, SearchQuery, SortOrder, build_query
 from docgen.search.backend import Hit
 
 __all__ = [
     "SearchResult",
+    "SortOrder",
     "build_query",  # the faces make their queries through the pipeline
     "index_archived",
     "index_status",
@@ -31,6 +32,8 @@ class SearchResult:
 
     hits: list[Hit]
     note: str | None = None
+    total: int = 0  # how many documents match in all (``hits`` is one page of them)
+    approximate: bool = False
 
 
 def search_archive(ws: Workspace, query: SearchQuery) -> SearchResult:
@@ -39,7 +42,8 @@ def search_archive(ws: Workspace, query: SearchQuery) -> SearchResult:
     The query is made by ``build_query`` from what the clerk typed; the workspace keeps its index,
     so a server does not count the archive again before every search.
     """
-    return SearchResult(ws.search.search(query), ws.search.fallback_note)
+    found = ws.search.search(query)
+    return SearchResult(found.hits, ws.search.fallback_note, found.total, found.approximate)
 
 
 def index_archived(ws: Workspace, metas: list[ArchiveMeta], on_warning: Callable[[str], None] | None = None) -> None:

@@ -11,6 +11,7 @@ Imports archive/ (the metadata it indexes) and the shared modules.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import re
 import shutil
@@ -25,7 +26,7 @@ from docgen.archive.store import DocumentStore
 from docgen.errors import SearchError
 from docgen.search.analysis import matches, normalise, normalise_shown, query_parts
 from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQuery, SortOrder
-from docgen.vocab import KIND_NAMES, clip
+from docgen.vocab import KIND_NAMES, WRITTEN_DATE, clip, parse_number
 
 SCHEMA_VERSION = 3  # 2: a year in any bracket is indexed as 〔2021〕; 3: the shown text is stored
 STATE = "state.json"
@@ -35,6 +36,7 @@ SNIPPET_CHARS = 36
 YEAR_MIN, YEAR_MAX = 1949, 2200
 
 __all__ = [
+    "Found",
     "Hit",
     "IndexStatus",
     "SearchError",
@@ -131,8 +133,8 @@ class SearchStore(Protocol):
     def add(self, metas: list[ArchiveMeta]) -> None:
         """Index newly stored documents; a failure marks the index stale."""
 
-    def search(self, query: SearchQuery) -> list[Hit]:
-        """Documents matching ``query``, each checked against its text."""
+    def search(self, query: SearchQuery) -> Found:
+        """One page of the documents matching ``query``, each checked against its text, and how many match."""
 
     def status(self, *, deep: bool = False) -> IndexStatus:
         """Whether the index is there, current, complete and readable."""
@@ -315,8 +317,8 @@ class SearchIndex:
 
     # --- searching ---------------------------------------------------------------------------
 
-    def search(self, query: SearchQuery) -> list[Hit]:
-        """Documents matching ``query``, each checked against its text, with a snippet.
+    def search(self, query: SearchQuery) -> Found:
+        """One page of documents matching ``query``, each checked against its text, with a snippet.
 
         An index that fails while searching is rebuilt from the archive once and searched again.
         """
@@ -335,20 +337,65 @@ class SearchIndex:
             raise SearchError(msg) from exc
 
 
-def collect(backend: SearchBackend, query: SearchQuery) -> list[Hit]:
-    """Ask the engine for candidates, keep those whose text really matches, add snippets.
+@dataclass(frozen=True)
+class Found:
+    """One page of hits, and how many documents match in all.
 
-    Fetches more candidates until ``query.limit`` verified hits are found or the engine runs out.
-    The engine's phrase of bigrams rarely finds a text the check refuses, so a few spare
-    candidates suffice at first: each one costs a stored document read and decoded.
+    ``approximate``: the engine's count, less the candidates the text check refused so far, when
+    the pages not yet read may hold more such (the engine over-matches rarely; said, not hidden).
     """
-    fetch = query.limit + max(8, query.limit // 4)
+
+    hits: list[Hit]
+    total: int
+    approximate: bool = False
+
+
+MAX_SORTED_BY_NUMBER = 5000  # 文号 order is docgen's own: every hit is read to sort them
+
+
+def collect(backend: SearchBackend, query: SearchQuery) -> Found:
+    """Ask the engine for candidates, keep those whose text really matches, add snippets to one page.
+
+    Fetches more candidates until the page is full or the engine runs out. The engine's phrase of
+    bigrams rarely finds a text the check refuses, so a few spare candidates suffice at first:
+    each one costs a stored document read and decoded.
+    """
+    if query.sort == "number":
+        return _by_number(backend, query)
+    wanted = query.offset + query.limit
+    fetch = wanted + max(8, wanted // 4)
     while True:
         candidates = backend.search(query, fetch)
-        verified = [_with_snippet(h, query) for h in candidates if _verify(h, query)]
-        if len(verified) >= query.limit or len(candidates) < fetch:
-            return verified[: query.limit]
+        verified = [h for h in candidates if _verify(h, query)]
+        if len(verified) >= wanted or len(candidates) < fetch:
+            break
         fetch *= 4
+    page = [_with_snippet(h, query) for h in verified[query.offset : wanted]]
+    if len(candidates) < fetch:  # the engine ran out: every match was read and checked
+        return Found(page, len(verified))
+    refused = len(candidates) - len(verified)
+    return Found(page, backend.matching(query) - refused, approximate=refused > 0)
+
+
+def _by_number(backend: SearchBackend, query: SearchQuery) -> Found:
+    """Every match read and checked, in 文号 order (机关代字, year, number), then the page cut out."""
+    total = backend.matching(query)
+    if total > MAX_SORTED_BY_NUMBER:
+        msg = f"找到 {total} 份，按文号排序最多 {MAX_SORTED_BY_NUMBER} 份：请加上年度、文种等条件，或按日期排序。"
+        raise SearchError(msg)
+    verified = [h for h in backend.search(query, max(total, 1)) if _verify(h, query)]
+    verified.sort(key=_number_order)
+    page = verified[query.offset : query.offset + query.limit]
+    return Found([_with_snippet(h, query) for h in page], len(verified))
+
+
+def _number_order(hit: Hit) -> tuple[int, str, int, int, str]:
+    """Numbered documents first, by series, year and number; the rest by date, newest first."""
+    parsed = parse_number(hit.number) if hit.number else None
+    if parsed is None:
+        return (1, "", 0, -int(hit.date.replace("-", "") or 0), hit.path)
+    n = parsed.number
+    return (0, n.prefix, n.year, n.sequence, hit.path)
 
 
 def _verify(hit: Hit, query: SearchQuery) -> bool:
@@ -415,13 +462,20 @@ def build_query(
     number: str | None = None,
     limit: int = 20,
     sort: SortOrder = "date",
+    offset: int = 0,
+    date_from: str | None = None,
+    date_to: str | None = None,
 ) -> SearchQuery:
-    """Turn what a clerk typed into a ``SearchQuery``; ``year`` is 2021 or 2019-2021."""
+    """Turn what a clerk typed into a ``SearchQuery``; ``year`` is 2021 or 2019-2021, dates YYYY-MM-DD."""
     year_from = year_to = None
     if year:
         year_from, year_to = _years(year)
     if limit < 1:
         msg = "--limit 至少为 1。"
+        raise SearchError(msg)
+    day_from, day_to = _day(date_from, "起始日期"), _day(date_to, "截止日期")
+    if day_from and day_to and day_from > day_to:
+        msg = f"日期范围起止颠倒：{date_from} 晚于 {date_to}。"
         raise SearchError(msg)
     if kind is not None and kind not in KIND_NAMES and kind != "other":
         known = "、".join(f"{k}（{v}）" for k, v in KIND_NAMES.items())
@@ -434,8 +488,8 @@ def build_query(
         shown = text.strip().encode("utf-8", "backslashreplace").decode("utf-8")  # bytes a terminal sent raw
         msg = f"检索词“{clip(shown, 20)}”中没有可以检索的文字、字母或数字。"
         raise SearchError(msg)
-    if not parts and not (enterprise_norm or number_norm or kind or year):
-        msg = "请写出检索词（企业名称、发文字号、正文片段），或用文种、年度、企业、发文字号筛选。"
+    if not parts and not (enterprise_norm or number_norm or kind or year or day_from or day_to):
+        msg = "请写出检索词（企业名称、发文字号、正文片段），或用文种、年度、日期、企业、发文字号筛选。"
         raise SearchError(msg)
     return SearchQuery(
         parts=parts,
@@ -445,5 +499,25 @@ def build_query(
         year_to=year_to,
         number=number_norm or None,
         limit=limit,
+        offset=max(0, offset),
         sort=sort,
+        day_from=day_from,
+        day_to=day_to,
     )
+
+
+def _day(text: str | None, label: str) -> int | None:
+    """A date typed as YYYY-MM-DD (or 2021年5月24日) as YYYYMMDD; None when left empty."""
+    if not text or not text.strip():
+        return None
+    written = WRITTEN_DATE.fullmatch(text.strip())
+    try:
+        day = (
+            dt.date(int(written[1]), int(written[2]), int(written[3]))
+            if written
+            else dt.date.fromisoformat(text.strip())
+        )
+    except ValueError:
+        msg = f"{label}应写成 2021-05-24 这样的日期，现为“{clip(text, 20)}”。"
+        raise SearchError(msg) from None
+    return day.year * 10000 + day.month * 100 + day.day

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-SortOrder = Literal["date", "relevance"]
+SortOrder = Literal["date", "relevance", "number"]
 
 
 @dataclass(frozen=True)
@@ -49,8 +49,11 @@ class SearchQuery:
     kind: str | None = None
     year_from: int | None = None
     year_to: int | None = None
+    day_from: int | None = None  # 成文日期 from and to, as YYYYMMDD
+    day_to: int | None = None
     number: str | None = None  # normalised fragment of the 发文字号
     limit: int = 20
+    offset: int = 0  # hits skipped: a page further on
     sort: SortOrder = "date"
 
 
@@ -81,7 +84,10 @@ class SearchBackend(Protocol):
         """Add or replace documents (by path) in one commit; return how many."""
 
     def search(self, query: SearchQuery, limit: int) -> list[Hit]:
-        """Return up to ``limit`` candidates, ordered as ``query.sort`` asks."""
+        """Return up to ``limit`` candidates, ordered as ``query.sort`` asks (by 文号: newest first)."""
+
+    def matching(self, query: SearchQuery) -> int:
+        """How many documents the engine finds for ``query`` (candidates, before the text check)."""
 
     def count(self) -> int:
         """How many documents the index holds."""

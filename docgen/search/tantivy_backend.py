@@ -108,6 +108,9 @@ class TantivyBackend:
             low = query.year_from if query.year_from is not None else 0
             high = query.year_to if query.year_to is not None else 9999
             must.append(tantivy.Query.range_query(self.schema, "year", tantivy.FieldType.Unsigned, low, high))
+        if query.day_from is not None or query.day_to is not None:
+            low, high = query.day_from or 0, query.day_to or 99_991_231
+            must.append(tantivy.Query.range_query(self.schema, "day", tantivy.FieldType.Unsigned, low, high))
         if not must:
             return tantivy.Query.all_query()
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in must])
@@ -116,10 +119,10 @@ class TantivyBackend:
         """Candidates for ``query``, newest first or by relevance."""
         searcher = self.index.searcher()
         tq = self._query(query)
-        if query.sort == "date":
-            result = searcher.search(tq, limit, count=False, order_by_field="day", order=tantivy.Order.Desc)
-        else:
+        if query.sort == "relevance":
             result = searcher.search(tq, limit, count=False)
+        else:
+            result = searcher.search(tq, limit, count=False, order_by_field="day", order=tantivy.Order.Desc)
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)
@@ -138,6 +141,11 @@ class TantivyBackend:
                 )
             )
         return hits
+
+    def matching(self, query: SearchQuery) -> int:
+        """How many documents match ``query``, counted by the engine."""
+        found = self.index.searcher().search(self._query(query), 1, count=True)
+        return int(found.count or 0)  # type: ignore[attr-defined]  # tantivy-py has it; its stub does not
 
     def count(self) -> int:
         """How many documents the index holds."""

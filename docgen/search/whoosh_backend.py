@@ -103,17 +103,24 @@ class WhooshBackend:
             must.append(wq.Term("kind", query.kind))
         if query.year_from is not None or query.year_to is not None:
             must.append(wq.NumericRange("year", query.year_from, query.year_to))
+        if query.day_from is not None or query.day_to is not None:
+            must.append(wq.NumericRange("day", query.day_from, query.day_to))
         if not must:
             return wq.Every()
         return wq.And(must)
 
+    def matching(self, query: SearchQuery) -> int:
+        """How many documents match ``query``, counted by the engine."""
+        with self.index.searcher() as searcher:
+            return len(searcher.search(self._query(query), limit=1))
+
     def search(self, query: SearchQuery, limit: int) -> list[Hit]:
         """Candidates for ``query``, newest first or by relevance."""
         with self.index.searcher() as searcher:
-            if query.sort == "date":
-                results = searcher.search(self._query(query), limit=limit, sortedby=FieldFacet("day", reverse=True))
-            else:
+            if query.sort == "relevance":
                 results = searcher.search(self._query(query), limit=limit)
+            else:
+                results = searcher.search(self._query(query), limit=limit, sortedby=FieldFacet("day", reverse=True))
             return [
                 Hit(
                     path=r["path"],

@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import anyio
 import jinja2
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
@@ -45,7 +48,7 @@ from docgen.pipeline.office import (
     take_number,
 )
 from docgen.pipeline.records import FILLABLE, verify_archive
-from docgen.pipeline.searching import build_query, search_archive
+from docgen.pipeline.searching import SortOrder, build_query, search_archive
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import KIND_NAMES, clerk_time, ranges_text
 from docgen.web.drafting import DraftPages
@@ -70,7 +73,11 @@ FILE_LABELS = {  # the download buttons of a document page, by archived file
 }
 KIND_LABELS = {**KIND_NAMES, "other": "其他文件"}
 RECENT = 12
-RESULTS = 50
+RESULTS = 20  # hits a page
+MAX_PAGE = 500  # 10,000 hits: further than anyone pages; a narrower search is said instead
+MAX_BUNDLE = 200  # documents in one ZIP
+SORTS: dict[SortOrder, str] = {"date": "日期（新的在前）", "number": "发文字号", "relevance": "相关度"}
+SORTS_BY_VALUE: dict[str, SortOrder] = {key: key for key in SORTS}
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONFIRMATIONS = {"new_series": "新的机关代字", "far_year": "确认年份"}  # what a clerk ticks to take such a number
 LOGIN_FAILURE_PAUSE_S = 1.0  # slows a password guesser to one try a second per connection
@@ -358,39 +365,42 @@ class Office:
         return RedirectResponse("/search", status_code=303)
 
     async def search(self, request: Request) -> Response:
-        """``/search?q=&kind=&year=&enterprise=``: the query lives in the URL, to bookmark and send."""
+        """``/search?q=&kind=&year=&from=&to=&enterprise=&sort=&page=``: the query lives in the URL."""
         q = request.query_params
-        text, kind, year, enterprise = (q.get(k, "").strip() for k in ("q", "kind", "year", "enterprise"))
-        hits, note, error = [], None, None
-        asked = bool(text or kind or year or enterprise)
+        typed = {k: q.get(k, "").strip() for k in ("q", "kind", "year", "enterprise", "from", "to")}
+        sort: SortOrder = SORTS_BY_VALUE.get(q.get("sort", ""), "date")
+        page = int(q["page"]) if q.get("page", "").isdigit() and 0 < int(q["page"]) <= MAX_PAGE else 1
+        found, error = None, None
+        asked = any(typed.values())
         if asked:
             try:
-                found = await self.as_clerk(
-                    request,
-                    search_archive,
-                    self.ws,
-                    build_query(
-                        text, kind=kind or None, year=year or None, enterprise=enterprise or None, limit=RESULTS
-                    ),
-                )
-                hits, note = found.hits, found.note
+                query = build_query(
+                    typed["q"], kind=typed["kind"] or None, year=typed["year"] or None,
+                    enterprise=typed["enterprise"] or None, date_from=typed["from"] or None,
+                    date_to=typed["to"] or None, sort=sort, limit=RESULTS, offset=(page - 1) * RESULTS,
+                )  # fmt: skip
+                found = await self.as_clerk(request, search_archive, self.ws, query)
             except DocgenError as exc:
                 error = exc.message
         recent = [] if asked else (await run_in_threadpool(self.view.latest))[:RECENT]
+        total = found.total if found else 0
         return self.page(
             request,
             "search.html",
             status=400 if error else 200,
-            q=text,
-            kind=kind,
-            year=year,
-            enterprise=enterprise,
+            typed=typed,
+            q=typed["q"],
+            sort=sort,
+            sorts=SORTS,
             asked=asked,
-            hits=hits,
+            found=found,
+            hits=found.hits if found else [],
             recent=recent,
-            note=note,
             error=error,
-            limit=RESULTS,
+            page_number=page,
+            pages=min(MAX_PAGE, -(-total // RESULTS)),
+            first_shown=(page - 1) * RESULTS + 1,
+            link=lambda **change: "/search?" + urlencode({**typed, "sort": sort, **change}),
         )
 
     async def browse(self, request: Request) -> Response:
@@ -441,6 +451,31 @@ class Office:
             media_type="application/pdf" if is_pdf else DOCX_TYPE,
             filename=download,
             content_disposition_type="inline" if is_pdf and "download" not in request.query_params else "attachment",
+        )
+
+    async def download(self, request: Request) -> Response:
+        """``/download?doc=…&doc=…``: the PDFs of the documents ticked on a result page, as one ZIP."""
+        picked = request.query_params.getlist("doc")[:MAX_BUNDLE]
+        if not picked:
+            raise HTTPException(400, "请先勾选要下载的文件。")
+        spool = tempfile.NamedTemporaryFile(prefix="docgen-zip-", suffix=".zip", delete=False)  # noqa: SIM115 - handed to the response
+        spool.close()
+        target = Path(spool.name)
+        try:
+            added, withheld = await run_in_threadpool(self.view.bundle, picked, target)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        if not added:
+            target.unlink(missing_ok=True)
+            said = f"（{len(withheld)} 份标有密级，不在网页上下载）" if withheld else ""
+            raise HTTPException(404, f"所选文件都不能下载{said}。")
+        name = f"公文 {dt.date.today().isoformat()}（{added} 份）.zip"
+        return FileResponse(
+            target,
+            media_type="application/zip",
+            filename=name,
+            background=BackgroundTask(target.unlink, missing_ok=True),
         )
 
     async def numbers(self, request: Request) -> Response:
@@ -614,6 +649,7 @@ class Office:
             Route("/browse", self.browse),
             Route("/doc/{doc_id:str}", self.document),
             Route("/doc/{doc_id:str}/{name:str}", self.document_file),
+            Route("/download", self.download),
             Route("/numbers", self.numbers),
             Route("/numbers/next", self.numbers_next, methods=["POST"]),
             Route("/numbers/void", self.numbers_void, methods=["POST"]),
