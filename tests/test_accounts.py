@@ -123,7 +123,7 @@ def test_the_server_lets_each_role_do_its_own_and_refuses_and_logs_the_rest(offi
     assert issued_by == "王局长", "the ledger records the account"
 
     reviewer, reviewer_token = signed_in(ws, "李科长")
-    void = {"number": number[0], "reason": "文件未发出"}
+    void = {"number": number[0], "reason": "文件未发出", "confirm": "1"}
     assert reviewer.post("/numbers/void", data={"csrf": reviewer_token, **void}).status_code == 403
     # Another session's token is no token.
     assert drafter.post("/numbers/void", data={"csrf": signer_token, **void}).status_code == 403

@@ -19,6 +19,7 @@ import httpx2 as httpx
 import pytest
 from starlette.testclient import TestClient
 
+from bench.corpus import generate, write_archive
 from docgen._io import current_user
 from docgen.errors import DocgenError
 from docgen.pipeline.office import document_id
@@ -237,10 +238,16 @@ def test_taking_a_number_needs_the_pages_token_and_records_the_clerk(ws: Path) -
 def test_voiding_needs_a_reason_and_is_recorded_in_the_ledger_and_the_log(ws: Path) -> None:
     web = client(ws)
     token = csrf_of(web.get("/numbers").text)
-    missing = web.post("/numbers/void", data={"csrf": token, "number": "恩科工商务字〔2021〕58号", "reason": " "})
+    unconfirmed = web.post("/numbers/void", data={"csrf": token, "number": "恩科工商务字〔2021〕3号", "reason": "撤回"})
+    assert unconfirmed.status_code == 400 and "请勾选“确认作废”" in unconfirmed.text
+    assert 'value="恩科工商务字〔2021〕3号"' in unconfirmed.text and 'value="撤回"' in unconfirmed.text, (
+        "nothing typed is lost"
+    )
+    sure = {"csrf": token, "confirm": "1"}
+    missing = web.post("/numbers/void", data={**sure, "number": "恩科工商务字〔2021〕58号", "reason": " "})
     assert missing.status_code == 400
     assert "必须写明原因" in missing.text
-    filed = web.post("/numbers/void", data={"csrf": token, "number": "恩科工商务字〔2021〕58号", "reason": "文件撤回"})
+    filed = web.post("/numbers/void", data={**sure, "number": "恩科工商务字〔2021〕58号", "reason": "文件撤回"})
     assert filed.status_code == 400, "a number printed on an archived document stays"
     assert "已用于归档库中的《关于印发" in filed.text and "不能作废" in filed.text
     taken = web.post(
@@ -248,7 +255,7 @@ def test_voiding_needs_a_reason_and_is_recorded_in_the_ledger_and_the_log(ws: Pa
     )
     number = re.search(r"恩科工商务字〔2021〕\d+号", taken.text.split("已分配：", 1)[1])
     assert number is not None
-    done = web.post("/numbers/void", data={"csrf": token, "number": number[0], "reason": "文件未发出"})
+    done = web.post("/numbers/void", data={**sure, "number": number[0], "reason": "文件未发出"})
     assert f"已作废：{number[0]}" in done.text
     assert next(row for row in ledger_rows(ws) if row[0] == number[0])[3] == current_user()
     last = json.loads((ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()[-1])
@@ -485,3 +492,25 @@ def test_docgen_serve_answers_in_a_browser_and_stops_on_ctrl_c(issued: Path) -> 
         out, err = server.communicate(timeout=20)
     assert f"docgen 已启动：http://127.0.0.1:{port}/" in out
     assert "Traceback" not in err
+
+
+def test_a_large_archive_is_browsed_and_searched_a_page_at_a_time(tmp_path: Path) -> None:
+    write_archive(tmp_path / "archive", generate(230, seed=5, chars=300))  # 46 enterprises
+    web = client(tmp_path)
+    first = web.get("/browse").text
+    assert "全部年度" in first and "：230 份，这是第 1—50 份" in first
+    assert first.count('<tr>\n      <td class="date">') == 50
+    last = web.get("/browse?page=5").text
+    assert "这是第 201—230 份" in last and 'aria-current="page">5<' in last
+    assert last.count('<tr>\n      <td class="date">') == 30
+    middle = "".join(web.get(f"/browse?page={n}").text for n in (2, 3, 4))
+    listed = set(re.findall(r'href="/doc/([0-9a-f]+)"', first + middle + last))
+    assert len(listed) == 230, "the pages neither repeat nor skip a document"
+    enterprises = re.compile(r'<a href="/browse\?enterprise=[^"]+"[^>]*>[^<]+</a> <span class="n">')
+    assert len(enterprises.findall(first)) == 40 and "全部 " in first
+    every = web.get("/browse?enterprises=all").text
+    assert len(enterprises.findall(every)) > 40 and 'id="all-enterprises"' not in every
+    found = web.get("/search", params={"q": "落后产能", "page": "2"}).text
+    total = re.search(r"共 (\d+) 份，这是第 21—40 份", found)
+    assert total is not None and int(total[1]) > 40
+    assert '<ol class="hits" start="21">' in found
