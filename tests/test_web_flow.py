@@ -24,6 +24,7 @@ from docgen.readback import read_pdf
 from docgen.web import create_app
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, OFFICE_SCREEN, PHONE_SCREEN, looked_at, share_of
 from tests.conftest import copy_workspace
+from tests.documents import pdf_from_text
 from tests.webserver import running
 
 pytestmark = pytest.mark.libreoffice
@@ -210,17 +211,51 @@ def test_every_page_fits_the_screen(
     base, _ = office
     page = signed_in(browser, base, "王局长", screen)
     size = "office" if screen == OFFICE_SCREEN else "phone"
-    for name, path in (
-        ("search", "/search"),
-        ("browse", "/browse"),
-        ("drafts", "/drafts"),
-        ("numbers", "/numbers"),
-        ("verify", "/verify"),
-    ):
-        page.goto(path)
+    for name in ("search", "browse", "drafts", "numbers", "verify", "import", "audit"):
+        page.goto(f"/{name}")
         expect(page.locator("h1")).to_have_count(1)
         expect(page.locator("nav a[aria-current=page]")).to_have_count(1)
         wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= screen["width"], f"{path} is {wide} px wide on a {screen['width']} px screen"
+        assert wide <= screen["width"], f"/{name} is {wide} px wide on a {screen['width']} px screen"
         picture = looked_at(page, f"{name}-{size}", tmp_path)
         assert share_of(picture, RED) > 0.01, "the red bar is drawn"
+
+
+OLD_LETTER = """开平市工业和信息化局
+开工信函〔2020〕7号
+关于商请提供落后产能退出企业名单的函
+恩平市科工商务局：
+为做好两市落后产能退出工作衔接，请提供贵局2020年度退出企业名单。
+开平市工业和信息化局
+2020年6月2日
+"""
+
+
+def test_the_archivist_uploads_an_old_file_and_the_audit_shows_who_did_what(
+    browser: Browser, office: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, _ = office
+    drafter = signed_in(browser, base, "张三")
+    expect(drafter.locator("nav a[href='/import']")).to_have_count(0)  # the page offers what the roles permit
+    assert drafter.request.get("/audit").status == 403
+    upload = pdf_from_text(tmp_path, "开平来函", OLD_LETTER)
+    archivist = signed_in(browser, base, "赵档案")
+    archivist.click("nav a[href='/import']")
+    archivist.set_input_files("#import-form input[type=file]", str(upload))
+    archivist.click("#import-form button")
+    row = archivist.locator("table.docs tbody tr").first
+    expect(row).to_contain_text("开平来函.pdf")
+    expect(row).to_contain_text("已导入")
+    row.locator("a").click()
+    expect(archivist.locator("h1")).to_contain_text("关于商请提供落后产能退出企业名单的函")
+    expect(archivist.locator("table.meta")).to_contain_text("开工信函〔2020〕7号")
+    expect(archivist.locator("table.meta")).to_contain_text("开平来函.pdf")  # the original's own name
+    looked_at(archivist, "imported", tmp_path)
+
+    archivist.goto("/audit?who=赵档案")
+    expect(archivist.locator("table.audit")).to_contain_text("导入")
+    archivist.goto("/audit?event=refused")
+    refused = archivist.locator("table.audit tbody tr")
+    expect(refused.first).to_contain_text("张三")
+    assert all("拒绝越权操作" in text for text in refused.all_inner_texts())
+    looked_at(archivist, "audit", tmp_path)

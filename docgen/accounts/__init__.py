@@ -42,6 +42,7 @@ PERMITTED: dict[str, frozenset[str]] = {
     "void_number": frozenset({"archivist", "admin"}),
     "file": frozenset({"archivist", "admin"}),
     "manage_accounts": frozenset({"admin"}),
+    "audit": frozenset({"archivist", "admin"}),
 }
 ACTION_NAMES = {
     "read": "查阅",
@@ -53,6 +54,7 @@ ACTION_NAMES = {
     "void_number": "作废发文字号",
     "file": "归档",
     "manage_accounts": "管理账户",
+    "audit": "查看操作记录",
 }
 
 _SCHEMA = """

@@ -545,6 +545,11 @@ def import_folder(
     return done
 
 
+def import_uploads(ws: Workspace, files: list[Path], report: Path) -> FolderReport:
+    """Files uploaded in the browser, imported one by one as a folder is, each with its outcome."""
+    return import_folder(ws, files, Given(), report=report)
+
+
 def _plan_one(ws: Workspace, source: Path, given: Given, engine: _Engine) -> FolderRow | ImportPlan:
     """The file's plan; or its row when it is already stored (skipped at once) or refused.
 

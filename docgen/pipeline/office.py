@@ -29,7 +29,10 @@ from docgen.vocab import clip
 
 SERVED_FILES = (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX, DRAFT_SHEET)  # what a page may hand out
 DOCUMENT_ID_CHARS = 16
-EVENT_FIELDS = ("time", "user", "event", "reason", "version", "number", "path", "year", "ok", "title", "failed")
+EVENT_FIELDS = (
+    "time", "user", "event", "reason", "version", "number", "path", "year", "ok", "title", "failed",
+    "account", "action", "detail", "draft", "roles", "active", "seq",
+)  # fmt: skip
 
 
 def document_id(path: str) -> str:
@@ -91,6 +94,18 @@ class ArchiveView:
         """Every event, in the order logged (only the fields a page shows)."""
         self._fresh()
         return self._events
+
+    def audit(self, who: str = "", event: str = "", day_from: str = "", day_to: str = "") -> list[dict[str, Any]]:
+        """The events one person did (or was refused), of one kind, between two days; newest first."""
+        found = []
+        for e in reversed(self.events()):
+            day = str(e.get("time", ""))[:10]
+            if (who and who not in (e.get("user"), e.get("account"))) or (event and e.get("event") != event):
+                continue
+            if (day_from and day < day_from) or (day_to and day > day_to):
+                continue
+            found.append(e)
+        return found
 
     def issuers(self) -> list[str]:
         """The organs the office has issued as (docgen's own documents), the most frequent first."""

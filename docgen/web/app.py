@@ -23,8 +23,9 @@ import jinja2
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -35,10 +36,12 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen._io import acting_as, current_user
-from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF
+from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF, safe_name
+from docgen.accounts import ACTION_NAMES
 from docgen.drafts import RULES
 from docgen.errors import AccountError, DocgenError, NeedsConfirmationError
 from docgen.pipeline.accounts import Account, require, sign_in, uses_accounts
+from docgen.pipeline.importing import import_uploads
 from docgen.pipeline.numbers import Confirmed, void_number
 from docgen.pipeline.office import (
     SERVED_FILES,
@@ -75,6 +78,10 @@ KIND_LABELS = {**KIND_NAMES, "other": "其他文件"}
 RECENT = 12
 RESULTS = 20  # hits a page
 MAX_PAGE = 500  # 10,000 hits: further than anyone pages; a narrower search is said instead
+PAGE_ACTIONS = ("take_number", "void_number", "draft", "audit", "file")  # what pages offer by role
+AUDIT_PAGE = 100  # events a page of the audit shows
+MAX_UPLOADS = 20  # files one upload may import
+MAX_UPLOAD_BYTES = 100 << 20  # one file: a 300-page scan at 300 dpi
 BROWSE_PAGE = 50  # documents a browse page lists (10,000 on one page took 10.7 s to show)
 TOP_ENTERPRISES = 40  # enterprises listed before "全部 N 家"
 MAX_BUNDLE = 200  # documents in one ZIP
@@ -224,6 +231,7 @@ def _templates() -> Jinja2Templates:
         document_id=document_id,
         step_names={step: rule.name for step, rule in RULES.items()},
         file_labels=FILE_LABELS,
+        action_names=ACTION_NAMES,
     )
     env.filters.update(when=clerk_time, segments=_segments, ranges=ranges_text)
     return Jinja2Templates(env=env)
@@ -332,9 +340,7 @@ class Office:
             "user": session.name or current_user(),
             "roles": account.role_names if account else "",
             # What the page offers: every form where there are no accounts yet, else what the roles permit.
-            "may": {
-                action: account is None or account.may(action) for action in ("take_number", "void_number", "draft")
-            },
+            "may": {action: account is None or account.may(action) for action in PAGE_ACTIONS},
             "signed_in": bool(session.name),
             "csrf": csrf_token(self.secret, session),
             "section": name.removesuffix(".html"),
@@ -352,9 +358,13 @@ class Office:
 
         return await run_in_threadpool(run)
 
-    async def checked_form(self, request: Request) -> FormData:
+    async def checked_form(self, request: Request, **limits: int) -> FormData:
         """The submitted form, refused (403) unless it carries this session's CSRF token."""
-        form = await request.form()
+        try:
+            form = await request.form(**limits)
+        except MultiPartException as exc:
+            limit = f"每次最多 {MAX_UPLOADS} 个文件、每个 {MAX_UPLOAD_BYTES >> 20} MB"
+            raise HTTPException(413, f"上传的内容太多或太大（{limit}）：{exc.message}") from exc
         token = form.get("csrf")
         if not csrf_ok(self.secret, self.session_of(request), token if isinstance(token, str) else None):
             raise HTTPException(403, "表单已过期或不是从本系统的页面提交的。请刷新页面后重试。")
@@ -568,6 +578,44 @@ class Office:
         query = {"year": record.year, "prefix": record.prefix, "voided": record.number}
         return RedirectResponse(f"/numbers?{urlencode(query)}", status_code=303)
 
+    async def audit(self, request: Request) -> Response:
+        """``/audit?who=&event=&from=&to=&page=``: who did what, and what was refused, from the chained log."""
+        await self.permit(request, "audit")
+        q = request.query_params
+        typed = {k: q.get(k, "").strip() for k in ("who", "event", "from", "to")}
+        page = int(q["page"]) if q.get("page", "").isdigit() and int(q["page"]) > 0 else 1
+        events = await run_in_threadpool(self.view.audit, typed["who"], typed["event"], typed["from"], typed["to"])
+        pages = max(1, -(-len(events) // AUDIT_PAGE))
+        page = min(page, pages)
+        people = sorted({str(e.get("user")) for e in await run_in_threadpool(self.view.events) if e.get("user")})
+        return self.page(
+            request,
+            "audit.html",
+            typed=typed,
+            events=events[(page - 1) * AUDIT_PAGE : page * AUDIT_PAGE],
+            total=len(events),
+            people=people,
+            page_number=page,
+            pages=pages,
+            link=lambda **change: "/audit?" + urlencode({k: v for k, v in {**typed, **change}.items() if v}),
+        )
+
+    async def upload(self, request: Request) -> Response:
+        """``/import``: PDF and DOCX files uploaded and imported as ``docgen archive import`` imports a folder."""
+        report = None
+        if request.method == "POST":
+            await self.permit(request, "file")
+            form = await self.checked_form(request, max_files=MAX_UPLOADS, max_part_size=MAX_UPLOAD_BYTES)
+            uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+            if not uploads:
+                return self.page(request, "import.html", status=400, error="请先选择要导入的 PDF 或 DOCX 文件。")
+            with tempfile.TemporaryDirectory(prefix="docgen-upload-") as tmp:
+                saved = [await _saved_upload(f, Path(tmp), n) for n, f in enumerate(uploads)]
+                report = await self.as_clerk(request, import_uploads, self.ws, saved, Path(tmp) / "report.csv")
+        elif self.uses_accounts():
+            await self.permit(request, "file")
+        return self.page(request, "import.html", report=report, limit=MAX_UPLOADS)
+
     async def verify(self, request: Request) -> Response:
         """``/verify``: ``archive verify`` on a button (POST), its result shown."""
         report = None
@@ -672,11 +720,24 @@ class Office:
             Route("/numbers/next", self.numbers_next, methods=["POST"]),
             Route("/numbers/void", self.numbers_void, methods=["POST"]),
             Route("/verify", self.verify, methods=["GET", "POST"]),
+            Route("/audit", self.audit),
+            Route("/import", self.upload, methods=["GET", "POST"]),
             *self.drafting.routes(),
             Route("/login", self.login, methods=["GET", "POST"]),
             Route("/logout", self.logout, methods=["POST"]),
             Mount("/static", StaticFiles(packages=[("docgen.web", "static")]), name="static"),
         ]
+
+
+async def _saved_upload(upload: UploadFile, folder: Path, n: int) -> Path:
+    """An uploaded file saved under its own name (the archive records it as the original's name)."""
+    name = safe_name(Path(upload.filename or f"file-{n}").name) or f"file-{n}"
+    target = folder / f"{n:02d}" / name  # two uploads of the same name stay two files
+    target.parent.mkdir()
+    with target.open("wb") as out:
+        while chunk := await upload.read(1 << 20):
+            out.write(chunk)
+    return target
 
 
 def create_app(ws: Workspace, options: ServerOptions | None = None) -> Starlette:
