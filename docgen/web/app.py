@@ -36,8 +36,8 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen._io import acting_as, current_user
-from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF, safe_name
 from docgen.accounts import ACTION_NAMES
+from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF, safe_name
 from docgen.drafts import RULES
 from docgen.errors import AccountError, DocgenError, NeedsConfirmationError
 from docgen.pipeline.accounts import Account, require, sign_in, uses_accounts
