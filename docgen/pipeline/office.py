@@ -13,9 +13,10 @@ import re
 import threading
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF, safe_name
 from docgen.archive.records import ArchiveMeta
@@ -29,10 +30,22 @@ from docgen.vocab import clip
 
 SERVED_FILES = (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX, DRAFT_SHEET)  # what a page may hand out
 DOCUMENT_ID_CHARS = 16
+T = TypeVar("T")
+MEMO_ENTRIES = 256  # filter combinations remembered per archive generation
 EVENT_FIELDS = (
     "time", "user", "event", "reason", "version", "number", "path", "year", "ok", "title", "failed",
     "account", "action", "detail", "draft", "roles", "active", "seq",
 )  # fmt: skip
+
+
+def _newest_versions(metas: list[ArchiveMeta]) -> list[ArchiveMeta]:
+    """Of each document, its newest version, in the order given."""
+    newest: dict[str, ArchiveMeta] = {}
+    for meta in metas:
+        key = str(meta.get("identity") or meta["path"])
+        if key not in newest or int(meta.get("version", 1)) > int(newest[key].get("version", 1)):
+            newest[key] = meta
+    return [m for m in metas if newest.get(str(m.get("identity") or m["path"])) is m]
 
 
 def document_id(path: str) -> str:
@@ -72,6 +85,9 @@ class ArchiveView:
         self._metas: list[ArchiveMeta] = []
         self._by_id: dict[str, ArchiveMeta] = {}
         self._events: list[dict[str, Any]] = []
+        self._latest: list[ArchiveMeta] = []
+        # Browse pages asked again and again (page 2, page 3 of one filter) share one counting.
+        self._memo: dict[tuple[str, tuple[str | None, ...]], Any] = {}
 
     def _fresh(self) -> None:
         generation = self.ws.changed()
@@ -83,6 +99,8 @@ class ArchiveView:
             self._metas = sorted(metas, key=lambda m: (str(m.get("date", "")), m["path"]), reverse=True)
             self._by_id = {document_id(m["path"]): m for m in metas}
             self._events = events
+            self._latest = _newest_versions(self._metas)
+            self._memo = {}
             self._generation = generation
 
     def metas(self) -> list[ArchiveMeta]:
@@ -114,12 +132,19 @@ class ArchiveView:
 
     def latest(self) -> list[ArchiveMeta]:
         """The newest version of each document, newest date first."""
-        newest: dict[str, ArchiveMeta] = {}
-        for meta in self.metas():
-            key = str(meta.get("identity") or meta["path"])
-            if key not in newest or int(meta.get("version", 1)) > int(newest[key].get("version", 1)):
-                newest[key] = meta
-        return [m for m in self.metas() if newest.get(str(m.get("identity") or m["path"])) is m]
+        self._fresh()
+        return self._latest
+
+    def _remembered(self, what: str, key: tuple[str | None, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once per archive generation and ``key``: a browse page's counts cost one pass."""
+        self._fresh()
+        memo = self._memo
+        if (what, key) not in memo:
+            if len(memo) > MEMO_ENTRIES:
+                memo.clear()
+            memo[what, key] = compute()
+        found: T = memo[what, key]
+        return found
 
     def facets(
         self, year: str | None = None, month: str | None = None, kind: str | None = None, enterprise: str | None = None
@@ -129,6 +154,11 @@ class ArchiveView:
         Each group counts under the other groups' filters, so a count is what its link shows:
         in 2021 年 10 月, 报告 1 means one 报告 of that month.
         """
+        return self._remembered(
+            "facets", (year, month, kind, enterprise), lambda: self._facets(year, month, kind, enterprise)
+        )
+
+    def _facets(self, year: str | None, month: str | None, kind: str | None, enterprise: str | None) -> Facets:
         months: dict[str, Counter[str]] = {}
         for meta in self.listing(None, None, kind, enterprise):
             date = str(meta.get("date", ""))
@@ -143,6 +173,13 @@ class ArchiveView:
         self, year: str | None = None, month: str | None = None, kind: str | None = None, enterprise: str | None = None
     ) -> list[ArchiveMeta]:
         """The newest versions that match every filter given (an enterprise by its full name)."""
+        return self._remembered(
+            "listing", (year, month, kind, enterprise), lambda: self._listing(year, month, kind, enterprise)
+        )
+
+    def _listing(
+        self, year: str | None, month: str | None, kind: str | None, enterprise: str | None
+    ) -> list[ArchiveMeta]:
         found = []
         for meta in self.latest():
             date = str(meta.get("date", ""))
