@@ -58,3 +58,16 @@ def share_of(picture: Image.Image, colour: tuple[int, int, int], tolerance: int 
     pixels = (data[i : i + 3] for i in range(0, len(data), 3))
     near = sum(1 for pixel in pixels if all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True)))
     return near / (small.width * small.height)
+
+
+def pdf_drawn(page: Page, name: str, tmp_path: Path) -> Image.Image:
+    """The page looked at once the PDF viewer in its right half has drawn a page (10 s at most)."""
+    for _ in range(20):
+        page.wait_for_timeout(500)
+        picture = looked_at(page, name, tmp_path)
+        right_half = picture.crop((picture.width // 2, 200, picture.width, picture.height))
+        if share_of(right_half, (255, 255, 255), tolerance=8) > 0.2:
+            break
+    assert share_of(right_half, (255, 255, 255), tolerance=8) > 0.2, "the PDF page is drawn in its frame"
+    assert share_of(right_half, (0, 0, 0), tolerance=90) > 0.002, "with text on it"
+    return picture

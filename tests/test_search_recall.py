@@ -11,7 +11,7 @@ from bench.corpus import generate, write_archive
 from docgen.archive.records import ArchiveMeta
 from docgen.errors import SearchError
 from docgen.pipeline.workspace import Workspace
-from docgen.search import build_query, indexed_document
+from docgen.search import SearchStore, build_query, indexed_document
 from docgen.search.analysis import query_parts
 
 DOCS = 300
@@ -90,12 +90,16 @@ def test_recall_and_precision_against_a_substring_scan(corpus: Path, engine: str
     assert not extra, f"{engine} returned documents lacking the phrase for {extra[:10]}"
 
 
+def indexed(corpus: Path, engine: str) -> tuple[Workspace, SearchStore, list[ArchiveMeta]]:
+    """The corpus's workspace searched with ``engine``, its index built, and its documents' records."""
+    ws = Workspace.open(corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")})
+    ws.search.rebuild_if_needed()
+    return ws, ws.search, ws.archive.metas()
+
+
 @pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
 def test_filters_and_order(corpus: Path, engine: str) -> None:
-    ws = Workspace.open(corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")})
-    index = ws.search
-    index.rebuild_if_needed()
-    metas = ws.archive.metas()
+    _, index, metas = indexed(corpus, engine)
     found = index.search(build_query("落后产能", kind="acceptance", year="2018-2020", limit=1000))
     hits = found.hits
     expected = {m["path"] for m in metas if m["kind"] == "acceptance" and 2018 <= int(m["date"][:4]) <= 2020}
@@ -117,10 +121,7 @@ def test_filters_and_order(corpus: Path, engine: str) -> None:
 
 @pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
 def test_pages_totals_dates_and_number_order(corpus: Path, engine: str) -> None:
-    ws = Workspace.open(corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")})
-    index = ws.search
-    index.rebuild_if_needed()
-    metas = ws.archive.metas()
+    ws, index, metas = indexed(corpus, engine)
     expected = sorted(
         (m for m in metas if "落后产能" in indexed_document(ws.archive, m).content), key=lambda m: m["path"]
     )

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from docgen.pipeline.workspace import Workspace
 from docgen.web import create_app
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, OFFICE_SCREEN, looked_at, share_of
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, OFFICE_SCREEN, looked_at, pdf_drawn, share_of
 from tests.conftest import copy_workspace
 from tests.webserver import running
 
@@ -70,15 +70,7 @@ def test_a_clerk_searches_opens_a_document_and_takes_a_number(page: Page, tmp_pa
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF-")
     expect(page.locator(".alert.good")).to_contain_text("核验通过")
-    # The PDF viewer draws the first page when it is ready: looked at again until it has (10 s at most).
-    for _ in range(20):
-        page.wait_for_timeout(500)
-        document = looked_at(page, "document", tmp_path)
-        right_half = document.crop((document.width // 2, 200, document.width, document.height))
-        if share_of(right_half, (255, 255, 255), tolerance=8) > 0.2:
-            break
-    assert share_of(right_half, (255, 255, 255), tolerance=8) > 0.2, "the PDF page is drawn in its frame"
-    assert share_of(right_half, (0, 0, 0), tolerance=90) > 0.002, "with text on it"
+    pdf_drawn(page, "announcement", tmp_path)
 
     page.click("text=发文字号")
     page.fill("input[name=title]", "关于开展2021年度安全生产检查的通知")

@@ -22,7 +22,7 @@ from docgen.pipeline.accounts import add_account
 from docgen.pipeline.workspace import Workspace
 from docgen.readback import read_pdf
 from docgen.web import create_app
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, OFFICE_SCREEN, PHONE_SCREEN, looked_at, share_of
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, OFFICE_SCREEN, PHONE_SCREEN, looked_at, pdf_drawn, share_of
 from tests.conftest import copy_workspace
 from tests.documents import pdf_from_text
 from tests.webserver import running
@@ -103,6 +103,7 @@ def draft_and_submit(drafter: Page, tmp_path: Path) -> str:
     expect(drafter.locator("#draft-status")).to_contain_text("格式检查通过", timeout=15_000)
     expect(drafter.locator('[id="p-notice.body"]')).to_have_text("")
     wait_for_preview(drafter)
+    drafter.evaluate("window.scrollTo(0, 0)")
     picture = looked_at(drafter, "draft", tmp_path)
     box = drafter.locator("#preview img.page").first.bounding_box()
     assert box is not None and box["x"] > OFFICE_SCREEN["width"] / 2, "the pages sit beside the form"
@@ -173,7 +174,7 @@ def signed_off_and_opened(signer: Page, draft_url: str, tmp_path: Path) -> None:
     said = "".join("".join(read_pdf(tmp_path / "sheet.pdf").pages).split())
     for text in (number[0], "同意印发。王局长", "请写明检查范围。李科长", "同意。李科长", "张三"):
         assert text in said, text
-    looked_at(signer, "document-with-sheet", tmp_path)
+    pdf_drawn(signer, "document", tmp_path)
     signer.goto("/search?q=消防安全检查")
     expect(signer.locator(".hits a.title", has_text=TITLE)).to_be_visible()
 
@@ -219,6 +220,16 @@ def test_every_page_fits_the_screen(
         assert wide <= screen["width"], f"/{name} is {wide} px wide on a {screen['width']} px screen"
         picture = looked_at(page, f"{name}-{size}", tmp_path)
         assert share_of(picture, RED) > 0.01, "the red bar is drawn"
+    # A draft and an archived document, as the flow left them.
+    page.goto("/drafts")
+    page.locator("table.docs a", has_text=TITLE).click()
+    for name in ("draft", "document"):
+        if name == "document":
+            page.locator("#job ul.issued a").click()
+        expect(page.locator("h1")).to_have_text(TITLE)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= screen["width"], f"the {name} page is {wide} px wide on a {screen['width']} px screen"
+        looked_at(page, f"{name}-page-{size}", tmp_path)
 
 
 OLD_LETTER = """开平市工业和信息化局

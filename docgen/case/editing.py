@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from docgen.case.model import Case, Issuer, Letter, Minutes, Notice, Report, Request, _unwrap
+from docgen.case.model import Case, Head, Issuer, Letter, Minutes, Notice, Report, Request, _unwrap
 from docgen.errors import Problem
 
 Widget = Literal["text", "lines", "date", "choice"]
@@ -92,7 +92,11 @@ def form_fields(kind: str) -> list[FormField]:
     year = Case.model_fields["year"]
     own = [f for f in _fields_of(DRAFT_KINDS[kind], (kind,), True) if f.path != (kind, "number") or kind == "minutes"]
     # The 发文字号 stays ``auto`` until 签发: a draft never holds a number (a 纪要's 期号 is typed).
-    return [*_fields_of(Issuer, ("issuer",), True), FormField(("year",), year.title or "年度", "text", True), *own]
+    issuer = [f for f in _fields_of(Issuer, ("issuer",), True) if f.path[-1] != "letter_prefix" or kind == "letter"]
+    # What the clerk writes first (title, 主送, 正文…), then the 版头 marks (份号, 密级, 紧急程度) and who
+    # issues it (filled in from docgen.toml, seldom changed).
+    own.sort(key=lambda f: f.path[1] in Head.model_fields)
+    return [*own, *issuer, FormField(("year",), year.title or "年度", "text", True)]
 
 
 def _yaml() -> YAML:

@@ -68,11 +68,10 @@ def new_draft(ws: Workspace, account: Account, kind: str, title: str, *, prefix:
     kind numbers under.
     """
     with _as(account):
-        return _new_draft(ws, account, kind, " ".join(title.split()), (prefix.strip(), organ.strip()))
+        return _new_draft(ws, account, kind, " ".join(title.split()), prefix=prefix.strip(), organ=organ.strip())
 
 
-def _new_draft(ws: Workspace, account: Account, kind: str, title: str, prefix_organ: tuple[str, str]) -> Draft:
-    prefix, organ = prefix_organ
+def _new_draft(ws: Workspace, account: Account, kind: str, title: str, *, prefix: str, organ: str) -> Draft:
     require(ws, account, "draft", f"新建稿件 {title}")
     if kind not in DRAFT_KINDS:
         msg = f"网页上不能起草这一文种：{kind}"
@@ -112,10 +111,9 @@ def view_draft(ws: Workspace, draft_id: str) -> DraftView:
     text = ws.drafts.text(draft.id)
     problems: dict[str, list[str]] = {}
     for problem in draft_problems(ws, draft):
-        problems.setdefault(problem_field(problem, fields) or "", []).append(
-            f"{problem.field}：{problem.message}" if problem_field(problem, fields) is None and problem.field
-            else problem.message
-        )  # fmt: skip
+        field = problem_field(problem, fields)
+        said = problem.message if field is not None or not problem.field else f"{problem.field}：{problem.message}"
+        problems.setdefault(field or "", []).append(said)
     return DraftView(draft, fields, form_values(text, fields), problems, text)
 
 

@@ -423,21 +423,14 @@ class Office:
         q = request.query_params
         year, month, kind, enterprise = (q.get(k) or None for k in ("year", "month", "kind", "enterprise"))
         every_enterprise = q.get("enterprises") == "all"
-        page = int(q["page"]) if q.get("page", "").isdigit() and int(q["page"]) > 0 else 1
         facets = await run_in_threadpool(self.view.facets, year, month, kind, enterprise)
         documents = await run_in_threadpool(self.view.listing, year, month, kind, enterprise)
-        pages = max(1, -(-len(documents) // BROWSE_PAGE))
-        page = min(page, pages)
         kept = {"year": year, "month": month, "kind": kind, "enterprise": enterprise}
         return self.page(
             request,
             "browse.html",
             facets=facets,
-            documents=documents[(page - 1) * BROWSE_PAGE : page * BROWSE_PAGE],
-            total=len(documents),
-            first_shown=(page - 1) * BROWSE_PAGE + 1,
-            page_number=page,
-            pages=pages,
+            **one_page(documents, "documents", q.get("page", ""), BROWSE_PAGE),
             year=year,
             month=month,
             kind=kind,
@@ -586,20 +579,14 @@ class Office:
         await self.permit(request, "audit")
         q = request.query_params
         typed = {k: q.get(k, "").strip() for k in ("who", "event", "from", "to")}
-        page = int(q["page"]) if q.get("page", "").isdigit() and int(q["page"]) > 0 else 1
         events = await run_in_threadpool(self.view.audit, typed["who"], typed["event"], typed["from"], typed["to"])
-        pages = max(1, -(-len(events) // AUDIT_PAGE))
-        page = min(page, pages)
         people = sorted({str(e.get("user")) for e in await run_in_threadpool(self.view.events) if e.get("user")})
         return self.page(
             request,
             "audit.html",
             typed=typed,
-            events=events[(page - 1) * AUDIT_PAGE : page * AUDIT_PAGE],
-            total=len(events),
+            **one_page(events, "events", q.get("page", ""), AUDIT_PAGE),
             people=people,
-            page_number=page,
-            pages=pages,
             link=lambda **change: "/audit?" + urlencode({k: v for k, v in {**typed, **change}.items() if v}),
         )
 
@@ -735,6 +722,14 @@ class Office:
             Route("/logout", self.logout, methods=["POST"]),
             Mount("/static", StaticFiles(packages=[("docgen.web", "static")]), name="static"),
         ]
+
+
+def one_page(items: list[T], name: str, asked: str, size: int) -> dict[str, Any]:
+    """The page of ``items`` a ``?page=`` asks for (the last one if asked past it), and how it is told."""
+    pages = max(1, -(-len(items) // size))
+    page = min(int(asked), pages) if asked.isdigit() and int(asked) > 0 else 1
+    shown = items[(page - 1) * size : page * size]
+    return {name: shown, "total": len(items), "first_shown": (page - 1) * size + 1, "page_number": page, "pages": pages}
 
 
 async def _saved_upload(upload: UploadFile, folder: Path, n: int) -> Path:

@@ -133,6 +133,7 @@ class DraftPages:
         if draft.revision not in (preview.revision, preview.error_revision):
             self.work.preview(draft.id)
         editable = account is not None and draft.stage in EDITABLE and account.name == draft.author
+        prefixes = await self.office.as_clerk(request, self.ws.numbers.prefixes) if editable else []
         return self.office.page(
             request,
             "draft.html",
@@ -143,6 +144,7 @@ class DraftPages:
             busy=self._busy(draft, preview),
             editable=editable,
             steps=offered_steps(draft, account),
+            prefixes=prefixes,
             kind_label=KIND_NAMES[draft.kind],
             saved=request.query_params.get("saved") == "1",
             error=error,
