@@ -101,13 +101,16 @@ def test_a_draft_goes_through_the_flow_and_every_step_and_refusal_is_logged(
     history = sorted(p.name for p in ws.drafts.case_path(draft.id).parent.joinpath("history").iterdir())
     assert history == ["0001.yaml", "0002.yaml"], "every saved text is kept"
     assert "    - 第二段。" in ws.drafts.text(draft.id), "one paragraph a line; blank lines dropped"
+    meddled = {**values, "notice.body": "签发人改写的正文。"}
     with pytest.raises(FlowError, match="只有拟稿人 陈拟稿") as refused:
-        save_draft(ws, signer, draft.id, values)
+        save_draft(ws, signer, draft.id, meddled)
     assert refused.value.refused
 
     draft = take_step(ws, drafter, draft.id, "submit")
     with pytest.raises(FlowError, match="现在待核稿，只有拟稿人"):
-        save_draft(ws, drafter, draft.id, values)
+        save_draft(ws, drafter, draft.id, {**values, "notice.body": "送核稿后又改的正文。"})
+    # The page's autosave as 送核稿 is clicked sends what was saved already: nothing changes, nothing refused.
+    assert save_draft(ws, drafter, draft.id, values).revision == draft.revision
     with pytest.raises(FlowError, match="不能签发"):  # not yet passed: the stage says no before the role
         take_step(ws, signer, draft.id, "sign")
     with pytest.raises(FlowError, match="退回时请写明意见"):

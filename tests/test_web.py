@@ -514,3 +514,17 @@ def test_a_large_archive_is_browsed_and_searched_a_page_at_a_time(tmp_path: Path
     total = re.search(r"共 (\d+) 份，这是第 21—40 份", found)
     assert total is not None and int(total[1]) > 40
     assert '<ol class="hits" start="21">' in found
+
+
+def test_a_draft_or_page_that_is_not_there_is_404_and_a_file_that_is_no_pdf_is_refused_on_upload(ws: Path) -> None:
+    web = client(ws)
+    for url in ("/drafts/0123456789ab", "/drafts/..%2F..%2Fetc", "/drafts/0123456789ab/pages/r0001-1.png"):
+        assert web.get(url).status_code == 404, url
+    token = csrf_of(web.get("/import").text)
+    fake = ("说明.pdf", b"this is not a PDF at all", "application/pdf")
+    done = web.post("/import", data={"csrf": token}, files=[("files", fake)])
+    assert done.status_code == 200
+    row = re.search(r"<tr><td>说明\.pdf</td><td class=\"kind\">([^<]+)</td>\s*<td>([^<]*)</td>", done.text)
+    assert row is not None and row[1] == "拒绝" and "不是 PDF 或 DOCX" in row[2], done.text[-800:]
+    forged = web.post("/import", files=[("files", fake)])
+    assert forged.status_code == 403, "an upload needs the page's token like every other form"

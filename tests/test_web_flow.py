@@ -110,7 +110,7 @@ def draft_and_submit(drafter: Page, tmp_path: Path) -> str:
     right = picture.crop((int(box["x"]), int(box["y"]), OFFICE_SCREEN["width"], OFFICE_SCREEN["height"]))
     assert share_of(right, BANNER_RED, tolerance=60) > 0.0004, "the preview shows the red 发文机关标志"
     expect(drafter.locator("#step-sign")).to_have_count(0)  # never offered on one's own draft
-    drafter.click("#step-submit button")
+    drafter.click("#submit-draft")
     expect(drafter.locator(".line .stage")).to_have_text("待核稿")
     return drafter.url
 
@@ -127,8 +127,7 @@ def returned_and_corrected(drafter: Page, reviewer: Page, draft_url: str) -> Non
     expect(drafter.locator("ol.events")).to_contain_text("李科长 退回：请写明检查范围。")
     body = drafter.locator('[name="notice.body"]')
     body.fill(body.input_value() + "\n检查范围为全市规模以上工业企业。")
-    expect(drafter.locator("#draft-status")).to_contain_text("已保存第", timeout=15_000)
-    drafter.click("#step-submit button")
+    drafter.click("#submit-draft")  # straight after typing: what is on the screen goes to 核稿
     expect(drafter.locator(".line .stage")).to_have_text("待核稿")
     reviewer.goto(draft_url)
     reviewer.fill("#step-pass textarea", "同意。")
@@ -175,7 +174,7 @@ def signed_off_and_opened(signer: Page, draft_url: str, tmp_path: Path) -> None:
     for text in (number[0], "同意印发。王局长", "请写明检查范围。李科长", "同意。李科长", "张三"):
         assert text in said, text
     pdf_drawn(signer, "document", tmp_path)
-    signer.goto("/search?q=消防安全检查")
+    signer.goto("/search?q=规模以上工业企业")  # the correction typed just before 送核稿 was archived
     expect(signer.locator(".hits a.title", has_text=TITLE)).to_be_visible()
 
 
@@ -200,7 +199,7 @@ def test_a_notice_is_drafted_checked_signed_off_and_archived_with_its_sheet(
         ("draft_issued", "王局长"),
     ]
     refused = [(e["account"], e["action"]) for e in events(ws) if e["event"] == "refused"]
-    assert refused == [("李科长", "void_number"), ("张三", "sign")]
+    assert refused == [("李科长", "void_number"), ("张三", "sign"), ("李科长", "csrf")]
     issued = next(e for e in events(ws) if e["event"] == "issued" and e.get("title") == TITLE)
     assert issued["user"] == "王局长", "the archive records who signed it off"
 

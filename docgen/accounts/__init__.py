@@ -55,6 +55,7 @@ ACTION_NAMES = {
     "file": "归档",
     "manage_accounts": "管理账户",
     "audit": "查看操作记录",
+    "csrf": "提交不带本会话令牌的表单",
 }
 
 _SCHEMA = """

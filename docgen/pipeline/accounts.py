@@ -111,9 +111,11 @@ def log_event(ws: Workspace, event: str, **fields: Any) -> None:
 
 
 __all__ = [
+    "ACTION_NAMES",
     "REFUSED_EVENT",
     "Account",
     "add_account",
+    "allowed",
     "change_account",
     "list_accounts",
     "log_event",

@@ -46,8 +46,51 @@ from docgen.render.sheet import SheetData, Signature, write_sheet
 from docgen.vocab import KIND_NAMES, clerk_time
 
 LEAD_KINDS = frozenset(DRAFT_KINDS)  # the document of a case the 发文稿纸 belongs to
+DRAFT_KIND_NAMES = {kind: KIND_NAMES[kind] for kind in DRAFT_KINDS}  # what a new draft may be
+STEP_NAMES = {step: rule.name for step, rule in RULES.items()}
 PREVIEW_DPI = 60  # a page 496 px wide: readable beside the form, 30-60 KB
 PREVIEW_RECORD = "preview.json"
+
+
+@dataclass(frozen=True)
+class Offered:
+    """A step a page offers an account: the step, its button, the opinion box's label, whether required."""
+
+    step: str
+    label: str
+    opinion: str
+    needed: bool
+
+
+_OPINION_LABELS = {
+    "return": "退回意见（必填）",
+    "sign_return": "退回意见（必填）",
+    "pass": "核稿意见",
+    "sign": "签发意见",
+}
+
+
+def offered_steps(draft: Draft, account: Account | None) -> list[Offered]:
+    """The steps ``account`` may take on ``draft`` now, as the flow's rules allow."""
+    if account is None:
+        return []
+    out = []
+    for step, rule in RULES.items():
+        own = account.name == draft.author
+        if draft.stage in rule.from_stages and allowed(account, rule.action) and own == rule.by_author:
+            label = _OPINION_LABELS.get(step, "")
+            out.append(Offered(step, rule.name, label, label.endswith("（必填）")))
+    return out
+
+
+def waiting_for(drafts: list[Draft], account: Account | None) -> list[Draft]:
+    """The drafts waiting for this account: to check, to sign off, or returned to their author."""
+    return [d for d in drafts if offered_steps(d, account) and d.stage is not Stage.DRAFTING]
+
+
+def editable_by(draft: Draft, account: Account | None) -> bool:
+    """Whether ``account`` may change the draft's text now (its author, while drafting or returned)."""
+    return account is not None and draft.stage in EDITABLE and account.name == draft.author
 
 
 @dataclass(frozen=True)
@@ -134,17 +177,23 @@ def draft_problems(ws: Workspace, draft: Draft) -> list[Problem]:
 
 
 def save_draft(ws: Workspace, account: Account, draft_id: str, submitted: dict[str, str]) -> Draft:
-    """Write the form into the draft's case file (a new revision); only its author, only while editable."""
+    """Write the form into the draft's case file (a new revision); only its author, only while editable.
+
+    A form that changes nothing changes nothing, whoever sends it and whenever: the autosave a
+    page sends as its author clicks 送核稿 (the text box losing focus) is no attempt to edit.
+    """
     with _as(account), ws.drafts.locked():
         draft = _draft(ws, draft_id)
-        if draft.stage not in EDITABLE or account.name != draft.author:
+        fields = form_fields(draft.kind)
+        text = apply_form(ws.drafts.text(draft.id), fields, submitted)
+        title = submitted.get(f"{draft.kind}.title", "").strip() or draft.title
+        if text == ws.drafts.text(draft.id) and title == draft.title:
+            return draft
+        if not editable_by(draft, account):
             detail = f"修改稿件 {draft.id}《{draft.title}》"
             log_event(ws, REFUSED_EVENT, account=account.name, action="draft", detail=detail)
             msg = f"稿件《{draft.title}》现在{draft.stage.label}，只有拟稿人 {draft.author} 在拟稿或退回后能修改。"
             raise FlowError(msg, refused=True)
-        fields = form_fields(draft.kind)
-        text = apply_form(ws.drafts.text(draft.id), fields, submitted)
-        title = submitted.get(f"{draft.kind}.title", "").strip() or draft.title
         return ws.drafts.save_text(draft.id, text, title)
 
 
@@ -309,6 +358,30 @@ def make_preview(ws: Workspace, draft_id: str, converter: Converter) -> Preview:
     return preview
 
 
+class Previewer:
+    """Previews made one after another with one LibreOffice kept warm (started at the first)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._stack = contextlib.ExitStack()
+        self._converter: Converter | None = None
+
+    def make(self, draft_id: str) -> Preview:
+        """The draft's preview now; a LibreOffice that failed is not trusted with the next one."""
+        try:
+            if self._converter is None:
+                self._converter = self._stack.enter_context(converter_for(self.ws.settings))
+            return make_preview(self.ws, draft_id, self._converter)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop the LibreOffice kept for previews."""
+        self._stack.close()
+        self._converter = None
+
+
 def preview_image(ws: Workspace, draft_id: str, name: str) -> Path | None:
     """A page image of the draft's current preview (only a name the preview lists)."""
     return ws.drafts.preview_dir(draft_id) / name if name in read_preview(ws, draft_id).pages else None
@@ -379,16 +452,25 @@ def _draft(ws: Workspace, draft_id: str) -> Draft:
 
 
 __all__ = [
+    "DRAFT_KIND_NAMES",
+    "STEP_NAMES",
+    "Draft",
     "DraftView",
+    "Offered",
     "Preview",
+    "Previewer",
+    "Stage",
+    "editable_by",
     "issue_draft",
     "make_preview",
     "new_draft",
+    "offered_steps",
     "preview_image",
     "read_preview",
     "save_draft",
     "sheet_data",
     "take_step",
     "view_draft",
+    "waiting_for",
     "waiting_jobs",
 ]

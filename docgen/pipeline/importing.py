@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen._io import write_spreadsheet
-from docgen.archive.paths import DOCUMENT_PDF, OCR, ORIGINAL_DOCX, ORIGINAL_PDF, TEXT
+from docgen.archive.paths import DOCUMENT_PDF, OCR, ORIGINAL_DOCX, ORIGINAL_PDF, TEXT, safe_name
 from docgen.archive.records import ArchiveMeta
 from docgen.archive.store import StagedDocument, sha256_file
 from docgen.config import Settings
@@ -543,6 +543,13 @@ def import_folder(
         done.rows += [FolderRow(f, "未处理", "导入中断，重新运行即可继续") for f in files if f not in reported]
         _write_report(done)
     return done
+
+
+def upload_path(folder: Path, name: str, n: int) -> Path:
+    """Where the ``n``th uploaded file is saved: under its own name (the archive records it), made safe."""
+    target = folder / f"{n:02d}" / (safe_name(Path(name).name) or f"file-{n}")  # two of one name stay two
+    target.parent.mkdir(parents=True)
+    return target
 
 
 def import_uploads(ws: Workspace, files: list[Path], report: Path) -> FolderReport:

@@ -29,6 +29,18 @@ from docgen.pipeline.workspace import Workspace
 from docgen.vocab import clip
 
 SERVED_FILES = (DOCUMENT_PDF, DOCUMENT_DOCX, ORIGINAL_PDF, ORIGINAL_DOCX, DRAFT_SHEET)  # what a page may hand out
+FILE_LABELS = {  # each served file as its download button says it
+    DOCUMENT_PDF: "PDF/A",
+    DOCUMENT_DOCX: "DOCX",
+    ORIGINAL_PDF: "原件 PDF",
+    ORIGINAL_DOCX: "原件 DOCX",
+    DRAFT_SHEET: "发文稿纸",
+}
+DOWNLOAD_NOTES = {
+    ORIGINAL_PDF: "（原件）",
+    ORIGINAL_DOCX: "（原件）",
+    DRAFT_SHEET: "（发文稿纸）",
+}  # in the file's name
 DOCUMENT_ID_CHARS = 16
 T = TypeVar("T")
 MEMO_ENTRIES = 256  # filter combinations remembered per archive generation

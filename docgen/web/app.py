@@ -9,6 +9,7 @@ records, and only the files those records list are served.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import secrets
 import tempfile
@@ -37,14 +38,14 @@ from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from docgen._io import acting_as, current_user
-from docgen.accounts import ACTION_NAMES
-from docgen.archive.paths import DOCUMENT_DOCX, DOCUMENT_PDF, DRAFT_SHEET, ORIGINAL_DOCX, ORIGINAL_PDF, safe_name
-from docgen.drafts import RULES
 from docgen.errors import AccountError, DocgenError, NeedsConfirmationError
-from docgen.pipeline.accounts import Account, require, sign_in, uses_accounts
-from docgen.pipeline.importing import import_uploads
+from docgen.pipeline.accounts import ACTION_NAMES, REFUSED_EVENT, Account, log_event, require, sign_in, uses_accounts
+from docgen.pipeline.drafting import STEP_NAMES
+from docgen.pipeline.importing import import_uploads, upload_path
 from docgen.pipeline.numbers import Confirmed, void_number
 from docgen.pipeline.office import (
+    DOWNLOAD_NOTES,
+    FILE_LABELS,
     SERVED_FILES,
     ArchiveView,
     document_id,
@@ -68,13 +69,7 @@ from docgen.web.security import (
 )
 
 COOKIE = "docgen_session"
-FILE_LABELS = {  # the download buttons of a document page, by archived file
-    DOCUMENT_PDF: "PDF/A",
-    DOCUMENT_DOCX: "DOCX",
-    ORIGINAL_PDF: "原件 PDF",
-    ORIGINAL_DOCX: "原件 DOCX",
-    DRAFT_SHEET: "发文稿纸",
-}
+SERVER_LOG = logging.getLogger("docgen.serve")
 KIND_LABELS = {**KIND_NAMES, "other": "其他文件"}
 RECENT = 12
 RESULTS = 20  # hits a page
@@ -82,7 +77,7 @@ MAX_PAGE = 500  # 10,000 hits: further than anyone pages; a narrower search is s
 PAGE_ACTIONS = ("take_number", "void_number", "draft", "audit", "file")  # what pages offer by role
 AUDIT_PAGE = 100  # events a page of the audit shows
 MAX_UPLOADS = 20  # files one upload may import
-MAX_UPLOAD_BYTES = 100 << 20  # one file: a 300-page scan at 300 dpi
+MAX_UPLOAD_BYTES = 500 << 20  # one upload in all: a few 300-page scans at 300 dpi
 BROWSE_PAGE = 50  # documents a browse page lists (10,000 on one page took 10.7 s to show)
 TOP_ENTERPRISES = 40  # enterprises listed before "全部 N 家"
 MAX_BUNDLE = 200  # documents in one ZIP
@@ -231,7 +226,7 @@ def _templates() -> Jinja2Templates:
         kind_labels=KIND_LABELS,
         event_labels=EVENT_LABELS,
         document_id=document_id,
-        step_names={step: rule.name for step, rule in RULES.items()},
+        step_names=STEP_NAMES,
         file_labels=FILE_LABELS,
         action_names=ACTION_NAMES,
     )
@@ -268,6 +263,9 @@ class _Sessions:
         if session is None and self.password is None and not accounts:
             session, cookie = new_session(self.secret, "")
         if session is None and not open_paths:
+            if request.method == "POST":  # on the console, not in the archive's log: anyone may knock
+                client = request.client.host if request.client else "?"
+                SERVER_LOG.warning("未登录的表单提交已拒绝：%s %s（来自 %s）", request.method, request.url.path, client)
             target = urlencode({"next": request.url.path + (f"?{request.url.query}" if request.url.query else "")})
             await RedirectResponse(f"/login?{target}", status_code=303)(scope, receive, send)
             return
@@ -366,10 +364,15 @@ class Office:
         try:
             form = await request.form(**limits)
         except MultiPartException as exc:
-            limit = f"每次最多 {MAX_UPLOADS} 个文件、每个 {MAX_UPLOAD_BYTES >> 20} MB"
+            limit = f"每次最多 {MAX_UPLOADS} 个文件、合计 {MAX_UPLOAD_BYTES >> 20} MB"
             raise HTTPException(413, f"上传的内容太多或太大（{limit}）：{exc.message}") from exc
         token = form.get("csrf")
         if not csrf_ok(self.secret, self.session_of(request), token if isinstance(token, str) else None):
+            account = self.account_of(request)
+            if account is not None:  # a signed-in account's form without its own token: logged
+                detail = f"{request.method} {request.url.path}：表单令牌不是本会话的"
+                said = {"account": account.name, "action": "csrf", "detail": detail}
+                await self.as_clerk(request, log_event, self.ws, REFUSED_EVENT, **said)
             raise HTTPException(403, "表单已过期或不是从本系统的页面提交的。请刷新页面后重试。")
         return form
 
@@ -463,7 +466,7 @@ class Office:
         if meta.get("secrecy") and not self.settings.show_classified:
             raise HTTPException(403, f"这份文件标有密级（{meta['secrecy']}），不在网页上预览或下载。")
         is_pdf = path.suffix == ".pdf"
-        said = {ORIGINAL_PDF: "（原件）", ORIGINAL_DOCX: "（原件）", DRAFT_SHEET: "（发文稿纸）"}.get(name, "")
+        said = DOWNLOAD_NOTES.get(name, "")
         download = f"{meta.get('number') or ''} {meta.get('title', name)}".strip() + said + path.suffix
         return FileResponse(
             path,
@@ -595,7 +598,12 @@ class Office:
         report = None
         if request.method == "POST":
             await self.permit(request, "file")
-            form = await self.checked_form(request, max_files=MAX_UPLOADS, max_part_size=MAX_UPLOAD_BYTES)
+            # Starlette spools uploaded files without a limit: the size a browser declares is checked first.
+            length = request.headers.get("content-length", "")
+            if not length.isdigit() or int(length) > MAX_UPLOAD_BYTES:
+                limit = f"每次最多 {MAX_UPLOADS} 个文件、合计 {MAX_UPLOAD_BYTES >> 20} MB"
+                raise HTTPException(413, f"上传的内容太大（{limit}），请分几次上传。")
+            form = await self.checked_form(request, max_files=MAX_UPLOADS)
             uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
             if not uploads:
                 return self.page(request, "import.html", status=400, error="请先选择要导入的 PDF 或 DOCX 文件。")
@@ -734,9 +742,7 @@ def one_page(items: list[T], name: str, asked: str, size: int) -> dict[str, Any]
 
 async def _saved_upload(upload: UploadFile, folder: Path, n: int) -> Path:
     """An uploaded file saved under its own name (the archive records it as the original's name)."""
-    name = safe_name(Path(upload.filename or f"file-{n}").name) or f"file-{n}"
-    target = folder / f"{n:02d}" / name  # two uploads of the same name stay two files
-    target.parent.mkdir()
+    target = upload_path(folder, upload.filename or f"file-{n}", n)
     with target.open("wb") as out:
         while chunk := await upload.read(1 << 20):
             out.write(chunk)

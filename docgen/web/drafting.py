@@ -6,70 +6,38 @@ Every change goes through ``pipeline.drafting`` as the signed-in account; the fl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from docgen.accounts import Account, allowed
-from docgen.case.editing import DRAFT_KINDS
-from docgen.drafts import EDITABLE, RULES, Draft, Stage
 from docgen.errors import DocgenError, FlowError
+from docgen.pipeline.accounts import Account, allowed
 from docgen.pipeline.drafting import (
+    DRAFT_KIND_NAMES,
+    Draft,
+    DraftView,
+    Preview,
+    Stage,
+    editable_by,
     new_draft,
+    offered_steps,
     preview_image,
     read_preview,
     save_draft,
     take_step,
     view_draft,
+    waiting_for,
 )
 from docgen.vocab import KIND_NAMES
 from docgen.web.jobs import DraftWork
 
 if TYPE_CHECKING:
     from docgen.web.app import Office
-
-DRAFT_KIND_LABELS = {kind: KIND_NAMES[kind] for kind in DRAFT_KINDS}
-
-
-@dataclass(frozen=True)
-class Offered:
-    """A step a page offers the account: the form's value, its button, whether it asks an opinion."""
-
-    step: str
-    label: str
-    opinion: str  # "" none; else the box's label
-    needed: bool
-
-
-_OPINION_LABELS = {
-    "return": "退回意见（必填）",
-    "sign_return": "退回意见（必填）",
-    "pass": "核稿意见",
-    "sign": "签发意见",
-}
-
-
-def offered_steps(draft: Draft, account: Account | None) -> list[Offered]:
-    """The steps ``account`` may take on ``draft`` now, as the flow's rules allow."""
-    if account is None:
-        return []
-    out = []
-    for step, rule in RULES.items():
-        own = account.name == draft.author
-        if draft.stage in rule.from_stages and allowed(account, rule.action) and own == rule.by_author:
-            label = _OPINION_LABELS.get(step, "")
-            out.append(Offered(step, rule.name, label, label.endswith("（必填）")))
-    return out
-
-
-def waiting_for(drafts: list[Draft], account: Account | None) -> list[Draft]:
-    """The drafts waiting for this account: to check, to sign off, or returned to their author."""
-    return [d for d in drafts if offered_steps(d, account) and d.stage is not Stage.DRAFTING]
 
 
 class DraftPages:
@@ -79,6 +47,13 @@ class DraftPages:
         self.office, self.ws = office, office.ws
         self.work = DraftWork(office.ws)
         self.work.resume()
+
+    async def _view(self, request: Request) -> DraftView:
+        """The draft the URL names (404 when there is none)."""
+        try:
+            return await self.office.as_clerk(request, view_draft, self.ws, request.path_params["draft_id"])
+        except FlowError as exc:
+            raise HTTPException(404, exc.message) from exc
 
     def _account(self, request: Request) -> Account:
         account = self.office.account_of(request)
@@ -100,7 +75,7 @@ class DraftPages:
             drafts=drafts,
             waiting=waiting_for(drafts, account),
             may_draft=allowed(account, "draft"),
-            kinds=DRAFT_KIND_LABELS,
+            kinds=DRAFT_KIND_NAMES,
             prefixes=list(dict.fromkeys([*([default] if default else []), *prefixes])),
             organs=[name for name in dict.fromkeys(organs) if name],
             error=error,
@@ -127,12 +102,12 @@ class DraftPages:
     async def draft(self, request: Request, error: str | None = None, status: int = 200) -> Response:
         """``/drafts/<id>``: the form (for its author while editable), the preview, the flow."""
         account = self.office.account_of(request)
-        view = await self.office.as_clerk(request, view_draft, self.ws, request.path_params["draft_id"])
+        view = await self._view(request)
         draft = view.draft
         preview = await self.office.as_clerk(request, read_preview, self.ws, draft.id)
         if draft.revision not in (preview.revision, preview.error_revision):
             self.work.preview(draft.id)
-        editable = account is not None and draft.stage in EDITABLE and account.name == draft.author
+        editable = editable_by(draft, account)
         prefixes = await self.office.as_clerk(request, self.ws.numbers.prefixes) if editable else []
         return self.office.page(
             request,
@@ -151,7 +126,7 @@ class DraftPages:
             section="drafts",
         )
 
-    def _busy(self, draft: Draft, preview: Any) -> bool:
+    def _busy(self, draft: Draft, preview: Preview) -> bool:
         fresh = draft.revision in (preview.revision, preview.error_revision)
         return self.work.busy(draft.id) or not fresh
 
@@ -159,7 +134,7 @@ class DraftPages:
         """POST ``/drafts/<id>/save``: the form saved as a new revision; htmx gets the status back."""
         form = await self.office.checked_form(request)
         account = self._account(request)
-        submitted = {k: str(v) for k, v in form.items() if k != "csrf"}
+        submitted = {k: str(v) for k, v in form.items() if k not in ("csrf", "then")}
         draft_id = request.path_params["draft_id"]
         try:
             await self.office.as_clerk(request, save_draft, self.ws, account, draft_id, submitted)
@@ -168,17 +143,19 @@ class DraftPages:
         except DocgenError as exc:
             return await self.draft(request, exc.message, status=400)
         self.work.preview(draft_id)
+        if form.get("then") == "submit":  # 保存并送核稿: what is on the screen is what goes to 核稿
+            return await self.step(request, form)
         if request.headers.get("hx-request"):
             view = await self.office.as_clerk(request, view_draft, self.ws, draft_id)
             return self.office.page(request, "_draft_status.html", view=view, draft=view.draft, saved=True)
         return RedirectResponse(f"/drafts/{draft_id}?saved=1", status_code=303)
 
-    async def step(self, request: Request) -> Response:
+    async def step(self, request: Request, saved: FormData | None = None) -> Response:
         """POST ``/drafts/<id>/step``: 送核稿, 退回, 核稿通过, 签发 — signing off starts the issuing job."""
-        form = await self.office.checked_form(request)
+        form = saved or await self.office.checked_form(request)
         account = self._account(request)
         draft_id = request.path_params["draft_id"]
-        step, opinion = str(form.get("step", "")), str(form.get("opinion", ""))
+        step, opinion = str(form.get("then") or form.get("step", "")), str(form.get("opinion", ""))
         try:
             draft = await self.office.as_clerk(request, take_step, self.ws, account, draft_id, step, opinion)
         except FlowError as exc:
@@ -191,21 +168,20 @@ class DraftPages:
 
     async def preview(self, request: Request) -> Response:
         """``/drafts/<id>/preview``: the preview's part of the page, polled while a new one is made."""
-        draft_id = request.path_params["draft_id"]
-        view = await self.office.as_clerk(request, view_draft, self.ws, draft_id)
-        preview = await self.office.as_clerk(request, read_preview, self.ws, draft_id)
+        view = await self._view(request)
+        preview = await self.office.as_clerk(request, read_preview, self.ws, view.draft.id)
         busy = self._busy(view.draft, preview)
         return self.office.page(request, "_preview.html", draft=view.draft, preview=preview, busy=busy)
 
     async def job(self, request: Request) -> Response:
         """``/drafts/<id>/job``: how issuing goes, polled until it ends (then the whole page reloads)."""
-        view = await self.office.as_clerk(request, view_draft, self.ws, request.path_params["draft_id"])
+        view = await self._view(request)
         return self.office.page(request, "_job.html", draft=view.draft)
 
     async def page_image(self, request: Request) -> Response:
         """``/drafts/<id>/pages/<name>``: one page image of the current preview."""
-        draft_id, name = request.path_params["draft_id"], request.path_params["name"]
-        path = await self.office.as_clerk(request, preview_image, self.ws, draft_id, name)
+        view = await self._view(request)
+        path = await self.office.as_clerk(request, preview_image, self.ws, view.draft.id, request.path_params["name"])
         if path is None or not path.is_file():
             raise HTTPException(404, "没有这一页的预览。")
         return FileResponse(path, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
@@ -224,4 +200,4 @@ class DraftPages:
         ]
 
 
-__all__ = ["DraftPages", "offered_steps", "waiting_for"]
+__all__ = ["DraftPages"]

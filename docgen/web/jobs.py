@@ -15,9 +15,7 @@ import threading
 from collections.abc import Callable
 
 from docgen._io import acting_as
-from docgen.convert.libreoffice import Converter
-from docgen.pipeline.drafting import issue_draft, make_preview, waiting_jobs
-from docgen.pipeline.prepare import converter_for
+from docgen.pipeline.drafting import Previewer, issue_draft, waiting_jobs
 from docgen.pipeline.workspace import Workspace
 
 
@@ -74,24 +72,20 @@ class DraftWork:
             return draft_id in self._previews or draft_id in self._previewing
 
     def _preview_loop(self) -> None:
-        converter: Converter | None = None
-        with contextlib.ExitStack() as stack:
-            while True:
+        previewer = Previewer(self.ws)
+        while True:
+            with self._wake:
+                while not self._previews:
+                    self._wake.wait()
+                draft_id = self._previews.pop()
+                self._previewing.add(draft_id)
+            try:
+                previewer.make(draft_id)
+            except Exception:  # noqa: S110 - a preview that cannot be made leaves the last good one
+                pass
+            finally:
                 with self._wake:
-                    while not self._previews:
-                        self._wake.wait()
-                    draft_id = self._previews.pop()
-                    self._previewing.add(draft_id)
-                try:
-                    if converter is None:
-                        converter = stack.enter_context(converter_for(self.ws.settings))
-                    make_preview(self.ws, draft_id, converter)
-                except Exception:
-                    stack.close()  # a LibreOffice that failed is not trusted with the next preview
-                    converter = None
-                finally:
-                    with self._wake:
-                        self._previewing.discard(draft_id)
+                    self._previewing.discard(draft_id)
 
 
 __all__ = ["DraftWork"]
