@@ -28,7 +28,7 @@ import click.types
 from docgen import __version__
 from docgen._io import end_run, note_termination, termination_exit, use_run_folder
 from docgen.errors import DocgenError, os_error_message, printable
-from docgen.vocab import KINDS, NUMBERED_KINDS
+from docgen.vocab import KIND_NAMES, KINDS, NUMBERED_KINDS
 
 if TYPE_CHECKING:  # the pipeline loads inside the commands that use it: --help starts at once
     from docgen.pipeline.numbers import NumberRecord
@@ -194,6 +194,80 @@ def _print_json(data: Any) -> None:
 def cli(ctx: click.Context, workspace: Path | None) -> None:
     """docgen：按 GB/T 9704-2012 起草、编号、归档和检索公文。"""
     ctx.obj = {"workspace": workspace}
+
+
+@cli.command("format")
+@click.argument("draft", metavar="草稿.docx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-k",
+    "--kind",
+    type=click.Choice(["notice", "request", "report", "letter"]),
+    help="读成的文种（默认按标题判断：……的通知、请示、报告、函）。",
+)
+@click.option(
+    "-o",
+    "--output",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="案卷文件，默认与草稿同名的 .yaml。",
+)
+@click.option("--force", is_flag=True, help="案卷文件已存在时替换它。")
+@click.option("--render", "then_render", is_flag=True, help="读完随即按 GB/T 9704 生成 DOCX 和 PDF（案卷须无错误）。")
+@json_option
+@click.pass_context
+def format_command(
+    ctx: click.Context,
+    draft: Path,
+    kind: str | None,
+    target: Path | None,
+    force: bool,
+    then_render: bool,
+    as_json: bool,
+) -> None:
+    """把在 Word 或 WPS 中起草的公文（.docx）读成案卷文件，之后可生成、编号、归档。
+
+    读 Word 知道的信息，不只读文字：自动编号和大纲级别、标题样式、居中和字号、修订（接受修订后的文字）、
+    文本框和表格；批注不读。每段的角色（版头、标题、主送、正文和各级标题、附件说明、署名、日期、附注、版记）
+    都标明把握大小；没把握的列在最后，并在案卷文件中该字段旁注明“请核对”。
+
+    \b
+    示例：
+      docgen format 草稿.docx
+      docgen format 草稿.docx -k request -o 请示.yaml --render
+    """
+    from docgen.pipeline.formatting import format_draft
+
+    ws = _workspace(ctx)
+    done = format_draft(ws, draft, kind=kind, target=target, overwrite=force)
+    rendered = []
+    if then_render and not done.problems:
+        from docgen.pipeline.render import render_case
+
+        rendered = render_case(done.case_path, ws, kinds=[done.reading.kind])
+    if as_json:
+        _print_json(
+            {
+                "case": str(done.case_path),
+                "kind": done.reading.kind,
+                "roles": [{"role": role, "text": text, "sure": sure} for role, text, sure in done.roles],
+                "doubts": done.reading.doubts,
+                "problems": [str(p) for p in done.problems],
+                "rendered": [str(p) for d in rendered for p in (d.docx, d.pdf) if p],
+            }
+        )
+    else:
+        for role, text, sure in done.roles:
+            click.echo(f"{role}：{text[:60]}{'…' if len(text) > 60 else ''}（把握 {sure:.0%}）")
+        click.echo(f"已写出案卷文件：{done.case_path}（{KIND_NAMES[done.reading.kind]}）")
+        for field_name, doubt in done.reading.doubts.items():
+            click.echo(f"请核对 {field_name}：{doubt}")
+        for problem in done.problems:
+            click.echo(f"案卷还有错误：{problem}", err=True)
+        for path in (p for d in rendered for p in (d.docx, d.pdf) if p):
+            click.echo(f"已生成：{path}")
+    if then_render and done.problems:
+        msg = "案卷还有错误，未生成公文；改正后运行 docgen render。"
+        raise DocgenError(msg)
 
 
 @cli.command()

@@ -109,12 +109,33 @@ def _yaml() -> YAML:
     return yaml
 
 
-def new_case_text(data: Mapping[str, Any], comments: list[str]) -> str:
-    """A case file's text for ``data``, headed by comment lines (a new draft's)."""
+def new_case_text(data: Mapping[str, Any], comments: list[str], notes: Mapping[str, str] | None = None) -> str:
+    """A case file's text for ``data``, headed by comment lines; ``notes`` end the lines of the fields they name.
+
+    ``notes`` map a dotted field ("notice.title") to what to check there ("请核对：……"): a case read
+    from a Word draft says beside each unsure field what the reader was unsure of.
+    """
+    tree = _commented(data)
+    for dotted, note in (notes or {}).items():
+        *parents, key = dotted.split(".")
+        node: Any = tree
+        for part in parents:
+            node = node.get(part) if isinstance(node, CommentedMap) else None
+        if isinstance(node, CommentedMap) and key in node:
+            node.yaml_add_eol_comment(f"请核对：{note}", key)
     out = io.StringIO()
     out.writelines(f"# {line}\n" for line in comments)
-    _yaml().dump(dict(data), out)
+    _yaml().dump(tree, out)
     return out.getvalue()
+
+
+def _commented(value: Any) -> Any:
+    """Plain dicts and lists as ruamel's, which can carry comments."""
+    if isinstance(value, Mapping):
+        return CommentedMap((k, _commented(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_commented(v) for v in value)
+    return value
 
 
 def _get(data: Any, path: tuple[str, ...]) -> Any:

@@ -1,0 +1,445 @@
+"""What each paragraph of a Word draft is, and the case it makes: 版头, title, 主送, body, 署名, 版记.
+
+Read top down as GB/T 9704 lays a document out, from what Word knows first and the text second:
+a style docgen or the clerk named (公文标题, 主送机关, Heading 2), an outline level or automatic
+number, a centred paragraph in a large font; then the words ("关于……的通知", a line ending "：",
+a date, "附件：", "抄送："). Each role comes with how sure the reading is; what is unsure is said
+in Chinese ("标题可能是两段：……，请核对") and travels into the case file as a comment.
+
+Pure functions over ``wordreader.Para``: no file is opened here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from docgen.intake.metadata import TITLE_ENDINGS
+from docgen.intake.wordreader import Para, WordDraft
+from docgen.vocab import WRITTEN_DATE, parse_number
+
+ROLES = {
+    "mark": "份号、密级、紧急程度",
+    "banner": "发文机关标志",
+    "number": "发文字号",
+    "title": "标题",
+    "recipients": "主送机关",
+    "body": "正文",
+    "heading": "正文标题",
+    "attachments": "附件说明",
+    "signature": "发文机关署名",
+    "date": "成文日期",
+    "note": "附注",
+    "disclosure": "公开方式",
+    "copy_to": "抄送机关",
+    "printed": "印发机关和印发日期",
+    "skip": "空行",
+}
+STYLE_ROLES = {  # docgen's own paragraph styles, and the names clerks' templates use
+    "发文机关标志": "banner",
+    "发文字号": "number",
+    "公文标题": "title",
+    "title": "title",
+    "标题": "title",
+    "主送机关": "recipients",
+    "发文机关署名": "signature",
+    "成文日期": "date",
+    "附注": "note",
+    "附件说明": "attachments",
+    "密级和紧急程度": "mark",
+}
+_MARK = re.compile(r"^(?:(?P<copy>\d{6})|(?P<secrecy>绝密|机密|秘密)(?:★(?P<period>.+))?|(?P<urgency>特急|加急))$")
+# A 发文字号 as printed, its number left blank in a draft ("恩科工商务字〔2021〕　号"), 签发人 beside it.
+_NUMBER_LINE = re.compile(
+    r"^(?P<prefix>[\u4e00-\u9fa5]{1,15})\s*[〔［\[【(（]\s*(?P<year>\d{4})\s*[〕］\]】)）]\s*(?P<seq>\d*)\s*号"
+    r"(?:\s*签发人[:：]\s*(?P<signers>.+))?$"
+)
+TYPED_HEADING = (  # a clerk's typed heading numbers, by level (GB/T 9704 7.3.3)
+    (1, re.compile(r"^[一二三四五六七八九十]+\s*[、，,．.]\s*")),
+    (2, re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*")),
+    (3, re.compile(r"^[0-9０-９]+\s*[．.、](?![0-9０-９])\s*")),
+    (4, re.compile(r"^[（(][0-9０-９]+[）)]\s*")),
+)
+_DATE_LINE = re.compile(r"^\s*(\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{1,3}月.{1,3}日\s*$")
+_CHINESE_DATE = re.compile(
+    r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+)
+_ATTACHMENT = re.compile(r"^附\s*件\s*[:：]\s*")
+_ATTACHMENT_ITEM = re.compile(r"^\s*[0-9０-９]+\s*[．.、]\s*\S")
+_COPY_TO = re.compile(r"^抄\s*送\s*[:：]\s*")
+_PRINTED = re.compile(r"^(?P<by>.*?\S)\s+(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*印\s*发\s*$")
+_DISCLOSURE = re.compile(r"^公开方式\s*[:：]\s*(主动公开|依申请公开|不予公开)\s*$")
+_NOTE = re.compile(r"^[（(].*[）)]$")
+_ORGAN_END = re.compile(r"(局|委员会|委|人民政府|政府|办公室|办|厅|部|院|中心|公司|所|站|会|处|队)$")
+_SPACES = re.compile(r"[ \t\u3000\u00a0]+")
+MAX_RECIPIENTS_CHARS = 80
+MAX_SIGNATURE_CHARS = 40
+TITLE_SIZE_PT = 18.0  # 2号 is 22 pt; a clerk's title is seldom smaller than 小2 (18 pt)
+
+
+@dataclass
+class Reading:
+    """One paragraph's role, how sure, and what it says (for headings, the level)."""
+
+    index: int
+    role: str
+    text: str
+    sure: float
+    level: int | None = None
+
+
+@dataclass
+class DraftReading:
+    """The roles of a draft's paragraphs, the case data they make, and what to check by eye."""
+
+    kind: str
+    readings: list[Reading]
+    data: dict[str, Any]
+    doubts: dict[str, str] = field(default_factory=dict)  # case path "notice.title" → what to check
+
+
+def clean(text: str) -> str:
+    """A paragraph's text as a case holds it: spaces a clerk typed to indent or to align dropped.
+
+    One space beside a Latin letter or digit is kept ("Windows 10", "发送至 kgsw@example.cn"); all
+    others, full-width spaces and tabs included, go: Chinese text has none.
+    """
+    text = text.replace("\n", "")
+
+    def space(m: re.Match[str]) -> str:
+        before, after = text[m.start() - 1 : m.start()], text[m.end() : m.end() + 1]
+        latin = (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
+        return " " if latin and before and after and m[0][0] in " \u00a0" else ""
+
+    return re.sub(r"[ \t\u3000\u00a0]+", space, text).strip()
+
+
+def _heading_level(para: Para, text: str) -> tuple[int | None, str]:
+    """The heading level and the text without its number: Word's numbering first, then what was typed."""
+    if para.label and para.level is not None:
+        return min(para.level, 4), clean(text[len(para.label) :])
+    for level, pattern in TYPED_HEADING:
+        m = pattern.match(text)
+        if m:
+            return level, text[m.end() :].strip()
+    if para.level is not None and para.style and para.style.lower().startswith(("heading", "标题")):
+        return min(para.level, 4), text
+    return None, text
+
+
+def _is_heading(para: Para, text: str, level: int | None) -> bool:
+    """A numbered line is a heading when it is short, or ends without a full stop (a 4-level 正文标题)."""
+    if level is None:
+        return False
+    if para.label or (para.style and para.style.lower().startswith(("heading", "标题"))):
+        return True
+    body = TYPED_HEADING[level - 1][1].sub("", text)
+    if re.match(r"^[0-9０-９]", body):  # "1.5亿元…": a number, not a heading
+        return False
+    return (len(body) <= 30 and not body.endswith(("。", "；", "，"))) or (level <= 2 and "。" not in body[:-1])
+
+
+def _kind_of(title: str) -> str:
+    for ending, kind in TITLE_ENDINGS:
+        if title.endswith(ending):
+            return kind
+    return "notice"
+
+
+def _date(text: str) -> dt.date | None:
+    m = WRITTEN_DATE.search(text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    m = _CHINESE_DATE.match(text.replace(" ", ""))
+    if m:
+        digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+        year = int("".join(str(digits[c]) for c in m[1]))
+
+        def small(t: str) -> int:
+            if t == "十":
+                return 10
+            if t.startswith("十"):
+                return 10 + digits[t[1]]
+            if t.endswith("十"):
+                return digits[t[0]] * 10
+            return digits[t[0]] * 10 + digits[t[2]] if len(t) == 3 else digits[t]
+
+        try:
+            return dt.date(year, small(m[2]), small(m[3]))
+        except (ValueError, KeyError):
+            return None
+    return None
+
+
+def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - one pass down the page, a branch per role
+    """Each paragraph's role, read top down; empty paragraphs are ``skip``."""
+    paras = [p for p in draft.paragraphs if p.where != "table" or p.row is not None]
+    texts = [p.text.strip() for p in paras]
+    readings = [Reading(i, "skip", "", 1.0) for i in range(len(paras))]
+    filled = [i for i, t in enumerate(texts) if t]
+    if not filled:
+        return readings
+    by_style = {
+        i: STYLE_ROLES.get(paras[i].style.strip().lower()) or STYLE_ROLES.get(paras[i].style.strip()) for i in filled
+    }
+
+    # The end of the document, read bottom up: 版记 (印发, 抄送, 公开方式), 附注, date, 署名.
+    end = len(filled)
+    tail: dict[int, str] = {}
+    k = end - 1
+    while k >= 0:
+        i = filled[k]
+        t = clean(texts[i])
+        if _PRINTED.match(_SPACES.sub(" ", texts[i].strip())) or (
+            "印发" in t and WRITTEN_DATE.search(t) and t.endswith("印发")
+        ):
+            tail[i] = "printed"
+        elif _COPY_TO.match(t):
+            tail[i] = "copy_to"
+        elif _DISCLOSURE.match(t):
+            tail[i] = "disclosure"
+        else:
+            break
+        k -= 1
+    if k >= 0 and (_NOTE.match(clean(texts[filled[k]])) or by_style.get(filled[k]) == "note") and k > 0:
+        nxt = filled[k - 1]
+        if _date(clean(texts[nxt])) and _DATE_LINE.match(clean(texts[nxt]).replace(" ", "")):
+            tail[filled[k]] = "note"
+            k -= 1
+    date_at = None
+    if k >= 0 and (_DATE_LINE.match(clean(texts[filled[k]]).replace(" ", "")) or by_style.get(filled[k]) == "date"):
+        date_at = filled[k]
+        tail[date_at] = "date"
+        k -= 1
+        # 署名: the short organ names just above the date (joint documents have several).
+        while k >= 0 and len(clean(texts[filled[k]])) <= MAX_SIGNATURE_CHARS:
+            t = clean(texts[filled[k]])
+            if by_style.get(filled[k]) == "signature" or (_ORGAN_END.search(t) and not t.endswith(("。", "：", ":"))):
+                tail[filled[k]] = "signature"
+                k -= 1
+            else:
+                break
+    body_end = k  # filled[0..body_end] hold the head and the body
+
+    # The head, top down: 份号, 密级, 紧急程度, the 发文机关标志, the 发文字号 (with 签发人).
+    pos = 0
+    while pos <= body_end:
+        i = filled[pos]
+        t = clean(texts[i])
+        style = by_style.get(i) or ("number" if paras[i].style.startswith("发文字号") else None)
+        if style == "mark" or (pos < 4 and _MARK.match(t)):
+            readings[i] = Reading(i, "mark", t, 0.95)
+        elif style == "banner" or (pos < 4 and t.endswith("文件") and len(t) <= 30):
+            readings[i] = Reading(i, "banner", t, 0.95)
+        elif style == "number" or (pos < 5 and _NUMBER_LINE.match(_SPACES.sub(" ", texts[i].strip()))):
+            readings[i] = Reading(i, "number", _SPACES.sub(" ", texts[i].strip()), 0.97)
+        else:
+            break
+        pos += 1
+    # The title: the paragraphs styled as one, or centred / large ones, until one ends with a kind word.
+    title_parts: list[int] = []
+    while pos <= body_end:
+        i = filled[pos]
+        p, t = paras[i], clean(texts[i])
+        styled = by_style.get(i) == "title"
+        looks = p.centered or (p.size or 0) >= TITLE_SIZE_PT
+        if t.endswith(("：", ":")) and title_parts:
+            break
+        if styled or looks or not title_parts:
+            title_parts.append(i)
+            pos += 1
+            if any(t.endswith(e) for e, _ in TITLE_ENDINGS) and not (
+                styled and pos <= body_end and by_style.get(filled[pos]) == "title"
+            ):
+                break
+            if len(title_parts) >= 3:
+                break
+        else:
+            break
+    title = "".join(clean(texts[i]) for i in title_parts)
+    title_sure = 0.97 if any(by_style.get(i) == "title" for i in title_parts) else 0.9
+    if title_parts and not any(title.endswith(e) for e, _ in TITLE_ENDINGS):
+        title_sure = 0.6
+    for n, i in enumerate(title_parts):
+        readings[i] = Reading(i, "title", title if n == 0 else "", title_sure)
+    # 主送: the next paragraph when it ends with a colon and is short.
+    if pos <= body_end:
+        i = filled[pos]
+        t = clean(texts[i])
+        if by_style.get(i) == "recipients" or (
+            t.endswith(("：", ":")) and len(t) <= MAX_RECIPIENTS_CHARS and not _ATTACHMENT.match(t)
+        ):
+            readings[i] = Reading(i, "recipients", t.rstrip("：:"), 0.95)
+            pos += 1
+
+    # The body: paragraphs, headings, and the 附件说明 that closes it.
+    in_attachments = False
+    for n in range(pos, body_end + 1):
+        i = filled[n]
+        p, t = paras[i], clean(texts[i])
+        if _ATTACHMENT.match(t) or by_style.get(i) == "attachments":
+            in_attachments = True
+            readings[i] = Reading(i, "attachments", _ATTACHMENT.sub("", t), 0.95)
+            continue
+        if in_attachments and (_ATTACHMENT_ITEM.match(t) or p.label):
+            readings[i] = Reading(i, "attachments", t, 0.9)
+            continue
+        in_attachments = False
+        level, rest = _heading_level(p, p.text.strip() if p.label else t)
+        if _is_heading(p, t, level):
+            readings[i] = Reading(i, "heading", clean(rest), 0.95 if p.label or p.level else 0.85, level)
+        else:
+            readings[i] = Reading(i, "body", t, 0.95)
+    for i, role in tail.items():
+        text = clean(texts[i])
+        readings[i] = Reading(i, role, text, 0.95)
+    return readings
+
+
+def _attachment_items(texts: list[str]) -> list[str]:
+    """附件说明 lines as the case holds them: "1. 名称" items without their numbers."""
+    items = []
+    for t in texts:
+        if not t:
+            continue
+        items.append(re.sub(r"^[0-9０-９]+\s*[．.、]\s*", "", t) if len(texts) > 1 else t)
+    return items
+
+
+def _printed(text: str) -> dict[str, Any]:
+    m = _PRINTED.match(text.replace("\t", " ")) or _PRINTED.match(_SPACES.sub(" ", text))
+    if not m:
+        return {}
+    day = _date(m["date"])
+    by = clean(m["by"])
+    return {"by": by, "date": day} if day else {}
+
+
+def read_draft(draft: WordDraft, kind: str | None = None) -> DraftReading:
+    """The roles of a draft and the case they make (issuer, year and the document of ``kind``)."""
+    readings = label_roles(draft)
+    paras = [p for p in draft.paragraphs if p.where != "table" or p.row is not None]
+    of: dict[str, list[Reading]] = {}
+    for r in readings:
+        of.setdefault(r.role, []).append(r)
+    doubts: dict[str, str] = {}
+    title = next((r.text for r in of.get("title", []) if r.text), "")
+    kind = kind or _kind_of(title)
+    number_line = _NUMBER_LINE.match(next((r.text for r in of.get("number", [])), ""))
+    parsed = parse_number(number_line.group(0).split("签发人")[0].replace(" ", "")) if number_line else None
+    doc: dict[str, Any] = {"number": str(parsed.number) if parsed else "auto", "title": title}
+    doc |= _marks([r.text for r in of.get("mark", [])])
+    if number_line and number_line["signers"]:
+        doc["signers"] = [name for name in re.split(r"[\s、，,]+", number_line["signers"]) if name]
+    parts = [clean(paras[r.index].text) for r in of.get("title", [])]
+    if len(parts) > 1:
+        doubts[f"{kind}.title"] = f"标题由 {len(parts)} 段合成：{' / '.join(parts)}，请核对"
+    if any(r.sure < UNSURE for r in of.get("title", [])):
+        doubts[f"{kind}.title"] = f"标题“{title}”不以文种结尾，可能没有读全，请核对"
+    recipients = next((r.text for r in of.get("recipients", [])), "")
+    if recipients:
+        doc["recipients"] = recipients
+    doc |= _body(readings, paras, kind, doubts)
+    doc |= _closing(of, paras, kind, doubts)
+    issuer = _issuer(of, doubts)
+    if number_line:  # the 机关代字 a blank number will be taken under: a 函's own series, or the issuer's
+        if kind == "letter":
+            doc["prefix"] = number_line["prefix"]
+        else:
+            issuer["prefix"] = number_line["prefix"]
+    year = int(number_line["year"]) if number_line else doc["date"].year
+    return DraftReading(kind, readings, {"issuer": issuer, "year": year, kind: doc}, doubts)
+
+
+def _marks(texts: list[str]) -> dict[str, Any]:
+    """份号, 密级和保密期限, 紧急程度 as the case holds them."""
+    out: dict[str, Any] = {}
+    for text in texts:
+        m = _MARK.match(text)
+        if m and m["copy"]:
+            out["copy_number"] = m["copy"]
+        elif m and m["secrecy"]:
+            out["secrecy"] = {"level": m["secrecy"], **({"period": m["period"]} if m["period"] else {})}
+        elif m and m["urgency"]:
+            out["urgency"] = m["urgency"]
+    return out
+
+
+UNSURE = 0.8  # a reading less sure than this is listed for the clerk to check
+
+
+def _body(readings: list[Reading], paras: list[Para], kind: str, doubts: dict[str, str]) -> dict[str, Any]:
+    """The body's paragraphs, and its heading tree for the kinds that have one (docgen numbers headings)."""
+    body: list[str] = []
+    sections: list[dict[str, Any]] = []
+    stack: list[tuple[int, dict[str, Any]]] = []
+    for r in readings:
+        if r.role == "heading" and r.level is not None:
+            node: dict[str, Any] = {"heading": r.text}
+            while stack and stack[-1][0] >= r.level:
+                stack.pop()
+            (stack[-1][1].setdefault("sections", []) if stack else sections).append(node)
+            stack.append((r.level, node))
+            if r.sure < 0.9:
+                doubts.setdefault(f"{kind}.sections", f"“{r.text}”按手打的序号读作第 {r.level} 级标题，请核对")
+        elif r.role == "body":
+            (stack[-1][1].setdefault("body", []) if stack else body).append(r.text)
+    if kind == "notice" and sections:  # a 通知 has no heading tree: its headings stay in its text, numbered
+        body = [
+            r.text if r.role == "body" else clean(paras[r.index].text)
+            for r in readings
+            if r.role in ("body", "heading")
+        ]
+        sections = []
+    return {"body": body, **({"sections": sections} if sections else {})}
+
+
+def _closing(of: dict[str, list[Reading]], paras: list[Para], kind: str, doubts: dict[str, str]) -> dict[str, Any]:
+    """附件说明, 署名, 成文日期, 附注, 公开方式, 抄送 and the 版记's 印发."""
+    doc: dict[str, Any] = {}
+    attachments = _attachment_items([r.text for r in of.get("attachments", [])])
+    if attachments:
+        doc["attachments"] = attachments
+    signatures = [r.text for r in of.get("signature", [])]
+    if signatures:
+        doc["signature"] = signatures[0]
+    signed = next((_date(r.text) for r in of.get("date", [])), None)
+    doc["date"] = signed or dt.date.today()
+    if signed is None:
+        doubts[f"{kind}.date"] = "没有读到成文日期，暂填今天，请核对"
+    note = next((r.text for r in of.get("note", [])), None)
+    if note:  # the case holds the 附注 without its parentheses: docgen prints them
+        doc["note"] = re.sub(r"^[（(](.*)[）)]$", r"\1", note)
+    disclosure = next((_DISCLOSURE.match(r.text) for r in of.get("disclosure", [])), None)
+    if disclosure:
+        doc["disclosure"] = disclosure[1]
+    copy_to = next((r.text for r in of.get("copy_to", [])), "")
+    if copy_to:
+        doc["copy_to"] = [c for c in re.split(r"[，,、]", _COPY_TO.sub("", copy_to).rstrip("。")) if c]
+    printed = next((_printed(paras[r.index].text) for r in of.get("printed", [])), {})
+    if kind == "notice":
+        doc["printed"] = printed or {"date": doc["date"]}
+        if not printed:
+            doubts[f"{kind}.printed"] = "没有读到版记的印发机关和印发日期，印发日期暂同成文日期，请核对"
+    return doc
+
+
+def _issuer(of: dict[str, list[Reading]], doubts: dict[str, str]) -> dict[str, Any]:
+    """The issuing organ: the 署名, else the 发文机关标志 without 文件."""
+    banner = next((r.text for r in of.get("banner", [])), "")
+    signature = next((r.text for r in of.get("signature", [])), "")
+    organ = signature or banner.removesuffix("文件")
+    issuer: dict[str, Any] = {"name": organ} if organ else {}
+    if banner and banner not in (f"{organ}文件", organ):
+        issuer["banner"] = banner
+    if not organ:
+        doubts["issuer.name"] = "没有读到发文机关（署名或版头），请填写"
+    return issuer
+
+
+__all__ = ["ROLES", "DraftReading", "Reading", "clean", "label_roles", "read_draft"]
