@@ -152,3 +152,24 @@ def test_format_says_what_to_check_refuses_to_overwrite_and_renders_on(tmp_path:
     roles: dict[str, Any] = {r["role"]: r for r in listed["roles"]}
     assert roles["发文字号"]["text"] == "恩科工商务字〔2021〕58号" and listed["kind"] == "notice"
     assert len(VARIANTS) == 8
+
+
+@pytest.mark.libreoffice
+def test_archive_import_reads_a_word_file_with_the_same_reader(tmp_path: Path, run_cli: RunCli) -> None:
+    from tests.clerk_drafts import make_draft
+
+    (tree,) = [s for s in sources() if s.name == "request-tree"]
+    numbered = make_draft(tree, "auto_numbered", tmp_path / "in" / "numbered.docx")
+    tracked = make_draft(tree, "tracked", tmp_path / "in" / "tracked.docx")
+    (tmp_path / "ws").mkdir()
+    done = run_cli("-w", str(tmp_path / "ws"), "archive", "import", str(numbered), str(tracked), "--json")
+    assert done.exit_code == 0, done.err
+    texts = {
+        Path(r["file"]).name: (Path(r["path"]) / "text.txt").read_text(encoding="utf-8") for r in json.loads(done.out)
+    }
+    assert "一、工作进展" in texts["numbered.docx"] and "（一）主要做法" in texts["numbered.docx"], (
+        "Word's numbers read"
+    )
+    assert "草稿中删去的一句" not in texts["tracked.docx"], "a tracked deletion is not the document's text"
+    first = tree.doc["body"][0]
+    assert first in texts["tracked.docx"].replace("\n", ""), "a tracked insertion is"

@@ -258,4 +258,9 @@ def read_word(path: Path) -> WordDraft:
     return draft
 
 
-__all__ = ["Para", "WordDraft", "read_word"]
+def word_text(path: Path) -> str:
+    """The draft's text as Word shows it, a paragraph a line (what ``archive import`` reads a DOCX by)."""
+    return "\n".join(p.text for p in read_word(path).paragraphs)
+
+
+__all__ = ["Para", "WordDraft", "read_word", "word_text"]

@@ -31,6 +31,7 @@ from docgen.config import Settings
 from docgen.convert.sanitize import clean_docx
 from docgen.errors import DocgenError, OcrError, RegistryError, os_error_message, printable
 from docgen.intake import Enterprise, kind_of_title, read_metadata
+from docgen.intake.wordreader import word_text
 from docgen.numbering.registry import new_record
 from docgen.ocr import INSTALL_HINT, OcrEngine, OcrResult, PageText, open_engine, recognise_pages, refuse_long_ocr
 from docgen.pipeline.prepare import converter_for
@@ -150,6 +151,8 @@ def plan_import(
 ) -> ImportPlan:
     """Read one file (OCR for pages without text) and decide its metadata: given values win."""
     extracted = extract(source)
+    if extracted.kind == "docx":  # read as docgen format reads a draft: Word's numbers, changes accepted
+        extracted = dataclasses.replace(extracted, text=word_text(source))
     text, ocr = extracted.text, None
     scanned = extracted.image_only_pages if extracted.kind == "pdf" else []
     if scanned and engine.wanted:
