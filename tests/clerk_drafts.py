@@ -154,7 +154,8 @@ def make_draft(source: Source, variant: str, target: Path) -> Path:  # noqa: PLR
     mixed = variant == "mixed"
     if variant != "left_title" and source.number:
         d.line(f"{source.organ}文件", "banner", centred=True, size=36, bold=True)
-        d.line(source.number, "number", centred=True)
+        signers = doc.get("signers") or []  # a 请示 or 报告 names its 签发人 beside the number
+        d.line(source.number + (f"\u3000\u3000签发人：{'　'.join(signers)}" if signers else ""), "number", centred=True)
         d.blank()
     title = doc["title"]
     if variant == "split_title":
