@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,8 +266,8 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
     title_sure = 0.97 if any(by_style.get(i) == "title" for i in title_parts) else 0.9
     if title_parts and not any(title.endswith(e) for e, _ in TITLE_ENDINGS):
         title_sure = 0.6
-    for n, i in enumerate(title_parts):
-        readings[i] = Reading(i, "title", title if n == 0 else "", title_sure)
+    for i in title_parts:
+        readings[i] = Reading(i, "title", clean(texts[i]), title_sure)
     # 主送: the next paragraph when it ends with a colon and is short.
     if pos <= body_end:
         i = filled[pos]
@@ -301,6 +302,18 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
     return readings
 
 
+def corrected(draft: WordDraft, readings: list[Reading], roles: Mapping[int, str]) -> list[Reading]:
+    """The readings with the roles a clerk chose (paragraph index → role) put in, sure as can be."""
+    out = list(readings)
+    for i, role in roles.items():
+        if not 0 <= i < len(out) or role not in ROLES or not draft.paragraphs[i].text.strip():
+            continue
+        para = draft.paragraphs[i]
+        level, text = _heading_level(para, para.text.strip()) if role == "heading" else (None, para.text)
+        out[i] = Reading(i, role, clean(text), 1.0, (level or 1) if role == "heading" else None)
+    return out
+
+
 def _attachment_items(texts: list[str]) -> list[str]:
     """附件说明 lines as the case holds them: "1. 名称" items without their numbers."""
     items = []
@@ -320,15 +333,18 @@ def _printed(text: str) -> dict[str, Any]:
     return {"by": by, "date": day} if day else {}
 
 
-def read_draft(draft: WordDraft, kind: str | None = None) -> DraftReading:
-    """The roles of a draft and the case they make (issuer, year and the document of ``kind``)."""
-    readings = label_roles(draft)
+def read_draft(draft: WordDraft, kind: str | None = None, roles: Mapping[int, str] | None = None) -> DraftReading:
+    """The roles of a draft and the case they make (issuer, year and the document of ``kind``).
+
+    ``roles`` are a clerk's corrections: paragraph index → role, taken as given.
+    """
+    readings = corrected(draft, label_roles(draft), roles or {})
     paras = [p for p in draft.paragraphs if p.where != "table" or p.row is not None]
     of: dict[str, list[Reading]] = {}
     for r in readings:
         of.setdefault(r.role, []).append(r)
     doubts: dict[str, str] = {}
-    title = next((r.text for r in of.get("title", []) if r.text), "")
+    title = "".join(r.text for r in of.get("title", []))
     kind = kind or _kind_of(title)
     number_line = _NUMBER_LINE.match(next((r.text for r in of.get("number", [])), ""))
     parsed = parse_number(number_line.group(0).split("签发人")[0].replace(" ", "")) if number_line else None
@@ -442,4 +458,4 @@ def _issuer(of: dict[str, list[Reading]], doubts: dict[str, str]) -> dict[str, A
     return issuer
 
 
-__all__ = ["ROLES", "DraftReading", "Reading", "clean", "label_roles", "read_draft"]
+__all__ = ["ROLES", "DraftReading", "Reading", "clean", "corrected", "label_roles", "read_draft"]

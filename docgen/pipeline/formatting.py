@@ -35,8 +35,18 @@ class Formatted:
 
     @property
     def roles(self) -> list[tuple[str, str, float]]:
-        """Each role read (in Chinese), its text, how sure: what the command prints."""
-        return [(ROLES[r.role], r.text, r.sure) for r in self.reading.readings if r.role != "skip" and r.text]
+        """Each role read (in Chinese), its text, how sure: what the command prints (a title's lines as one)."""
+        out: list[tuple[str, str, float]] = []
+        last = ""
+        for r in self.reading.readings:
+            if r.role == "skip" or not r.text:
+                continue
+            if r.role == last == "title":
+                out[-1] = (out[-1][0], out[-1][1] + r.text, min(out[-1][2], r.sure))
+            else:
+                out.append((ROLES[r.role], r.text, r.sure))
+            last = r.role
+        return out
 
 
 def default_case_path(source: Path) -> Path:
