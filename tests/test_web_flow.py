@@ -23,8 +23,10 @@ from docgen.pipeline.workspace import Workspace
 from docgen.readback import read_pdf
 from docgen.web import create_app
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, OFFICE_SCREEN, PHONE_SCREEN, looked_at, pdf_drawn, share_of
+from tests.clerk_drafts import make_draft
 from tests.conftest import copy_workspace
 from tests.documents import pdf_from_text
+from tests.test_format import sources as format_sources
 from tests.webserver import running
 
 pytestmark = pytest.mark.libreoffice
@@ -269,3 +271,31 @@ def test_the_archivist_uploads_an_old_file_and_the_audit_shows_who_did_what(
     expect(refused.first).to_contain_text("张三")
     assert all("拒绝越权操作" in text for text in refused.all_inner_texts())
     looked_at(archivist, "audit", tmp_path)
+
+
+def test_a_word_draft_is_read_its_roles_corrected_with_one_click_and_it_goes_on_as_a_draft(
+    browser: Browser, office: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, ws = office
+    (source,) = [s for s in format_sources() if s.name == "request-tree"]
+    word = make_draft(source, "typed_numbers", tmp_path / "请示草稿.docx")
+    drafter = signed_in(browser, base, "张三")
+    drafter.goto("/drafts")
+    drafter.set_input_files("#word-draft input[type=file]", str(word))
+    drafter.click("#word-draft button")
+    expect(drafter).to_have_url(re.compile(r"/drafts/[0-9a-f]{12}/roles$"))
+    rows = drafter.locator("#roles tbody tr")
+    expect(rows.filter(has_text="妥否，请批示。").locator("select")).to_have_value("body")
+    note = rows.filter(has_text="联系人：梁志明")
+    expect(note.locator("select")).to_have_value("note")
+    looked_at(drafter, "word-roles", tmp_path)
+    # One change of a role, and the draft is read again: the 附注 becomes the last paragraph of the text.
+    note.locator("select").select_option("body")
+    expect(drafter.locator("#roles tbody tr", has_text="联系人：梁志明").locator("td").last).to_have_text("已改")
+    draft_id = drafter.url.split("/")[-2]
+    text = (ws / "drafts" / draft_id / "case.yaml").read_text(encoding="utf-8")
+    assert "note:" not in text and "- （联系人：梁志明；联系电话：0750-7115128）" in text
+    drafter.click("a:has-text('← 稿件')")
+    expect(drafter.locator("h1")).to_have_text(source.doc["title"])
+    expect(drafter.locator("#word-roles")).to_be_visible()
+    expect(drafter.locator('[name="request.recipients"]')).to_have_value("恩平市人民政府")

@@ -30,6 +30,9 @@ CASE_FILE = "case.yaml"
 FLOW_FILE = "flow.json"
 HISTORY_DIR = "history"
 PREVIEW_DIR = "preview"
+WORD_SOURCE = "source.docx"  # the Word draft a draft was read from (docgen format)
+WORD_ROLES = "roles.json"  # the roles a clerk corrected in it
+KEPT_FILES = frozenset({WORD_SOURCE, WORD_ROLES})
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 30.0
 MAX_OPINION_CHARS = 500
@@ -174,6 +177,12 @@ class DraftStore(Protocol):
     def update(self, draft: Draft) -> Draft:
         """Write the draft's flow record."""
 
+    def keep(self, draft_id: str, name: str, data: bytes) -> Path:
+        """Keep a file with the draft (the Word draft it was read from)."""
+
+    def kept(self, draft_id: str, name: str) -> Path | None:
+        """A file kept with the draft, or None."""
+
     def locked(self) -> contextlib.AbstractContextManager[None]:
         """One change to the drafts at a time."""
 
@@ -253,6 +262,20 @@ class Drafts:
         self._write_flow(self._folder(draft.id), draft)
         return draft
 
+    def keep(self, draft_id: str, name: str, data: bytes) -> Path:
+        """Keep a file with the draft (the Word draft it was read from, the roles a clerk corrected)."""
+        if name not in KEPT_FILES:
+            msg = f"稿件不保存这种文件：{name}"
+            raise FlowError(msg)
+        target = self._folder(draft_id) / name
+        atomic_write_bytes(target, data)
+        return target
+
+    def kept(self, draft_id: str, name: str) -> Path | None:
+        """A file kept with the draft, or None."""
+        path = self._folder(draft_id) / name
+        return path if name in KEPT_FILES and path.is_file() else None
+
     @staticmethod
     def _write_text(folder: Path, text: str, revision: int) -> None:
         data = text.encode("utf-8")
@@ -280,4 +303,15 @@ def _draft(raw: dict[str, Any]) -> Draft:
     )
 
 
-__all__ = ["DRAFTS_DIR", "RULES", "Draft", "DraftStore", "Drafts", "Stage", "Step", "next_stage"]
+__all__ = [
+    "DRAFTS_DIR",
+    "RULES",
+    "WORD_ROLES",
+    "WORD_SOURCE",
+    "Draft",
+    "DraftStore",
+    "Drafts",
+    "Stage",
+    "Step",
+    "next_stage",
+]

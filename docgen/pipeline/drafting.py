@@ -32,8 +32,10 @@ from docgen.case.editing import (
 from docgen.case.model import AUTO_NUMBER, Case, load_case
 from docgen.convert.libreoffice import Converter
 from docgen.convert.pdfa import page_pngs
-from docgen.drafts import EDITABLE, RULES, Draft, Stage, Step, next_stage
+from docgen.drafts import EDITABLE, RULES, WORD_ROLES, WORD_SOURCE, Draft, Stage, Step, next_stage
 from docgen.errors import CaseError, ConversionError, DocgenError, FlowError, NeedsConfirmationError, Problem
+from docgen.intake.draftroles import ROLES, DraftReading, read_draft
+from docgen.intake.wordreader import read_word
 from docgen.numbering.service import refuse_unknown_series
 from docgen.pipeline.accounts import REFUSED_EVENT, log_event, require
 from docgen.pipeline.issue import Issued, issue_case
@@ -102,6 +104,7 @@ class DraftView:
     values: dict[str, str]
     problems: dict[str, list[str]]  # by form input; "" for those no input shows
     text: str
+    from_word: bool = False  # read from a Word draft kept with it (its roles can be corrected)
 
 
 def new_draft(ws: Workspace, account: Account, kind: str, title: str, *, prefix: str = "", organ: str = "") -> Draft:
@@ -147,6 +150,77 @@ def _new_draft(ws: Workspace, account: Account, kind: str, title: str, *, prefix
     return draft
 
 
+@dataclass(frozen=True)
+class WordLine:
+    """One paragraph of the Word draft a draft was read from, with the role it was given."""
+
+    index: int
+    text: str
+    role: str
+    sure: float
+    level: int | None
+    corrected: bool
+
+
+def draft_from_word(ws: Workspace, account: Account, source: Path, name: str) -> Draft:
+    """A new draft read from a clerk's Word file (as ``docgen format`` reads it); the file kept with it."""
+    with _as(account):
+        require(ws, account, "draft", f"从 Word 稿新建稿件 {name}")
+        reading = read_draft(read_word(source))
+        if reading.kind not in DRAFT_KINDS:
+            reading = read_draft(read_word(source), "notice")
+        title = str(reading.data[reading.kind].get("title") or Path(name).stem)
+        draft = ws.drafts.create(reading.kind, title, account.name, _word_case_text(reading, name))
+        ws.drafts.keep(draft.id, WORD_SOURCE, source.read_bytes())
+        log_event(ws, "draft_created", draft=draft.id, kind=reading.kind, title=title, source=name)
+        return draft
+
+
+def _word_case_text(reading: DraftReading, name: str) -> str:
+    comments = [f"由 Word 稿 {name} 读出（docgen format）。标有“请核对”的字段请对照原稿。"]
+    return new_case_text(reading.data, comments, reading.doubts)
+
+
+def word_lines(ws: Workspace, draft_id: str) -> list[WordLine]:
+    """The Word draft's paragraphs with their roles (the clerk's corrections marked); [] when not from Word."""
+    draft = _draft(ws, draft_id)
+    source = ws.drafts.kept(draft.id, WORD_SOURCE)
+    if source is None:
+        return []
+    roles = _corrections(ws, draft.id)
+    reading = read_draft(read_word(source), draft.kind, roles)
+    return [
+        WordLine(r.index, r.text, r.role, r.sure, r.level, r.index in roles)
+        for r in reading.readings
+        if r.role != "skip"
+    ]
+
+
+def correct_role(ws: Workspace, account: Account, draft_id: str, index: int, role: str) -> Draft:
+    """Give a paragraph of the Word draft another role and read the draft again (its text replaced)."""
+    with _as(account), ws.drafts.locked():
+        draft = _draft(ws, draft_id)
+        source = ws.drafts.kept(draft.id, WORD_SOURCE)
+        if source is None or not editable_by(draft, account) or role not in ROLES:
+            msg = f"稿件《{draft.title}》不能改段落角色（只有拟稿人在拟稿中、且稿件是从 Word 稿读出的才能改）。"
+            raise FlowError(msg, refused=True)
+        roles = {**_corrections(ws, draft.id), index: role}
+        ws.drafts.keep(draft.id, WORD_ROLES, json.dumps({str(k): v for k, v in roles.items()}).encode("utf-8"))
+        reading = read_draft(read_word(source), draft.kind, roles)
+        title = str(reading.data[draft.kind].get("title") or draft.title)
+        return ws.drafts.save_text(draft.id, _word_case_text(reading, source.name), title)
+
+
+def _corrections(ws: Workspace, draft_id: str) -> dict[int, str]:
+    kept = ws.drafts.kept(draft_id, WORD_ROLES)
+    if kept is None:
+        return {}
+    try:
+        return {int(k): str(v) for k, v in json.loads(kept.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError):
+        return {}
+
+
 def view_draft(ws: Workspace, draft_id: str) -> DraftView:
     """The draft with its form and what validation says of the saved text."""
     draft = _draft(ws, draft_id)
@@ -157,7 +231,8 @@ def view_draft(ws: Workspace, draft_id: str) -> DraftView:
         field = problem_field(problem, fields)
         said = problem.message if field is not None or not problem.field else f"{problem.field}：{problem.message}"
         problems.setdefault(field or "", []).append(said)
-    return DraftView(draft, fields, form_values(text, fields), problems, text)
+    from_word = ws.drafts.kept(draft.id, WORD_SOURCE) is not None
+    return DraftView(draft, fields, form_values(text, fields), problems, text, from_word)
 
 
 def draft_problems(ws: Workspace, draft: Draft) -> list[Problem]:
@@ -453,6 +528,7 @@ def _draft(ws: Workspace, draft_id: str) -> Draft:
 
 __all__ = [
     "DRAFT_KIND_NAMES",
+    "ROLES",
     "STEP_NAMES",
     "Draft",
     "DraftView",
@@ -460,6 +536,9 @@ __all__ = [
     "Preview",
     "Previewer",
     "Stage",
+    "WordLine",
+    "correct_role",
+    "draft_from_word",
     "editable_by",
     "issue_draft",
     "make_preview",
@@ -473,4 +552,5 @@ __all__ = [
     "view_draft",
     "waiting_for",
     "waiting_jobs",
+    "word_lines",
 ]

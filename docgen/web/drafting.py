@@ -6,10 +6,12 @@ Every change goes through ``pipeline.drafting`` as the signed-in account; the fl
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -19,10 +21,13 @@ from docgen.errors import DocgenError, FlowError
 from docgen.pipeline.accounts import Account, allowed
 from docgen.pipeline.drafting import (
     DRAFT_KIND_NAMES,
+    ROLES,
     Draft,
     DraftView,
     Preview,
     Stage,
+    correct_role,
+    draft_from_word,
     editable_by,
     new_draft,
     offered_steps,
@@ -32,12 +37,16 @@ from docgen.pipeline.drafting import (
     take_step,
     view_draft,
     waiting_for,
+    word_lines,
 )
 from docgen.vocab import KIND_NAMES
 from docgen.web.jobs import DraftWork
 
 if TYPE_CHECKING:
     from docgen.web.app import Office
+
+
+MAX_WORD_BYTES = 20 << 20  # a Word draft with its pictures
 
 
 class DraftPages:
@@ -98,6 +107,56 @@ class DraftPages:
         except DocgenError as exc:
             return await self.drafts(request, exc.message, typed)
         return RedirectResponse(f"/drafts/{draft.id}", status_code=303)
+
+    async def from_word(self, request: Request) -> Response:
+        """POST ``/drafts/word``: a Word draft uploaded, read as ``docgen format`` reads it; then its roles."""
+        form = await self.office.checked_form(request, max_files=1)
+        account = self._account(request)
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            return await self.drafts(request, "请选择一个 Word 文件（.docx）。")
+        with tempfile.TemporaryDirectory(prefix="docgen-word-") as tmp:
+            source = Path(tmp) / "draft.docx"
+            source.write_bytes(await upload.read(MAX_WORD_BYTES + 1))
+            if source.stat().st_size > MAX_WORD_BYTES:
+                return await self.drafts(request, f"Word 稿太大（超过 {MAX_WORD_BYTES >> 20} MB）。")
+            try:
+                draft = await self.office.as_clerk(request, draft_from_word, self.ws, account, source, upload.filename)
+            except DocgenError as exc:
+                return await self.drafts(request, exc.message)
+        return RedirectResponse(f"/drafts/{draft.id}/roles", status_code=303)
+
+    async def roles(self, request: Request) -> Response:
+        """``/drafts/<id>/roles``: each paragraph of the Word draft with the role it was read as, to correct."""
+        view = await self._view(request)
+        lines = await self.office.as_clerk(request, word_lines, self.ws, view.draft.id)
+        if not lines:
+            raise HTTPException(404, "这份稿件不是从 Word 稿读出的。")
+        return self.office.page(
+            request,
+            "roles.html",
+            draft=view.draft,
+            lines=lines,
+            role_names=ROLES,
+            editable=editable_by(view.draft, self.office.account_of(request)),
+            problems=view.problems,
+            section="drafts",
+        )
+
+    async def correct(self, request: Request) -> Response:
+        """POST ``/drafts/<id>/roles``: one paragraph given another role; the draft read again."""
+        form = await self.office.checked_form(request)
+        account = self._account(request)
+        view = await self._view(request)
+        index, role = str(form.get("index", "")), str(form.get("role", ""))
+        if not index.isdigit():
+            raise HTTPException(400, "没有指明是哪一段。")
+        try:
+            await self.office.as_clerk(request, correct_role, self.ws, account, view.draft.id, int(index), role)
+        except FlowError as exc:
+            raise HTTPException(403 if exc.refused else 409, exc.message) from exc
+        self.work.preview(view.draft.id)
+        return RedirectResponse(f"/drafts/{view.draft.id}/roles#p{index}", status_code=303)
 
     async def draft(self, request: Request, error: str | None = None, status: int = 200) -> Response:
         """``/drafts/<id>``: the form (for its author while editable), the preview, the flow."""
@@ -191,6 +250,9 @@ class DraftPages:
         return [
             Route("/drafts", self.drafts),
             Route("/drafts/new", self.create, methods=["POST"]),
+            Route("/drafts/word", self.from_word, methods=["POST"]),
+            Route("/drafts/{draft_id:str}/roles", self.roles),
+            Route("/drafts/{draft_id:str}/roles", self.correct, methods=["POST"]),
             Route("/drafts/{draft_id:str}", self.draft),
             Route("/drafts/{draft_id:str}/save", self.save, methods=["POST"]),
             Route("/drafts/{draft_id:str}/step", self.step, methods=["POST"]),
