@@ -120,7 +120,9 @@ def clean(text: str) -> str:
 def _heading_level(para: Para, text: str) -> tuple[int | None, str]:
     """The heading level and the text without its number: Word's numbering first, then what was typed."""
     if para.label and para.level is not None:
-        return min(para.level, 4), clean(text[len(para.label) :])
+        # The number's shape says the level ("（一）" is level 2 however Word's list nests it).
+        shaped = next((level for level, pattern in TYPED_HEADING if pattern.match(para.label)), None)
+        return shaped or min(para.level, 4), clean(text[len(para.label) :])
     for level, pattern in TYPED_HEADING:
         m = pattern.match(text)
         if m:
@@ -140,6 +142,35 @@ def _is_heading(para: Para, text: str, level: int | None) -> bool:
     if re.match(r"^[0-9０-９]", body):  # "1.5亿元…": a number, not a heading
         return False
     return (len(body) <= 30 and not body.endswith(("。", "；", "，"))) or (level <= 2 and "。" not in body[:-1])
+
+
+def _number_follows(indices: list[int], texts: list[str]) -> bool:
+    return any(_NUMBER_LINE.match(_SPACES.sub(" ", texts[i].strip())) for i in indices)
+
+
+def _listed_items(readings: list[Reading], paras: list[Para], texts: list[str]) -> None:
+    """Typed-number lines that list what a sentence ending in "：" asks for are body, not headings.
+
+    "现商请提供以下资料：（一）……；（二）……；（三）……。": a run of items at one level right after
+    the colon, any of them ending "；" or "。", is an enumeration in the text.
+    """
+    i = 0
+    while i < len(readings):
+        r = readings[i]
+        if r.role == "body" and clean(texts[r.index]).endswith(("：", ":")):
+            run = []
+            j = i + 1
+            while j < len(readings) and readings[j].role in ("heading", "skip"):
+                if readings[j].role == "heading" and not paras[readings[j].index].label:
+                    run.append(j)
+                j += 1
+            same_level = len({readings[k].level for k in run}) == 1
+            if run and same_level and any(clean(texts[readings[k].index]).endswith(("；", ";", "。")) for k in run):
+                for k in run:
+                    readings[k] = Reading(readings[k].index, "body", clean(texts[readings[k].index]), 0.85)
+            i = j
+        else:
+            i += 1
 
 
 def _kind_of(title: str) -> str:
@@ -179,12 +210,18 @@ def _date(text: str) -> dt.date | None:
 
 def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - one pass down the page, a branch per role
     """Each paragraph's role, read top down; empty paragraphs are ``skip``."""
-    paras = [p for p in draft.paragraphs if p.where != "table" or p.row is not None]
+    paras = draft.paragraphs
     texts = [p.text.strip() for p in paras]
     readings = [Reading(i, "skip", "", 1.0) for i in range(len(paras))]
     filled = [i for i, t in enumerate(texts) if t]
     if not filled:
         return readings
+    # A 附注 a clerk put in a text box sits where its box is anchored (often the date's paragraph):
+    # read as the note it is, and out of the way of the 署名 and date around it.
+    boxed = [i for i in filled[-8:] if paras[i].where == "textbox" and _NOTE.match(clean(texts[i]))]
+    for i in boxed:
+        readings[i] = Reading(i, "note", clean(texts[i]), 0.9)
+    filled = [i for i in filled if i not in boxed]
     by_style = {
         i: STYLE_ROLES.get(paras[i].style.strip().lower()) or STYLE_ROLES.get(paras[i].style.strip()) for i in filled
     }
@@ -237,6 +274,8 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
             readings[i] = Reading(i, "mark", t, 0.95)
         elif style == "banner" or (pos < 4 and t.endswith("文件") and len(t) <= 30):
             readings[i] = Reading(i, "banner", t, 0.95)
+        elif pos < 3 and _ORGAN_END.search(t) and len(t) <= 30 and _number_follows(filled[pos + 1 : pos + 3], texts):
+            readings[i] = Reading(i, "banner", t, 0.9)  # a 函's 发文机关标志 is the organ's name alone
         elif style == "number" or (pos < 5 and _NUMBER_LINE.match(_SPACES.sub(" ", texts[i].strip()))):
             readings[i] = Reading(i, "number", _SPACES.sub(" ", texts[i].strip()), 0.97)
         else:
@@ -299,6 +338,7 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
     for i, role in tail.items():
         text = clean(texts[i])
         readings[i] = Reading(i, role, text, 0.95)
+    _listed_items(readings, paras, texts)
     return readings
 
 
@@ -402,7 +442,8 @@ def _body(readings: list[Reading], paras: list[Para], kind: str, doubts: dict[st
             (stack[-1][1].setdefault("sections", []) if stack else sections).append(node)
             stack.append((r.level, node))
             if r.sure < 0.9:
-                doubts.setdefault(f"{kind}.sections", f"“{r.text}”按手打的序号读作第 {r.level} 级标题，请核对")
+                where = f"{kind}.body" if kind == "notice" else f"{kind}.sections"  # a 通知 keeps them in its text
+                doubts.setdefault(where, f"“{r.text}”按手打的序号读作第 {r.level} 级标题，请核对")
         elif r.role == "body":
             (stack[-1][1].setdefault("body", []) if stack else body).append(r.text)
     if kind == "notice" and sections:  # a 通知 has no heading tree: its headings stay in its text, numbered
@@ -432,8 +473,10 @@ def _closing(of: dict[str, list[Reading]], paras: list[Para], kind: str, doubts:
     if note:  # the case holds the 附注 without its parentheses: docgen prints them
         doc["note"] = re.sub(r"^[（(](.*)[）)]$", r"\1", note)
     disclosure = next((_DISCLOSURE.match(r.text) for r in of.get("disclosure", [])), None)
-    if disclosure:
+    if disclosure and kind == "notice":
         doc["disclosure"] = disclosure[1]
+    elif disclosure:  # docgen prints 公开方式 on a 通知's 版记 only
+        doubts[f"{kind}.title"] = f"草稿写有“公开方式：{disclosure[1]}”，docgen 只在通知上印公开方式，未读入"
     copy_to = next((r.text for r in of.get("copy_to", [])), "")
     if copy_to:
         doc["copy_to"] = [c for c in re.split(r"[，,、]", _COPY_TO.sub("", copy_to).rstrip("。")) if c]
