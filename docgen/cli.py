@@ -201,8 +201,8 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 @click.option(
     "-k",
     "--kind",
-    type=click.Choice(["notice", "request", "report", "letter"]),
-    help="读成的文种（默认按标题判断：……的通知、请示、报告、函）。",
+    type=click.Choice(["notice", "request", "report", "letter", "minutes", "plan"]),
+    help="读成的文种（默认按标题判断：……的通知、请示、报告、函、纪要、工作计划）。",
 )
 @click.option(
     "-o",

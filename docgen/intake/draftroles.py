@@ -35,6 +35,7 @@ ROLES = {
     "note": "附注",
     "disclosure": "公开方式",
     "copy_to": "抄送机关",
+    "present": "出席、请假、列席",
     "printed": "印发机关和印发日期",
     "skip": "空行",
 }
@@ -50,7 +51,12 @@ STYLE_ROLES = {  # docgen's own paragraph styles, and the names clerks' template
     "附注": "note",
     "附件说明": "attachments",
     "密级和紧急程度": "mark",
+    "出席、请假、列席": "present",
 }
+LEVEL_STYLES = {"一级标题": 1, "二级标题": 2, "三级标题": 3, "四级标题": 4}  # docgen's heading styles
+_ISSUE = re.compile(r"^第\s*[0-9０-９]+\s*期$")  # a 纪要's 期号
+_ATTENDANCE = re.compile(r"^(出\s*席|请\s*假|列\s*席)\s*[:：]\s*(.+)$")
+_DISTRIBUTED = re.compile(r"^(?:抄\s*送|分\s*送)\s*[:：]\s*")
 _MARK = re.compile(r"^(?:(?P<copy>\d{6})|(?P<secrecy>绝密|机密|秘密)(?:★(?P<period>.+))?|(?P<urgency>特急|加急))$")
 # A 发文字号 as printed, its number left blank in a draft ("恩科工商务字〔2021〕　号"), 签发人 beside it.
 _NUMBER_LINE = re.compile(
@@ -129,6 +135,8 @@ def _heading_level(para: Para, text: str) -> tuple[int | None, str]:
             return level, text[m.end() :].strip()
     if para.level is not None and para.style and para.style.lower().startswith(("heading", "标题")):
         return min(para.level, 4), text
+    if para.style in LEVEL_STYLES:
+        return LEVEL_STYLES[para.style], text
     return None, text
 
 
@@ -136,12 +144,19 @@ def _is_heading(para: Para, text: str, level: int | None) -> bool:
     """A numbered line is a heading when it is short, or ends without a full stop (a 4-level 正文标题)."""
     if level is None:
         return False
-    if para.label or (para.style and para.style.lower().startswith(("heading", "标题"))):
+    if para.label or para.style in LEVEL_STYLES or (para.style and para.style.lower().startswith(("heading", "标题"))):
         return True
     body = TYPED_HEADING[level - 1][1].sub("", text)
     if re.match(r"^[0-9０-９]", body):  # "1.5亿元…": a number, not a heading
         return False
     return (len(body) <= 30 and not body.endswith(("。", "；", "，"))) or (level <= 2 and "。" not in body[:-1])
+
+
+def _banner_like(text: str, after: list[str]) -> bool:
+    """A 发文机关标志 as clerks type it: "…文件", or "…纪要" over a 期号."""
+    if len(text) > 30:
+        return False
+    return text.endswith("文件") or (text.endswith("纪要") and any(_ISSUE.match(a) for a in after))
 
 
 def _number_follows(indices: list[int], texts: list[str]) -> bool:
@@ -237,7 +252,7 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
             "印发" in t and WRITTEN_DATE.search(t) and t.endswith("印发")
         ):
             tail[i] = "printed"
-        elif _COPY_TO.match(t):
+        elif _DISTRIBUTED.match(t):
             tail[i] = "copy_to"
         elif _DISCLOSURE.match(t):
             tail[i] = "disclosure"
@@ -262,6 +277,9 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
                 k -= 1
             else:
                 break
+    while k >= 0 and (_ATTENDANCE.match(clean(texts[filled[k]])) or by_style.get(filled[k]) == "present"):
+        tail[filled[k]] = "present"  # a 纪要's 出席, 请假, 列席 close its text
+        k -= 1
     body_end = k  # filled[0..body_end] hold the head and the body
 
     # The head, top down: 份号, 密级, 紧急程度, the 发文机关标志, the 发文字号 (with 签发人).
@@ -272,10 +290,14 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
         style = by_style.get(i) or ("number" if paras[i].style.startswith("发文字号") else None)
         if style == "mark" or (pos < 4 and _MARK.match(t)):
             readings[i] = Reading(i, "mark", t, 0.95)
-        elif style == "banner" or (pos < 4 and t.endswith("文件") and len(t) <= 30):
+        elif style == "banner" or (pos < 4 and _banner_like(t, [clean(texts[n]) for n in filled[pos + 1 : pos + 2]])):
             readings[i] = Reading(i, "banner", t, 0.95)
         elif pos < 3 and _ORGAN_END.search(t) and len(t) <= 30 and _number_follows(filled[pos + 1 : pos + 3], texts):
             readings[i] = Reading(i, "banner", t, 0.9)  # a 函's 发文机关标志 is the organ's name alone
+        elif pos < 3 and _ISSUE.match(t):
+            readings[i] = Reading(i, "number", t, 0.95)
+        elif pos < 4 and any(r.role == "number" and _ISSUE.match(r.text) for r in readings) and _date(t):
+            readings[i] = Reading(i, "date", _SPACES.sub(" ", texts[i].strip()), 0.9)  # 纪要: its organ and date
         elif style == "number" or (pos < 5 and _NUMBER_LINE.match(_SPACES.sub(" ", texts[i].strip()))):
             readings[i] = Reading(i, "number", _SPACES.sub(" ", texts[i].strip()), 0.97)
         else:
@@ -332,7 +354,8 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
         in_attachments = False
         level, rest = _heading_level(p, p.text.strip() if p.label else t)
         if _is_heading(p, t, level):
-            readings[i] = Reading(i, "heading", clean(rest), 0.95 if p.label or p.level else 0.85, level)
+            typed_only = not (p.label or p.level or p.style in LEVEL_STYLES)
+            readings[i] = Reading(i, "heading", clean(rest), 0.85 if typed_only else 0.95, level)
         else:
             readings[i] = Reading(i, "body", t, 0.95)
     for i, role in tail.items():
@@ -408,8 +431,45 @@ def read_draft(draft: WordDraft, kind: str | None = None, roles: Mapping[int, st
             doc["prefix"] = number_line["prefix"]
         else:
             issuer["prefix"] = number_line["prefix"]
-    year = int(number_line["year"]) if number_line else doc["date"].year
+    in_title = re.search(r"(\d{4})\s*年", title)
+    year = int(number_line["year"]) if number_line else int(in_title[1]) if in_title else doc["date"].year
+    if kind in SHAPED:
+        doc = SHAPED[kind](doc, of)
     return DraftReading(kind, readings, {"issuer": issuer, "year": year, kind: doc}, doubts)
+
+
+def _as_plan(doc: dict[str, Any], of: dict[str, list[Reading]]) -> dict[str, Any]:
+    """A 工作计划 holds its title, its opening paragraphs and its heading tree, nothing else.
+
+    Its 附件说明 is not read: docgen prints it from the case's 任务分工表 (``tasks``).
+    """
+    return {"title": doc["title"], "preamble": doc["body"], "sections": doc.get("sections", [])}
+
+
+def _as_minutes(doc: dict[str, Any], of: dict[str, list[Reading]]) -> dict[str, Any]:
+    """A 纪要: its 纪要标志 and 期号, who attended, was away or sat in, and where it went (分送)."""
+    out: dict[str, Any] = {
+        "banner": next((r.text for r in of.get("banner", [])), ""),
+        "number": next((r.text for r in of.get("number", []) if _ISSUE.match(r.text)), None),
+        "title": doc["title"],
+        "body": doc["body"],
+    }
+    if doc.get("sections"):
+        out["sections"] = doc["sections"]
+    for r in of.get("present", []):
+        m = _ATTENDANCE.match(r.text)
+        if m:
+            key = {"出席": "present", "请假": "absent", "列席": "attending"}[m[1].replace(" ", "")]
+            out[key] = [p for p in re.split(r"[，,、；;]", m[2].rstrip("。")) if p]
+    out["date"] = doc["date"]
+    if doc.get("copy_to"):
+        out["copy_to"] = doc["copy_to"]
+    if doc.get("printed") and doc["printed"].get("by"):
+        out["printed"] = doc["printed"]
+    return {k: v for k, v in out.items() if v not in (None, "")}
+
+
+SHAPED = {"plan": _as_plan, "minutes": _as_minutes}  # kinds whose fields are not a 通知's
 
 
 def _marks(texts: list[str]) -> dict[str, Any]:
@@ -436,7 +496,7 @@ def _body(readings: list[Reading], paras: list[Para], kind: str, doubts: dict[st
     stack: list[tuple[int, dict[str, Any]]] = []
     for r in readings:
         if r.role == "heading" and r.level is not None:
-            node: dict[str, Any] = {"heading": r.text}
+            node: dict[str, Any] = _heading_node(r.text)
             while stack and stack[-1][0] >= r.level:
                 stack.pop()
             (stack[-1][1].setdefault("sections", []) if stack else sections).append(node)
@@ -456,6 +516,17 @@ def _body(readings: list[Reading], paras: list[Para], kind: str, doubts: dict[st
     return {"body": body, **({"sections": sections} if sections else {})}
 
 
+def _heading_node(text: str) -> dict[str, Any]:
+    """A heading, and the text a clerk ran on after it in the same paragraph ("加强统筹协调。充分发挥……")."""
+    heading, stop, rest = text.partition("。")
+    if stop and rest.strip() and len(heading) <= MAX_RUN_ON_HEADING:
+        return {"heading": heading + stop, "text": rest.strip()}  # printed as typed: the stop stays
+    return {"heading": text}
+
+
+MAX_RUN_ON_HEADING = 20  # "（一）加强统筹协调。" — longer, it is a sentence, not a heading
+
+
 def _closing(of: dict[str, list[Reading]], paras: list[Para], kind: str, doubts: dict[str, str]) -> dict[str, Any]:
     """附件说明, 署名, 成文日期, 附注, 公开方式, 抄送 and the 版记's 印发."""
     doc: dict[str, Any] = {}
@@ -465,9 +536,9 @@ def _closing(of: dict[str, list[Reading]], paras: list[Para], kind: str, doubts:
     signatures = [r.text for r in of.get("signature", [])]
     if signatures:
         doc["signature"] = signatures[0]
-    signed = next((_date(r.text) for r in of.get("date", [])), None)
+    signed = next((day for r in of.get("date", []) if (day := _date(r.text))), None)
     doc["date"] = signed or dt.date.today()
-    if signed is None:
+    if signed is None and kind != "plan":  # a 工作计划 is dated by the notice that issues it
         doubts[f"{kind}.date"] = "没有读到成文日期，暂填今天，请核对"
     note = next((r.text for r in of.get("note", [])), None)
     if note:  # the case holds the 附注 without its parentheses: docgen prints them
@@ -479,8 +550,10 @@ def _closing(of: dict[str, list[Reading]], paras: list[Para], kind: str, doubts:
         doubts[f"{kind}.title"] = f"草稿写有“公开方式：{disclosure[1]}”，docgen 只在通知上印公开方式，未读入"
     copy_to = next((r.text for r in of.get("copy_to", [])), "")
     if copy_to:
-        doc["copy_to"] = [c for c in re.split(r"[，,、]", _COPY_TO.sub("", copy_to).rstrip("。")) if c]
+        doc["copy_to"] = [c for c in re.split(r"[，,、]", _DISTRIBUTED.sub("", copy_to).rstrip("。")) if c]
     printed = next((_printed(paras[r.index].text) for r in of.get("printed", [])), {})
+    if kind == "minutes":
+        doc["printed"] = printed
     if kind == "notice":
         doc["printed"] = printed or {"date": doc["date"]}
         if not printed:
@@ -489,10 +562,11 @@ def _closing(of: dict[str, list[Reading]], paras: list[Para], kind: str, doubts:
 
 
 def _issuer(of: dict[str, list[Reading]], doubts: dict[str, str]) -> dict[str, Any]:
-    """The issuing organ: the 署名, else the 发文机关标志 without 文件."""
+    """The issuing organ: the 署名, else the organ beside a 纪要's date, else the 发文机关标志 without 文件."""
     banner = next((r.text for r in of.get("banner", [])), "")
     signature = next((r.text for r in of.get("signature", [])), "")
-    organ = signature or banner.removesuffix("文件")
+    dated = next((_SPACES.split(r.text)[0] for r in of.get("date", []) if _SPACES.search(r.text)), "")
+    organ = signature or (dated if _ORGAN_END.search(dated) else "") or banner.removesuffix("文件")
     issuer: dict[str, Any] = {"name": organ} if organ else {}
     if banner and banner not in (f"{organ}文件", organ):
         issuer["banner"] = banner

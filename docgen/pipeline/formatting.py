@@ -22,7 +22,7 @@ from docgen.intake.wordreader import read_word
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import KIND_NAMES
 
-FORMAT_KINDS = ("notice", "request", "report", "letter")  # what a Word draft is read into
+FORMAT_KINDS = ("notice", "request", "report", "letter", "minutes", "plan")  # what a Word draft is read into
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def format_draft(
     if reading.kind not in FORMAT_KINDS:
         seems = KIND_NAMES.get(reading.kind, reading.kind)
         title = reading.data[reading.kind].get("title")
-        msg = f"《{title}》看来是{seems}，请用 -k 指定要读成的文种（notice、request、report、letter）。"
+        msg = f"《{title}》看来是{seems}，请用 -k 指定要读成的文种（{'、'.join(FORMAT_KINDS)}）。"
         raise DocgenError(msg)
     text = new_case_text(
         reading.data,
