@@ -75,7 +75,6 @@ _CHINESE_DATE = re.compile(
 )
 _ATTACHMENT = re.compile(r"^附\s*件\s*[:：]\s*")
 _ATTACHMENT_ITEM = re.compile(r"^\s*[0-9０-９]+\s*[．.、]\s*\S")
-_COPY_TO = re.compile(r"^抄\s*送\s*[:：]\s*")
 _PRINTED = re.compile(r"^(?P<by>.*?\S)\s+(?P<date>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)\s*印\s*发\s*$")
 _DISCLOSURE = re.compile(r"^公开方式\s*[:：]\s*(主动公开|依申请公开|不予公开)\s*$")
 _NOTE = re.compile(r"^[（(].*[）)]$")
@@ -402,7 +401,7 @@ def read_draft(draft: WordDraft, kind: str | None = None, roles: Mapping[int, st
     ``roles`` are a clerk's corrections: paragraph index → role, taken as given.
     """
     readings = corrected(draft, label_roles(draft), roles or {})
-    paras = [p for p in draft.paragraphs if p.where != "table" or p.row is not None]
+    paras = draft.paragraphs
     of: dict[str, list[Reading]] = {}
     for r in readings:
         of.setdefault(r.role, []).append(r)
