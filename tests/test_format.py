@@ -10,6 +10,7 @@ paragraph: ``format(render(case))`` gives back the case.
 from __future__ import annotations
 
 import json
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ COORDINATION = REPO / "examples" / "enping-2021-coordination" / "case.yaml"
 OTHER = REPO / "tests" / "cases" / "taishan-2022.yaml"
 HANDWRITTEN = REPO / "tests" / "drafts" / "handwritten"
 SURE_ENOUGH = 0.97
+BOMB_SECONDS = 10  # refused from the package's own counts, long before anything is parsed
 
 
 def sources() -> list[Source]:
@@ -181,3 +183,18 @@ def test_archive_import_reads_a_word_file_with_the_same_reader(tmp_path: Path, r
     assert "草稿中删去的一句" not in texts["tracked.docx"], "a tracked deletion is not the document's text"
     first = tree.doc["body"][0]
     assert first in texts["tracked.docx"].replace("\n", ""), "a tracked insertion is"
+
+
+def test_a_word_bomb_is_refused_before_it_is_unpacked(tmp_path: Path, run_cli: RunCli) -> None:
+    from docgen.readback import MAX_PART_TAGS
+    from tests.hostile_files import paragraph_bomb, zip_bomb
+
+    for bomb, said in (
+        (paragraph_bomb(tmp_path / "段落炸弹.docx", MAX_PART_TAGS + 1000), "标记"),
+        (zip_bomb(tmp_path / "压缩炸弹.docx", 300), "压缩炸弹"),
+    ):
+        started = time.monotonic()
+        refused = run_cli("-w", str(tmp_path), "format", str(bomb))
+        assert refused.exit_code == 1 and said in refused.err and "Traceback" not in refused.err, refused.err
+        assert time.monotonic() - started < BOMB_SECONDS
+        assert not bomb.with_suffix(".yaml").exists()

@@ -13,12 +13,14 @@ Pure reading over the XML (python-docx for the package, lxml underneath): no Wor
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from docgen.errors import UnreadableFileError
+from docgen.readback import check_docx
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
@@ -231,9 +233,10 @@ def read_word(path: Path) -> WordDraft:
     import docx  # noqa: PLC0415 - python-docx loads only when a Word file is read
     from docx.opc.exceptions import PackageNotFoundError  # noqa: PLC0415
 
+    check_docx(path)  # a zip bomb or a million tags is refused before python-docx unpacks anything
     try:
         doc = docx.Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, OSError, zipfile.BadZipFile) as exc:
         msg = f"{path}：不是能读取的 Word 文件（.docx）：{exc}"
         raise UnreadableFileError(msg) from exc
     numbering = _Numbering(doc)
