@@ -156,7 +156,7 @@ def test_format_says_what_to_check_refuses_to_overwrite_and_renders_on(tmp_path:
     not_word = tmp_path / "说明.docx"
     not_word.write_bytes(b"not a zip")
     refused = run_cli("-w", str(tmp_path), "format", str(not_word), "-o", str(tmp_path / "x.yaml"))
-    assert refused.exit_code != 0 and "不是能读取的 Word 文件" in refused.err and "Traceback" not in refused.err
+    assert refused.exit_code != 0 and "DOCX 文件已损坏，无法读取" in refused.err and "Traceback" not in refused.err
     assert not (tmp_path / "x.yaml").exists(), "nothing written for a file that could not be read"
     listed = json.loads(run_cli("-w", str(tmp_path), "format", str(draft), "--force", "--json").out)
     roles: dict[str, Any] = {r["role"]: r for r in listed["roles"]}
