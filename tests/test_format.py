@@ -198,3 +198,14 @@ def test_a_word_bomb_is_refused_before_it_is_unpacked(tmp_path: Path, run_cli: R
         assert refused.exit_code == 1 and said in refused.err and "Traceback" not in refused.err, refused.err
         assert time.monotonic() - started < BOMB_SECONDS
         assert not bomb.with_suffix(".yaml").exists()
+
+
+def test_lint_reads_a_word_draft_as_format_does(tmp_path: Path) -> None:
+    from docgen.lint.readers import read_docx
+    from tests.clerk_drafts import make_draft
+
+    (tree,) = [s for s in sources() if s.name == "request-tree"]
+    numbered = read_docx(make_draft(tree, "auto_numbered", tmp_path / "numbered.docx"), kind="request")
+    assert "一、工作进展" in [line.text for line in numbered.lines], "Word's own numbers are linted as printed"
+    tracked = read_docx(make_draft(tree, "tracked", tmp_path / "tracked.docx"), kind="request")
+    assert not any("草稿中删去的一句" in line.text for line in tracked.lines), "a tracked deletion is not linted"

@@ -17,6 +17,7 @@ from docgen.errors import DocgenError
 from docgen.lint.model import Finding, Line, LintDocument
 from docgen.lint.roles import assign_roles
 from docgen.readback import check_docx, pdf_reader
+from docgen.wordml import body_texts
 
 TWIPS_PER_MM = 1440 / 25.4
 PORTRAIT_MARGINS_MM = (37, 35, 28, 26)  # top, bottom, left, right
@@ -148,11 +149,11 @@ def read_docx(path: Path, kind: str | None = None) -> LintDocument:
         msg = f"{path}：无法作为 DOCX 读取（文件已损坏、不完整，或不是 DOCX）"
         raise DocgenError(msg) from exc
     paragraphs = list(doc.paragraphs)
+    # Read as Word shows it (its automatic "一、", tracked changes accepted), as docgen format reads.
     # A line break inside a paragraph (a title docgen balanced over two lines) is layout, not text.
     # A word docgen glued whole carries U+2060 between its characters: layout, not text.
-    lines = assign_roles(
-        [Line(_plain(p.text.replace("\n", "")), f"第{n}段") for n, p in enumerate(paragraphs, start=1)]
-    )
+    texts = body_texts(doc)
+    lines = assign_roles([Line(_plain(t.replace("\n", "")), f"第{n}段") for n, t in enumerate(texts, start=1)])
     # docgen's own 发文机关标志 is no body text, whatever its length.
     lines = [
         dataclasses.replace(ln, role="banner") if p.style is not None and p.style.style_id == "GwBanner" else ln
