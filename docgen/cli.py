@@ -28,7 +28,7 @@ import click.types
 from docgen import __version__
 from docgen._io import end_run, note_termination, termination_exit, use_run_folder
 from docgen.errors import DocgenError, os_error_message, printable
-from docgen.vocab import KIND_NAMES, KINDS, NUMBERED_KINDS
+from docgen.vocab import FORMAT_KINDS, KIND_NAMES, KINDS, NUMBERED_KINDS
 
 if TYPE_CHECKING:  # the pipeline loads inside the commands that use it: --help starts at once
     from docgen.pipeline.numbers import NumberRecord
@@ -201,8 +201,8 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 @click.option(
     "-k",
     "--kind",
-    type=click.Choice(["notice", "request", "report", "letter", "minutes", "plan"]),
-    help="读成的文种（默认按标题判断：……的通知、请示、报告、函、纪要、工作计划）。",
+    type=click.Choice(FORMAT_KINDS),
+    help="读成的文种（默认按标题判断：通知、请示、报告、函、纪要、工作计划、公告；通知连同所印发的计划和附件为 set）。",
 )
 @click.option(
     "-o",
@@ -229,6 +229,9 @@ def format_command(
     读 Word 知道的信息，不只读文字：自动编号和大纲级别、标题样式、居中和字号、修订（接受修订后的文字）、
     文本框和表格；批注不读。每段的角色（版头、标题、主送、正文和各级标题、附件说明、署名、日期、附注、版记）
     都标明把握大小；没把握的列在最后，并在案卷文件中该字段旁注明“请核对”。
+
+    表格按表格读：公告的企业名单逐行读成公告企业，印发合成件（通知 + 所印发的工作计划 + 附件任务分工表，
+    在一个 Word 文件中）分开读成通知、计划和任务分工表（-k set）。通知、请示等正文中的表格不读入，会提示。
 
     \b
     示例：

@@ -202,6 +202,10 @@ TITLE_WORD_OF_KIND = {
 }
 
 
+# What ``docgen format`` reads a Word draft into; a 印发合成件 (通知 + 工作计划 + 任务分工表) in one
+# file is read as ``set``.
+FORMAT_KINDS = ("notice", "set", "request", "report", "letter", "minutes", "plan", "announcement")
+
 # Kinds that carry a 发文字号, and the registry key of the document that holds it: the set is
 # the notice with what it issues, so both print the same number.
 NUMBERED_KINDS = {"notice": "notice", "set": "notice", "request": "request", "report": "report", "letter": "letter"}

@@ -73,6 +73,7 @@ class Para:
     where: str = "body"  # "body", "table" (a cell's paragraph), "textbox"
     row: int | None = None  # a table's row and cell, for table paragraphs
     cell: int | None = None
+    table: int | None = None  # which of ``WordDraft.tables``, for table paragraphs
 
 
 @dataclass
@@ -223,7 +224,14 @@ def _size_and_bold(p: Any, chain: list[Any]) -> tuple[float | None, bool]:
 
 
 def _para(
-    doc: Any, p: Any, numbering: _Numbering, where: str, *, row: int | None = None, cell: int | None = None
+    doc: Any,
+    p: Any,
+    numbering: _Numbering,
+    where: str,
+    *,
+    row: int | None = None,
+    cell: int | None = None,
+    table: int | None = None,
 ) -> Para:
     ppr = p.find(f"{_W}pPr")
     chain = list(_style_chain(doc, _val(ppr.find(f"{_W}pStyle")) if ppr is not None else None))
@@ -255,6 +263,7 @@ def _para(
         where=where,
         row=row,
         cell=cell,
+        table=table,
     )
 
 
@@ -274,7 +283,10 @@ def read_document(doc: Any) -> WordDraft:
             for r, tr in enumerate(block.iter(f"{_W}tr")):
                 cells = []
                 for c, tc in enumerate(tr.iter(f"{_W}tc")):
-                    paras = [_para(doc, q, numbering, "table", row=r, cell=c) for q in tc.iter(f"{_W}p")]
+                    paras = [
+                        _para(doc, q, numbering, "table", row=r, cell=c, table=len(draft.tables))
+                        for q in tc.iter(f"{_W}p")
+                    ]
                     draft.paragraphs += paras
                     cells.append("\n".join(q.text for q in paras).strip())
                 rows.append(cells)

@@ -121,6 +121,8 @@ def rendered_text(path: Path) -> list[str]:
         (COORDINATION, "letter"),
         (COORDINATION, "minutes"),
         (EXAMPLE, "plan"),
+        (EXAMPLE, "set"),
+        (EXAMPLE, "announcement"),
     ],
 )
 def test_a_document_docgen_rendered_is_read_back_into_the_same_document(tmp_path: Path, case: Path, kind: str) -> None:
@@ -209,3 +211,60 @@ def test_lint_reads_a_word_draft_as_format_does(tmp_path: Path) -> None:
     assert "一、工作进展" in [line.text for line in numbered.lines], "Word's own numbers are linted as printed"
     tracked = read_docx(make_draft(tree, "tracked", tmp_path / "tracked.docx"), kind="request")
     assert not any("草稿中删去的一句" in line.text for line in tracked.lines), "a tracked deletion is not linted"
+
+
+def test_tables_are_read_as_tables_or_said_to_be_left_out(tmp_path: Path) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from docgen.intake.draftroles import read_draft
+
+    def draft_with_table(path: Path, title: str, before: list[str], table: list[list[str]], after: list[str]) -> Path:
+        doc = docx.Document()
+        doc.add_paragraph(title).alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for text in before:
+            doc.add_paragraph(text)
+        grid = doc.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, text in enumerate(row):
+                grid.cell(r, c).text = text
+        for text in after:
+            doc.add_paragraph(text)
+        doc.save(str(path))
+        return path
+
+    announcement = draft_with_table(
+        tmp_path / "公告.docx",
+        "台山市工业和信息化局关于2022年落后产能退出企业的公告",
+        ["根据有关规定，以下企业已完成落后产能退出，现予公告。"],
+        [
+            ["序号", "企业名称", "所属行业", "淘汰设备", "淘汰产能", "处置方式", "所在镇（街）"],
+            ["1", "台山市大江铸造有限公司", "铸造", "冲天炉1台（5t/h）", "2万吨/年", "拆除", "大江镇"],
+            ["2", "台山市水步纸品厂", "造纸", "造纸机2台（1575型）", "0.8万吨/年", "封存", "水步镇"],
+        ],
+        ["特此公告。", "台山市工业和信息化局", "2022年11月8日"],
+    )
+    read = read_draft(read_word(announcement))
+    assert read.kind == "announcement"
+    listed = read.data["announcement"]["enterprises"]
+    assert [e["name"] for e in listed] == ["台山市大江铸造有限公司", "台山市水步纸品厂"]
+    assert listed[1] == {
+        "name": "台山市水步纸品厂",
+        "industry": "造纸",
+        "equipment": "造纸机2台（1575型）",
+        "capacity": "0.8万吨/年",
+        "exit_method": "封存",
+    }
+    assert "所在镇（街）" in read.doubts["announcement.enterprises"], "a column no field takes is said, not lost"
+    assert read.data["announcement"]["date"].isoformat() == "2022-11-08"
+
+    notice = draft_with_table(
+        tmp_path / "通知.docx",
+        "关于报送2022年技术改造项目的通知",
+        ["各镇人民政府：", "请于11月30日前报送下列项目情况："],
+        [["项目", "投资额"], ["扩产项目", "1200万元"]],
+        ["台山市工业和信息化局", "2022年11月8日"],
+    )
+    read = read_draft(read_word(notice))
+    assert read.kind == "notice"
+    assert "表格（2 行）" in read.doubts["notice.body"]
+    assert not any("1200万元" in text for text in read.data["notice"]["body"]), "cells are not run into the text"

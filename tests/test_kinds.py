@@ -137,6 +137,7 @@ def test_announcement_lists_every_enterprise(out: Out) -> None:
     text = out.text("announcement.pdf")
     assert text.startswith(squash(ann.title))
     for key in ann.enterprises:
+        assert isinstance(key, str), "the example's 公告 names its own enterprises"
         enterprise = out.case.enterprises[key]
         assert squash(enterprise.name) in text
         assert squash(enterprise.capacity.text) in text

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -382,13 +382,28 @@ class Complaint(_Model):
     email: Text | None = Field(default=None, title="电子邮箱")
 
 
+class ListedEnterprise(_Model):
+    """An enterprise as a 公告 lists it, written out in the 公告 itself.
+
+    What a 公告 drafted elsewhere (or read from Word by ``docgen format``) says of an enterprise
+    whose 验收记录 is not in this case: the row of its table, cell by cell, as printed.
+    """
+
+    name: Text = Field(title="企业名称")
+    industry: Text = Field(default="", title="行业")
+    equipment: Text = Field(default="", title="退出设备")
+    capacity: Text = Field(default="", title="退出产能")
+    exit_method: Text = Field(default="", title="退出方式")
+
+
 class Announcement(_Model):
     """The 公告 listing the enterprises whose capacity has left production."""
 
     title: Title = Field(title="公告标题")
     number: Text | None = Field(default=None, title="公告编号")
     basis: list[Text] = Field(min_length=1, title="依据和事由")
-    enterprises: list[Text] = Field(min_length=1, title="公告企业")
+    # A key of ``enterprises`` (the case's own, with its 验收记录), or the row written out.
+    enterprises: list[Key | ListedEnterprise] = Field(min_length=1, title="公告企业")
     publicity: Publicity | None = Field(default=None, title="公示期")
     complaint: Complaint | None = Field(default=None, title="监督渠道")
     closing: Text | None = Field(default=None, title="结束语")
@@ -666,7 +681,7 @@ def _number_needs_prefix(source: YamlSource, case: Case) -> list[Problem]:
 
 def _dangling_references(source: YamlSource, case: Case) -> list[Problem]:
     """Every enterprise key a document refers to must be defined under ``enterprises``."""
-    refs: list[tuple[tuple[str | int, ...], list[str]]] = []
+    refs: list[tuple[tuple[str | int, ...], Sequence[object]]] = []
     if case.acceptance.enterprises is not None:
         refs.append((("acceptance", "enterprises"), case.acceptance.enterprises))
     if case.announcement is not None:
@@ -676,7 +691,7 @@ def _dangling_references(source: YamlSource, case: Case) -> list[Problem]:
     problems = []
     for loc, keys in refs:
         for i, key in enumerate(keys):
-            if key not in case.enterprises:
+            if isinstance(key, str) and key not in case.enterprises:  # a row written out refers to nothing
                 where = (*loc, i)
                 field = ".".join(map(str, where)) + f"（{_field_title(where)}）"
                 message = f"引用的企业 {clip(key, 40)} 未在 enterprises 中定义（已定义：{known}）"

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from docgen.intake.metadata import TITLE_ENDINGS
 from docgen.intake.wordreader import Para, WordDraft
-from docgen.vocab import WRITTEN_DATE, parse_number
+from docgen.vocab import KIND_NAMES, WRITTEN_DATE, parse_number
 
 ROLES = {
     "mark": "份号、密级、紧急程度",
@@ -37,6 +37,8 @@ ROLES = {
     "copy_to": "抄送机关",
     "present": "出席、请假、列席",
     "printed": "印发机关和印发日期",
+    "label": "附件标识",
+    "table": "表格",
     "skip": "空行",
 }
 STYLE_ROLES = {  # docgen's own paragraph styles, and the names clerks' templates use
@@ -94,6 +96,7 @@ class Reading:
     text: str
     sure: float
     level: int | None = None
+    row: int | None = None  # a table cell's row
 
 
 @dataclass
@@ -104,6 +107,11 @@ class DraftReading:
     readings: list[Reading]
     data: dict[str, Any]
     doubts: dict[str, str] = field(default_factory=dict)  # case path "notice.title" → what to check
+
+    @property
+    def title(self) -> str:
+        """The document's title (a 印发合成件's is its notice's)."""
+        return str(self.data.get("notice" if self.kind == "set" else self.kind, {}).get("title") or "")
 
 
 def clean(text: str) -> str:
@@ -227,7 +235,12 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
     paras = draft.paragraphs
     texts = [p.text.strip() for p in paras]
     readings = [Reading(i, "skip", "", 1.0) for i in range(len(paras))]
-    filled = [i for i, t in enumerate(texts) if t]
+    # A table of data (a 公告's enterprises, a 任务分工表) is read as the table it is, not as text.
+    tabled = data_tables(draft)
+    for i, p in enumerate(paras):
+        if p.table in tabled and texts[i]:
+            readings[i] = Reading(i, "table", clean(texts[i]), 0.95, row=p.row)
+    filled = [i for i, t in enumerate(texts) if t and paras[i].table not in tabled]
     if not filled:
         return readings
     # A 附注 a clerk put in a text box sits where its box is anchored (often the date's paragraph):
@@ -364,6 +377,19 @@ def label_roles(draft: WordDraft) -> list[Reading]:  # noqa: PLR0912, PLR0915 - 
     return readings
 
 
+def data_tables(draft: WordDraft) -> set[int]:
+    """The tables holding data: a header naming every column, and rows under it.
+
+    A 版记's lines are one column; the 信函格式's head is laid out in a table whose first row is
+    one cell and whose second has an empty one: neither is data.
+    """
+    return {
+        n
+        for n, rows in enumerate(draft.tables)
+        if len(rows) >= 2 and all(len(r) >= 2 for r in rows) and all(clean(c) for c in rows[0])
+    }
+
+
 def corrected(draft: WordDraft, readings: list[Reading], roles: Mapping[int, str]) -> list[Reading]:
     """The readings with the roles a clerk chose (paragraph index → role) put in, sure as can be."""
     out = list(readings)
@@ -398,9 +424,153 @@ def _printed(text: str) -> dict[str, Any]:
 def read_draft(draft: WordDraft, kind: str | None = None, roles: Mapping[int, str] | None = None) -> DraftReading:
     """The roles of a draft and the case they make (issuer, year and the document of ``kind``).
 
+    A 印发合成件 (the notice, the plan it issues, the plan's 附件 table) is read part by part into
+    one case of kind ``set``; asked for ``notice`` or ``plan``, only that part is read.
     ``roles`` are a clerk's corrections: paragraph index → role, taken as given.
     """
-    readings = corrected(draft, label_roles(draft), roles or {})
+    parts = split_set(draft)
+    if parts is None or kind not in (None, "set"):
+        if parts is None or kind not in ("notice", "plan"):
+            return _read_one(draft, None if kind == "set" else kind, roles or {})
+        one = _read_one(_only(draft, parts.notice if kind == "notice" else parts.issued), kind, roles or {})
+        left = "所印发的文件和附件" if kind == "notice" else "印发它的通知和附件"
+        one.doubts[f"{kind}.title"] = (
+            f"草稿是印发合成件，只读了其中的{KIND_NAMES[kind]}，{left}未读入（全部读入用 -k set）"
+        )
+        return one
+    notice = _read_one(_only(draft, parts.notice), "notice", roles or {})
+    issued = _read_one(_only(draft, parts.issued), "plan", roles or {})
+    label = _read_attachment(draft, parts.attachment)
+    readings = [
+        next((r for r in (n, i, a) if r.role != "skip"), n)
+        for n, i, a in zip(notice.readings, issued.readings, label.readings, strict=True)
+    ]
+    doubts = notice.doubts | {k: v for k, v in issued.doubts.items() if not k.startswith("issuer.")} | label.doubts
+    data = notice.data | {"plan": issued.data["plan"]} | label.data
+    return DraftReading("set" if "tasks" in data else "notice", readings, data, doubts)
+
+
+@dataclass(frozen=True)
+class SetParts:
+    """Which paragraphs of a 印发合成件 are the notice (its 版记 included), the plan, the 附件."""
+
+    notice: frozenset[int]
+    issued: frozenset[int]
+    attachment: frozenset[int]
+
+
+_LABEL = re.compile(r"^附\s*件\s*[0-9０-９]*$")  # an attachment's 附件标识, on its own line
+MIN_NOTICE_PARAGRAPHS = 4  # 标题, 主送, 正文, 署名 at least, before the date that closes a notice
+
+
+def split_set(draft: WordDraft) -> SetParts | None:
+    """The parts of a 印发合成件: a notice closed by its date (and 附注), then a titled document.
+
+    A document dated at its head (a 纪要) or closed by its date is one document: ``None``.
+    """
+    paras = draft.paragraphs
+    texts = [clean(p.text) for p in paras]
+    tabled = data_tables(draft)
+    body = [i for i, t in enumerate(texts) if t and paras[i].where == "body"]
+    label = next(
+        (i for i in body if _LABEL.match(texts[i]) and any(p.table in tabled for p in paras[i + 1 :])), len(paras)
+    )
+    issued_from = None
+    for n, d in enumerate(body):
+        if n < MIN_NOTICE_PARAGRAPHS or d >= label or not _DATE_LINE.match(texts[d].replace(" ", "")):
+            continue
+        after = [i for i in body[n + 1 :] if i < label]
+        if after and (_NOTE.match(texts[after[0]]) or paras[after[0]].style == "附注"):
+            after = after[1:]
+        title = paras[after[0]] if after else None
+        if title and len(after) >= 2 and (title.centered or (title.size or 0) >= TITLE_SIZE_PT):
+            issued_from = after[0]
+            break
+    if issued_from is None:
+        return None
+    table_end = label
+    if label < len(paras):
+        first = next(p.table for p in paras[label + 1 :] if p.table in tabled)
+        table_end = max(i for i, p in enumerate(paras) if p.table == first) + 1
+    every = range(len(paras))
+    return SetParts(
+        notice=frozenset(i for i in every if i < issued_from or i >= table_end),
+        issued=frozenset(range(issued_from, label)),
+        attachment=frozenset(range(label, table_end)),
+    )
+
+
+def _only(draft: WordDraft, keep: frozenset[int]) -> WordDraft:
+    """The draft with the paragraphs outside ``keep`` emptied: read, they are blank lines."""
+    return WordDraft([p if i in keep else Para("") for i, p in enumerate(draft.paragraphs)], draft.tables)
+
+
+TASK_COLUMNS = {  # the 任务分工表's columns as clerks head them
+    "task": ("工作任务", "主要任务", "任务", "工作内容", "工作要点", "重点任务"),
+    "units": ("责任单位", "牵头单位", "责任部门", "承办单位"),
+    "deadline": ("完成时限", "完成时间", "时间节点", "时限"),
+}
+LISTED_COLUMNS = {  # a 公告's list of enterprises
+    "name": ("企业名称", "单位名称", "名称"),
+    "industry": ("行业", "所属行业"),
+    "equipment": ("退出设备", "淘汰设备", "设备"),
+    "capacity": ("退出产能", "淘汰产能", "产能"),
+    "exit_method": ("退出方式", "处置方式", "方式"),
+}
+
+
+def table_records(
+    rows: list[list[str]], columns: Mapping[str, tuple[str, ...]]
+) -> tuple[list[dict[str, str]], list[str]]:
+    """A table's rows as records by its header, and the headers no field takes (序号 aside)."""
+    header = [clean(c) for c in rows[0]]
+    at = {f: next((n for n, h in enumerate(header) if h in names), None) for f, names in columns.items()}
+    taken = {n for n in at.values() if n is not None}
+    unread = [h for n, h in enumerate(header) if n not in taken and h not in ("序号", "编号", "")]
+    records = [
+        {f: clean(row[n]) if n is not None and n < len(row) else "" for f, n in at.items()}
+        for row in rows[1:]
+        if any(clean(c) for c in row)
+    ]
+    return records, unread
+
+
+def _read_attachment(draft: WordDraft, indices: frozenset[int]) -> DraftReading:
+    """The 附件 of a 印发合成件: its 附件标识, its title, and the 任务分工表 it holds."""
+    paras = draft.paragraphs
+    readings = [Reading(i, "skip", "", 1.0) for i in range(len(paras))]
+    if not indices:
+        return DraftReading("tasks", readings, {})
+    tabled = data_tables(draft)
+    title: list[str] = []
+    table = None
+    for i in sorted(indices):
+        t = clean(paras[i].text)
+        if not t:
+            continue
+        if paras[i].table in tabled:
+            readings[i] = Reading(i, "table", t, 0.95, row=paras[i].row)
+            table = paras[i].table
+        elif _LABEL.match(t) and not title:
+            readings[i] = Reading(i, "label", t, 0.95)
+        else:
+            readings[i] = Reading(i, "title", t, 0.95)
+            title.append(t)
+    assert table is not None  # noqa: S101 - split_set ends the 附件 at its table
+    records, unread = table_records(draft.tables[table], TASK_COLUMNS)
+    doubts = {}
+    if unread:
+        doubts["tasks.rows"] = f"附件表格的列“{'、'.join(unread)}”没有对应的字段，未读入，请核对"
+    rows = [
+        {"task": r["task"], "units": [u for u in re.split(r"[、，,；;]", r["units"]) if u], "deadline": r["deadline"]}
+        for r in records
+    ]
+    return DraftReading("tasks", readings, {"tasks": {"title": "".join(title), "rows": rows}}, doubts)
+
+
+def _read_one(draft: WordDraft, kind: str | None, roles: Mapping[int, str]) -> DraftReading:
+    """One document's roles and case."""
+    readings = corrected(draft, label_roles(draft), roles)
     paras = draft.paragraphs
     of: dict[str, list[Reading]] = {}
     for r in readings:
@@ -432,12 +602,19 @@ def read_draft(draft: WordDraft, kind: str | None = None, roles: Mapping[int, st
             issuer["prefix"] = number_line["prefix"]
     in_title = re.search(r"(\d{4})\s*年", title)
     year = int(number_line["year"]) if number_line else int(in_title[1]) if in_title else doc["date"].year
+    if of.get("table") and kind != "announcement":
+        rows = len({(draft.paragraphs[r.index].table, draft.paragraphs[r.index].row) for r in of["table"]})
+        doubts[f"{kind}.body"] = (
+            f"草稿中有表格（{rows} 行），{KIND_NAMES[kind]}的正文不带表格，未读入；请作为附件另行处理"
+        )
     if kind in SHAPED:
-        doc = SHAPED[kind](doc, of)
+        doc = SHAPED[kind](doc, of, draft, doubts)
     return DraftReading(kind, readings, {"issuer": issuer, "year": year, kind: doc}, doubts)
 
 
-def _as_plan(doc: dict[str, Any], of: dict[str, list[Reading]]) -> dict[str, Any]:
+def _as_plan(
+    doc: dict[str, Any], of: dict[str, list[Reading]], draft: WordDraft, doubts: dict[str, str]
+) -> dict[str, Any]:
     """A 工作计划 holds its title, its opening paragraphs and its heading tree, nothing else.
 
     Its 附件说明 is not read: docgen prints it from the case's 任务分工表 (``tasks``).
@@ -445,7 +622,9 @@ def _as_plan(doc: dict[str, Any], of: dict[str, list[Reading]]) -> dict[str, Any
     return {"title": doc["title"], "preamble": doc["body"], "sections": doc.get("sections", [])}
 
 
-def _as_minutes(doc: dict[str, Any], of: dict[str, list[Reading]]) -> dict[str, Any]:
+def _as_minutes(
+    doc: dict[str, Any], of: dict[str, list[Reading]], draft: WordDraft, doubts: dict[str, str]
+) -> dict[str, Any]:
     """A 纪要: its 纪要标志 and 期号, who attended, was away or sat in, and where it went (分送)."""
     out: dict[str, Any] = {
         "banner": next((r.text for r in of.get("banner", [])), ""),
@@ -468,7 +647,82 @@ def _as_minutes(doc: dict[str, Any], of: dict[str, list[Reading]]) -> dict[str, 
     return {k: v for k, v in out.items() if v not in (None, "")}
 
 
-SHAPED = {"plan": _as_plan, "minutes": _as_minutes}  # kinds whose fields are not a 通知's
+_PUBLICITY = re.compile(
+    r"^公示期[:：](?P<start>\d{4}年\d{1,2}月\d{1,2}日)至(?P<end>\d{4}年\d{1,2}月\d{1,2}日)。(?P<rest>.*)$"
+)
+PUBLICITY_WORDING = "公示期间如有异议，请以书面形式向受理单位反映，反映情况应客观真实，并提供联系方式。"
+_COMPLAINT = re.compile(
+    r"^受理单位[:：](?P<unit>[^；;]+)[；;]监督电话[:：](?P<phone>[^；;。]+)"
+    r"(?:[；;]联系地址[:：](?P<address>[^；;。]+))?(?:[；;]邮政编码[:：](?P<postcode>[^；;。]+))?"
+    r"(?:[；;]电子邮箱[:：](?P<email>[^；;]+?))?。?$"
+)
+_ANNOUNCEMENT_NUMBER = re.compile(r"^[（(]?第\s*\S{1,8}\s*号[）)]?$")
+DEFAULT_CLOSING = "特此公告。"
+
+
+def _as_announcement(
+    doc: dict[str, Any], of: dict[str, list[Reading]], draft: WordDraft, doubts: dict[str, str]
+) -> dict[str, Any]:
+    """A 公告: its basis above the table, the enterprises the table lists, 公示期 and 监督渠道 below."""
+    table = of.get("table", [])
+    split = table[0].index if table else None
+    texts = sorted(of.get("body", []) + of.get("heading", []), key=lambda r: r.index)
+    before = [r.text for r in texts if split is None or r.index < split]
+    after = [r.text for r in texts if split is not None and r.index > split]
+    out: dict[str, Any] = {"title": doc["title"]}
+    if before and _ANNOUNCEMENT_NUMBER.match(before[0]):
+        out["number"] = before.pop(0)
+    out["basis"] = before
+    out["enterprises"] = _listed(draft, table[0].index, doubts) if table else []
+    if not table:
+        doubts["announcement.enterprises"] = "没有读到列出企业的表格，请填写公告企业"
+    out |= _below_the_table(after, doubts)
+    if doc.get("signature"):
+        out["signature"] = doc["signature"]
+    out["date"] = doc["date"]
+    return out
+
+
+def _listed(draft: WordDraft, first: int, doubts: dict[str, str]) -> list[dict[str, str]]:
+    """The enterprises a 公告's table lists, each row written out by its header."""
+    records, unread = table_records(draft.tables[draft.paragraphs[first].table or 0], LISTED_COLUMNS)
+    if unread:
+        doubts["announcement.enterprises"] = f"表格的列“{'、'.join(unread)}”没有对应的字段，未读入，请核对"
+    return [{k: v for k, v in r.items() if v} for r in records]
+
+
+def _below_the_table(after: list[str], doubts: dict[str, str]) -> dict[str, Any]:
+    """公示期, 监督渠道 and the closing words of a 公告, from the paragraphs below its table."""
+    out: dict[str, Any] = {}
+    unread: list[str] = []
+    for n, text in enumerate(after):
+        publicity, complaint = _PUBLICITY.match(text), _COMPLAINT.match(text)
+        if publicity:
+            out["publicity"] = {"start": _date(publicity["start"]), "end": _date(publicity["end"])}
+            if publicity["rest"] != PUBLICITY_WORDING:
+                said = publicity["rest"]
+                doubts["announcement.publicity"] = f"公示期后的文字按 docgen 的固定措辞印出，原稿“{said}”请核对"
+        elif complaint:
+            out["complaint"] = {k: v for k, v in complaint.groupdict().items() if v}
+        elif n == len(after) - 1 and text.endswith("。") and len(text) <= MAX_CLOSING_CHARS:
+            if text != DEFAULT_CLOSING:
+                out["closing"] = text
+        else:
+            unread.append(text)
+    if unread:
+        doubts["announcement.basis"] = f"表格后的段落“{'／'.join(unread)}”没有对应的字段，未读入，请核对"
+    return out
+
+
+MAX_CLOSING_CHARS = 20  # "特此公告。", "特此公告，欢迎监督。": a 公告's last words, not a paragraph
+
+
+Shape = Callable[[dict[str, Any], dict[str, list[Reading]], WordDraft, dict[str, str]], dict[str, Any]]
+SHAPED: dict[str, Shape] = {
+    "plan": _as_plan,
+    "minutes": _as_minutes,
+    "announcement": _as_announcement,
+}  # kinds whose fields are not a 通知's
 
 
 def _marks(texts: list[str]) -> dict[str, Any]:
@@ -505,7 +759,7 @@ def _body(readings: list[Reading], paras: list[Para], kind: str, doubts: dict[st
                 doubts.setdefault(where, f"“{r.text}”按手打的序号读作第 {r.level} 级标题，请核对")
         elif r.role == "body":
             (stack[-1][1].setdefault("body", []) if stack else body).append(r.text)
-    if kind == "notice" and sections:  # a 通知 has no heading tree: its headings stay in its text, numbered
+    if kind in ("notice", "announcement") and sections:  # no heading tree: headings stay in the text, numbered
         body = [
             r.text if r.role == "body" else clean(paras[r.index].text)
             for r in readings

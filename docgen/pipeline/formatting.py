@@ -20,9 +20,7 @@ from docgen.errors import CaseError, DocgenError, Problem
 from docgen.intake.draftroles import ROLES, DraftReading, read_draft
 from docgen.intake.wordreader import read_word
 from docgen.pipeline.workspace import Workspace
-from docgen.vocab import KIND_NAMES
-
-FORMAT_KINDS = ("notice", "request", "report", "letter", "minutes", "plan")  # what a Word draft is read into
+from docgen.vocab import FORMAT_KINDS, KIND_NAMES
 
 
 @dataclass(frozen=True)
@@ -37,15 +35,16 @@ class Formatted:
     def roles(self) -> list[tuple[str, str, float]]:
         """Each role read (in Chinese), its text, how sure: what the command prints (a title's lines as one)."""
         out: list[tuple[str, str, float]] = []
-        last = ""
+        last: tuple[str, int | None] = ("", None)
         for r in self.reading.readings:
             if r.role == "skip" or not r.text:
                 continue
-            if r.role == last == "title":
-                out[-1] = (out[-1][0], out[-1][1] + r.text, min(out[-1][2], r.sure))
+            if (r.role, r.row) == last and r.role in ("title", "table"):  # a table's row as one line, cells by ｜
+                joined = out[-1][1] + ("｜" if r.role == "table" else "") + r.text
+                out[-1] = (out[-1][0], joined, min(out[-1][2], r.sure))
             else:
                 out.append((ROLES[r.role], r.text, r.sure))
-            last = r.role
+            last = (r.role, r.row)
         return out
 
 
@@ -69,7 +68,7 @@ def format_draft(
     reading = read_draft(read_word(source), kind)
     if reading.kind not in FORMAT_KINDS:
         seems = KIND_NAMES.get(reading.kind, reading.kind)
-        title = reading.data[reading.kind].get("title")
+        title = reading.title
         msg = f"《{title}》看来是{seems}，请用 -k 指定要读成的文种（{'、'.join(FORMAT_KINDS)}）。"
         raise DocgenError(msg)
     text = new_case_text(
@@ -97,4 +96,4 @@ def _problems(text: str, target: Path, ws: Workspace) -> list[Problem]:
     return []
 
 
-__all__ = ["FORMAT_KINDS", "Formatted", "default_case_path", "format_draft"]
+__all__ = ["Formatted", "default_case_path", "format_draft"]

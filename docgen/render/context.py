@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from docgen.case.model import (
     Head,
     Issuer,
     JointOrgan,
+    ListedEnterprise,
     Minutes,
     Notice,
     Section,
@@ -299,8 +301,11 @@ def announcement_context(case: Case) -> dict[str, Any]:
     """Context of the 公告."""
     ann = _require(case.announcement, "announcement", "announcement（公告）")
     rows = []
-    for i, key in enumerate(ann.enterprises, start=1):
-        e = case.enterprises[key]
+    for i, entry in enumerate(ann.enterprises, start=1):
+        if isinstance(entry, ListedEnterprise):  # the row as the 公告 itself writes it
+            rows.append({"index": i, **entry.model_dump()})
+            continue
+        e = case.enterprises[entry]
         rows.append(
             {
                 "index": i,
@@ -443,9 +448,15 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
+_ITEM_NAME = re.compile(r"^(\D+?)\d")  # an equipment item's name, up to its count
+
+
 def case_words(case: Case) -> tuple[str, ...]:
     """Words of the case a line never breaks: the names of its enterprises' equipment (蒸球, 热定型机)."""
     names = {item.name for enterprise in case.enterprises.values() for item in enterprise.equipment}
+    if case.announcement is not None:  # a row written out names its equipment before each count: "蒸球2个（14m³）"
+        listed = [e.equipment for e in case.announcement.enterprises if isinstance(e, ListedEnterprise)]
+        names |= {m[1] for text in listed for item in text.split("；") if (m := _ITEM_NAME.match(item))}
     return tuple(sorted(name for name in names if 1 < len(name) <= LIST_ITEM_MAX))
 
 
@@ -507,7 +518,7 @@ def _documents_of_kind(  # noqa: PLR0911 - one return per kind of document
                 ctx["title"],
                 ctx,
                 enterprise_names=[row["name"] for row in ctx["announcement_rows"]],
-                enterprise_keys=list(ann.enterprises),
+                enterprise_keys=[e if isinstance(e, str) else e.name for e in ann.enterprises],
                 date=ann.date,
             )
         ]
