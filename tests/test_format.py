@@ -19,7 +19,7 @@ import docx
 import pytest
 import yaml
 
-from docgen.intake.draftroles import ROLES, clean, label_roles
+from docgen.intake.draftroles import ROLES, clean, read_draft
 from docgen.intake.wordreader import read_word
 from docgen.pipeline.formatting import format_draft
 from docgen.pipeline.render import render_case
@@ -57,7 +57,7 @@ def sources() -> list[Source]:
 def predicted(path: Path) -> list[tuple[str, str, int | None]]:
     """(text, role, level) of every non-empty paragraph as ``format`` reads the draft."""
     draft = read_word(path)
-    readings = label_roles(draft)
+    readings = read_draft(draft).readings  # a 印发合成件 read part by part, as format reads it
     return [(clean(draft.paragraphs[r.index].text), r.role, r.level) for r in readings if r.role != "skip"]
 
 
@@ -216,8 +216,6 @@ def test_lint_reads_a_word_draft_as_format_does(tmp_path: Path) -> None:
 def test_tables_are_read_as_tables_or_said_to_be_left_out(tmp_path: Path) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    from docgen.intake.draftroles import read_draft
-
     def draft_with_table(path: Path, title: str, before: list[str], table: list[list[str]], after: list[str]) -> Path:
         doc = docx.Document()
         doc.add_paragraph(title).alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -268,3 +266,24 @@ def test_tables_are_read_as_tables_or_said_to_be_left_out(tmp_path: Path) -> Non
     assert read.kind == "notice"
     assert "表格（2 行）" in read.doubts["notice.body"]
     assert not any("1200万元" in text for text in read.data["notice"]["body"]), "cells are not run into the text"
+
+
+def test_hand_written_tables_make_valid_cases_of_their_kind(tmp_path: Path) -> None:
+    """Other bureaus' 公告 and 印发合成件, typed without docgen: each reads into a case docgen accepts."""
+    ws = Workspace.open(tmp_path, env={})
+    kinds = {}
+    for path in sorted(HANDWRITTEN.glob("*.docx")):
+        truth = json.loads(path.with_suffix(".roles.json").read_text(encoding="utf-8"))
+        if not any(t["role"] == "table" for t in truth):
+            continue
+        done = format_draft(ws, path, target=tmp_path / f"{path.stem}.yaml")
+        assert not done.problems, done.problems
+        kinds[path.stem[:2]] = done.reading.kind
+        rows = [r for r in done.reading.readings if r.role == "table"]
+        case = yaml.safe_load(done.case_path.read_text(encoding="utf-8"))
+        if done.reading.kind == "announcement":
+            listed = case["announcement"]["enterprises"]
+            assert len(listed) == len({r.row for r in rows}) - 1, "one enterprise a row under the header"
+        else:
+            assert case["tasks"]["rows"] and case["plan"]["sections"] and case["notice"]["body"]
+    assert kinds == {"09": "announcement", "10": "announcement", "11": "set", "12": "set"}

@@ -404,6 +404,7 @@ class Announcement(_Model):
     basis: list[Text] = Field(min_length=1, title="依据和事由")
     # A key of ``enterprises`` (the case's own, with its 验收记录), or the row written out.
     enterprises: list[Key | ListedEnterprise] = Field(min_length=1, title="公告企业")
+    remarks: list[Text] = Field(default_factory=list, title="表后段落")  # printed under the table, as written
     publicity: Publicity | None = Field(default=None, title="公示期")
     complaint: Complaint | None = Field(default=None, title="监督渠道")
     closing: Text | None = Field(default=None, title="结束语")

@@ -488,10 +488,11 @@ def split_set(draft: WordDraft) -> SetParts | None:
             break
     if issued_from is None:
         return None
-    table_end = label
-    if label < len(paras):
-        first = next(p.table for p in paras[label + 1 :] if p.table in tabled)
-        table_end = max(i for i, p in enumerate(paras) if p.table == first) + 1
+    table_end = label  # the 附件 run to the end of the last table that follows a 附件标识 ("附件1", "附件2")
+    for i in (i for i in body if i >= label and _LABEL.match(texts[i])):
+        table = next((p.table for p in paras[i + 1 :] if p.table in tabled), None)
+        if table is not None:
+            table_end = max(table_end, max(n for n, p in enumerate(paras) if p.table == table) + 1)
     every = range(len(paras))
     return SetParts(
         notice=frozenset(i for i in every if i < issued_from or i >= table_end),
@@ -542,23 +543,31 @@ def _read_attachment(draft: WordDraft, indices: frozenset[int]) -> DraftReading:
     if not indices:
         return DraftReading("tasks", readings, {})
     tabled = data_tables(draft)
-    title: list[str] = []
-    table = None
+    attachments: list[tuple[list[str], int | None]] = []  # each 附件's title lines and its table
     for i in sorted(indices):
         t = clean(paras[i].text)
         if not t:
             continue
         if paras[i].table in tabled:
             readings[i] = Reading(i, "table", t, 0.95, row=paras[i].row)
-            table = paras[i].table
-        elif _LABEL.match(t) and not title:
+            if attachments and attachments[-1][1] is None:
+                attachments[-1] = (attachments[-1][0], paras[i].table)
+        elif _LABEL.match(t) and (not attachments or attachments[-1][1] is not None):
             readings[i] = Reading(i, "label", t, 0.95)
+            attachments.append(([], None))
         else:
             readings[i] = Reading(i, "title", t, 0.95)
-            title.append(t)
-    assert table is not None  # noqa: S101 - split_set ends the 附件 at its table
-    records, unread = table_records(draft.tables[table], TASK_COLUMNS)
+            if attachments and attachments[-1][1] is None:
+                attachments[-1][0].append(t)
     doubts = {}
+    # The 印发合成件 holds one 附件, the 任务分工表: the table naming most of its columns (the first on a tie).
+    tabled_ones = [(lines, table) for lines, table in attachments if table is not None]
+    title, table = max(tabled_ones, key=lambda a: _task_columns(draft.tables[a[1]]))
+    others = ["".join(lines) or "（无标题）" for lines, other in tabled_ones if other != table]
+    if others:
+        left = "》《".join(others)
+        doubts["tasks.title"] = f"印发合成件只带一个附件（任务分工表），另外的附件《{left}》未读入，请另行处理"
+    records, unread = table_records(draft.tables[table], TASK_COLUMNS)
     if unread:
         doubts["tasks.rows"] = f"附件表格的列“{'、'.join(unread)}”没有对应的字段，未读入，请核对"
     rows = [
@@ -566,6 +575,12 @@ def _read_attachment(draft: WordDraft, indices: frozenset[int]) -> DraftReading:
         for r in records
     ]
     return DraftReading("tasks", readings, {"tasks": {"title": "".join(title), "rows": rows}}, doubts)
+
+
+def _task_columns(rows: list[list[str]]) -> int:
+    """How many of a 任务分工表's columns a table's header names."""
+    header = {clean(c) for c in rows[0]}
+    return sum(bool(header & set(names)) for names in TASK_COLUMNS.values())
 
 
 def _read_one(draft: WordDraft, kind: str | None, roles: Mapping[int, str]) -> DraftReading:
@@ -692,25 +707,28 @@ def _listed(draft: WordDraft, first: int, doubts: dict[str, str]) -> list[dict[s
 
 
 def _below_the_table(after: list[str], doubts: dict[str, str]) -> dict[str, Any]:
-    """公示期, 监督渠道 and the closing words of a 公告, from the paragraphs below its table."""
+    """公示期, 监督渠道 and the closing words of a 公告, from the paragraphs below its table.
+
+    What docgen writes itself (its 公示期 sentence, the 受理单位 line) is read into its fields; a
+    clerk's own wording stays as written, a paragraph of ``remarks``.
+    """
     out: dict[str, Any] = {}
-    unread: list[str] = []
+    remarks: list[str] = []
     for n, text in enumerate(after):
         publicity, complaint = _PUBLICITY.match(text), _COMPLAINT.match(text)
-        if publicity:
+        if publicity and publicity["rest"] == PUBLICITY_WORDING:
             out["publicity"] = {"start": _date(publicity["start"]), "end": _date(publicity["end"])}
-            if publicity["rest"] != PUBLICITY_WORDING:
-                said = publicity["rest"]
-                doubts["announcement.publicity"] = f"公示期后的文字按 docgen 的固定措辞印出，原稿“{said}”请核对"
         elif complaint:
             out["complaint"] = {k: v for k, v in complaint.groupdict().items() if v}
         elif n == len(after) - 1 and text.endswith("。") and len(text) <= MAX_CLOSING_CHARS:
             if text != DEFAULT_CLOSING:
                 out["closing"] = text
         else:
-            unread.append(text)
-    if unread:
-        doubts["announcement.basis"] = f"表格后的段落“{'／'.join(unread)}”没有对应的字段，未读入，请核对"
+            if "complaint" in out or "publicity" in out:  # docgen prints its own fields after the remarks
+                doubts["announcement.remarks"] = "表后段落照原文读入，docgen 把它们印在公示期和受理单位之前，请核对顺序"
+            remarks.append(text)
+    if remarks:
+        out["remarks"] = remarks
     return out
 
 

@@ -316,7 +316,7 @@ def announcement_context(case: Case) -> dict[str, Any]:
                 "exit_method": e.exit_method,
             }
         )
-    closing = []
+    closing = list(ann.remarks)
     if ann.publicity:
         closing.append(
             f"公示期：{format_date(ann.publicity.start)}至{format_date(ann.publicity.end)}。"
