@@ -15,10 +15,10 @@ import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from docgen._io import SqliteRecords, current_user, now
-from docgen.errors import RegistryError
+from docgen.errors import DocgenError, RegistryError
 from docgen.faults import pause_point
 from docgen.vocab import MAX_SEQUENCE, clerk_time, format_number, sequence_problem
 
@@ -156,11 +156,241 @@ class NumberStore(Protocol):
 _COLUMNS = ", ".join(NumberRecord.__dataclass_fields__)
 # Column names are constants of this module; every value goes through "?" parameters.
 _SELECT = f"SELECT {_COLUMNS} FROM numbers"  # noqa: S608
+
+
+class Ledger:
+    """The ledger's rules, written once over a DB-API connection (SQLite's or PostgreSQL's).
+
+    A store supplies its transactions (``_write``: every number of a run taken one at a time;
+    ``_read``), how it finds a run's highest number (``_highest``, which in PostgreSQL also locks
+    the run), how it writes a row (``_insert``) and reads one back (``_record``), and the
+    clauses that keep a shared database to one organ (``_scope``). SQL is written with "?"
+    parameters; ``_sql`` turns them into the driver's.
+    """
+
+    error: type[DocgenError] = RegistryError
+
+    def _write(self) -> contextlib.AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _read(self) -> contextlib.AbstractContextManager[Any | None]:
+        """A connection to read with, or None when there is no ledger yet (nothing to find)."""
+        raise NotImplementedError
+
+    def _highest(self, conn: Any, prefix: str, year: int) -> int:
+        raise NotImplementedError
+
+    def _insert(self, conn: Any, record: NumberRecord) -> None:
+        raise NotImplementedError
+
+    def _record(self, row: tuple[object, ...]) -> NumberRecord:
+        return NumberRecord(*row)  # type: ignore[arg-type]
+
+    def _scope(self) -> tuple[list[str], list[object]]:
+        """The clauses and arguments every query of this store adds (an organ's own rows)."""
+        return [], []
+
+    def _sql(self, text: str) -> str:
+        return text
+
+    def _rows(
+        self, conn: Any, clauses: list[str], args: list[object], tail: str = "ORDER BY prefix, year, seq"
+    ) -> list[NumberRecord]:
+        scope, scope_args = self._scope()
+        where = " AND ".join([*scope, *clauses])
+        sql = f"{_SELECT}{f' WHERE {where}' if where else ''} {tail}"
+        return [self._record(r) for r in conn.execute(self._sql(sql), [*scope_args, *args]).fetchall()]
+
+    def _find_document(self, conn: Any, case_file: str, doc_key: str) -> NumberRecord | None:
+        found = self._rows(conn, ["case_file = ?", "doc_key = ?"], [case_file, doc_key], "")
+        return found[0] if found else None
+
+    def _get(self, conn: Any, prefix: str, year: int, seq: int) -> NumberRecord | None:
+        found = self._rows(conn, ["prefix = ?", "year = ?", "seq = ?"], [prefix, year, seq], "")
+        return found[0] if found else None
+
+    def allocate(
+        self,
+        prefix: str,
+        year: int,
+        title: str,
+        *,
+        kind: str | None = None,
+        case_file: str | None = None,
+        doc_key: str | None = None,
+        same_title_same_number: bool = True,
+    ) -> Allocation:
+        """Give the next number of (prefix, year); asking again for the same document gets it back.
+
+        A case document is known by its case file and key; a document drafted elsewhere by its
+        title, so a clerk whose ``number next`` was interrupted after the commit, and who asks
+        again, is not given a second number (``same_title_same_number=False`` for a different
+        document that happens to share a title).
+        """
+        with self._write() as conn:
+            highest = self._highest(conn, prefix, year)  # first: in PostgreSQL it locks the run
+            if case_file is not None and doc_key is not None:
+                existing = self._find_document(conn, case_file, doc_key)
+                if existing is not None:
+                    return Allocation(self._retitled(conn, existing, title), new=False)
+            elif same_title_same_number:
+                titled = self._rows(
+                    conn,
+                    ["prefix = ?", "year = ?", "title = ?", "source = 'external'", "state = 'issued'"],
+                    [prefix, year, title],
+                    "ORDER BY seq LIMIT 1",
+                )
+                if titled:
+                    return Allocation(titled[0], new=False)
+            seq = highest + 1
+            if seq > MAX_SEQUENCE:
+                msg = (
+                    f"{prefix} {year} 年的发文字号已用到 {min(highest, MAX_SEQUENCE)} 号以上"
+                    f"（最多 {MAX_SEQUENCE} 号），不能再分配。请核对登记簿中是否有误登的大号（docgen number list）。"
+                )
+                raise RegistryError(msg)
+            record = new_record(
+                prefix,
+                year,
+                seq,
+                title,
+                source="docgen" if case_file else "external",
+                kind=kind,
+                case_file=case_file,
+                doc_key=doc_key,
+            )
+            self._insert(conn, record)
+            pause_point("allocate-before-commit")
+            return Allocation(record, new=True)
+
+    def claim(
+        self, prefix: str, year: int, seq: int, title: str, *, kind: str, case_file: str, doc_key: str
+    ) -> Allocation:
+        """Record a number a case already prints; refuse it if another document holds it."""
+        _refuse_sequence(prefix, year, seq)
+        with self._write() as conn:
+            self._highest(conn, prefix, year)
+            existing = self._find_document(conn, case_file, doc_key)
+            if existing is not None:
+                if (existing.prefix, existing.year, existing.seq) != (prefix, year, seq):
+                    msg = (
+                        f"该文件已登记发文字号 {existing.number}，案卷中却写作 {format_number(prefix, year, seq)}。"
+                        "如需改号，请先作废原号（docgen number void）。"
+                    )
+                    raise RegistryError(msg)
+                return Allocation(self._retitled(conn, existing, title), new=False)
+            holder = self._get(conn, prefix, year, seq)
+            if holder is not None:
+                when = clerk_time(holder.issued_at)
+                msg = f"发文字号 {holder.number} 已被《{holder.title}》使用（{holder.issued_by}，{when}）。"
+                raise RegistryError(msg)
+            record = new_record(
+                prefix, year, seq, title, source="docgen", kind=kind, case_file=case_file, doc_key=doc_key
+            )
+            self._insert(conn, record)
+            return Allocation(record, new=True)
+
+    def _retitled(self, conn: Any, record: NumberRecord, title: str) -> NumberRecord:
+        """The document's number with its ledger title brought up to the case's.
+
+        A title corrected after a failed issue, or changed in a new version, is what the ledger shows.
+        """
+        if record.title == title or record.state != "issued":
+            return record
+        conn.execute(
+            self._sql("UPDATE numbers SET title = ? WHERE prefix = ? AND year = ? AND seq = ?"),
+            (title, record.prefix, record.year, record.seq),
+        )
+        return dataclasses.replace(record, title=title)
+
+    def find(self, prefix: str, year: int, seq: int) -> NumberRecord | None:
+        """The ledger row of one number, issued or voided, or None."""
+        with self._read() as conn:
+            return None if conn is None else self._get(conn, prefix, year, seq)
+
+    def lookup_document(self, case_file: str, doc_key: str) -> NumberRecord | None:
+        """The number a case document already holds, without allocating one."""
+        with self._read() as conn:
+            return None if conn is None else self._find_document(conn, case_file, doc_key)
+
+    def void(self, prefix: str, year: int, seq: int, reason: str) -> NumberRecord:
+        """Void a number for good. A never-used number inside the run may be voided to explain a gap."""
+        _refuse_sequence(prefix, year, seq)
+        with self._write() as conn:
+            highest = self._highest(conn, prefix, year)
+            record = self._get(conn, prefix, year, seq)
+            if record is None:
+                if seq > highest:
+                    msg = (
+                        f"发文字号 {format_number(prefix, year, seq)} 尚未使用（本年度最大号为 {highest}），不能作废。"
+                    )
+                    raise RegistryError(msg)
+                record = new_record(prefix, year, seq, "（空号）", source="gap")
+                self._insert(conn, record)
+            if record.state == "voided":
+                msg = f"发文字号 {record.number} 已于 {clerk_time(record.voided_at)} 作废（{record.void_reason}）。"
+                raise RegistryError(msg)
+            user, when = current_user(), now()
+            conn.execute(
+                self._sql(
+                    "UPDATE numbers SET state = 'voided', void_reason = ?, voided_by = ?, voided_at = ? "
+                    "WHERE prefix = ? AND year = ? AND seq = ?"
+                ),
+                (reason, user, when, prefix, year, seq),
+            )
+            voided = self._get(conn, prefix, year, seq)
+            assert voided is not None  # noqa: S101 - updated inside this transaction
+            return voided
+
+    def prefixes(self) -> list[str]:
+        """Every 机关代字 the ledger holds a number of, sorted."""
+        with self._read() as conn:
+            if conn is None:
+                return []
+            return sorted({r.prefix for r in self._rows(conn, [], [], "")})
+
+    def records(self, prefix: str | None = None, year: int | None = None) -> list[NumberRecord]:
+        """Every number, optionally of one prefix and/or year, in order."""
+        clauses: list[str] = []
+        args: list[object] = []
+        if prefix is not None:
+            clauses.append("prefix = ?")
+            args.append(prefix)
+        if year is not None:
+            clauses.append("year = ?")
+            args.append(year)
+        with self._read() as conn:
+            return [] if conn is None else self._rows(conn, clauses, args)
+
+    def import_records(self, records: list[NumberRecord]) -> tuple[int, int]:
+        """Add numbers issued outside docgen, all or nothing; return (added, already there)."""
+        added = same = 0
+        for record in records:
+            _refuse_sequence(record.prefix, record.year, record.seq)
+        with self._write() as conn:
+            for record in records:
+                self._highest(conn, record.prefix, record.year)
+                holder = self._get(conn, record.prefix, record.year, record.seq)
+                if holder is None:
+                    self._insert(conn, record)
+                    added += 1
+                elif holder.title == record.title:
+                    same += 1
+                else:
+                    msg = f"发文字号 {holder.number} 已登记为《{holder.title}》，与导入的《{record.title}》不同。"
+                    raise RegistryError(msg)
+        return added, same
+
+
 _INSERT = f"INSERT INTO numbers ({_COLUMNS}) VALUES ({', '.join('?' for _ in NumberRecord.__dataclass_fields__)})"  # noqa: S608
 
 
-class Registry(SqliteRecords):
-    """The ledger in one SQLite file. Every public method is one transaction."""
+class Registry(SqliteRecords, Ledger):
+    """The ledger in one SQLite file. Every public method is one transaction.
+
+    ``BEGIN IMMEDIATE`` takes SQLite's write lock before the first read, so the whole ledger is
+    one queue: a run's highest number is read and the next inserted with nobody in between.
+    """
 
     error = RegistryError
     label = "发文字号登记簿"
@@ -208,6 +438,14 @@ class Registry(SqliteRecords):
                 conn.execute("ROLLBACK")
                 raise
 
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection | None]:
+        if not self.path.exists():  # asking must not create a ledger
+            yield None
+            return
+        with self._connect() as conn:
+            yield conn
+
     def _record(self, row: tuple[object, ...]) -> NumberRecord:
         """A row as a record, refused when it is not one docgen wrote (SQLite keeps any type in any column)."""
         record = NumberRecord(*row)  # type: ignore[arg-type]
@@ -233,192 +471,8 @@ class Registry(SqliteRecords):
             raise self._damaged(msg)
         return highest
 
-    def _find_document(self, conn: sqlite3.Connection, case_file: str, doc_key: str) -> NumberRecord | None:
-        row = conn.execute(f"{_SELECT} WHERE case_file = ? AND doc_key = ?", (case_file, doc_key)).fetchone()
-        return self._record(row) if row else None
-
-    def allocate(
-        self,
-        prefix: str,
-        year: int,
-        title: str,
-        *,
-        kind: str | None = None,
-        case_file: str | None = None,
-        doc_key: str | None = None,
-        same_title_same_number: bool = True,
-    ) -> Allocation:
-        """Give the next number of (prefix, year); asking again for the same document gets it back.
-
-        A case document is known by its case file and key; a document drafted elsewhere by its
-        title, so a clerk whose ``number next`` was interrupted after the commit, and who asks
-        again, is not given a second number (``same_title_same_number=False`` for a different
-        document that happens to share a title).
-        """
-        with self._write() as conn:
-            if case_file is not None and doc_key is not None:
-                existing = self._find_document(conn, case_file, doc_key)
-                if existing is not None:
-                    return Allocation(self._retitled(conn, existing, title), new=False)
-            elif same_title_same_number:
-                row = conn.execute(
-                    f"{_SELECT} WHERE prefix = ? AND year = ? AND title = ? AND source = 'external' "
-                    "AND state = 'issued' ORDER BY seq LIMIT 1",
-                    (prefix, year, title),
-                ).fetchone()
-                if row is not None:
-                    return Allocation(self._record(row), new=False)
-            highest = self._highest(conn, prefix, year)
-            seq = highest + 1
-            if seq > MAX_SEQUENCE:
-                msg = (
-                    f"{prefix} {year} 年的发文字号已用到 {min(highest, MAX_SEQUENCE)} 号以上"
-                    f"（最多 {MAX_SEQUENCE} 号），不能再分配。请核对登记簿中是否有误登的大号（docgen number list）。"
-                )
-                raise RegistryError(msg)
-            record = new_record(
-                prefix,
-                year,
-                seq,
-                title,
-                source="docgen" if case_file else "external",
-                kind=kind,
-                case_file=case_file,
-                doc_key=doc_key,
-            )
-            self._insert(conn, record)
-            pause_point("allocate-before-commit")
-            return Allocation(record, new=True)
-
-    def claim(
-        self, prefix: str, year: int, seq: int, title: str, *, kind: str, case_file: str, doc_key: str
-    ) -> Allocation:
-        """Record a number a case already prints; refuse it if another document holds it."""
-        _refuse_sequence(prefix, year, seq)
-        with self._write() as conn:
-            existing = self._find_document(conn, case_file, doc_key)
-            if existing is not None:
-                if (existing.prefix, existing.year, existing.seq) != (prefix, year, seq):
-                    msg = (
-                        f"该文件已登记发文字号 {existing.number}，案卷中却写作 {format_number(prefix, year, seq)}。"
-                        "如需改号，请先作废原号（docgen number void）。"
-                    )
-                    raise RegistryError(msg)
-                return Allocation(self._retitled(conn, existing, title), new=False)
-            holder = self._get(conn, prefix, year, seq)
-            if holder is not None:
-                when = clerk_time(holder.issued_at)
-                msg = f"发文字号 {holder.number} 已被《{holder.title}》使用（{holder.issued_by}，{when}）。"
-                raise RegistryError(msg)
-            record = new_record(
-                prefix, year, seq, title, source="docgen", kind=kind, case_file=case_file, doc_key=doc_key
-            )
-            self._insert(conn, record)
-            return Allocation(record, new=True)
-
-    @staticmethod
-    def _retitled(conn: sqlite3.Connection, record: NumberRecord, title: str) -> NumberRecord:
-        """The document's number with its ledger title brought up to the case's.
-
-        A title corrected after a failed issue, or changed in a new version, is what the ledger shows.
-        """
-        if record.title == title or record.state != "issued":
-            return record
-        conn.execute(
-            "UPDATE numbers SET title = ? WHERE prefix = ? AND year = ? AND seq = ?",
-            (title, record.prefix, record.year, record.seq),
-        )
-        return dataclasses.replace(record, title=title)
-
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, record: NumberRecord) -> None:
+    def _insert(self, conn: sqlite3.Connection, record: NumberRecord) -> None:
         conn.execute(_INSERT, tuple(record.__dict__.values()))
-
-    def _get(self, conn: sqlite3.Connection, prefix: str, year: int, seq: int) -> NumberRecord | None:
-        row = conn.execute(f"{_SELECT} WHERE prefix = ? AND year = ? AND seq = ?", (prefix, year, seq)).fetchone()
-        return self._record(row) if row else None
-
-    def find(self, prefix: str, year: int, seq: int) -> NumberRecord | None:
-        """The ledger row of one number, issued or voided, or None."""
-        if not self.path.exists():
-            return None
-        with self._connect() as conn:
-            return self._get(conn, prefix, year, seq)
-
-    def lookup_document(self, case_file: str, doc_key: str) -> NumberRecord | None:
-        """The number a case document already holds, without allocating one."""
-        if not self.path.exists():
-            return None
-        with self._connect() as conn:
-            return self._find_document(conn, case_file, doc_key)
-
-    def void(self, prefix: str, year: int, seq: int, reason: str) -> NumberRecord:
-        """Void a number for good. A never-used number inside the run may be voided to explain a gap."""
-        _refuse_sequence(prefix, year, seq)
-        with self._write() as conn:
-            record = self._get(conn, prefix, year, seq)
-            if record is None:
-                highest = self._highest(conn, prefix, year)
-                if seq > highest:
-                    msg = (
-                        f"发文字号 {format_number(prefix, year, seq)} 尚未使用（本年度最大号为 {highest}），不能作废。"
-                    )
-                    raise RegistryError(msg)
-                record = new_record(prefix, year, seq, "（空号）", source="gap")
-                self._insert(conn, record)
-            if record.state == "voided":
-                msg = f"发文字号 {record.number} 已于 {clerk_time(record.voided_at)} 作废（{record.void_reason}）。"
-                raise RegistryError(msg)
-            user, when = current_user(), now()
-            conn.execute(
-                "UPDATE numbers SET state = 'voided', void_reason = ?, voided_by = ?, voided_at = ? "
-                "WHERE prefix = ? AND year = ? AND seq = ?",
-                (reason, user, when, prefix, year, seq),
-            )
-            voided = self._get(conn, prefix, year, seq)
-            assert voided is not None  # noqa: S101 - updated inside this transaction
-            return voided
-
-    def prefixes(self) -> list[str]:
-        """Every 机关代字 the ledger holds a number of, sorted."""
-        if not self.path.exists():
-            return []
-        with self._connect() as conn:
-            return [row[0] for row in conn.execute("SELECT DISTINCT prefix FROM numbers ORDER BY prefix")]
-
-    def records(self, prefix: str | None = None, year: int | None = None) -> list[NumberRecord]:
-        """Every number, optionally of one prefix and/or year, in order."""
-        if not self.path.exists():
-            return []
-        clauses, args = [], []
-        if prefix is not None:
-            clauses.append("prefix = ?")
-            args.append(prefix)
-        if year is not None:
-            clauses.append("year = ?")
-            args.append(str(year))
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        with self._connect() as conn:
-            rows = conn.execute(f"{_SELECT} {where} ORDER BY prefix, year, seq", args).fetchall()
-        return [self._record(r) for r in rows]
-
-    def import_records(self, records: list[NumberRecord]) -> tuple[int, int]:
-        """Add numbers issued outside docgen, all or nothing; return (added, already there)."""
-        added = same = 0
-        for record in records:
-            _refuse_sequence(record.prefix, record.year, record.seq)
-        with self._write() as conn:
-            for record in records:
-                holder = self._get(conn, record.prefix, record.year, record.seq)
-                if holder is None:
-                    self._insert(conn, record)
-                    added += 1
-                elif holder.title == record.title:
-                    same += 1
-                else:
-                    msg = f"发文字号 {holder.number} 已登记为《{holder.title}》，与导入的《{record.title}》不同。"
-                    raise RegistryError(msg)
-        return added, same
 
 
 _OPTIONAL_TEXT = ("kind", "case_file", "doc_key", "void_reason", "voided_by", "voided_at")
