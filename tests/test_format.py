@@ -123,6 +123,9 @@ def rendered_text(path: Path) -> list[str]:
         (EXAMPLE, "plan"),
         (EXAMPLE, "set"),
         (EXAMPLE, "announcement"),
+        (OTHER, "plan"),
+        (OTHER, "set"),
+        (OTHER, "announcement"),
     ],
 )
 def test_a_document_docgen_rendered_is_read_back_into_the_same_document(tmp_path: Path, case: Path, kind: str) -> None:

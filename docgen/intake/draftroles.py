@@ -195,7 +195,12 @@ def _listed_items(readings: list[Reading], paras: list[Para], texts: list[str]) 
             i += 1
 
 
+ISSUED_ENDINGS = ("计划", "方案", "要点")  # a document a notice issues: docgen lays each out as its 工作计划
+
+
 def _kind_of(title: str) -> str:
+    if title.endswith(ISSUED_ENDINGS):
+        return "plan"
     for ending, kind in TITLE_ENDINGS:
         if title.endswith(ending):
             return kind
