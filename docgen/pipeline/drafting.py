@@ -167,9 +167,13 @@ def draft_from_word(ws: Workspace, account: Account, source: Path, name: str) ->
     with _as(account):
         require(ws, account, "draft", f"从 Word 稿新建稿件 {name}")
         reading = read_draft(read_word(source))
-        if reading.kind not in DRAFT_KINDS:
+        if reading.kind not in DRAFT_KINDS:  # a 公告 or a 印发合成件: the browser drafts the kinds it has forms for
+            seems = KIND_NAMES.get(reading.kind, reading.kind)
             reading = read_draft(read_word(source), "notice")
-        title = str(reading.data[reading.kind].get("title") or Path(name).stem)
+            reading.doubts.setdefault(
+                "notice.title", f"原稿看来是{seems}，网页稿件按通知读入；要照原样读入请用命令 docgen format"
+            )
+        title = reading.title or Path(name).stem
         draft = ws.drafts.create(reading.kind, title, account.name, _word_case_text(reading, name))
         ws.drafts.keep(draft.id, WORD_SOURCE, source.read_bytes())
         log_event(ws, "draft_created", draft=draft.id, kind=reading.kind, title=title, source=name)
