@@ -40,7 +40,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,ocr]'
+	$(BIN)/python -m pip install -q -e '.[dev,ocr,city]'
 	@touch $(STAMP)
 
 # Rebuild templates/official/*.docx from docgen/render/builder.py (commit the result).

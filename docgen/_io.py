@@ -321,6 +321,24 @@ class SqliteRecords:
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         """Make the tables (called once per object, on its first connection)."""
 
+    def _write_ahead(self, conn: sqlite3.Connection) -> None:
+        """Put the file in write-ahead-log mode, waiting out another process that holds it.
+
+        Turning a new file to WAL needs it to itself, and SQLite answers "database is locked" at
+        once rather than calling the busy handler: several processes opening a new ledger
+        together (under load) would fail for no reason.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+            else:
+                return
+
     def _said(self, exc: sqlite3.Error) -> str:
         """SQLite's error as the clerk reads it."""
         return str(exc)
@@ -333,7 +351,7 @@ class SqliteRecords:
             msg = f"无法打开{self.label} {self.path}：{self._said(exc)}"
             raise self.error(msg) from exc
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            self._write_ahead(conn)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
             if not self._schema_ready:  # once per object: it may cost a write transaction

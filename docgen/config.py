@@ -5,7 +5,9 @@ A workspace is a folder holding an optional ``docgen.toml``, the ``archive/`` an
 
 1. a command-line option (``-w/--workspace``; more options may override single settings),
 2. an environment variable (``DOCGEN_WORKSPACE``, ``DOCGEN_TEMPLATES``, ``DOCGEN_FONTS``,
-   ``DOCGEN_ARCHIVE``, ``DOCGEN_INDEX``, ``DOCGEN_SOFFICE``, ``DOCGEN_CONVERT_TIMEOUT``),
+   ``DOCGEN_ARCHIVE``, ``DOCGEN_INDEX``, ``DOCGEN_SOFFICE``, ``DOCGEN_CONVERT_TIMEOUT``; for the
+   city profile ``DOCGEN_DATABASE``, ``DOCGEN_ORGAN``, ``DOCGEN_S3_ENDPOINT``, ``DOCGEN_S3_BUCKET``,
+   ``DOCGEN_S3_ACCESS_KEY``, ``DOCGEN_S3_SECRET_KEY``),
 3. the workspace's ``docgen.toml``,
 4. the built-in default.
 
@@ -109,6 +111,34 @@ class FilingSection(_Strict):
     folder: str = "filing"
 
 
+class CitySection(_Strict):
+    """``[city]`` of docgen.toml: the server profile, many organs on one PostgreSQL and one S3 store.
+
+    Without ``database`` the workspace is the embedded default (SQLite files and folders).
+    """
+
+    database: str | None = Field(default=None, pattern=r"^postgres(ql)?://")  # DOCGEN_DATABASE
+    organ: str | None = Field(default=None, min_length=1)  # the organ this workspace acts for ([issuer] name)
+    objects: str | None = Field(default=None, pattern=r"^https?://")  # the S3 endpoint, DOCGEN_S3_ENDPOINT
+    bucket: str = Field(default="docgen-archive", pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    region: str = "us-east-1"
+    access_key: str | None = None  # better in DOCGEN_S3_ACCESS_KEY / DOCGEN_S3_SECRET_KEY than in a file
+    secret_key: str | None = None
+
+
+@dataclass(frozen=True)
+class City:
+    """The resolved server profile: where the records and the files of every organ are kept."""
+
+    database: str
+    organ: str
+    objects: str | None = None
+    bucket: str = "docgen-archive"
+    region: str = "us-east-1"
+    access_key: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+
+
 class ConfigFile(_Strict):
     """The whole docgen.toml; ``[issuer]`` supplies defaults for every case's issuer."""
 
@@ -118,6 +148,7 @@ class ConfigFile(_Strict):
     filing: FilingSection = Field(default_factory=FilingSection)
     ocr: OcrSection = Field(default_factory=OcrSection)
     secrecy: SecrecySection = Field(default_factory=SecrecySection)
+    city: CitySection = Field(default_factory=CitySection)
     issuer: dict[str, str] = Field(default_factory=dict)
 
 
@@ -140,6 +171,7 @@ class Settings:
     index_lock_timeout: float = 30.0
     issuer_defaults: Mapping[str, str] = field(default_factory=dict)
     config_file: Path | None = None
+    city: City | None = None  # the server profile; None: the embedded default
 
     def output_outside_records(self, target: Path, what: str) -> Path:
         """``target`` resolved, refused when it lies in the archive or the index docgen keeps.
@@ -285,4 +317,28 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
         convert_timeout=timeout,
         issuer_defaults=dict(cfg.issuer),
         config_file=config_path if config_path.is_file() else None,
+        city=_city(cfg, env, config_path),
+    )
+
+
+def _city(cfg: ConfigFile, env: Mapping[str, str], config_path: Path) -> City | None:
+    """The server profile when a database is named (environment first), else None."""
+    database = env.get("DOCGEN_DATABASE") or cfg.city.database
+    if not database:
+        return None
+    if not re.match(r"^postgres(ql)?://", database):
+        msg = f"城市版数据库地址应以 postgresql:// 开头（现为 {clip(database.split('@')[-1], 60)}）。"
+        raise ConfigError(msg)
+    organ = env.get("DOCGEN_ORGAN") or cfg.city.organ or cfg.issuer.get("name")
+    if not organ:
+        msg = f"{config_path}：城市版要写明本工作区代表的机关：[city] organ，或 [issuer] name。"
+        raise ConfigError(msg)
+    return City(
+        database=database,
+        organ=organ,
+        objects=env.get("DOCGEN_S3_ENDPOINT") or cfg.city.objects,
+        bucket=env.get("DOCGEN_S3_BUCKET") or cfg.city.bucket,
+        region=cfg.city.region,
+        access_key=env.get("DOCGEN_S3_ACCESS_KEY") or cfg.city.access_key,
+        secret_key=env.get("DOCGEN_S3_SECRET_KEY") or cfg.city.secret_key,
     )

@@ -2,7 +2,8 @@
 # Install what docgen needs from Debian: headless LibreOffice Writer, poppler, fontconfig, the
 # free fonts that stand in for the GB/T 9704 font names, and a TrueType CJK font for drawing the
 # 归档章 (reportlab cannot read the CFF-outline Noto/Fandol fonts), Ghostscript for the PDF/A rendition
-# of an imported PDF, and Chromium for the browser test of `docgen serve`. Idempotent: exits at once when all is there.
+# of an imported PDF, Chromium for the browser test of `docgen serve`, and PostgreSQL for the city
+# profile (its tests start their own cluster on loopback). Idempotent: exits at once when all is there.
 set -euo pipefail
 
 FANDOL_DIR=/usr/local/share/fonts/docgen-fandol
@@ -13,6 +14,7 @@ have_all() {
   command -v soffice >/dev/null && command -v pdftoppm >/dev/null && command -v fc-match >/dev/null \
     && command -v gs >/dev/null && [[ -s /usr/share/color/icc/ghostscript/srgb.icc ]] \
     && command -v chromium >/dev/null \
+    && compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null \
     && command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null \
     && [[ -n $(fc-list 'Noto Serif CJK SC' family 2>/dev/null) ]] \
     && [[ -n $(fc-list 'AR PL SungtiL GB' family 2>/dev/null) ]] \
@@ -30,11 +32,11 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-echo "==> 安装系统软件包（LibreOffice Writer、poppler-utils、Ghostscript、字体、Chromium）…"
+echo "==> 安装系统软件包（LibreOffice Writer、poppler-utils、Ghostscript、字体、Chromium、PostgreSQL）…"
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   libreoffice-writer poppler-utils ghostscript fontconfig fonts-noto-cjk fonts-arphic-gbsn00lp \
-  chromium python3 python3-venv python3-pip ca-certificates >/dev/null
+  chromium python3 python3-venv python3-pip ca-certificates postgresql >/dev/null
 
 # Only the Fandol OTF files are needed from texlive-lang-chinese, not TeX itself (~50 MB .deb).
 missing=0

@@ -8,6 +8,8 @@ import io
 import os
 import shutil
 import sys
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ import pytest
 from docgen.cli import main
 from docgen.convert import libreoffice, pool
 from tests.conversion_cache import ConversionCache, real_soffice
+from tools.city import Postgres
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CASE = REPO / "examples" / "enping-2021" / "case.yaml"
@@ -98,8 +101,54 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempP
         "DOCGEN_INDEX",
         "DOCGEN_SOFFICE",
         "DOCGEN_CONVERT_TIMEOUT",
+        "DOCGEN_DATABASE",
+        "DOCGEN_ORGAN",
+        "DOCGEN_S3_ENDPOINT",
+        "DOCGEN_S3_BUCKET",
+        "DOCGEN_S3_ACCESS_KEY",
+        "DOCGEN_S3_SECRET_KEY",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+# The two profiles every store test runs against: the embedded default (SQLite files and folders)
+# and the city's server profile (PostgreSQL, started on loopback by this session).
+PROFILES = ("embedded", "city")
+CITY_ORGAN = "恩平市科工商务局"
+
+
+@pytest.fixture(scope="session")
+def city_postgres() -> Iterator[Postgres]:
+    """A PostgreSQL cluster of this worker's own, on loopback, stopped when the session ends.
+
+    Made in a folder of its own under /tmp: run as root, PostgreSQL runs as ``postgres``, which
+    cannot enter pytest's private temporary folders.
+    """
+    from docgen.pg import Database
+    from tools.city import start_postgres
+
+    folder = Path(tempfile.mkdtemp(prefix="docgen-pg-"))
+    server = start_postgres(folder)
+    yield server
+    Database.close_all()
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=PROFILES)
+def profile(request: pytest.FixtureRequest) -> str:
+    """Which profile the test's workspace is: each such test runs once for each."""
+    return str(request.param)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, profile: str, request: pytest.FixtureRequest) -> Path:
+    """``tmp_path`` as a workspace of ``profile``: for the city, its docgen.toml names a fresh database."""
+    if profile == "city":
+        server: Postgres = request.getfixturevalue("city_postgres")
+        dsn = server.create_database(f"t{uuid.uuid4().hex[:12]}")
+        (tmp_path / "docgen.toml").write_text(f'[city]\ndatabase = "{dsn}"\norgan = "{CITY_ORGAN}"\n', encoding="utf-8")
+    return tmp_path
 
 
 @dataclass

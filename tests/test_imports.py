@@ -11,7 +11,7 @@ from tests.conftest import REPO
 
 PACKAGE = REPO / "docgen"
 # Modules every part may use: words, geometry, errors, files, settings, the text reader, test hooks.
-SHARED = {"vocab", "layout", "wordml", "errors", "_io", "config", "readback", "faults", "__init__", "__main__"}
+SHARED = {"vocab", "layout", "wordml", "errors", "_io", "config", "readback", "faults", "pg", "__init__", "__main__"}
 CORE = {"case", "render", "convert", "stamp", "numbering", "archive", "search", "lint", "intake", "ocr"}
 FACES = {"cli", "web"}  # what a clerk uses: they drive the pipeline and nothing drives them
 

@@ -153,9 +153,9 @@ class NumberStore(Protocol):
         """Every 机关代字 the ledger holds a number of, sorted."""
 
 
-_COLUMNS = ", ".join(NumberRecord.__dataclass_fields__)
+COLUMNS = ", ".join(NumberRecord.__dataclass_fields__)
 # Column names are constants of this module; every value goes through "?" parameters.
-_SELECT = f"SELECT {_COLUMNS} FROM numbers"  # noqa: S608
+_SELECT = f"SELECT {COLUMNS} FROM numbers"  # noqa: S608
 
 
 class Ledger:
@@ -382,7 +382,7 @@ class Ledger:
         return added, same
 
 
-_INSERT = f"INSERT INTO numbers ({_COLUMNS}) VALUES ({', '.join('?' for _ in NumberRecord.__dataclass_fields__)})"  # noqa: S608
+_INSERT = f"INSERT INTO numbers ({COLUMNS}) VALUES ({', '.join('?' for _ in NumberRecord.__dataclass_fields__)})"  # noqa: S608
 
 
 class Registry(SqliteRecords, Ledger):

@@ -11,8 +11,9 @@ Every command of the CLI and every page of the web app goes through a ``Workspac
   folder of case files in the workspace, so the browser and the command line edit the same files).
 
 Each part declares its store as a protocol (``NumberStore``, ``DocumentStore``, ``SearchStore``)
-with today's classes as the embedded implementations: a server deployment (PostgreSQL for
-numbers, records and search; object storage for the files) plugs in behind the same three.
+with today's classes as the embedded implementations. With ``[city] database`` set (the server
+profile), the city's PostgreSQL takes over behind the same protocols: the numbers
+(``numbering.postgres``) and the search (``search.postgres_backend``) so far.
 ``changed()`` is the one notion of "the archive changed" every cache keys on: every store
 appends an event to the log.
 """
@@ -28,6 +29,7 @@ from docgen.archive.store import Archive, DocumentStore
 from docgen.config import Settings, load_settings
 from docgen.drafts import DRAFTS_DIR, Drafts, DraftStore
 from docgen.numbering.registry import NumberStore, Registry
+from docgen.pg import Database
 from docgen.search import SearchIndex, SearchStore
 
 
@@ -38,6 +40,12 @@ class Workspace:
         self.settings = settings
         self.archive: DocumentStore = Archive(settings.archive_dir)
         self.numbers: NumberStore = Registry(registry_path(settings))
+        self.database: Database | None = None
+        if settings.city is not None:  # the server profile: the city's PostgreSQL keeps the records
+            from docgen.numbering.postgres import PgRegistry  # noqa: PLC0415 - only the city profile loads psycopg
+
+            self.database = Database(settings.city.database)
+            self.numbers = PgRegistry(self.database, settings.city.organ)
         self.accounts: AccountStore = Accounts(settings.workspace / ACCOUNTS_FILE)
         self.drafts: DraftStore = Drafts(settings.workspace / DRAFTS_DIR)
         self._search: SearchStore | None = None

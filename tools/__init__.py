@@ -1,0 +1,1 @@
+"""Developer tools: template building, README pictures, the city services on loopback."""
