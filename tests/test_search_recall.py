@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from docgen.errors import SearchError
 from docgen.pipeline.workspace import Workspace
 from docgen.search import SearchStore, build_query, indexed_document
 from docgen.search.analysis import query_parts
+from tests.conftest import CITY_ORGAN
+from tools.city import Postgres
 
 DOCS = 300
 QUERIES = 240
@@ -67,9 +70,25 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return ws
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
-def test_recall_and_precision_against_a_substring_scan(corpus: Path, engine: str) -> None:
-    ws = Workspace.open(corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")})
+ENGINES = ["tantivy", "whoosh", "postgresql"]  # the embedded engines and the city's
+
+
+def engine_env(corpus: Path, engine: str, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The settings that search ``corpus`` with ``engine``: the city's in a database of the module's own."""
+    if engine != "postgresql":
+        return {"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")}
+    marker = corpus / "database.txt"
+    if not marker.exists():
+        server: Postgres = request.getfixturevalue("city_postgres")
+        marker.write_text(server.create_database(f"search{uuid.uuid4().hex[:10]}"), encoding="utf-8")
+    return {"DOCGEN_DATABASE": marker.read_text(encoding="utf-8"), "DOCGEN_ORGAN": CITY_ORGAN}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recall_and_precision_against_a_substring_scan(
+    corpus: Path, engine: str, request: pytest.FixtureRequest
+) -> None:
+    ws = Workspace.open(corpus, env=engine_env(corpus, engine, request))
     index = ws.search
     assert index.engine == engine
     assert index.rebuild() == DOCS
@@ -90,16 +109,18 @@ def test_recall_and_precision_against_a_substring_scan(corpus: Path, engine: str
     assert not extra, f"{engine} returned documents lacking the phrase for {extra[:10]}"
 
 
-def indexed(corpus: Path, engine: str) -> tuple[Workspace, SearchStore, list[ArchiveMeta]]:
+def indexed(
+    corpus: Path, engine: str, request: pytest.FixtureRequest
+) -> tuple[Workspace, SearchStore, list[ArchiveMeta]]:
     """The corpus's workspace searched with ``engine``, its index built, and its documents' records."""
-    ws = Workspace.open(corpus, env={"DOCGEN_SEARCH_ENGINE": engine, "DOCGEN_INDEX": str(corpus / f"index-{engine}")})
+    ws = Workspace.open(corpus, env=engine_env(corpus, engine, request))
     ws.search.rebuild_if_needed()
     return ws, ws.search, ws.archive.metas()
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
-def test_filters_and_order(corpus: Path, engine: str) -> None:
-    _, index, metas = indexed(corpus, engine)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_filters_and_order(corpus: Path, engine: str, request: pytest.FixtureRequest) -> None:
+    _, index, metas = indexed(corpus, engine, request)
     found = index.search(build_query("落后产能", kind="acceptance", year="2018-2020", limit=1000))
     hits = found.hits
     expected = {m["path"] for m in metas if m["kind"] == "acceptance" and 2018 <= int(m["date"][:4]) <= 2020}
@@ -119,9 +140,9 @@ def test_filters_and_order(corpus: Path, engine: str) -> None:
     assert len(relevance) == 5 and relevance[0].score >= relevance[-1].score
 
 
-@pytest.mark.parametrize("engine", ["tantivy", "whoosh"])
-def test_pages_totals_dates_and_number_order(corpus: Path, engine: str) -> None:
-    ws, index, metas = indexed(corpus, engine)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_pages_totals_dates_and_number_order(corpus: Path, engine: str, request: pytest.FixtureRequest) -> None:
+    ws, index, metas = indexed(corpus, engine, request)
     expected = sorted(
         (m for m in metas if "落后产能" in indexed_document(ws.archive, m).content), key=lambda m: m["path"]
     )

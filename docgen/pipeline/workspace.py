@@ -58,6 +58,12 @@ class Workspace:
     @property
     def search(self) -> SearchStore:
         """The search index; its engine loads on first use, so commands that do not search never pay."""
+        if self._search is None and self.database is not None and self.settings.city is not None:
+            from docgen.search.postgres_backend import PgSearchIndex  # noqa: PLC0415 - the city profile's
+
+            self._search = PgSearchIndex(
+                self.archive, self.database, self.settings.city.organ, classified_text=self.settings.show_classified
+            )
         if self._search is None:
             self._search = SearchIndex(
                 self.archive,

@@ -79,7 +79,7 @@ class IndexStatus:
     """What ``index status`` reports."""
 
     engine: str
-    folder: Path
+    folder: Path | str  # a folder, or the city database's address
     schema_version: int | None
     documents: int | None
     archived: int
@@ -200,6 +200,20 @@ class SearchIndex:
         except TimeoutError as exc:
             raise SearchError(str(exc)) from None
 
+    def _place(self) -> Path | str:
+        """Where the index is kept, as ``index status`` says it."""
+        return self.folder
+
+    def _present(self) -> bool:
+        """Whether the engine's files are there at all."""
+        return self.folder.exists()
+
+    def _clear(self) -> None:
+        """Remove the engine's files: the index is derived, and is made anew."""
+        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+            self.folder.unlink()  # a file or a link where the index belongs
+        shutil.rmtree(self.folder, ignore_errors=True)
+
     def _backend(self) -> SearchBackend:
         try:
             return open_backend(self.engine, self.folder)
@@ -219,7 +233,7 @@ class SearchIndex:
         archived = self._archived()
         documents = None
         reason = None
-        if not state or not self.folder.exists():
+        if not state or not self._present():
             reason = "尚未建立索引"
         elif state.get("schema_version") != SCHEMA_VERSION:
             reason = f"索引格式版本 {state.get('schema_version')} 与当前版本 {SCHEMA_VERSION} 不同"
@@ -239,7 +253,7 @@ class SearchIndex:
                     reason = self._unreadable(documents)
         return IndexStatus(
             self.engine,
-            self.folder,
+            self._place(),
             state.get("schema_version"),
             documents,
             archived,
@@ -273,9 +287,7 @@ class SearchIndex:
         """Make the index anew from the archive; return how many documents it holds."""
         with self._locked():
             metas = self.archive.metas()
-            if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
-                self.folder.unlink()  # a file or a link where the index belongs: the index is derived, remade
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self._clear()
             backend = self._backend()
             wrapped = iter_wrapper(metas) if iter_wrapper else metas
             try:

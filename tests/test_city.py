@@ -1,0 +1,106 @@
+"""What only the city profile has: PostgreSQL's limits met, organs kept apart, many servers on one ledger."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from pathlib import Path
+
+import pytest
+
+from docgen.errors import RegistryError
+from docgen.numbering.postgres import PgRegistry
+from docgen.pg import Database
+from docgen.search import build_query, collect
+from docgen.search.analysis import normalise_shown
+from docgen.search.backend import IndexedDocument
+from docgen.search.postgres_backend import MAX_POSITION, PgSearchBackend, tsvector
+from tools.city import Postgres
+
+HAN = (  # common characters, to fill a long document
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种"
+    "面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本"
+    "去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比"
+    "或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总"
+    "次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做"
+    "必战先回则任取据处理府研质"
+)
+
+
+@pytest.fixture(scope="module")
+def database(city_postgres: Postgres) -> Database:
+    return Database(city_postgres.create_database(f"city{uuid.uuid4().hex[:10]}"))
+
+
+def document(path: str, content: str, *, title: str = "测试文件") -> IndexedDocument:
+    normalised, shown = normalise_shown(content)
+    return IndexedDocument(path, "", title, "other", "其他", "2022-03-01", "恩平市科工商务局", (), normalised, shown)
+
+
+def test_a_document_past_postgresqls_position_limit_is_never_missed(database: Database) -> None:
+    rng = random.Random(5)
+    long_text = "".join(rng.choice(HAN) for _ in range(MAX_POSITION + 4000)) + "华艺陶瓷有限公司"
+    assert tsvector(long_text)[1], "kept without positions: past 16,383 the phrase would be lost"
+    assert not tsvector("华艺陶瓷有限公司")[1]
+    scattered = "陶瓷" + "".join(rng.choice(HAN) for _ in range(MAX_POSITION)) + "华艺" + "艺陶"
+    backend = PgSearchBackend(database, "长文件测试机关")
+    backend.add([document("a/long", long_text), document("a/scattered", scattered), document("a/short", "华艺陶瓷")])
+    found = collect(backend, build_query("华艺陶瓷", limit=10))
+    assert sorted(h.path for h in found.hits) == ["a/long", "a/short"], "the text check refuses the scattered one"
+    assert backend.matching(build_query("华艺陶瓷", limit=10)) == 3, "all three bigrams are in the scattered one"
+
+
+def test_organs_share_the_database_but_never_each_others_rows(database: Database) -> None:
+    enping, taishan = PgRegistry(database, "恩平市科工商务局"), PgRegistry(database, "台山市工业和信息化局")
+    enping.allocate("恩科工商务字", 2022, "恩平的通知")
+    taishan.allocate("台工信", 2022, "台山的通知")
+    assert [r.number for r in enping.records()] == ["恩科工商务字〔2022〕1号"]
+    assert [r.number for r in taishan.records()] == ["台工信〔2022〕1号"]
+    with pytest.raises(RegistryError, match="属于恩平市科工商务局"):
+        taishan.allocate("恩科工商务字", 2022, "借用别人的机关代字")
+    assert enping.find("台工信", 2022, 1) is None, "another organ's number is not found"
+    search_enping = PgSearchBackend(database, "恩平市科工商务局")
+    search_taishan = PgSearchBackend(database, "台山市工业和信息化局")
+    search_enping.add([document("e/1", "恩平市华艺陶瓷有限公司退出产能")])
+    search_taishan.add([document("t/1", "台山市华艺陶瓷有限公司退出产能")])
+    assert [h.path for h in search_enping.search(build_query("华艺陶瓷"), 10)] == ["e/1"]
+    assert search_taishan.count() == 1
+
+
+def test_the_schema_is_made_once_by_servers_starting_together(city_postgres: Postgres, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    dsn = city_postgres.create_database(f"race{uuid.uuid4().hex[:10]}")
+    code = (
+        "import sys; from docgen.pg import Database; from docgen.numbering.postgres import PgRegistry; "
+        "ledger = PgRegistry(Database(sys.argv[1]), '恩平市科工商务局'); "
+        "print(ledger.allocate('恩科工商务字', 2022, sys.argv[2]).record.seq)"
+    )
+    starts = [
+        subprocess.Popen([sys.executable, "-c", code, dsn, f"第{i}份"], cwd=REPO, stdout=subprocess.PIPE, text=True)
+        for i in range(6)
+    ]
+    seqs = sorted(int(p.communicate(timeout=120)[0]) for p in starts)
+    assert [p.returncode for p in starts] == [0] * 6
+    assert seqs == [1, 2, 3, 4, 5, 6], "six processes migrating and allocating at once: one schema, six numbers"
+
+
+def test_rows_lost_from_the_search_table_are_rebuilt_from_the_archive(city_postgres: Postgres, tmp_path: Path) -> None:
+    from bench.corpus import generate, write_archive
+    from docgen.pipeline.workspace import Workspace
+
+    write_archive(tmp_path / "archive", generate(20, seed=3, chars=300))
+    dsn = city_postgres.create_database(f"lost{uuid.uuid4().hex[:10]}")
+    ws = Workspace.open(tmp_path, env={"DOCGEN_DATABASE": dsn, "DOCGEN_ORGAN": "恩平市科工商务局"})
+    assert ws.search.status().reason == "尚未建立索引"
+    name = ws.archive.metas()[0]["enterprises"][0]["name"]
+    first = ws.search.search(build_query("", enterprise=name, limit=50))
+    assert first.total >= 1 and ws.search.status().documents == 20
+    with Database(dsn).transaction() as conn:
+        conn.execute("DELETE FROM search_documents WHERE path IN (SELECT path FROM search_documents LIMIT 5)")
+    assert ws.search.status().reason == "索引中有 15 份文件，归档库中有 20 份"
+    again = ws.search.search(build_query("", enterprise=name, limit=50))
+    assert [h.path for h in again.hits] == [h.path for h in first.hits], "rebuilt from the archive before searching"
