@@ -4,9 +4,11 @@ For each size and engine, in the same run: index time, documents/s, index size o
 p50/p95 latency of enterprise (exact name filter), fragment (2-4 characters) and phrase (6-12
 characters) queries, through docgen's real search path (engine + exact check + snippet).
 whoosh is pure Python and takes ~30 minutes per 100,000 documents, so by default it is measured
-up to 10,000 only; ``--whoosh-max 100000`` measures it at every size. Usage:
+up to 10,000 only; ``--whoosh-max 100000`` measures it at every size. ``postgresql`` is the city
+profile's search (bigram tsvectors under GIN) in a PostgreSQL this run starts on loopback; its
+size is the table's and its indexes'. Usage:
 
-    .venv/bin/python -m bench.bench_search [--sizes 10000,100000] [--engines tantivy,whoosh]
+    .venv/bin/python -m bench.bench_search [--sizes 10000,100000] [--engines tantivy,postgresql,whoosh]
 """
 
 from __future__ import annotations
@@ -17,12 +19,17 @@ import shutil
 import statistics
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.corpus import generate
+from docgen.pg import Database
 from docgen.search import build_query, collect, open_backend
 from docgen.search.analysis import normalise
-from docgen.search.backend import IndexedDocument, SearchQuery
+from docgen.search.backend import IndexedDocument, SearchBackend, SearchQuery
+from docgen.search.postgres_backend import PgSearchBackend
+from tools.city import start_postgres
 
 BATCH = 5000
 
@@ -67,19 +74,40 @@ def size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
+def opened(engine: str, folder: Path) -> tuple[SearchBackend, Callable[[], float], Callable[[], None]]:
+    """The engine's backend, how big its index is (MB), and how to stop what it started."""
+    if engine != "postgresql":
+        return open_backend(engine, folder), lambda: size_mb(folder), lambda: None
+    server = start_postgres(folder)
+    database = Database(server.create_database(f"bench{uuid.uuid4().hex[:8]}"))
+    backend = PgSearchBackend(database, "恩平市科工商务局")
+
+    def size() -> float:
+        with database.transaction() as conn:
+            (n,) = conn.execute("SELECT pg_total_relation_size('search_documents')").fetchone()
+        return int(n) / 1e6
+
+    def stop() -> None:
+        Database.close_all()
+        server.stop()
+
+    return backend, size, stop
+
+
 def run(engine: str, docs: list[IndexedDocument], qs: dict[str, list[SearchQuery]]) -> str:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{engine}-"))
+    backend, size, stop = opened(engine, folder)
     try:
-        backend = open_backend(engine, folder)
         started = time.perf_counter()
         for i in range(0, len(docs), BATCH):
             backend.add(docs[i : i + BATCH])
         index_s = time.perf_counter() - started
         assert backend.count() == len(docs)
-        backend = open_backend(engine, folder)  # a fresh reader, as a CLI call has
+        if engine != "postgresql":
+            backend = open_backend(engine, folder)  # a fresh reader, as a CLI call has
         parts = [
-            f"{engine:8s} {len(docs):>7,d} docs: index {index_s:7.1f} s ({len(docs) / index_s:6.0f} docs/s), "
-            f"{size_mb(folder):6.0f} MB"
+            f"{engine:10s} {len(docs):>7,d} docs: index {index_s:7.1f} s ({len(docs) / index_s:6.0f} docs/s), "
+            f"{size():6.0f} MB"
         ]
         for kind, items in qs.items():
             for q in items[:5]:
@@ -94,13 +122,14 @@ def run(engine: str, docs: list[IndexedDocument], qs: dict[str, list[SearchQuery
             parts.append(f"{kind} p50/p95 {p50:6.1f}/{p95:6.1f} ms")
         return "; ".join(parts)
     finally:
+        stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--engines", default="tantivy,whoosh")
+    parser.add_argument("--engines", default="tantivy,postgresql,whoosh")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--whoosh-max", type=int, default=10000)
     args = parser.parse_args()
@@ -113,7 +142,7 @@ def main() -> None:
         baseline = None
         for engine in args.engines.split(","):
             if engine == "whoosh" and size > args.whoosh_max:
-                print(f"whoosh   {size:>7,d} docs: skipped (pure Python; --whoosh-max {size} to include)")
+                print(f"whoosh     {size:>7,d} docs: skipped (pure Python; --whoosh-max {size} to include)")
                 continue
             line = run(engine, docs, qs)
             print(line, flush=True)

@@ -74,7 +74,13 @@ class Database:
                     self.dsn,
                     min_size=0,
                     max_size=POOL_MAX,
-                    kwargs={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "docgen"},
+                    # No prepared statements: a plan made once for every tsquery is a scan of every
+                    # row; each search is planned for its own words.
+                    kwargs={
+                        "connect_timeout": CONNECT_TIMEOUT_S,
+                        "application_name": "docgen",
+                        "prepare_threshold": None,
+                    },
                     open=True,
                 )
                 self._pools[self.dsn] = pool

@@ -158,17 +158,40 @@ class AccountStore(Protocol):
         """The account when ``password`` is its password and it may sign in, else None."""
 
 
-class Accounts(SqliteRecords):
-    """Accounts in one SQLite file of the workspace, passwords as argon2id hashes."""
+class AccountBook:
+    """The rules of the accounts, written once over a DB-API connection (SQLite's or PostgreSQL's).
 
-    error = AccountError
-    label = "账户文件"
-    busy_timeout = BUSY_TIMEOUT_S
+    A store supplies its transactions (``_read`` gives None when there are no accounts yet, so
+    asking creates nothing), the clauses that keep a shared database to one organ (``_scope``),
+    the organ's columns of a new row (``_owner``), and which driver error is a name taken.
+    SQL is written with "?" parameters; ``_sql`` turns them into the driver's.
+    """
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
+    _SELECT = "SELECT name, roles, active, created_at, changed_at"
+
+    def __init__(self) -> None:
         self._hasher: Any = None
         self._unknown_hash = ""
+
+    def _read(self) -> contextlib.AbstractContextManager[Any | None]:
+        raise NotImplementedError
+
+    def _write(self) -> contextlib.AbstractContextManager[Any]:
+        raise NotImplementedError
+
+    def _scope(self) -> tuple[str, list[object]]:
+        """A clause (" AND organ = ?") and its arguments every query of this store adds."""
+        return "", []
+
+    def _owner(self) -> tuple[str, list[object]]:
+        """The columns (", organ") and values a new account gets in this store."""
+        return "", []
+
+    def _name_taken(self, exc: Exception) -> bool:
+        raise NotImplementedError
+
+    def _sql(self, text: str) -> str:
+        return text
 
     @property
     def _argon2(self) -> Any:
@@ -180,42 +203,25 @@ class Accounts(SqliteRecords):
             self._unknown_hash = self._hasher.hash(secrets.token_hex(16))
         return self._hasher
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        if not self.path.exists() and not self.path.parent.is_dir():
-            msg = f"工作区文件夹 {self.path.parent} 不存在。"
-            raise AccountError(msg)
-        with super()._connect() as conn:
-            yield conn
-
-    def _create_schema(self, conn: sqlite3.Connection) -> None:
-        conn.execute(_SCHEMA)
+    def _rows(self, conn: Any, where: str, args: list[object], columns: str = "") -> list[tuple[Any, ...]]:
+        scope, scope_args = self._scope()
+        sql = f"{self._SELECT}{columns} FROM accounts WHERE {where}{scope} ORDER BY name"
+        return list(conn.execute(self._sql(sql), [*args, *scope_args]).fetchall())
 
     def count(self) -> int:
         """How many accounts there are (active or not)."""
-        if not self.path.exists():
-            return 0  # reading must not create the file: a workspace without accounts stays as it was
-        with self._connect() as conn:
-            (n,) = conn.execute("SELECT COUNT(*) FROM accounts").fetchone()
-        return int(n)
+        return len(self.all())
 
     def all(self) -> list[Account]:
         """Every account, by name."""
-        if not self.path.exists():
-            return []
-        with self._connect() as conn:
-            rows = conn.execute("SELECT name, roles, active, created_at, changed_at FROM accounts ORDER BY name")
-            return [_account(row) for row in rows.fetchall()]
+        with self._read() as conn:
+            return [] if conn is None else [_account(row) for row in self._rows(conn, "1 = 1", [])]
 
     def get(self, name: str) -> Account | None:
         """One account, or None."""
-        if not self.path.exists():
-            return None
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT name, roles, active, created_at, changed_at FROM accounts WHERE name = ?", (name,)
-            ).fetchone()
-        return _account(row) if row else None
+        with self._read() as conn:
+            rows = [] if conn is None else self._rows(conn, "name = ?", [name])
+        return _account(rows[0]) if rows else None
 
     def add(self, name: str, password: str, roles: tuple[str, ...]) -> Account:
         """A new account; an ``AccountError`` if the name is taken or the password too weak."""
@@ -224,14 +230,22 @@ class Accounts(SqliteRecords):
             raise AccountError(problem)
         hashed = self._argon2.hash(password)
         stamp = now()
-        with self._connect() as conn:
+        columns, values = self._owner()
+        marks = "".join(", ?" for _ in values)
+        with self._write() as conn:
             try:
                 conn.execute(
-                    "INSERT INTO accounts VALUES (?, ?, ?, 1, ?, ?)", (name, hashed, ",".join(roles), stamp, stamp)
+                    self._sql(
+                        f"INSERT INTO accounts (name, password, roles, active, created_at, changed_at{columns})"  # noqa: S608 - our columns
+                        f" VALUES (?, ?, ?, 1, ?, ?{marks})"
+                    ),
+                    (name, hashed, ",".join(roles), stamp, stamp, *values),
                 )
-            except sqlite3.IntegrityError:
-                msg = f"账户“{name}”已经存在。"
-                raise AccountError(msg) from None
+            except Exception as exc:
+                if self._name_taken(exc):
+                    msg = f"账户“{name}”已经存在。"
+                    raise AccountError(msg) from None
+                raise
         return Account(name, roles, True, stamp, stamp)
 
     def update(
@@ -253,9 +267,11 @@ class Accounts(SqliteRecords):
         if active is not None:
             changes["active"] = int(active)
         changes["changed_at"] = now()
-        with self._connect() as conn:
+        scope, scope_args = self._scope()
+        with self._write() as conn:
             assignments = ", ".join(f"{column} = ?" for column in changes)
-            done = conn.execute(f"UPDATE accounts SET {assignments} WHERE name = ?", (*changes.values(), name))  # noqa: S608 - column names are ours
+            sql = f"UPDATE accounts SET {assignments} WHERE name = ?{scope}"  # noqa: S608 - column names are ours
+            done = conn.execute(self._sql(sql), (*changes.values(), name, *scope_args))
             if done.rowcount != 1:
                 msg = f"没有账户“{name}”。"
                 raise AccountError(msg)
@@ -267,13 +283,9 @@ class Accounts(SqliteRecords):
         """The account when ``password`` is its password and it may sign in, else None."""
         from argon2.exceptions import VerificationError  # noqa: PLC0415
 
-        row = None
-        if self.path.exists():
-            with self._connect() as conn:
-                row = conn.execute(
-                    "SELECT name, roles, active, created_at, changed_at, password FROM accounts WHERE name = ?",
-                    (name,),
-                ).fetchone()
+        with self._read() as conn:
+            rows = [] if conn is None else self._rows(conn, "name = ?", [name], ", password")
+        row = rows[0] if rows else None
         # An unknown name costs a hash as a known one does: the time does not tell which names exist.
         hasher = self._argon2
         hashed = row[5] if row else self._unknown_hash
@@ -289,6 +301,43 @@ class Accounts(SqliteRecords):
         return account if account.active else None
 
 
+class Accounts(SqliteRecords, AccountBook):
+    """Accounts in one SQLite file of the workspace, passwords as argon2id hashes."""
+
+    error = AccountError
+    label = "账户文件"
+    busy_timeout = BUSY_TIMEOUT_S
+
+    def __init__(self, path: Path) -> None:
+        SqliteRecords.__init__(self, path)
+        AccountBook.__init__(self)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        if not self.path.exists() and not self.path.parent.is_dir():
+            msg = f"工作区文件夹 {self.path.parent} 不存在。"
+            raise AccountError(msg)
+        with super()._connect() as conn:
+            yield conn
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        conn.execute(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection | None]:
+        if not self.path.exists():  # reading must not create the file: a workspace without accounts stays as it was
+            yield None
+            return
+        with self._connect() as conn:
+            yield conn
+
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._connect()  # autocommit: each statement its own transaction
+
+    def _name_taken(self, exc: Exception) -> bool:
+        return isinstance(exc, sqlite3.IntegrityError)
+
+
 def _account(row: tuple[object, ...]) -> Account:
     name, roles, active, created, changed = row
     kept = tuple(r for r in str(roles).split(",") if r in ROLES)
@@ -300,6 +349,7 @@ __all__ = [
     "ACTION_NAMES",
     "PERMITTED",
     "Account",
+    "AccountBook",
     "AccountStore",
     "Accounts",
     "account_name",

@@ -34,6 +34,7 @@ class SearchResult:
     note: str | None = None
     total: int = 0  # how many documents match in all (``hits`` is one page of them)
     approximate: bool = False
+    at_least: bool = False  # more than ``total`` match (the city's engine counts no further)
 
 
 def search_archive(ws: Workspace, query: SearchQuery) -> SearchResult:
@@ -43,7 +44,7 @@ def search_archive(ws: Workspace, query: SearchQuery) -> SearchResult:
     so a server does not count the archive again before every search.
     """
     found = ws.search.search(query)
-    return SearchResult(found.hits, ws.search.fallback_note, found.total, found.approximate)
+    return SearchResult(found.hits, ws.search.fallback_note, found.total, found.approximate, found.at_least)
 
 
 def index_archived(ws: Workspace, metas: list[ArchiveMeta], on_warning: Callable[[str], None] | None = None) -> None:

@@ -13,7 +13,9 @@ Every command of the CLI and every page of the web app goes through a ``Workspac
 Each part declares its store as a protocol (``NumberStore``, ``DocumentStore``, ``SearchStore``)
 with today's classes as the embedded implementations. With ``[city] database`` set (the server
 profile), the city's PostgreSQL takes over behind the same protocols: the numbers
-(``numbering.postgres``) and the search (``search.postgres_backend``) so far.
+(``numbering.postgres``), the accounts (``accounts.postgres``) and the search
+(``search.postgres_backend``) so far; the archive's files and records, the event log and the
+drafts stay in the workspace's folders.
 ``changed()`` is the one notion of "the archive changed" every cache keys on: every store
 appends an event to the log.
 """
@@ -40,13 +42,15 @@ class Workspace:
         self.settings = settings
         self.archive: DocumentStore = Archive(settings.archive_dir)
         self.numbers: NumberStore = Registry(registry_path(settings))
+        self.accounts: AccountStore = Accounts(settings.workspace / ACCOUNTS_FILE)
         self.database: Database | None = None
         if settings.city is not None:  # the server profile: the city's PostgreSQL keeps the records
+            from docgen.accounts.postgres import PgAccounts  # noqa: PLC0415
             from docgen.numbering.postgres import PgRegistry  # noqa: PLC0415 - only the city profile loads psycopg
 
             self.database = Database(settings.city.database)
             self.numbers = PgRegistry(self.database, settings.city.organ)
-        self.accounts: AccountStore = Accounts(settings.workspace / ACCOUNTS_FILE)
+            self.accounts = PgAccounts(self.database, settings.city.organ)
         self.drafts: DraftStore = Drafts(settings.workspace / DRAFTS_DIR)
         self._search: SearchStore | None = None
 

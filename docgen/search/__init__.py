@@ -355,11 +355,13 @@ class Found:
 
     ``approximate``: the engine's count, less the candidates the text check refused so far, when
     the pages not yet read may hold more such (the engine over-matches rarely; said, not hidden).
+    ``at_least``: the engine counts no further than ``total``, and more match.
     """
 
     hits: list[Hit]
     total: int
     approximate: bool = False
+    at_least: bool = False  # more than ``total`` match: the engine stopped counting there
 
 
 MAX_SORTED_BY_NUMBER = 5000  # 文号 order is docgen's own: every hit is read to sort them
@@ -386,7 +388,10 @@ def collect(backend: SearchBackend, query: SearchQuery) -> Found:
     if len(candidates) < fetch:  # the engine ran out: every match was read and checked
         return Found(page, len(verified))
     refused = len(candidates) - len(verified)
-    return Found(page, backend.matching(query) - refused, approximate=refused > 0)
+    matched = backend.matching(query)
+    if backend.counts_up_to is not None and matched > backend.counts_up_to:
+        return Found(page, backend.counts_up_to, approximate=True, at_least=True)
+    return Found(page, matched - refused, approximate=refused > 0)
 
 
 def _by_number(backend: SearchBackend, query: SearchQuery) -> Found:

@@ -79,6 +79,9 @@ class SearchBackend(Protocol):
     """A full-text engine behind docgen's search."""
 
     name: str
+    # An engine that stops counting matches past this many (None: counts them all): a count
+    # above it means "more than this", said so.
+    counts_up_to: int | None
 
     def add(self, documents: Iterable[IndexedDocument]) -> int:
         """Add or replace documents (by path) in one commit; return how many."""
@@ -87,7 +90,10 @@ class SearchBackend(Protocol):
         """Return up to ``limit`` candidates, ordered as ``query.sort`` asks (by 文号: newest first)."""
 
     def matching(self, query: SearchQuery) -> int:
-        """How many documents the engine finds for ``query`` (candidates, before the text check)."""
+        """How many documents the engine finds for ``query`` (candidates, before the text check).
+
+        At most ``counts_up_to`` + 1 when the engine has such a limit.
+        """
 
     def count(self) -> int:
         """How many documents the index holds."""

@@ -10,6 +10,8 @@ candidate against the stored text (``search.collect``): the same answers as tant
 PostgreSQL keeps at most 16,383 positions in a document and 256 per lexeme, and a ``tsvector``
 under 1 MB. A document beyond either limit is stored without positions and matched by all of a
 fragment's bigrams, in any order: it may be a candidate the text check then refuses, never a miss.
+Counting stops past ``COUNT_CAP`` matches: a common phrase is checked against
+every document's positions, which tantivy does in its index and PostgreSQL row by row.
 Every row belongs to an organ; every query is kept to this workspace's organ.
 """
 
@@ -32,11 +34,17 @@ from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQue
 
 MAX_POSITION = 16_383  # PostgreSQL's last position in a tsvector
 MAX_POSITIONS_PER_LEXEME = 256
+COUNT_CAP = 1000  # a search page says "超过 1000 份" past it
+ANALYZE_AFTER = 500  # documents added at once (a rebuild, an import) after which the statistics are renewed
 _COLUMNS = "path, number, title, kind, kind_name, date, enterprises, content, shown"
 
 
 def tsvector(text: str) -> tuple[str, bool]:
-    """The ``tsvector`` literal of normalised text, and whether it is kept without positions (too long)."""
+    """The ``tsvector`` literal of normalised text, and whether it is kept without positions.
+
+    A document past PostgreSQL's limits (too many positions, a token too often) is kept without
+    them: matched by its tokens in any order, checked against its text after.
+    """
     terms, positions, _, _ = token_columns(text)
     at: dict[str, list[int]] = defaultdict(list)
     for term, position in zip(terms, positions, strict=True):
@@ -72,6 +80,7 @@ class PgSearchBackend:
     """One organ's documents in the city's search table."""
 
     name = "postgresql"
+    counts_up_to: int | None = COUNT_CAP
 
     def __init__(self, database: Database, organ: str) -> None:
         self.database = database
@@ -127,6 +136,8 @@ class PgSearchBackend:
                 " number_terms = excluded.number_terms, enterprise_terms = excluded.enterprise_terms",
                 rows,
             )
+            if len(rows) >= ANALYZE_AFTER:  # the planner's word counts: else a rare name is looked for row by row
+                cur.execute("ANALYZE search_documents")
         return len(rows)
 
     def clear(self) -> None:
@@ -140,9 +151,9 @@ class PgSearchBackend:
         for part in query.parts:
             clauses.append("((NOT long AND terms @@ %s::tsquery) OR (long AND terms @@ %s::tsquery))")
             args += [phrase(part), every_term(part)]
-        if query.enterprise:
-            clauses.append("(%s = ANY (enterprises) OR enterprise_terms @@ %s::tsquery)")
-            args += [query.enterprise, phrase(query.enterprise)]
+        if query.enterprise:  # a full name is a phrase of its own bigrams: one index answers both
+            clauses.append("enterprise_terms @@ %s::tsquery")
+            args.append(phrase(query.enterprise))
         if query.number:
             clauses.append("number_terms @@ %s::tsquery")
             args.append(phrase(query.number))
@@ -190,10 +201,19 @@ class PgSearchBackend:
         ]
 
     def matching(self, query: SearchQuery) -> int:
-        """How many of this organ's documents match ``query`` (candidates, before the text check)."""
+        """How many of this organ's documents match ``query``, counted up to ``counts_up_to`` + 1.
+
+        A phrase is checked against each candidate's positions: counting every document that
+        holds a common phrase costs a read of each, so the count stops past the cap.
+        """
         where, args = self._where(query)
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM search_documents WHERE {where} LIMIT %s) AS found"  # noqa: S608
         with self._transaction() as conn:
-            (n,) = conn.execute(f"SELECT count(*) FROM search_documents WHERE {where}", args).fetchone()  # noqa: S608
+            # Through the index, always: a row-by-row scan checks every document's positions,
+            # while the index's candidates are at most all of them (the planner, misled by
+            # common bigrams, would scan for a phrase that one rare token makes rare).
+            conn.execute("SET LOCAL enable_seqscan = off")
+            (n,) = conn.execute(sql, [*args, COUNT_CAP + 1]).fetchone()
         return int(n)
 
     def count(self) -> int:

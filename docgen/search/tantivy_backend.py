@@ -46,6 +46,7 @@ class TantivyBackend:
     """tantivy in a folder; one writer at a time (docgen's index lock ensures it)."""
 
     name = "tantivy"
+    counts_up_to: int | None = None  # its count of matches is exact and cheap
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,7 @@ class WhooshBackend:
     """whoosh in a folder."""
 
     name = "whoosh"
+    counts_up_to: int | None = None  # its count of matches is exact and cheap
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
