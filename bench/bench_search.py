@@ -84,8 +84,8 @@ def opened(engine: str, folder: Path) -> tuple[SearchBackend, Callable[[], float
 
     def size() -> float:
         with database.transaction() as conn:
-            (n,) = conn.execute("SELECT pg_total_relation_size('search_documents')").fetchone()
-        return int(n) / 1e6
+            row = conn.execute("SELECT pg_total_relation_size('search_documents')").fetchone()
+        return int(row[0]) / 1e6 if row else 0.0
 
     def stop() -> None:
         Database.close_all()
