@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from docgen.case.model import load_case
-from docgen.numbering.registry import Registry
+from docgen.pipeline.workspace import Workspace
 from tests.conftest import EXAMPLE_CASE, RunCli, copy_workspace
 from tests.pdfmeasure import xmp_text
 
@@ -110,8 +110,8 @@ def test_event_log_records_each_issue_with_checksums(issued: Path) -> None:
         assert event["user"] and event["time"]
 
 
-def test_reissue_unchanged_is_a_no_op_and_a_change_is_a_new_version(tmp_path: Path, run_cli: RunCli) -> None:
-    ws = tmp_path
+def test_reissue_unchanged_is_a_no_op_and_a_change_is_a_new_version(workspace: Path, run_cli: RunCli) -> None:
+    ws = workspace
     case = ws / "case.yaml"
     shutil.copy(EXAMPLE_CASE, case)
     first = run_cli("-w", str(ws), "issue", str(case), "-k", "notice", "--json")
@@ -162,8 +162,8 @@ def test_verify_names_a_modified_a_missing_and_a_stray_file(tmp_path: Path, run_
     assert events(ws)[-1]["event"] == "verified" and events(ws)[-1]["ok"] is False
 
 
-def test_verify_compares_numbers_with_the_registry(tmp_path: Path, run_cli: RunCli) -> None:
-    ws = tmp_path
+def test_verify_compares_numbers_with_the_registry(workspace: Path, run_cli: RunCli) -> None:
+    ws = workspace
     case = ws / "case.yaml"
     shutil.copy(EXAMPLE_CASE, case)
     assert run_cli("-w", str(ws), "issue", str(case), "-k", "notice").exit_code == 0
@@ -175,9 +175,7 @@ def test_verify_compares_numbers_with_the_registry(tmp_path: Path, run_cli: RunC
     assert run_cli("-w", str(ws), "number", "next", str(other)).exit_code == 0  # numbered, never issued
     refused = run_cli("-w", str(ws), "number", "void", "恩科工商务字〔2021〕58号", "--reason", "测试")
     assert refused.exit_code == 1 and "不能作废" in refused.err, "docgen never voids an archived number"
-    Registry(ws / "archive" / "registry.sqlite3").void(
-        "恩科工商务字", 2021, 58, "另一个工具作废"
-    )  # as another tool might
+    Workspace.open(ws, env={}).numbers.void("恩科工商务字", 2021, 58, "另一个工具作废")  # as another tool might
     result = run_cli("-w", str(ws), "archive", "verify", "--json")
     assert result.exit_code == 1
     report = json.loads(result.out)
@@ -186,9 +184,10 @@ def test_verify_compares_numbers_with_the_registry(tmp_path: Path, run_cli: RunC
 
 
 def test_a_failed_issue_keeps_its_number_for_the_corrected_document(
-    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+    workspace: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Numbered, then the conversion fails; the clerk corrects the title: same number, ledger follows."""
+    tmp_path = workspace
     case = tmp_path / "case.yaml"
     case.write_text(
         EXAMPLE_CASE.read_text(encoding="utf-8").replace("number: 恩科工商务字〔2021〕58号", "number: auto"),
