@@ -555,6 +555,29 @@ def archive_add_sm3(ctx: click.Context, as_json: bool) -> None:
         sys.exit(1)
 
 
+@archive.command("lock")
+@click.option("--renew", is_flag=True, help="同时把已锁定副本的保留期延长到保管期限（永久的从今年起再算）。")
+@json_option
+@click.pass_context
+def archive_lock(ctx: click.Context, renew: bool, as_json: bool) -> None:
+    """把归档文件存入城市版的对象存储并锁定（COMPLIANCE 对象锁定，保管期限内谁也删不掉、改不了）。
+
+    每份文件签发归档时已自动存入；对象存储一时连不上的，归档照常完成，之后用本命令补存。已存入的不重复
+    存入、不覆盖；对象存储中同名而内容不同的，报告出来（退出码 1）。
+    """
+    from docgen.pipeline.records import lock_archive
+
+    done = lock_archive(_workspace(ctx), renew=renew)
+    if as_json:
+        _print_json({"put": done.put, "there": done.there, "renewed": done.renewed, "failed": done.failed})
+    else:
+        click.echo(f"新存入并锁定 {done.put} 个文件，已在对象存储中 {done.there} 个，延长保留期 {done.renewed} 个。")
+        for failure in done.failed:
+            click.echo(f"未能存入：{failure}", err=True)
+    if done.failed:
+        sys.exit(1)
+
+
 @archive.command("check")
 @click.option("--year", type=int, help="只检测这一年。")
 @click.option(

@@ -19,7 +19,7 @@ import pytest
 from docgen.cli import main
 from docgen.convert import libreoffice, pool
 from tests.conversion_cache import ConversionCache, real_soffice
-from tools.city import Postgres
+from tools.city import ObjectStore, Postgres
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CASE = REPO / "examples" / "enping-2021" / "case.yaml"
@@ -132,6 +132,18 @@ def city_postgres() -> Iterator[Postgres]:
     yield server
     Database.close_all()
     server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def city_objects() -> Iterator[ObjectStore]:
+    """SeaweedFS's S3 gateway with object lock, this worker's own, on loopback."""
+    from tools.city import start_object_store
+
+    folder = Path(tempfile.mkdtemp(prefix="docgen-s3-"))
+    store = start_object_store(folder)
+    yield store
+    store.stop()
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import random
+import shutil
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from docgen.archive.objects import FOREVER_YEARS
 from docgen.errors import RegistryError
 from docgen.numbering.postgres import PgRegistry
 from docgen.pg import Database
@@ -15,7 +21,8 @@ from docgen.search import build_query, collect
 from docgen.search.analysis import normalise_shown
 from docgen.search.backend import IndexedDocument
 from docgen.search.postgres_backend import MAX_POSITION, PgSearchBackend, tsvector
-from tools.city import Postgres
+from tests.conftest import CITY_ORGAN, EXAMPLE_CASE, RunCli
+from tools.city import ACCESS_KEY, SECRET_KEY, ObjectStore, Postgres, config_lines
 
 HAN = (  # common characters, to fill a long document
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种"
@@ -104,3 +111,87 @@ def test_rows_lost_from_the_search_table_are_rebuilt_from_the_archive(city_postg
     assert ws.search.status().reason == "索引中有 15 份文件，归档库中有 20 份"
     again = ws.search.search(build_query("", enterprise=name, limit=50))
     assert [h.path for h in again.hits] == [h.path for h in first.hits], "rebuilt from the archive before searching"
+
+
+def city_workspace(folder: Path, server: Postgres, store: ObjectStore, bucket: str) -> Path:
+    """A workspace of the city profile: its own database, the bucket named, the example case beside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    dsn = server.create_database(f"objects{uuid.uuid4().hex[:8]}")
+    (folder / "docgen.toml").write_text(
+        config_lines(dsn, store, bucket) + f'organ = "{CITY_ORGAN}"\n', encoding="utf-8"
+    )
+    shutil.copy(EXAMPLE_CASE, folder / "case.yaml")
+    return folder
+
+
+@pytest.mark.libreoffice
+def test_every_archived_file_is_locked_in_the_bucket_and_the_store_refuses_to_lose_it(
+    city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
+) -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+
+    ws = city_workspace(tmp_path, city_postgres, city_objects, "locked-archive")
+    issued = run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice", "--json")
+    assert issued.exit_code == 0, issued.err
+    [result] = json.loads(issued.out)
+    folder = Path(result["path"])
+    relative = folder.relative_to(ws / "archive").as_posix()
+    s3 = boto3.client(
+        "s3", endpoint_url=city_objects.endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+        region_name="us-east-1",
+    )  # fmt: skip
+    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+        key = f"{CITY_ORGAN}/{relative}/{path.name}"
+        head = s3.head_object(Bucket="locked-archive", Key=key)
+        assert head["ObjectLockMode"] == "COMPLIANCE"
+        assert head["ObjectLockRetainUntilDate"].year >= dt.date.today().year + FOREVER_YEARS, "通知: 永久"
+        assert head["Metadata"]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    key = f"{CITY_ORGAN}/{relative}/document.pdf"
+    version = s3.head_object(Bucket="locked-archive", Key=key)["VersionId"]
+    soon = {"Mode": "COMPLIANCE", "RetainUntilDate": dt.datetime.now(dt.UTC) + dt.timedelta(days=1)}
+    at = {"Bucket": "locked-archive", "Key": key, "VersionId": version}
+    attempts: list[tuple[str, dict[str, Any]]] = [
+        ("delete_object", at),
+        ("delete_object", {**at, "BypassGovernanceRetention": True}),
+        ("put_object_retention", {**at, "Retention": soon}),
+    ]
+    for method, arguments in attempts:
+        with pytest.raises(ClientError) as refused:
+            getattr(s3, method)(**arguments)
+        assert refused.value.response["Error"]["Code"] == "AccessDenied"
+    assert (
+        s3.get_object(Bucket="locked-archive", Key=key, VersionId=version)["Body"].read()
+        == (folder / "document.pdf").read_bytes()
+    ), "the locked copy is still the archived file"
+    assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
+    # A file changed on the server's disk no longer matches its locked copy.
+    text = folder / "text.txt"
+    text.chmod(0o644)
+    text.write_text(text.read_text(encoding="utf-8") + "篡改", encoding="utf-8")
+    report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
+    assert report["locked_differs"] == [f"{relative}/text.txt"] and report["modified"] == [f"{relative}/text.txt"]
+
+
+@pytest.mark.libreoffice
+def test_a_store_out_of_reach_leaves_the_document_archived_and_archive_lock_puts_it_later(
+    city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = city_workspace(tmp_path, city_postgres, city_objects, "later-archive")
+    settings = (ws / "docgen.toml").read_text(encoding="utf-8")
+    (ws / "docgen.toml").write_text(settings.replace(city_objects.endpoint, "http://127.0.0.1:9"), encoding="utf-8")
+    issued = run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice")
+    assert issued.exit_code == 0, issued.err
+    assert [e["event"] for e in events(ws)][-2:] == ["issued", "lock_failed"]
+    (ws / "docgen.toml").write_text(settings, encoding="utf-8")
+    report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
+    assert len(report["not_locked"]) >= 4, "every file of the document is named"
+    done = json.loads(run_cli("-w", str(ws), "archive", "lock", "--json").out)
+    assert done["put"] == len(report["not_locked"]) and done["failed"] == []
+    assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
+    again = json.loads(run_cli("-w", str(ws), "archive", "lock", "--json").out)
+    assert again["put"] == 0 and again["there"] == done["put"], "nothing put twice"
+
+
+def events(ws: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()]

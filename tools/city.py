@@ -167,19 +167,25 @@ def start_object_store(folder: Path, port: int | None = None) -> ObjectStore:
         ]
     }
     (folder / "s3.json").write_text(json.dumps(identities), encoding="utf-8")
-    ports = {name: free_port() for name in ("master", "volume", "filer")}
+    # Every port chosen here: SeaweedFS puts gRPC at port + 10000 (past 65535 for a high port) and
+    # its side services (IAM, Iceberg, Lance) on fixed ports two test workers would share.
+    names = ("master", "volume", "filer")
+    ports = {name: free_port() for name in names} | {f"{name}.grpc": free_port() for name in (*names, "s3")}
     command = [
         str(weed()),
         "server",
         f"-dir={data}",
         "-ip=127.0.0.1",
         "-ip.bind=127.0.0.1",
-        f"-master.port={ports['master']}",
-        f"-volume.port={ports['volume']}",
-        f"-filer.port={ports['filer']}",
+        *(f"-{name}.port={number}" for name, number in ports.items() if "." not in name),
+        *(f"-{name.split('.')[0]}.port.grpc={number}" for name, number in ports.items() if name.endswith(".grpc")),
         "-master.volumeSizeLimitMB=64",
+        "-master.telemetry=false",
+        "-iam=false",
         "-s3",
         f"-s3.port={port}",
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
         f"-s3.config={folder / 's3.json'}",
     ]
     with (folder / "weed.log").open("ab") as log:

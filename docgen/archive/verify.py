@@ -36,6 +36,8 @@ class VerifyReport:
     without_sm3: list[str] = field(default_factory=list)  # folders from before SM3 (docgen archive add-sm3)
     damaged_records: list[str] = field(default_factory=list)  # a meta.json that cannot be read as one
     registry_problems: list[str] = field(default_factory=list)  # the registry unreadable, or its titles differ
+    not_locked: list[str] = field(default_factory=list)  # no locked copy in the city's object store (archive lock)
+    locked_differs: list[str] = field(default_factory=list)  # the locked copy is not this file
     logged: bool = True  # the verification was recorded in the event log (not in a read-only copy)
 
     def sections(self) -> list[tuple[str, list[str]]]:
@@ -53,13 +55,15 @@ class VerifyReport:
             ("没有 SM3 校验值（运行 docgen archive add-sm3）", self.without_sm3),
             ("元数据已损坏", self.damaged_records),
             ("发文字号登记簿", self.registry_problems),
+            ("对象存储中没有锁定副本（运行 docgen archive lock）", self.not_locked),
+            ("与对象存储中锁定的副本不同", self.locked_differs),
         ]
 
     def damage(self) -> list[str]:
         """What shows the stored files or their log changed since storing (not the registry, not SM3 to add)."""
         return [
             *self.modified, *self.missing, *self.unexpected, *self.log_problems, *self.missing_folders,
-            *self.unlogged_folders, *self.differs_from_log, *self.damaged_records,
+            *self.unlogged_folders, *self.differs_from_log, *self.damaged_records, *self.locked_differs,
         ]  # fmt: skip
 
     @property

@@ -14,8 +14,9 @@ Each part declares its store as a protocol (``NumberStore``, ``DocumentStore``, 
 with today's classes as the embedded implementations. With ``[city] database`` set (the server
 profile), the city's PostgreSQL takes over behind the same protocols: the numbers
 (``numbering.postgres``), the accounts (``accounts.postgres``) and the search
-(``search.postgres_backend``) so far; the archive's files and records, the event log and the
-drafts stay in the workspace's folders.
+(``search.postgres_backend``) so far; with ``[city] objects`` every archived file is also kept,
+locked, in the city's S3 bucket (``archive.locked``). The archive's folders and records, the
+event log and the drafts stay in the workspace's folders.
 ``changed()`` is the one notion of "the archive changed" every cache keys on: every store
 appends an event to the log.
 """
@@ -51,6 +52,19 @@ class Workspace:
             self.database = Database(settings.city.database)
             self.numbers = PgRegistry(self.database, settings.city.organ)
             self.accounts = PgAccounts(self.database, settings.city.organ)
+            city = settings.city
+            if city.objects:  # every document's files also locked, write-once, in the city's bucket
+                from docgen.archive.locked import LockedArchive  # noqa: PLC0415
+                from docgen.archive.objects import LockedBucket  # noqa: PLC0415
+
+                bucket = LockedBucket(
+                    city.objects,
+                    city.bucket,
+                    region=city.region,
+                    access_key=city.access_key,
+                    secret_key=city.secret_key,
+                )
+                self.archive = LockedArchive(settings.archive_dir, bucket, city.organ, settings.filing.retention)
         self.drafts: DraftStore = Drafts(settings.workspace / DRAFTS_DIR)
         self._search: SearchStore | None = None
 

@@ -160,18 +160,11 @@ class PgSearchBackend:
         if query.kind:
             clauses.append("kind = %s")
             args.append(query.kind)
-        if query.year_from is not None:
-            clauses.append("year >= %s")
-            args.append(query.year_from)
-        if query.year_to is not None:
-            clauses.append("year <= %s")
-            args.append(query.year_to)
-        if query.day_from is not None:
-            clauses.append("day >= %s")
-            args.append(query.day_from)
-        if query.day_to is not None:
-            clauses.append("day <= %s")
-            args.append(query.day_to)
+        bounds = (("year >=", query.year_from), ("year <=", query.year_to), ("day >=", query.day_from))
+        for clause, value in (*bounds, ("day <=", query.day_to)):
+            if value is not None:
+                clauses.append(f"{clause} %s")
+                args.append(value)
         return " AND ".join(clauses), args
 
     def search(self, query: SearchQuery, limit: int) -> list[Hit]:
