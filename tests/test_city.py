@@ -17,6 +17,7 @@ from docgen.archive.objects import FOREVER_YEARS
 from docgen.errors import RegistryError
 from docgen.numbering.postgres import PgRegistry
 from docgen.pg import Database
+from docgen.pipeline.workspace import Workspace
 from docgen.search import build_query, collect
 from docgen.search.analysis import normalise_shown
 from docgen.search.backend import IndexedDocument
@@ -195,3 +196,51 @@ def test_a_store_out_of_reach_leaves_the_document_archived_and_archive_lock_puts
 
 def events(ws: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in (ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.mark.libreoffice
+def test_migrate_moves_a_bureau_into_the_city_proves_it_and_finishes_after_a_kill(
+    city_postgres: Postgres, city_objects: ObjectStore, issued_once: Path, tmp_path: Path, run_cli: RunCli
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO, copy_workspace
+
+    ws = copy_workspace(issued_once, tmp_path / "ws")
+    add = ["-w", str(ws), "account", "add", "王局长", "--role", "签发", "--role", "管理员", "--password-stdin"]
+    assert run_cli(*add, input="signer-password-1\n").exit_code == 0
+    embedded_numbers = json.loads(run_cli("-w", str(ws), "number", "list", "--json").out)
+    dsn = city_postgres.create_database(f"migrate{uuid.uuid4().hex[:8]}")
+    (ws / "docgen.toml").write_text(
+        config_lines(dsn, city_objects, "migrated-archive") + f'organ = "{CITY_ORGAN}"\n', encoding="utf-8"
+    )
+    # Killed once the numbers are in: the accounts, the index and the locked copies not yet.
+    marker = tmp_path / "paused"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DOCGEN_PAUSE_AT": f"migrate-after-numbers:{marker}"}
+    proc = subprocess.Popen([sys.executable, "-m", "docgen", "-w", str(ws), "migrate"], cwd=REPO, env=env)
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    half = json.loads(run_cli("-w", str(ws), "number", "list", "--json").out)
+    assert half == embedded_numbers, "the numbers were in before the kill"
+    done = run_cli("-w", str(ws), "migrate", "--json")
+    assert done.exit_code == 0, done.err
+    report = json.loads(done.out)
+    assert report["ok"] and report["problems"] == []
+    assert report["numbers_added"] == 0 and report["numbers_there"] == len(embedded_numbers), "none twice"
+    assert report["accounts_added"] == 1 and report["documents_indexed"] == 8
+    assert report["queries_compared"] >= 14 and report["documents_verified"] == 8
+    assert report["files_locked"] >= 8 * 4
+    city = Workspace.open(ws, env={})
+    assert city.accounts.verify("王局长", "signer-password-1") is not None, "the password hash moved as it was"
+    nxt = run_cli("-w", str(ws), "number", "next", "--prefix", "恩科工商务字", "--year", "2021", "--title", "迁移后")
+    assert nxt.out.strip() == "恩科工商务字〔2021〕59号", "the city's ledger carries on after the bureau's"
+    again = json.loads(run_cli("-w", str(ws), "migrate", "--json").out)
+    assert again["ok"] and again["accounts_added"] == again["files_locked"] == 0, "a second run adds nothing"

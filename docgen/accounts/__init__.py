@@ -17,7 +17,7 @@ import secrets
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -90,6 +90,14 @@ class Account:
         return "、".join(ROLES[r] for r in self.roles)
 
 
+@dataclass(frozen=True)
+class StoredAccount:
+    """An account as a store keeps it: what it shows, and its password's argon2id hash."""
+
+    account: Account
+    password_hash: str = field(repr=False)
+
+
 def allowed(account: Account | None, action: str) -> bool:
     """Whether ``account`` may do ``action``; nobody signed in may do nothing."""
     return account is not None and account.may(action)
@@ -156,6 +164,12 @@ class AccountStore(Protocol):
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account when ``password`` is its password and it may sign in, else None."""
+
+    def stored_rows(self) -> list[StoredAccount]:
+        """Every account with its password hash, for moving accounts to another store."""
+
+    def adopt(self, rows: Iterable[StoredAccount]) -> tuple[int, int]:
+        """Accounts moved from another store, all or nothing: (added, already here and the same)."""
 
 
 class AccountBook:
@@ -279,6 +293,41 @@ class AccountBook:
         assert account is not None  # noqa: S101 - just updated
         return account
 
+    def stored_rows(self) -> list[StoredAccount]:
+        """Every account as stored, its password hash included (for moving accounts, never shown)."""
+        with self._read() as conn:
+            rows = [] if conn is None else self._rows(conn, "1 = 1", [], ", password")
+        return [StoredAccount(_account(row[:5]), str(row[5])) for row in rows]
+
+    def adopt(self, rows: Iterable[StoredAccount]) -> tuple[int, int]:
+        """Accounts moved from another store, hashes as they are: (added, already here and the same).
+
+        All or nothing: an account of the same name that differs refuses the whole move.
+        """
+        here = {r.account.name: r for r in self.stored_rows()}
+        columns, values = self._owner()
+        marks = "".join(", ?" for _ in values)
+        added = same = 0
+        with self._write() as conn:
+            for row in rows:
+                held = here.get(row.account.name)
+                if held is not None:
+                    if held != row:
+                        msg = f"账户“{row.account.name}”在两处不同（角色、状态或密码），未迁移任何账户。"
+                        raise AccountError(msg)
+                    same += 1
+                    continue
+                a = row.account
+                conn.execute(
+                    self._sql(
+                        f"INSERT INTO accounts (name, password, roles, active, created_at, changed_at{columns})"  # noqa: S608 - our columns
+                        f" VALUES (?, ?, ?, ?, ?, ?{marks})"
+                    ),
+                    (a.name, row.password_hash, ",".join(a.roles), int(a.active), a.created_at, a.changed_at, *values),
+                )
+                added += 1
+        return added, same
+
     def verify(self, name: str, password: str) -> Account | None:
         """The account when ``password`` is its password and it may sign in, else None."""
         from argon2.exceptions import VerificationError  # noqa: PLC0415
@@ -352,6 +401,7 @@ __all__ = [
     "AccountBook",
     "AccountStore",
     "Accounts",
+    "StoredAccount",
     "account_name",
     "allowed",
     "password_problem",
