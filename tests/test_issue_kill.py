@@ -7,16 +7,18 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE_CASE, REPO
+from docgen.pipeline.workspace import Workspace
+from tests.conftest import CITY_ORGAN, EXAMPLE_CASE, REPO
 from tests.conversion_cache import ConversionCache, subprocess_env
+from tools.city import Postgres
 
 pytestmark = pytest.mark.libreoffice
 
@@ -59,8 +61,7 @@ def assert_complete_and_exactly_once(ws: Path) -> None:
     assert leftovers == [], "no partial folder is left"
     for folder in archive.glob("[0-9]*/*/*/*"):
         assert (folder / "manifest-sha256.txt").is_file(), f"partial folder {folder}"
-    with sqlite3.connect(archive / "registry.sqlite3") as conn:
-        numbers = conn.execute("SELECT number, doc_key FROM numbers").fetchall()
+    numbers = [(r.number, r.doc_key) for r in Workspace.open(ws, env={}).numbers.records()]
     assert numbers == [("恩科工商务字〔2021〕58号", "notice")], "no number lost or doubled"
     events = [json.loads(line) for line in (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()]
     logged = {e["path"] for e in events if e["event"] in ("issued", "recovered")}
@@ -79,11 +80,26 @@ def fresh_workspace(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "point", ["issue-after-allocate", "issue-after-convert", "archive-before-rename", "archive-after-rename"]
+    ("point", "profile"),
+    [
+        ("issue-after-allocate", "embedded"),
+        ("issue-after-convert", "embedded"),
+        ("archive-before-rename", "embedded"),
+        ("archive-after-rename", "embedded"),
+        # The city's ledger: the number taken in PostgreSQL before the kill, the archive after it.
+        ("issue-after-allocate", "city"),
+        ("archive-after-rename", "city"),
+    ],
 )
-def test_kill_at_each_stage_then_rerun(tmp_path: Path, point: str, conversion_cache: ConversionCache) -> None:
+def test_kill_at_each_stage_then_rerun(
+    tmp_path: Path, point: str, profile: str, conversion_cache: ConversionCache, request: pytest.FixtureRequest
+) -> None:
     """Each stop is named, so the runs may share the session's conversions: when is not in question."""
     ws = fresh_workspace(tmp_path)
+    if profile == "city":
+        server: Postgres = request.getfixturevalue("city_postgres")
+        dsn = server.create_database(f"kill{uuid.uuid4().hex[:8]}")
+        (ws / "docgen.toml").write_text(f'[city]\ndatabase = "{dsn}"\norgan = "{CITY_ORGAN}"\n', encoding="utf-8")
     marker = ws / "paused"
     shared = subprocess_env(conversion_cache, REPO)
     proc = docgen(ws, *ISSUE_ARGS, env={"DOCGEN_PAUSE_AT": f"{point}:{marker}", **shared})
