@@ -244,3 +244,75 @@ def test_migrate_moves_a_bureau_into_the_city_proves_it_and_finishes_after_a_kil
     assert nxt.out.strip() == "恩科工商务字〔2021〕59号", "the city's ledger carries on after the bureau's"
     again = json.loads(run_cli("-w", str(ws), "migrate", "--json").out)
     assert again["ok"] and again["accounts_added"] == again["files_locked"] == 0, "a second run adds nothing"
+
+
+def test_two_servers_on_one_database_hand_eight_clerks_400_numbers_without_a_gap(
+    city_postgres: Postgres, tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Two ``docgen serve`` processes, eight browsers taking 50 numbers each through the ledger page."""
+    import concurrent.futures
+    import os
+    import re
+    import subprocess
+    import sys
+    import time
+
+    import httpx2 as httpx
+
+    from tests.conftest import REPO
+    from tools.city import free_port
+
+    ws = tmp_path
+    dsn = city_postgres.create_database(f"web{uuid.uuid4().hex[:8]}")
+    (ws / "docgen.toml").write_text(f'[city]\ndatabase = "{dsn}"\norgan = "{CITY_ORGAN}"\n', encoding="utf-8")
+    add = ["-w", str(ws), "account", "add", "王局长", "--role", "签发", "--role", "管理员", "--password-stdin"]
+    assert run_cli(*add, input="signer-password-1\n").exit_code == 0
+    ports = [free_port(), free_port()]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "docgen", "-w", str(ws), "serve", "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    try:
+        for port in ports:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                    break
+                except httpx.TransportError:
+                    assert time.monotonic() < deadline, "a server did not start"
+                    time.sleep(0.2)
+
+        def clerk(n: int) -> list[str]:
+            with httpx.Client(base_url=f"http://127.0.0.1:{ports[n % 2]}", timeout=60, follow_redirects=True) as web:
+                page = web.post("/login?next=/numbers", data={"name": "王局长", "password": "signer-password-1"})
+                token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+                assert token is not None, page.text[:300]
+                taken = []
+                for i in range(50):
+                    form = {"csrf": token[1], "prefix": "恩科工商务字", "year": "2021", "title": f"第{n}位的第{i}份"}
+                    done = web.post("/numbers/next", data={**form, "new_series": "1", "far_year": "1"})
+                    assert "已分配：" in done.text, done.text[-800:]
+                    got = re.search(r"恩科工商务字〔2021〕\d+号", done.text.split("已分配：", 1)[1])
+                    assert got is not None
+                    taken.append(got[0])
+                return taken
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            numbers = [n for each in pool.map(clerk, range(8)) for n in each]
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    assert len(numbers) == 400 and len(set(numbers)) == 400, "no number handed out twice"
+    seqs = sorted(int(n.split("〕")[1].removesuffix("号")) for n in numbers)
+    assert seqs == list(range(1, 401)), "no gap"
+    ledger = Workspace.open(ws, env={}).numbers.records()
+    assert [r.seq for r in ledger] == list(range(1, 401)) and {r.issued_by for r in ledger} == {"王局长"}
