@@ -356,6 +356,7 @@ def render(
 @click.option("--enterprise", metavar="KEY", help="只签发这家企业的验收记录。")
 @click.option("--reason", help="文件有改动、需要归档新版本时，写明原因（记入元数据和事件日志）。")
 @click.option("--no-lint", is_flag=True, help="不做格式检查就签发（记入事件日志）。")
+@click.option("--queue", "queued", is_flag=True, help="城市版：放入任务队列，由 docgen worker 签发（可在别的机器上）。")
 @json_option
 @click.pass_context
 def issue(
@@ -365,6 +366,7 @@ def issue(
     enterprise: str | None,
     reason: str | None,
     no_lint: bool,
+    queued: bool,
     as_json: bool,
 ) -> None:
     """签发：分配发文字号、生成 PDF/A、存入归档库。
@@ -375,8 +377,21 @@ def issue(
     示例：
       docgen issue examples/enping-2021/case.yaml
       docgen issue case.yaml -k acceptance --enterprise huayi
+      docgen issue case.yaml --queue        （城市版：由 docgen worker 签发）
     """
     from docgen.pipeline.issue import issue_case
+
+    if queued:
+        from docgen.pipeline.working import queue_issue
+
+        job = queue_issue(
+            _workspace(ctx), case, kinds=list(kinds) or None, enterprise=enterprise, reason=reason, lint=not no_lint
+        )
+        if as_json:
+            _print_json({"job": job.id, "state": job.state})
+        else:
+            click.echo(f"已放入任务队列：任务 {job.id}（docgen jobs 查看进度）")
+        return
 
     def show(item: Any) -> None:
         if not as_json:
@@ -553,6 +568,50 @@ def archive_add_sm3(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"共补充 {len(done)} 个文件夹。" if done else "没有需要补充的文件夹。")
     if refused:
         sys.exit(1)
+
+
+@cli.command("worker")
+@click.option("--once", is_flag=True, help="只做一个任务（没有任务就退出）。")
+@click.option("--idle-exit", type=click.FloatRange(0, 86400), help="连续这么多秒没有任务就退出（默认一直等）。")
+@click.option(
+    "--lease",
+    type=click.FloatRange(3, 3600),
+    default=120,
+    show_default=True,
+    help="任务租约（秒）：本 worker 停掉后，别的 worker 最多等这么久接手它的任务。",
+)
+@click.pass_context
+def worker_command(ctx: click.Context, once: bool, idle_exit: float | None, lease: float) -> None:
+    """城市版：从任务队列中取签发任务来做（可以在多台机器上各运行几个）。
+
+    每个 worker 用一个常驻的 LibreOffice；做到一半被停掉的任务，租约到期后由别的 worker 接着做，
+    已完成的部分不会重复（发文字号不会重分，文件不会重复归档）。
+    """
+    from docgen.pipeline.working import run_worker
+
+    done = run_worker(
+        _workspace(ctx), once=once, idle_exit=idle_exit, lease=lease, say=lambda line: click.echo(line, err=True)
+    )
+    click.echo(f"做完 {done} 个任务。")
+
+
+@cli.command("jobs")
+@click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="列出最近多少个任务。")
+@json_option
+@click.pass_context
+def jobs_command(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """城市版：列出最近的任务和进度。"""
+    from docgen.pipeline.working import JOB_STATES, job_store
+
+    recent = job_store(_workspace(ctx)).recent(limit)
+    if as_json:
+        _print_json([dataclasses.asdict(j) for j in recent])
+        return
+
+    for job in recent:
+        when = job.queued_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        said = job.error or ("、".join(str(r.get("number") or r.get("title")) for r in job.result or []))
+        click.echo(f"{job.id}\t{JOB_STATES[job.state]}\t{when}\t{job.queued_by}\t{job.payload.get('case')}\t{said}")
 
 
 @cli.command("migrate")

@@ -316,3 +316,50 @@ def test_two_servers_on_one_database_hand_eight_clerks_400_numbers_without_a_gap
     assert seqs == list(range(1, 401)), "no gap"
     ledger = Workspace.open(ws, env={}).numbers.records()
     assert [r.seq for r in ledger] == list(range(1, 401)) and {r.issued_by for r in ledger} == {"王局长"}
+
+
+@pytest.mark.libreoffice
+def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
+    city_postgres: Postgres, tmp_path: Path, run_cli: RunCli
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO
+
+    ws = tmp_path
+    dsn = city_postgres.create_database(f"jobs{uuid.uuid4().hex[:8]}")
+    (ws / "docgen.toml").write_text(f'[city]\ndatabase = "{dsn}"\norgan = "{CITY_ORGAN}"\n', encoding="utf-8")
+    auto = EXAMPLE_CASE.read_text(encoding="utf-8").replace("number: 恩科工商务字〔2021〕58号", "number: auto")
+    (ws / "case.yaml").write_text(auto, encoding="utf-8")
+    queued = json.loads(run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice", "--queue", "--json").out)
+    assert queued["state"] == "queued"
+    marker = tmp_path / "paused"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DOCGEN_PAUSE_AT": f"archive-after-rename:{marker}"}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "docgen", "-w", str(ws), "worker", "--once", "--lease", "4"],
+        cwd=REPO,
+        env=env,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while not marker.exists():
+        assert first.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(first.pid, signal.SIGKILL)  # the worker and its LibreOffice, mid-archive
+    first.wait(timeout=30)
+    [job] = json.loads(run_cli("-w", str(ws), "jobs", "--json").out)
+    assert job["state"] == "running" and job["attempts"] == 1, "held by the killed worker until its lease ends"
+    second = run_cli("-w", str(ws), "worker", "--idle-exit", "20")
+    assert second.exit_code == 0 and "做完 1 个任务" in second.out, second.err
+    [job] = json.loads(run_cli("-w", str(ws), "jobs", "--json").out)
+    assert (job["state"], job["attempts"]) == ("done", 2)
+    assert [r["number"] for r in job["result"]] == ["恩科工商务字〔2021〕1号"], "the number the killed worker took"
+    folders = list((ws / "archive").glob("2021/*/*/*"))
+    assert len(folders) == 1, "archived once, though issued twice"
+    assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
+    assert run_cli("-w", str(ws), "number", "check").exit_code == 0
+    assert [e["event"] for e in events(ws)] == ["recovered", "verified"], "the killed worker's folder, logged once"

@@ -31,6 +31,7 @@ from docgen.archive.paths import REGISTRY
 from docgen.archive.store import Archive, DocumentStore
 from docgen.config import Settings, load_settings
 from docgen.drafts import DRAFTS_DIR, Drafts, DraftStore
+from docgen.jobs import JobStore
 from docgen.numbering.registry import NumberStore, Registry
 from docgen.pg import Database
 from docgen.search import SearchIndex, SearchStore
@@ -45,13 +46,16 @@ class Workspace:
         self.numbers: NumberStore = Registry(registry_path(settings))
         self.accounts: AccountStore = Accounts(settings.workspace / ACCOUNTS_FILE)
         self.database: Database | None = None
+        self.jobs: JobStore | None = None  # queued work: the city profile's only
         if settings.city is not None:  # the server profile: the city's PostgreSQL keeps the records
             from docgen.accounts.postgres import PgAccounts  # noqa: PLC0415
+            from docgen.jobs import PgJobs  # noqa: PLC0415
             from docgen.numbering.postgres import PgRegistry  # noqa: PLC0415 - only the city profile loads psycopg
 
             self.database = Database(settings.city.database)
             self.numbers = PgRegistry(self.database, settings.city.organ)
             self.accounts = PgAccounts(self.database, settings.city.organ)
+            self.jobs = PgJobs(self.database, settings.city.organ)
             city = settings.city
             if city.objects:  # every document's files also locked, write-once, in the city's bucket
                 from docgen.archive.locked import LockedArchive  # noqa: PLC0415

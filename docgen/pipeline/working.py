@@ -1,0 +1,148 @@
+"""Issuing as queued work: ``docgen issue --queue`` puts a case in the city's job queue, ``docgen worker`` does it.
+
+Any number of workers on any machine that sees the workspace take jobs one at a time, each with
+one LibreOffice kept warm for all its jobs. A worker renews its job's lease while it works; a
+worker killed mid-way leaves the job to be taken again once the lease runs out, and issuing it
+again finishes it without archiving anything twice (``issue_case`` is idempotent per document).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from docgen._io import acting_as, current_user
+from docgen.convert.libreoffice import Converter
+from docgen.errors import DocgenError
+from docgen.jobs import JOB_STATES, LEASE_SECONDS, Job, JobStore
+from docgen.pipeline.issue import issue_case
+from docgen.pipeline.prepare import converter_for
+from docgen.pipeline.workspace import Workspace
+
+ISSUE_CASE = "issue_case"
+POLL_SECONDS = 1.0
+
+
+def job_store(ws: Workspace) -> JobStore:
+    """The workspace's job queue: the city's database, or an error saying what is missing."""
+    if ws.jobs is None:
+        msg = "任务队列在城市版的数据库中：先在 docgen.toml 的 [city] 写明 database。本机签发直接运行 docgen issue。"
+        raise DocgenError(msg)
+    return ws.jobs
+
+
+def queue_issue(
+    ws: Workspace,
+    case_path: Path,
+    *,
+    kinds: list[str] | None = None,
+    enterprise: str | None = None,
+    reason: str | None = None,
+    lint: bool = True,
+) -> Job:
+    """Queue a case for issuing by a worker, as the clerk who queued it."""
+    if not case_path.is_file():
+        msg = f"案卷文件 {case_path} 不存在。"
+        raise DocgenError(msg)
+    payload = {
+        "case": str(case_path.resolve()),
+        "kinds": kinds,
+        "enterprise": enterprise,
+        "reason": reason,
+        "lint": lint,
+    }
+    return job_store(ws).enqueue(ISSUE_CASE, payload, current_user())
+
+
+def worker_name() -> str:
+    """This worker as the queue records it: machine and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_worker(
+    ws: Workspace,
+    *,
+    once: bool = False,
+    idle_exit: float | None = None,
+    lease: float = LEASE_SECONDS,
+    say: Callable[[str], None] = lambda _: None,
+) -> int:
+    """Take and do jobs until told to stop (``once``: one job; ``idle_exit``: after that long with none).
+
+    Returns how many jobs were done (or failed for good).
+    """
+    jobs = job_store(ws)
+    name = worker_name()
+    done = 0
+    idle_since = time.monotonic()
+    with contextlib.ExitStack() as stack:
+        converter: Converter | None = None
+        while True:
+            job = jobs.take(name, lease)
+            if job is None:
+                if once or (idle_exit is not None and time.monotonic() - idle_since >= idle_exit):
+                    return done
+                time.sleep(POLL_SECONDS)
+                continue
+            say(f"任务 {job.id}（第 {job.attempts} 次）：{job.payload.get('case')}")
+            if converter is None:  # one LibreOffice for every job of this worker, started at the first
+                converter = stack.enter_context(converter_for(ws.settings))
+            with _renewing(jobs, job, name, lease):
+                try:
+                    result = _do(ws, job, converter)
+                except DocgenError as exc:
+                    jobs.fail(job, name, exc.message)
+                    say(f"任务 {job.id} 失败：{exc.message}")
+                else:
+                    jobs.finish(job, name, result)
+                    say(f"任务 {job.id} 完成")
+            done += 1
+            idle_since = time.monotonic()
+            if once:
+                return done
+
+
+@contextlib.contextmanager
+def _renewing(jobs: JobStore, job: Job, worker: str, lease: float) -> Iterator[None]:
+    """Renew the job's lease every third of it while the block runs."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(lease / 3):
+            with contextlib.suppress(DocgenError):  # a missed renewal: the next one, or the lease runs out
+                jobs.renew(job, worker, lease)
+
+    thread = threading.Thread(target=renew, name=f"docgen-lease-{job.id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _do(ws: Workspace, job: Job, converter: Converter) -> Any:
+    if job.kind != ISSUE_CASE:
+        msg = f"不认识的任务类型 {job.kind}。"
+        raise DocgenError(msg)
+    p = job.payload
+    with acting_as(job.queued_by):  # the ledger and the log record the clerk who queued it
+        issued = issue_case(
+            Path(p["case"]),
+            ws,
+            kinds=p.get("kinds"),
+            enterprise=p.get("enterprise"),
+            reason=p.get("reason"),
+            lint=bool(p.get("lint", True)),
+            converter=converter,
+        )
+    return [{"status": i.status.value, "number": i.number, "title": i.title, "path": str(i.path)} for i in issued]
+
+
+__all__ = ["ISSUE_CASE", "JOB_STATES", "job_store", "queue_issue", "run_worker", "worker_name"]
