@@ -363,3 +363,39 @@ def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
     assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
     assert run_cli("-w", str(ws), "number", "check").exit_code == 0
     assert [e["event"] for e in events(ws)] == ["recovered", "verified"], "the killed worker's folder, logged once"
+
+
+@pytest.mark.libreoffice
+def test_a_draft_signed_off_in_the_browser_is_issued_by_a_worker(city_postgres: Postgres, tmp_path: Path) -> None:
+    from docgen.drafts import Stage
+    from docgen.pipeline.accounts import add_account
+    from docgen.pipeline.drafting import new_draft, save_draft, take_step, view_draft
+    from docgen.pipeline.working import run_worker
+    from docgen.web.jobs import DraftWork
+
+    dsn = city_postgres.create_database(f"drafts{uuid.uuid4().hex[:8]}")
+    settings = f'[city]\ndatabase = "{dsn}"\n[issuer]\nname = "台山市工业和信息化局"\nprefix = "台工信"\n'
+    (tmp_path / "docgen.toml").write_text(settings, encoding="utf-8")
+    ws = Workspace.open(tmp_path, env={})
+    people = {
+        n: add_account(ws, n, "a-long-password-1", r)
+        for n, r in (("陈拟稿", ("drafter",)), ("林核稿", ("reviewer",)), ("黄局长", ("signer",)))
+    }
+    draft = new_draft(ws, people["陈拟稿"], "notice", "关于做好年度统计报表报送工作的通知", prefix="台工信")
+    values = {**view_draft(ws, draft.id).values, "notice.recipients": "各有关企业", "notice.body": "请按时报送。"}
+    save_draft(ws, people["陈拟稿"], draft.id, values)
+    take_step(ws, people["陈拟稿"], draft.id, "submit")
+    take_step(ws, people["林核稿"], draft.id, "pass", "拟同意。")
+    take_step(ws, people["黄局长"], draft.id, "sign", "同意。")
+    work = DraftWork(ws)
+    work.issue(draft.id)  # what the 签发 button does: in the city, a job any worker takes
+    assert work.resume() == 0, "the queue keeps its jobs: nothing for a restarted server to take up"
+    [job] = ws.jobs.recent() if ws.jobs else []
+    assert (job.kind, job.state) == ("issue_draft", "queued")
+    assert run_worker(ws, once=True) == 1
+    shown = ws.drafts.get(draft.id)
+    assert shown is not None and shown.stage is Stage.ISSUED, shown
+    [issued] = shown.issued
+    assert issued["number"].startswith("台工信〔") and issued["number"].endswith("〕1号")
+    meta = json.loads((ws.settings.archive_dir / issued["path"] / "meta.json").read_text(encoding="utf-8"))
+    assert meta["archived_by"] == "黄局长" and "sheet.pdf" in meta["files"]

@@ -21,11 +21,13 @@ from docgen._io import acting_as, current_user
 from docgen.convert.libreoffice import Converter
 from docgen.errors import DocgenError
 from docgen.jobs import JOB_STATES, LEASE_SECONDS, Job, JobStore
+from docgen.pipeline.drafting import issue_draft
 from docgen.pipeline.issue import issue_case
 from docgen.pipeline.prepare import converter_for
 from docgen.pipeline.workspace import Workspace
 
 ISSUE_CASE = "issue_case"
+ISSUE_DRAFT = "issue_draft"  # a draft signed off in the browser: its 正本 and 发文稿纸
 POLL_SECONDS = 1.0
 
 
@@ -58,6 +60,11 @@ def queue_issue(
         "lint": lint,
     }
     return job_store(ws).enqueue(ISSUE_CASE, payload, current_user())
+
+
+def queue_draft(ws: Workspace, draft_id: str) -> Job:
+    """Queue a signed-off draft for issuing by a worker (the city profile's way of 签发 in the browser)."""
+    return job_store(ws).enqueue(ISSUE_DRAFT, {"draft": draft_id}, current_user())
 
 
 def worker_name() -> str:
@@ -128,10 +135,13 @@ def _renewing(jobs: JobStore, job: Job, worker: str, lease: float) -> Iterator[N
 
 
 def _do(ws: Workspace, job: Job, converter: Converter) -> Any:
+    p = job.payload
+    if job.kind == ISSUE_DRAFT:  # the draft's flow says who signed it: the archive records that person
+        draft = issue_draft(ws, str(p["draft"]))
+        return draft.issued
     if job.kind != ISSUE_CASE:
         msg = f"不认识的任务类型 {job.kind}。"
         raise DocgenError(msg)
-    p = job.payload
     with acting_as(job.queued_by):  # the ledger and the log record the clerk who queued it
         issued = issue_case(
             Path(p["case"]),
@@ -145,4 +155,13 @@ def _do(ws: Workspace, job: Job, converter: Converter) -> Any:
     return [{"status": i.status.value, "number": i.number, "title": i.title, "path": str(i.path)} for i in issued]
 
 
-__all__ = ["ISSUE_CASE", "JOB_STATES", "job_store", "queue_issue", "run_worker", "worker_name"]
+__all__ = [
+    "ISSUE_CASE",
+    "ISSUE_DRAFT",
+    "JOB_STATES",
+    "job_store",
+    "queue_draft",
+    "queue_issue",
+    "run_worker",
+    "worker_name",
+]

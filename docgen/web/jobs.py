@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from docgen._io import acting_as
 from docgen.pipeline.drafting import Previewer, issue_draft, waiting_jobs
+from docgen.pipeline.working import queue_draft
 from docgen.pipeline.workspace import Workspace
 
 
@@ -40,12 +41,20 @@ class DraftWork:
     # --- issuing -------------------------------------------------------------------------------
 
     def issue(self, draft_id: str) -> None:
-        """Queue a signed-off draft for issuing."""
+        """Queue a signed-off draft for issuing: the city's job queue (any worker), else this server's thread."""
+        if self.ws.jobs is not None:
+            queue_draft(self.ws, draft_id)
+            return
         self._issues.put(draft_id)
         self._start("issue", self._issue_loop)
 
     def resume(self) -> int:
-        """Queue every draft a stopped server left signed off but not archived; how many."""
+        """Queue every draft a stopped server left signed off but not archived; how many.
+
+        The city's queue keeps its jobs through any restart: nothing to take up there.
+        """
+        if self.ws.jobs is not None:
+            return 0
         waiting = waiting_jobs(self.ws)
         for draft in waiting:
             self.issue(draft.id)
