@@ -399,3 +399,18 @@ def test_a_draft_signed_off_in_the_browser_is_issued_by_a_worker(city_postgres: 
     assert issued["number"].startswith("台工信〔") and issued["number"].endswith("〕1号")
     meta = json.loads((ws.settings.archive_dir / issued["path"] / "meta.json").read_text(encoding="utf-8"))
     assert meta["archived_by"] == "黄局长" and "sheet.pdf" in meta["files"]
+
+
+def test_a_city_database_out_of_reach_is_said_on_every_page_not_a_server_error(tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from docgen.web import ServerOptions, create_app
+    from tools.city import free_port
+
+    gone = f"postgresql://docgen@127.0.0.1:{free_port()}/docgen"  # nothing listens there
+    (tmp_path / "docgen.toml").write_text(f'[city]\ndatabase = "{gone}"\norgan = "{CITY_ORGAN}"\n', encoding="utf-8")
+    web = TestClient(create_app(Workspace.open(tmp_path, env={}), ServerOptions()))
+    for path in ("/search?q=华艺", "/numbers", "/"):
+        page = web.get(path)
+        assert page.status_code == 503, path
+        assert "无法连接城市版数据库" in page.text and "请稍后再试" in page.text and "Traceback" not in page.text

@@ -230,8 +230,11 @@ def main(argv: list[str]) -> int:
     folder = Path(argv[1]).resolve()
     state = folder / "city.json"
     if argv[0] == "start":
-        pg = start_postgres(folder / "postgres")
-        store = start_object_store(folder / "objects")
+        # The ports of the last start when they are free: a workspace's docgen.toml keeps working.
+        last = state if state.exists() else folder / "stopped.json"
+        saved = json.loads(last.read_text()) if last.exists() else {}
+        pg = start_postgres(folder / "postgres", _free_or_none(saved.get("postgres_port")))
+        store = start_object_store(folder / "objects", _free_or_none(saved.get("s3_port")))
         state.write_text(json.dumps({"postgres_port": pg.port, "s3_port": store.port, "s3_pid": store.pid}))
         (folder / "city.toml").write_text(config_lines(pg.dsn, store), encoding="utf-8")
         print(config_lines(pg.dsn, store), end="")
@@ -240,8 +243,21 @@ def main(argv: list[str]) -> int:
         saved = json.loads(state.read_text())
         ObjectStore(folder / "objects", saved["s3_port"], saved["s3_pid"]).stop()
         Postgres(folder / "postgres", saved["postgres_port"]).stop()
+        (folder / "stopped.json").write_text(json.dumps(saved))
         state.unlink()
     return 0
+
+
+def _free_or_none(port: int | None) -> int | None:
+    """``port`` when nothing listens on it now, else None (a new one is chosen)."""
+    if port is None:
+        return None
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return None
+    return port
 
 
 if __name__ == "__main__":

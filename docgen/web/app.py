@@ -251,15 +251,21 @@ class _Sessions:
             session = None
         cookie = None
         open_paths = request.url.path.startswith("/static/") or request.url.path == "/login"
-        accounts = await run_in_threadpool(self.office.uses_accounts)
-        if accounts and session is not None and session.nonce not in self.office.account_sessions:
-            session = None  # signed in by a typed name before the first account was made: not an account
-        if accounts and session is not None:
-            # Every request as the account as it is now: one disabled or removed is signed out at once.
-            account = await run_in_threadpool(self.office.ws.accounts.get, session.name)
-            if account is None or not account.active:
-                session = None
-            scope.setdefault("state", {})["account"] = account
+        try:
+            accounts = await run_in_threadpool(self.office.uses_accounts)
+            if accounts and session is not None and session.nonce not in self.office.account_sessions:
+                session = None  # signed in by a typed name before the first account was made: not an account
+            if accounts and session is not None:
+                # Every request as the account as it is now: one disabled or removed is signed out at once.
+                account = await run_in_threadpool(self.office.ws.accounts.get, session.name)
+                if account is None or not account.active:
+                    session = None
+                scope.setdefault("state", {})["account"] = account
+        except DocgenError as exc:  # the accounts cannot be read (the city's database down): said, not a 500
+            SERVER_LOG.error("无法读取账户：%s", exc.message)
+            said = f"{exc.message}\n\n暂时无法登录和查阅，请稍后再试；一直如此请告诉管理员。"
+            await Response(said, status_code=503, media_type="text/plain; charset=utf-8")(scope, receive, send)
+            return
         if session is None and self.password is None and not accounts:
             session, cookie = new_session(self.secret, "")
         if session is None and not open_paths:
