@@ -90,8 +90,14 @@ class Database:
         return pool
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[psycopg.Connection[Any]]:
-        """A connection in one transaction: committed when the block ends, rolled back on any error."""
+    def transaction(
+        self, what: str = "记录", error: type[DocgenError] = DatabaseError
+    ) -> Iterator[psycopg.Connection[Any]]:
+        """A connection in one transaction: committed when the block ends, rolled back on any error.
+
+        The driver's errors become ``error`` naming ``what`` was being read or written (a
+        connection that fails, ``DatabaseError``); docgen's own errors raised in the block pass.
+        """
         import psycopg  # noqa: PLC0415
 
         pool = self._pool()
@@ -101,6 +107,12 @@ class Database:
         except psycopg.OperationalError as exc:
             msg = f"无法连接城市版数据库 {shown(self.dsn)}：{first_line(exc)}"
             raise DatabaseError(msg) from exc
+        except psycopg.errors.UniqueViolation as exc:  # two servers writing the same row: never silently
+            msg = f"{what}与另一处同时写入的记录冲突，未写入：{exc.diag.message_detail or first_line(exc)}"
+            raise error(msg) from exc
+        except psycopg.Error as exc:
+            msg = f"{what}（城市版数据库）无法读写：{first_line(exc)}"
+            raise error(msg) from exc
 
     def _upgrade(self) -> None:
         """Bring the schema to Alembic's head, once per process, under the advisory lock."""

@@ -231,7 +231,7 @@ def test_migrate_moves_a_bureau_into_the_city_proves_it_and_finishes_after_a_kil
     half = json.loads(run_cli("-w", str(ws), "number", "list", "--json").out)
     assert half == embedded_numbers, "the numbers were in before the kill"
     done = run_cli("-w", str(ws), "migrate", "--json")
-    assert done.exit_code == 0, done.err
+    assert done.exit_code == 0, done.out
     report = json.loads(done.out)
     assert report["ok"] and report["problems"] == []
     assert report["numbers_added"] == 0 and report["numbers_there"] == len(embedded_numbers), "none twice"

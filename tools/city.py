@@ -180,6 +180,7 @@ def start_object_store(folder: Path, port: int | None = None) -> ObjectStore:
         *(f"-{name}.port={number}" for name, number in ports.items() if "." not in name),
         *(f"-{name.split('.')[0]}.port.grpc={number}" for name, number in ports.items() if name.endswith(".grpc")),
         "-master.volumeSizeLimitMB=64",
+        "-volume.max=0",  # as many volumes as the disk holds: each bucket grows its own (8 ran out at the third)
         "-master.telemetry=false",
         "-iam=false",
         "-s3",

@@ -7,12 +7,11 @@ reads or changes another organ's accounts.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 from docgen.accounts import AccountBook
 from docgen.errors import AccountError
-from docgen.pg import Database, first_line
+from docgen.pg import Database
 
 
 class PgAccounts(AccountBook):
@@ -37,22 +36,11 @@ class PgAccounts(AccountBook):
 
         return isinstance(exc, psycopg.errors.UniqueViolation)
 
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[Any]:
-        import psycopg  # noqa: PLC0415
-
-        try:
-            with self.database.transaction() as conn:
-                yield conn
-        except psycopg.Error as exc:
-            msg = f"账户（城市版数据库）无法读写：{first_line(exc)}"
-            raise AccountError(msg) from exc
-
     def _read(self) -> contextlib.AbstractContextManager[Any]:
-        return self._connection()
+        return self.database.transaction("账户", AccountError)
 
     def _write(self) -> contextlib.AbstractContextManager[Any]:
-        return self._connection()
+        return self.database.transaction("账户", AccountError)
 
 
 __all__ = ["PgAccounts"]

@@ -15,12 +15,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from docgen.errors import DocgenError
-from docgen.pg import Database, first_line
+from docgen.pg import Database
 
 LEASE_SECONDS = 120.0  # a worker renews its lease every third of this; a killed one's job waits this long
 JOB_STATES = {"queued": "排队", "running": "进行中", "done": "已完成", "failed": "失败"}
@@ -82,16 +81,8 @@ class PgJobs:
         self.database = database
         self.organ = organ
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        import psycopg  # noqa: PLC0415 - the city profile's driver
-
-        try:
-            with self.database.transaction() as conn:
-                yield conn
-        except psycopg.Error as exc:
-            msg = f"任务队列（城市版数据库）无法读写：{first_line(exc)}"
-            raise JobError(msg) from exc
+    def _transaction(self) -> contextlib.AbstractContextManager[Any]:
+        return self.database.transaction("任务队列", JobError)
 
     def enqueue(self, kind: str, payload: dict[str, Any], by: str) -> Job:
         """A new job, queued."""

@@ -11,7 +11,6 @@ organ using it is refused. Every query is kept to this workspace's organ.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 from docgen.errors import RegistryError
@@ -36,28 +35,11 @@ class PgRegistry(Ledger):
     def _scope(self) -> tuple[list[str], list[object]]:
         return ["organ = ?"], [self.organ]
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[Any]:
-        with self._errors(), self.database.transaction() as conn:
-            yield conn
+    def _write(self) -> contextlib.AbstractContextManager[Any]:
+        return self.database.transaction("发文字号登记簿", RegistryError)
 
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Any]:
-        with self._errors(), self.database.transaction() as conn:
-            yield conn
-
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        import psycopg  # noqa: PLC0415 - the city profile's driver
-
-        try:
-            yield
-        except psycopg.errors.UniqueViolation as exc:  # a number taken between two statements: never silently
-            msg = f"发文字号登记时与另一份文件冲突，未登记：{exc.diag.message_detail or exc}"
-            raise RegistryError(msg) from exc
-        except psycopg.Error as exc:
-            msg = f"发文字号登记簿（城市版数据库）无法读写：{str(exc).splitlines()[0]}"
-            raise RegistryError(msg) from exc
+    def _read(self) -> contextlib.AbstractContextManager[Any]:
+        return self.database.transaction("发文字号登记簿", RegistryError)
 
     def _highest(self, conn: Any, prefix: str, year: int) -> int:
         """The run's counter, locked until the transaction ends; the series claimed for this organ."""

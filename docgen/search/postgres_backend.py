@@ -27,7 +27,7 @@ from typing import Any
 
 from docgen.archive.store import DocumentStore
 from docgen.errors import SearchError
-from docgen.pg import Database, first_line, shown
+from docgen.pg import Database, shown
 from docgen.search import SearchIndex
 from docgen.search.analysis import normalise, query_phrase, token_columns
 from docgen.search.backend import Hit, IndexedDocument, SearchBackend, SearchQuery
@@ -86,16 +86,8 @@ class PgSearchBackend:
         self.database = database
         self.organ = organ
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        import psycopg  # noqa: PLC0415 - the city profile's driver
-
-        try:
-            with self.database.transaction() as conn:
-                yield conn
-        except psycopg.Error as exc:
-            msg = f"检索（城市版数据库）出错：{first_line(exc)}"
-            raise SearchError(msg) from exc
+    def _transaction(self) -> contextlib.AbstractContextManager[Any]:
+        return self.database.transaction("检索索引", SearchError)
 
     def add(self, documents: Iterable[IndexedDocument]) -> int:
         """Add or replace documents (by path) in one transaction."""
