@@ -414,3 +414,14 @@ def test_a_city_database_out_of_reach_is_said_on_every_page_not_a_server_error(t
         page = web.get(path)
         assert page.status_code == 503, path
         assert "无法连接城市版数据库" in page.text and "请稍后再试" in page.text and "Traceback" not in page.text
+
+
+def test_the_schema_head_docgen_checks_is_alembics_newest_revision() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from docgen.pg import MIGRATIONS, SCHEMA_HEAD
+
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
