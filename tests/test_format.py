@@ -290,3 +290,18 @@ def test_hand_written_tables_make_valid_cases_of_their_kind(tmp_path: Path) -> N
         else:
             assert case["tasks"]["rows"] and case["plan"]["sections"] and case["notice"]["body"]
     assert kinds == {"09": "announcement", "10": "announcement", "11": "set", "12": "set"}
+
+
+def test_a_mistyped_entry_of_a_listed_announcement_is_named_once_at_its_line(tmp_path: Path, run_cli: RunCli) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    start = text.index("  enterprises:", text.index("announcement:"))
+    end = text.index("\n  publicity:", start)
+    listed = "  enterprises:\n    - hengda\n    - industry: 钢铁\n    - name: 某某公司\n      colour: red\n    - 123\n"
+    case = tmp_path / "case.yaml"
+    case.write_text(text[:start] + listed + text[end + 1 :], encoding="utf-8")
+    said = run_cli("-w", str(tmp_path), "render", str(case), "-k", "announcement", "-o", str(tmp_path / "out")).err
+    lines = text[:start].count("\n") + 1
+    assert f"第{lines + 2}行 字段 announcement.enterprises.1.name：缺少必填字段" in said
+    assert f"第{lines + 4}行 字段 announcement.enterprises.2.colour：未知字段" in said
+    assert f"第{lines + 5}行 字段 announcement.enterprises.3（公告企业）：应为文字" in said
+    assert said.count("announcement.enterprises.") == 3, "one message for each entry, the one for what it is"

@@ -20,7 +20,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -396,6 +398,17 @@ class ListedEnterprise(_Model):
     exit_method: Text = Field(default="", title="退出方式")
 
 
+def _reference_or_row(value: object) -> str:
+    """Which an entry of a 公告's list is: a key (text) or a row written out (a mapping)."""
+    return "row" if isinstance(value, Mapping | ListedEnterprise) else "key"
+
+
+# Told apart before validation, so a mistyped entry gets one message, the one for what it is.
+AnnouncedEnterprise = Annotated[
+    Annotated[Text, Tag("key")] | Annotated[ListedEnterprise, Tag("row")], Discriminator(_reference_or_row)
+]
+
+
 class Announcement(_Model):
     """The 公告 listing the enterprises whose capacity has left production."""
 
@@ -403,7 +416,7 @@ class Announcement(_Model):
     number: Text | None = Field(default=None, title="公告编号")
     basis: list[Text] = Field(min_length=1, title="依据和事由")
     # A key of ``enterprises`` (the case's own, with its 验收记录), or the row written out.
-    enterprises: list[Key | ListedEnterprise] = Field(min_length=1, title="公告企业")
+    enterprises: list[AnnouncedEnterprise] = Field(min_length=1, title="公告企业")
     remarks: list[Text] = Field(default_factory=list, title="表后段落")  # printed under the table, as written
     publicity: Publicity | None = Field(default=None, title="公示期")
     complaint: Complaint | None = Field(default=None, title="监督渠道")
@@ -585,8 +598,14 @@ def _field_title(loc: tuple[str | int, ...]) -> str | None:
     return title
 
 
+UNION_TAGS = frozenset({"key", "row"})  # what ``AnnouncedEnterprise`` tells its entries apart by
+
+
 def _problem(source: YamlSource, error: ErrorDetails) -> Problem:
-    loc = tuple(error["loc"])
+    # pydantic puts a tagged union's tag in the path; the YAML has no such level.
+    loc = tuple(
+        p for i, p in enumerate(error["loc"]) if not (p in UNION_TAGS and i and isinstance(error["loc"][i - 1], int))
+    )
     field = ".".join(str(p) for p in loc) or None
     title = _field_title(loc)
     if field and title:
