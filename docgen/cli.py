@@ -571,7 +571,7 @@ def archive_add_sm3(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command("worker")
-@click.option("--once", is_flag=True, help="只做一个任务（没有任务就退出）。")
+@click.option("--once", is_flag=True, help="只做一个任务（没有任务就退出；与 --idle-exit 同用时最多等这么久）。")
 @click.option("--idle-exit", type=click.FloatRange(0, 86400), help="连续这么多秒没有任务就退出（默认一直等）。")
 @click.option(
     "--lease",

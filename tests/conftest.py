@@ -33,6 +33,7 @@ SLOWEST_FILES = (
     "test_pages.py",
     "test_import_scans.py",
     "test_issue_kill.py",
+    "test_city.py",
     "test_attacks.py",
     "test_batch.py",
     "test_forms.py",

@@ -353,7 +353,7 @@ def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
     first.wait(timeout=30)
     [job] = json.loads(run_cli("-w", str(ws), "jobs", "--json").out)
     assert job["state"] == "running" and job["attempts"] == 1, "held by the killed worker until its lease ends"
-    second = run_cli("-w", str(ws), "worker", "--idle-exit", "20")
+    second = run_cli("-w", str(ws), "worker", "--once", "--idle-exit", "30")  # waits out the killed one's lease
     assert second.exit_code == 0 and "做完 1 个任务" in second.out, second.err
     [job] = json.loads(run_cli("-w", str(ws), "jobs", "--json").out)
     assert (job["state"], job["attempts"]) == ("done", 2)

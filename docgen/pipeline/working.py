@@ -82,6 +82,8 @@ def run_worker(
 ) -> int:
     """Take and do jobs until told to stop (``once``: one job; ``idle_exit``: after that long with none).
 
+    ``once`` with ``idle_exit`` waits up to that long for its one job.
+
     Returns how many jobs were done (or failed for good).
     """
     jobs = job_store(ws)
@@ -92,8 +94,9 @@ def run_worker(
         converter: Converter | None = None
         while True:
             job = jobs.take(name, lease)
-            if job is None:
-                if once or (idle_exit is not None and time.monotonic() - idle_since >= idle_exit):
+            if job is None:  # --once alone: none now, done; with --idle-exit: wait that long for one
+                idle = time.monotonic() - idle_since
+                if (once and idle_exit is None) or (idle_exit is not None and idle >= idle_exit):
                     return done
                 time.sleep(POLL_SECONDS)
                 continue
