@@ -105,7 +105,7 @@ class Database:
         try:
             with pool.connection(timeout=CONNECT_TIMEOUT_S) as conn, conn.transaction():
                 yield conn
-        except psycopg.errors.TransactionRollbackError as exc:  # a deadlock or a serialization failure
+        except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure) as exc:  # two writers crossed
             msg = f"{what}正被另一处同时修改，本次未写入，请再试一次：{first_line(exc)}"
             raise error(msg) from exc
         except psycopg.OperationalError as exc:
