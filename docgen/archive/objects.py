@@ -15,12 +15,12 @@ boto3 loads only when a bucket is named (``pip install 'docgen[city]'``).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from docgen.archive.digests import file_digests
 from docgen.errors import ArchiveError
 
 FOREVER_YEARS = 100  # 永久: the longest a retention date is set at once; renewed before it runs out
@@ -116,18 +116,18 @@ class LockedBucket:
         from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
 
         self.ensure()
-        data = path.read_bytes()
-        sha256 = hashlib.sha256(data).hexdigest()
+        sha256 = file_digests(path, ("sha256",))["sha256"]
         try:
-            self.client.put_object(
-                Bucket=self.bucket,
-                Key=key,
-                Body=data,
-                Metadata={"sha256": sha256},
-                ObjectLockMode=LOCK_MODE,
-                ObjectLockRetainUntilDate=until,
-                IfNoneMatch="*",
-            )
+            with path.open("rb") as body:  # streamed: a 300-page scan is not held in memory
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    Body=body,
+                    Metadata={"sha256": sha256},
+                    ObjectLockMode=LOCK_MODE,
+                    ObjectLockRetainUntilDate=until,
+                    IfNoneMatch="*",
+                )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "412"):
                 msg = f"归档文件 {key} 未能存入对象存储：{self._said(exc)}"
