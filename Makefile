@@ -27,22 +27,16 @@ demo: system venv
 	@echo "在浏览器中查看示例归档库：$(BIN)/docgen -w $(DEMO_WS) serve  然后打开 http://127.0.0.1:8000/"
 
 # The city profile on this machine: PostgreSQL and SeaweedFS (S3 with object lock) on 127.0.0.1 in
-# $(CITY)/, the example issued, searched, verified and locked through them. Not a newcomer's
-# set-up (that is `make demo`): what the README's 城市版 section shows. `make city-stop` stops them.
+# $(CITY)/; two workspaces stand for two machines, each with a worker and a `docgen serve`, over one
+# database and one bucket (tools/city_demo.py). Not a newcomer's set-up (that is `make demo`): what
+# the README's 城市版 section shows. `make city-stop` stops the services.
 CITY := city-demo
 city: system venv
 	@$(BIN)/python -m tools.city stop $(CITY)
 	@$(BIN)/python -m tools.city start $(CITY) >/dev/null
-	@mkdir -p $(CITY)/ws
-	@{ cat $(CITY)/city.toml; echo 'organ = "恩平市科工商务局"'; } > $(CITY)/ws/docgen.toml
-	@cp examples/enping-2021/case.yaml $(CITY)/ws/case.yaml
-	$(BIN)/docgen -w $(CITY)/ws issue $(CITY)/ws/case.yaml
-	$(BIN)/docgen -w $(CITY)/ws number list
-	$(BIN)/docgen -w $(CITY)/ws search 华艺陶瓷
-	$(BIN)/docgen -w $(CITY)/ws archive lock
-	$(BIN)/docgen -w $(CITY)/ws archive verify
-	@echo "城市版示例：发文字号、账户、检索在 PostgreSQL（$(CITY)/postgres），归档文件另锁定存入对象存储（$(CITY)/objects）。"
-	@echo "网页：$(BIN)/docgen -w $(CITY)/ws serve；停止数据库和对象存储：make city-stop"
+	$(BIN)/python -m tools.city_demo $(CITY)
+	@echo "城市版示例：发文字号、账户、检索、归档记录和事件日志在 PostgreSQL（$(CITY)/postgres），归档文件锁定存入对象存储（$(CITY)/objects）。"
+	@echo "网页：$(BIN)/docgen -w $(CITY)/server-a serve（或 server-b，两台看到的一样）；停止数据库和对象存储：make city-stop"
 
 city-stop: venv
 	$(BIN)/python -m tools.city stop $(CITY)

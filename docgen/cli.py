@@ -621,7 +621,7 @@ def migrate_command(ctx: click.Context, as_json: bool) -> None:
     """把本局原来的发文字号登记簿、账户、检索索引和归档文件迁入城市版（docgen.toml 的 [city]），并逐项核对。
 
     先在 docgen.toml 写明 [city] 的数据库（和对象存储），再在原工作区运行本命令：发文字号逐个、账户连同密码
-    散列迁入数据库，检索索引在数据库中重建，归档文件锁定存入对象存储；然后核对每个发文字号、每个账户、
+    散列迁入数据库，归档文件锁定存入对象存储、记录和事件日志原样迁入数据库，检索索引在数据库中重建；然后核对每个发文字号、每个账户、
     每个企业名称、文号和题名的检索结果两处相同，并核验整个归档库。中途中断的，再运行一次即可接着完成；
     原来的文件一个不删。
     """
@@ -635,7 +635,7 @@ def migrate_command(ctx: click.Context, as_json: bool) -> None:
             f"发文字号：迁入 {done.numbers_added} 个，已在 {done.numbers_there} 个；"
             f"账户：迁入 {done.accounts_added} 个，已在 {done.accounts_there} 个；"
             f"检索索引：{done.documents_indexed} 份文件，对比 {done.queries_compared} 个检索；"
-            f"锁定副本：新存 {done.files_locked} 个，已在 {done.files_there} 个；"
+            f"归档文件：迁入 {done.records_added} 份，已在 {done.records_there} 份；"
             f"核验 {done.documents_verified} 份文件。"
         )
         for problem in done.problems:

@@ -13,13 +13,14 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from docgen.cli import main
 from docgen.convert import libreoffice, pool
 from tests.conversion_cache import ConversionCache, real_soffice
-from tools.city import ObjectStore, Postgres
+from tools.city import ObjectStore, Postgres, config_lines
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_CASE = REPO / "examples" / "enping-2021" / "case.yaml"
@@ -154,13 +155,26 @@ def profile(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def logged_events(ws: Path) -> list[dict[str, Any]]:
+    """The event log as the workspace's own archive reads it: events.jsonl, or the city's database."""
+    from docgen.pipeline.workspace import Workspace
+
+    return Workspace.open(ws, env={}).archive.log.events()
+
+
+def city_settings(request: pytest.FixtureRequest, *, objects: bool = True) -> str:
+    """docgen.toml for a workspace of the city: a fresh database and (with ``objects``) a fresh bucket."""
+    server: Postgres = request.getfixturevalue("city_postgres")
+    name = uuid.uuid4().hex[:12]
+    store: ObjectStore | None = request.getfixturevalue("city_objects") if objects else None
+    return config_lines(server.create_database(f"t{name}"), store, f"t{name}") + f'organ = "{CITY_ORGAN}"\n'
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, profile: str, request: pytest.FixtureRequest) -> Path:
-    """``tmp_path`` as a workspace of ``profile``: for the city, its docgen.toml names a fresh database."""
+    """``tmp_path`` as a workspace of ``profile``: for the city, a fresh database and a fresh locked bucket."""
     if profile == "city":
-        server: Postgres = request.getfixturevalue("city_postgres")
-        dsn = server.create_database(f"t{uuid.uuid4().hex[:12]}")
-        (tmp_path / "docgen.toml").write_text(f'[city]\ndatabase = "{dsn}"\norgan = "{CITY_ORGAN}"\n', encoding="utf-8")
+        (tmp_path / "docgen.toml").write_text(city_settings(request), encoding="utf-8")
     return tmp_path
 
 

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from docgen.numbering.registry import Registry
 from docgen.pipeline.workspace import Workspace
 from docgen.web import ServerOptions, create_app
-from tests.conftest import RunCli, copy_workspace
+from tests.conftest import RunCli, copy_workspace, logged_events
 
 pytestmark = pytest.mark.libreoffice
 PREFIX = "恩科工商务字"
@@ -25,10 +25,6 @@ PEOPLE = {  # name: (password, roles)
     "张三": ("drafter-password-3", ("拟稿",)),
     "赵档案": ("archivist-password-4", ("档案员",)),
 }
-
-
-def events(ws: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
 def add(run_cli: RunCli, ws: Path, name: str, password: str, *roles: str) -> str:
@@ -75,13 +71,13 @@ def test_accounts_are_made_by_command_with_hashed_passwords_and_logged(workspace
         assert kept.exit_code != 0 and "最后一个能登录的管理员" in kept.err
     changed = run_cli("-w", str(ws), "account", "change", "李科长", "--add-role", "签发", "--disable", "--json")
     assert json.loads(changed.out)["active"] is False
-    logged = [(e["event"], e.get("account"), e.get("roles"), e.get("active")) for e in events(ws)]
+    logged = [(e["event"], e.get("account"), e.get("roles"), e.get("active")) for e in logged_events(ws)]
     assert logged == [
         ("account_added", "王局长", ["signer", "admin"], None),
         ("account_added", "李科长", ["reviewer"], None),
         ("account_changed", "李科长", ["reviewer", "signer"], False),
     ]
-    assert all(e["by"] and e["user"] and "password" not in json.dumps(e) for e in events(ws))
+    assert all(e["by"] and e["user"] and "password" not in json.dumps(e) for e in logged_events(ws))
     ws_open = Workspace.open(ws, env={})
     assert ws_open.accounts.verify("王局长", "signer-password-1") is not None
     assert ws_open.accounts.verify("王局长", "wrong-password-1") is None
@@ -148,9 +144,9 @@ def test_the_server_lets_each_role_do_its_own_and_refuses_and_logs_the_rest(offi
     assert f"已作废：{number[0]}" in done.text
     assert drafter.post("/verify", data={"csrf": drafter_token}).status_code == 200, "every role may verify"
 
-    refusals = [(e["account"], e["action"]) for e in events(ws) if e["event"] == "refused"]
+    refusals = [(e["account"], e["action"]) for e in logged_events(ws) if e["event"] == "refused"]
     assert refusals == [("张三", "take_number"), ("李科长", "void_number"), ("张三", "csrf")]
-    voided = next(e for e in events(ws) if e["event"] == "voided")
+    voided = next(e for e in logged_events(ws) if e["event"] == "voided")
     assert voided["user"] == "赵档案"
 
 

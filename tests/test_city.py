@@ -166,36 +166,76 @@ def test_every_archived_file_is_locked_in_the_bucket_and_the_store_refuses_to_lo
         == (folder / "document.pdf").read_bytes()
     ), "the locked copy is still the archived file"
     assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
-    # A file changed on the server's disk no longer matches its locked copy.
+    # This server's copy changed on its disk: the archive is the bucket's; the copy is never served.
     text = folder / "text.txt"
     text.chmod(0o644)
     text.write_text(text.read_text(encoding="utf-8") + "篡改", encoding="utf-8")
+    assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
+    assert run_cli("-w", str(ws), "index", "rebuild").exit_code == 0
+    found = json.loads(run_cli("-w", str(ws), "search", "篡改", "--json").out)
+    assert found == [], "the search read the text from the bucket, not the changed copy"
+    assert "篡改" not in text.read_text(encoding="utf-8"), "the copy was fetched again"
+    # Who can write to the bucket can put a newer version over a locked key: the old one stays, and is found.
+    s3.put_object(Bucket="locked-archive", Key=key, Body=b"%PDF-1.7 forged")
     report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
-    assert report["locked_differs"] == [f"{relative}/text.txt"] and report["modified"] == [f"{relative}/text.txt"]
+    assert report["modified"] == [f"{relative}/document.pdf（对象存储中的最新版本与记录不同）"]
 
 
 @pytest.mark.libreoffice
-def test_a_store_out_of_reach_leaves_the_document_archived_and_archive_lock_puts_it_later(
+def test_a_store_out_of_reach_stores_nothing_and_the_number_waits_for_the_issue_again(
     city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
 ) -> None:
     ws = city_workspace(tmp_path, city_postgres, city_objects, "later-archive")
     settings = (ws / "docgen.toml").read_text(encoding="utf-8")
     (ws / "docgen.toml").write_text(settings.replace(city_objects.endpoint, "http://127.0.0.1:9"), encoding="utf-8")
-    issued = run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice")
-    assert issued.exit_code == 0, issued.err
-    assert [e["event"] for e in events(ws)][-2:] == ["issued", "lock_failed"]
+    failed = run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice")
+    assert failed.exit_code != 0 and "对象存储" in failed.err and "Traceback" not in failed.err
     (ws / "docgen.toml").write_text(settings, encoding="utf-8")
-    report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
-    assert len(report["not_locked"]) >= 4, "every file of the document is named"
-    done = json.loads(run_cli("-w", str(ws), "archive", "lock", "--json").out)
-    assert done["put"] == len(report["not_locked"]) and done["failed"] == []
+    listed = json.loads(run_cli("-w", str(ws), "archive", "list", "--json").out)
+    assert listed == [], "nothing is said stored that is not locked in the bucket"
+    kept = json.loads(run_cli("-w", str(ws), "number", "list", "--json").out)
+    issued = run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice", "--json")
+    assert issued.exit_code == 0, issued.err
+    assert [r["number"] for r in json.loads(issued.out)] == [r["number"] for r in kept], "the same number"
     assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
-    again = json.loads(run_cli("-w", str(ws), "archive", "lock", "--json").out)
-    assert again["put"] == 0 and again["there"] == done["put"], "nothing put twice"
+    again = json.loads(run_cli("-w", str(ws), "archive", "lock", "--renew", "--json").out)
+    assert again["put"] == 0 and again["failed"] == [] and again["there"] >= 8, "every file there, none put twice"
 
 
-def events(ws: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+@pytest.mark.libreoffice
+def test_the_records_and_the_log_in_the_database_are_checked_as_the_files_are(
+    city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
+) -> None:
+    ws = city_workspace(tmp_path, city_postgres, city_objects, "checked-records")
+    assert run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice").exit_code == 0
+    city = Workspace.open(ws, env={})
+    assert city.database is not None
+    [meta] = city.archive.metas()
+
+    def verify() -> dict[str, Any]:
+        return dict(json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out))
+
+    with city.database.transaction() as conn:  # a title changed in the record, by someone with the database
+        conn.execute("UPDATE archive_records SET meta = replace(meta, '工作计划', '工作安排')")
+    report = verify()
+    assert report["differs_from_log"] == [f"{meta['path']}/meta.json（数据库中的记录与签发时日志记录的不同）"]
+    with city.database.transaction() as conn:
+        conn.execute("UPDATE archive_records SET meta = replace(meta, '工作安排', '工作计划')")
+    assert verify()["differs_from_log"] == []
+    with city.database.transaction() as conn:  # an event's time rewritten
+        conn.execute('UPDATE archive_events SET line = replace(line, \'"time": "20\', \'"time": "19\') WHERE seq = 1')
+    assert any("链接不符" in p for p in verify()["log_problems"])
+    with city.database.transaction() as conn:  # the storing event deleted from the end
+        conn.execute('UPDATE archive_events SET line = replace(line, \'"time": "19\', \'"time": "20\') WHERE seq = 1')
+        conn.execute("DELETE FROM archive_events WHERE seq = (SELECT max(seq) FROM archive_events)")
+    assert any("末尾被截断或改写" in p for p in verify()["log_problems"])
+    with city.database.transaction() as conn:  # the event that stored the document deleted
+        conn.execute('DELETE FROM archive_events WHERE line LIKE \'%"event": "issued"%\'')
+    report = verify()
+    assert report["unlogged_folders"] == [f"{meta['path']}（数据库中有记录，日志中没有存入的记录）"]
+    # Appending after the damage never hides it: the next event chains onto the head and says so.
+    assert run_cli("-w", str(ws), "archive", "verify").exit_code != 0
+    assert any("日志末尾与日志头不符" in p for p in verify()["log_problems"])
 
 
 @pytest.mark.libreoffice
@@ -237,13 +277,14 @@ def test_migrate_moves_a_bureau_into_the_city_proves_it_and_finishes_after_a_kil
     assert report["numbers_added"] == 0 and report["numbers_there"] == len(embedded_numbers), "none twice"
     assert report["accounts_added"] == 1 and report["documents_indexed"] == 8
     assert report["queries_compared"] >= 14 and report["documents_verified"] == 8
-    assert report["files_locked"] >= 8 * 4
+    assert report["records_added"] == 8 and report["records_there"] == 0
     city = Workspace.open(ws, env={})
     assert city.accounts.verify("王局长", "signer-password-1") is not None, "the password hash moved as it was"
     nxt = run_cli("-w", str(ws), "number", "next", "--prefix", "恩科工商务字", "--year", "2021", "--title", "迁移后")
     assert nxt.out.strip() == "恩科工商务字〔2021〕59号", "the city's ledger carries on after the bureau's"
     again = json.loads(run_cli("-w", str(ws), "migrate", "--json").out)
-    assert again["ok"] and again["accounts_added"] == again["files_locked"] == 0, "a second run adds nothing"
+    assert again["ok"] and again["accounts_added"] == again["records_added"] == 0, "a second run adds nothing"
+    assert again["records_there"] == 8
 
 
 def test_two_servers_on_one_database_hand_eight_clerks_400_numbers_without_a_gap(
@@ -320,7 +361,7 @@ def test_two_servers_on_one_database_hand_eight_clerks_400_numbers_without_a_gap
 
 @pytest.mark.libreoffice
 def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
-    city_postgres: Postgres, tmp_path: Path, run_cli: RunCli
+    city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
 ) -> None:
     import os
     import signal
@@ -330,15 +371,13 @@ def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
 
     from tests.conftest import REPO
 
-    ws = tmp_path
-    dsn = city_postgres.create_database(f"jobs{uuid.uuid4().hex[:8]}")
-    (ws / "docgen.toml").write_text(f'[city]\ndatabase = "{dsn}"\norgan = "{CITY_ORGAN}"\n', encoding="utf-8")
+    ws = city_workspace(tmp_path, city_postgres, city_objects, "killed-worker")
     auto = EXAMPLE_CASE.read_text(encoding="utf-8").replace("number: 恩科工商务字〔2021〕58号", "number: auto")
     (ws / "case.yaml").write_text(auto, encoding="utf-8")
     queued = json.loads(run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice", "--queue", "--json").out)
     assert queued["state"] == "queued"
     marker = tmp_path / "paused"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "DOCGEN_PAUSE_AT": f"archive-after-rename:{marker}"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DOCGEN_PAUSE_AT": f"archive-before-commit:{marker}"}
     first = subprocess.Popen(
         [sys.executable, "-m", "docgen", "-w", str(ws), "worker", "--once", "--lease", "4"],
         cwd=REPO,
@@ -358,11 +397,12 @@ def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
     [job] = json.loads(run_cli("-w", str(ws), "jobs", "--json").out)
     assert (job["state"], job["attempts"]) == ("done", 2)
     assert [r["number"] for r in job["result"]] == ["恩科工商务字〔2021〕1号"], "the number the killed worker took"
-    folders = list((ws / "archive").glob("2021/*/*/*"))
-    assert len(folders) == 1, "archived once, though issued twice"
+    listed = json.loads(run_cli("-w", str(ws), "archive", "list", "--json").out)
+    assert [m["number"] for m in listed] == ["恩科工商务字〔2021〕1号"], "archived once, though issued twice"
     assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
     assert run_cli("-w", str(ws), "number", "check").exit_code == 0
-    assert [e["event"] for e in events(ws)] == ["recovered", "verified"], "the killed worker's folder, logged once"
+    events = [e["event"] for e in Workspace.open(ws, env={}).archive.log.events()]
+    assert events == ["issued", "verified"], "the killed worker's record rolled back with its event"
 
 
 @pytest.mark.libreoffice

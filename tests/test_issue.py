@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from docgen.case.model import load_case
 from docgen.pipeline.workspace import Workspace
-from tests.conftest import EXAMPLE_CASE, RunCli, copy_workspace
+from tests.conftest import EXAMPLE_CASE, RunCli, copy_workspace, logged_events
 from tests.pdfmeasure import xmp_text
 
 pytestmark = pytest.mark.libreoffice
@@ -25,11 +25,6 @@ def sha(path: Path) -> str:
 
 def folders(ws: Path) -> list[Path]:
     return sorted(p.parent for p in (ws / "archive").glob("[0-9]*/[0-9]*/[0-9]*/*/meta.json"))
-
-
-def events(ws: Path) -> list[dict[str, object]]:
-    lines = (ws / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines]
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +97,7 @@ def test_meta_describes_the_document(issued: Path) -> None:
 
 
 def test_event_log_records_each_issue_with_checksums(issued: Path) -> None:
-    logged = [e for e in events(issued) if e["event"] == "issued"]
+    logged = [e for e in logged_events(issued) if e["event"] == "issued"]
     assert len(logged) == len(folders(issued))
     for event in logged:
         folder = issued / "archive" / str(event["path"])
@@ -131,7 +126,7 @@ def test_reissue_unchanged_is_a_no_op_and_a_change_is_a_new_version(workspace: P
     meta = json.loads((Path(result["path"]) / "meta.json").read_text(encoding="utf-8"))
     assert meta["version"] == 2 and meta["reason"] == "正文措辞调整"
     assert meta["previous"].startswith("2021/05/24/") and not meta["previous"].endswith("版）")
-    assert [e["event"] for e in events(ws)] == ["issued", "new_version"]
+    assert [e["event"] for e in logged_events(ws)] == ["issued", "new_version"]
     assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
 
 
@@ -159,7 +154,7 @@ def test_verify_names_a_modified_a_missing_and_a_stray_file(tmp_path: Path, run_
     assert "2021/stray.pdf" in report["unexpected"]
     text = run_cli("-w", str(ws), "archive", "verify").out
     assert "被改动" in text and "缺失" in text and "多出" in text
-    assert events(ws)[-1]["event"] == "verified" and events(ws)[-1]["ok"] is False
+    assert logged_events(ws)[-1]["event"] == "verified" and logged_events(ws)[-1]["ok"] is False
 
 
 def test_verify_compares_numbers_with_the_registry(workspace: Path, run_cli: RunCli) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -10,15 +9,13 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
 from docgen.pipeline.workspace import Workspace
-from tests.conftest import CITY_ORGAN, EXAMPLE_CASE, REPO
+from tests.conftest import EXAMPLE_CASE, REPO, city_settings
 from tests.conversion_cache import ConversionCache, subprocess_env
-from tools.city import Postgres
 
 pytestmark = pytest.mark.libreoffice
 
@@ -54,16 +51,17 @@ def finish(ws: Path, env: dict[str, str] | None = None) -> None:
 
 def assert_complete_and_exactly_once(ws: Path) -> None:
     archive = ws / "archive"
-    metas = [json.loads(p.read_text(encoding="utf-8")) for p in archive.glob("[0-9]*/*/*/*/meta.json")]
+    opened = Workspace.open(ws, env={})
+    metas = opened.archive.metas()  # the records as the workspace's own archive reads them (folders, or the city's)
     assert sorted(m["kind"] for m in metas) == ["acceptance", "announcement", "set"]
     assert all(m["version"] == 1 for m in metas), "nothing archived twice"
     leftovers = list((archive / ".tmp").iterdir()) if (archive / ".tmp").exists() else []
     assert leftovers == [], "no partial folder is left"
     for folder in archive.glob("[0-9]*/*/*/*"):
         assert (folder / "manifest-sha256.txt").is_file(), f"partial folder {folder}"
-    numbers = [(r.number, r.doc_key) for r in Workspace.open(ws, env={}).numbers.records()]
+    numbers = [(r.number, r.doc_key) for r in opened.numbers.records()]
     assert numbers == [("恩科工商务字〔2021〕58号", "notice")], "no number lost or doubled"
-    events = [json.loads(line) for line in (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    events = opened.archive.log.events()
     logged = {e["path"] for e in events if e["event"] in ("issued", "recovered")}
     assert len(logged) == DOCUMENTS, "every archived document is in the event log once"
     verify = docgen(ws, "archive", "verify")
@@ -88,7 +86,8 @@ def fresh_workspace(tmp_path: Path) -> Path:
         ("archive-after-rename", "embedded"),
         # The city's ledger: the number taken in PostgreSQL before the kill, the archive after it.
         ("issue-after-allocate", "city"),
-        ("archive-after-rename", "city"),
+        ("archive-after-put", "city"),  # the files locked in the bucket, no record yet
+        ("archive-before-commit", "city"),  # the record and its event written, not committed
     ],
 )
 def test_kill_at_each_stage_then_rerun(
@@ -97,9 +96,7 @@ def test_kill_at_each_stage_then_rerun(
     """Each stop is named, so the runs may share the session's conversions: when is not in question."""
     ws = fresh_workspace(tmp_path)
     if profile == "city":
-        server: Postgres = request.getfixturevalue("city_postgres")
-        dsn = server.create_database(f"kill{uuid.uuid4().hex[:8]}")
-        (ws / "docgen.toml").write_text(f'[city]\ndatabase = "{dsn}"\norgan = "{CITY_ORGAN}"\n', encoding="utf-8")
+        (ws / "docgen.toml").write_text(city_settings(request), encoding="utf-8")
     marker = ws / "paused"
     shared = subprocess_env(conversion_cache, REPO)
     proc = docgen(ws, *ISSUE_ARGS, env={"DOCGEN_PAUSE_AT": f"{point}:{marker}", **shared})

@@ -22,11 +22,12 @@ from starlette.testclient import TestClient
 from bench.corpus import generate, write_archive
 from docgen._io import current_user
 from docgen.errors import DocgenError
+from docgen.pipeline.migrating import migrate_to_city
 from docgen.pipeline.office import document_id
 from docgen.pipeline.workspace import Workspace
 from docgen.web import ServerOptions, create_app, listening_socket, office_options
 from docgen.web.security import SignInGuard
-from tests.conftest import RunCli, copy_workspace
+from tests.conftest import PROFILES, RunCli, city_settings, copy_workspace
 from tests.webserver import running
 
 pytestmark = pytest.mark.libreoffice
@@ -37,6 +38,26 @@ PASSWORD = "office-secret-2021"  # noqa: S105 - the tests' own office password
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory: pytest.TempPathFactory, issued_once: Path) -> Path:
     return copy_workspace(issued_once, tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module", params=PROFILES)
+def office(request: pytest.FixtureRequest, issued: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The issued workspace as a server shows it: the embedded one, or the city's seen from another server.
+
+    For the city, a copy is moved in with ``docgen migrate`` and the pages are asked of a second
+    workspace that names the same database and bucket and holds no file at all: every page and
+    every PDF it serves comes from the database and the bucket.
+    """
+    if request.param == "embedded":
+        return issued
+    settings = city_settings(request)
+    moved = copy_workspace(issued, tmp_path_factory.mktemp("city-web"))
+    (moved / "docgen.toml").write_text(settings, encoding="utf-8")
+    report = migrate_to_city(Workspace.open(moved, env={}))
+    assert report.ok and report.records_added == 8, report.problems
+    elsewhere = tmp_path_factory.mktemp("another-server")
+    (elsewhere / "docgen.toml").write_text(settings, encoding="utf-8")
+    return elsewhere
 
 
 @pytest.fixture
@@ -66,8 +87,8 @@ def ledger_rows(ws: Path) -> list[tuple[str, str, str, str | None]]:
         return db.execute("SELECT number, title, issued_by, voided_by FROM numbers ORDER BY id").fetchall()
 
 
-def test_every_page_answers_in_chinese(issued: Path) -> None:
-    web = client(issued)
+def test_every_page_answers_in_chinese(office: Path) -> None:
+    web = client(office)
     for url, says in [
         ("/", "最近归档"),
         ("/search", "最近归档"),
@@ -93,8 +114,8 @@ def test_every_page_answers_in_chinese(issued: Path) -> None:
 
 
 @pytest.mark.parametrize("where", ["/browse", "/browse?year=2021&month=10", "/browse?kind=acceptance"])
-def test_every_count_in_the_browse_page_is_what_its_link_shows(issued: Path, where: str) -> None:
-    web = client(issued)
+def test_every_count_in_the_browse_page_is_what_its_link_shows(office: Path, where: str) -> None:
+    web = client(office)
     facet = re.compile(r'<a href="(/browse\?[^"]*)"[^>]*>[^<]+</a> <span class="n">(\d+)</span>')
     links = facet.findall(web.get(where).text)
     assert len(links) > 3
@@ -104,9 +125,11 @@ def test_every_count_in_the_browse_page_is_what_its_link_shows(issued: Path, whe
 
 
 @pytest.mark.parametrize("query", ["华艺", "58号", "钢", "华艺 陶瓷"])
-def test_the_search_page_finds_what_docgen_search_finds(issued: Path, run_cli: RunCli, query: str) -> None:
+def test_the_search_page_finds_what_docgen_search_finds(
+    issued: Path, office: Path, run_cli: RunCli, query: str
+) -> None:
     cli = json.loads(run_cli("-w", str(issued), "search", *query.split(), "--json", "--limit", "50").out)
-    page = client(issued).get("/search", params={"q": query}).text
+    page = client(office).get("/search", params={"q": query}).text
     assert doc_ids(page) == [document_id(hit["path"]) for hit in cli]
     assert cli, "each query finds something in the example"
     first = cli[0]["snippet"]
@@ -114,8 +137,8 @@ def test_the_search_page_finds_what_docgen_search_finds(issued: Path, run_cli: R
     assert re.sub(r"<[^>]+>", "", page).count(first[:12]) >= 1
 
 
-def test_a_document_page_shows_metadata_versions_events_verification_and_the_pdf(issued: Path) -> None:
-    web = client(issued)
+def test_a_document_page_shows_metadata_versions_events_verification_and_the_pdf(issued: Path, office: Path) -> None:
+    web = client(office)
     [notice] = doc_ids(web.get("/search", params={"q": "58号"}).text)
     page = web.get(f"/doc/{notice}").text
     for says in ("恩科工商务字〔2021〕58号", "恩平市科工商务局", "核验通过", "签发归档", "一致", "PDF/A-2"):

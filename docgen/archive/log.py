@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +36,46 @@ MAX_EVENT_BYTES = 4 * 1024 * 1024  # an event is a few hundred bytes; a longer l
 MAX_HEAD_BYTES = 4096
 
 
-class EventLog:
+class ArchiveLog:
+    """What every event log of an archive does: the file's here, the city database's in ``archive.city``."""
+
+    _paths: tuple[tuple[int, int], frozenset[str]] | None = None  # (generation, folders named)
+
+    def generation(self) -> tuple[int, int]:
+        """A value that changes with every event appended (equal values: nothing happened since)."""
+        raise NotImplementedError
+
+    def append(self, event: str, **fields: Any) -> dict[str, Any]:
+        """Append one event, chained onto the last."""
+        raise NotImplementedError
+
+    def head(self) -> tuple[int, str] | None:
+        """(events in the log, SM3 of the last one) as the log's head records them, or None."""
+        raise NotImplementedError
+
+    def problems(self) -> list[str]:
+        """Where the chain or the head does not hold."""
+        raise NotImplementedError
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every well-formed event so far, oldest first."""
+        raise NotImplementedError
+
+    def paths(self) -> frozenset[str]:
+        """The folders some event names (read once for as long as the log stays the same)."""
+        generation = self.generation()
+        if self._paths is None or self._paths[0] != generation or generation[0] < 0:
+            named = frozenset(str(e["path"]) for e in self.events() if isinstance(e.get("path"), str))
+            self._paths = (generation, named)
+        return self._paths[1]
+
+
+class EventLog(ArchiveLog):
     """The event log of the archive at ``root``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.path = root / EVENTS
-        self._paths: tuple[tuple[int, int], frozenset[str]] | None = None  # (generation, folders named)
 
     def generation(self) -> tuple[int, int]:
         """(size, modification time) of the log: the archive's one notion of "something changed".
@@ -64,16 +98,7 @@ class EventLog:
         end: it chains onto what the head says came last and records what it found.
         """
         count, last, notes = self._chain_point()
-        record = {
-            "time": now(),
-            "user": current_user(),
-            "event": event,
-            **fields,
-            **notes,
-            "seq": count + 1,
-            "prev_sm3": last,
-        }
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        record, line = chained_event(count, last, event, {**fields, **notes})
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         fd = os.open(self.path, flags, 0o644)  # a FIFO put in its place fails here instead of waiting
         try:
@@ -158,53 +183,12 @@ class EventLog:
 
     def problems(self) -> list[str]:
         """Where the event log's chain or head does not hold (edited, deleted, reordered, cut-off events)."""
-        path = self.path
-        if not path.exists():
+        if not self.path.exists():
             return []
-        problems: list[str] = []
-        previous = NO_PREVIOUS
-        chained = False
-        before_chain = new_hash("sm3")  # the lines before the first chained one, as its seal covers them
-        n = 0
         try:
-            for n, raw in enumerate(plain_lines(path, MAX_EVENT_BYTES), start=1):
-                record = _record(raw)
-                if record is None:
-                    said = "过长，不是一条记录" if raw is None else "不是完整的记录（被改动，或写入时中断）"
-                    problems.append(f"第{n}行{said}")
-                elif "prev_sm3" in record:
-                    if not chained:
-                        problems += _legacy_problems(n - 1, before_chain.hexdigest(), record)
-                    chained = True
-                    problems += _link_problems(n, record, previous)
-                elif chained:
-                    problems.append(f"第{n}行没有链接：是在链接开始后插入的记录")
-                line = raw if raw is not None else b""
-                if not chained:
-                    before_chain.update(line + b"\n")
-                previous = digest_bytes(line, "sm3")
+            return chain_problems(plain_lines(self.path, MAX_EVENT_BYTES), self.head(), EVENTS_HEAD)
         except OSError as exc:
             return [f"{EVENTS} 无法读取（{exc.strerror}）"]
-        lines = n
-        head = self.head()
-        if chained and head is not None:
-            if head != (lines, previous):
-                problems.append(f"日志应有 {head[0]} 条记录，现有 {lines} 条，或最后一条被改动：末尾被截断或改写")
-        elif chained:
-            problems.append(f"缺少 {EVENTS_HEAD}：无法确认日志末尾完整")
-        elif lines:
-            problems.append(
-                "事件日志没有链接（docgen 旧版本写的日志），改动无法发现：运行 docgen archive add-sm3 加以封存"
-            )
-        return problems
-
-    def paths(self) -> frozenset[str]:
-        """The folders some event names (read once for as long as the log stays the same)."""
-        generation = self.generation()
-        if self._paths is None or self._paths[0] != generation or generation[0] < 0:
-            named = frozenset(str(e["path"]) for e in self.events() if isinstance(e.get("path"), str))
-            self._paths = (generation, named)
-        return self._paths[1]
 
     def events(self) -> list[dict[str, Any]]:
         """Every event so far: lines that are not one (a torn last line, damage) are skipped here.
@@ -215,12 +199,55 @@ class EventLog:
         if not path.exists():
             return []
         try:
-            return [record for raw in plain_lines(path, MAX_EVENT_BYTES) if (record := _record(raw)) is not None]
+            return [record for raw in plain_lines(path, MAX_EVENT_BYTES) if (record := parse_event(raw)) is not None]
         except OSError:  # not a plain file: ``problems`` says so, and there are no events to rely on
             return []
 
 
-def _record(raw: bytes | None) -> dict[str, Any] | None:
+def chained_event(count: int, last: str, event: str, fields: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The next event after ``count`` events whose last line's SM3 is ``last``: its record and its line."""
+    record = {"time": now(), "user": current_user(), "event": event, **fields, "seq": count + 1, "prev_sm3": last}
+    return record, json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+def chain_problems(lines: Iterable[bytes | None], head: tuple[int, str] | None, head_name: str) -> list[str]:
+    """Where a log's lines, oldest first, break the chain or disagree with its ``head`` (count, SM3 of the last).
+
+    A line is None when it was too long to be an event. The file's log and the city's
+    database log are checked by this one function: the lines are the same JSON either way.
+    """
+    problems: list[str] = []
+    previous = NO_PREVIOUS
+    chained = False
+    before_chain = new_hash("sm3")  # the lines before the first chained one, as its seal covers them
+    n = 0
+    for n, raw in enumerate(lines, start=1):
+        record = parse_event(raw)
+        if record is None:
+            said = "过长，不是一条记录" if raw is None else "不是完整的记录（被改动，或写入时中断）"
+            problems.append(f"第{n}行{said}")
+        elif "prev_sm3" in record:
+            if not chained:
+                problems += _legacy_problems(n - 1, before_chain.hexdigest(), record)
+            chained = True
+            problems += _link_problems(n, record, previous)
+        elif chained:
+            problems.append(f"第{n}行没有链接：是在链接开始后插入的记录")
+        line = raw if raw is not None else b""
+        if not chained:
+            before_chain.update(line + b"\n")
+        previous = digest_bytes(line, "sm3")
+    if chained and head is not None:
+        if head != (n, previous):
+            problems.append(f"日志应有 {head[0]} 条记录，现有 {n} 条，或最后一条被改动：末尾被截断或改写")
+    elif chained:
+        problems.append(f"缺少 {head_name}：无法确认日志末尾完整")
+    elif n:
+        problems.append("事件日志没有链接（docgen 旧版本写的日志），改动无法发现：运行 docgen archive add-sm3 加以封存")
+    return problems
+
+
+def parse_event(raw: bytes | None) -> dict[str, Any] | None:
     """The event a log line holds, or None (not JSON, not UTF-8, nested absurdly, not an object)."""
     if raw is None:
         return None
@@ -239,7 +266,7 @@ def _ends_with_newline(path: Path) -> bool:
 
 
 def _chained(raw: bytes) -> bool:
-    record = _record(raw)
+    record = parse_event(raw)
     return record is not None and "prev_sm3" in record
 
 

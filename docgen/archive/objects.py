@@ -15,17 +15,18 @@ boto3 loads only when a bucket is named (``pip install 'docgen[city]'``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docgen.archive.digests import file_digests
+from docgen.archive.digests import ALGORITHMS, file_digests, new_hash
 from docgen.errors import ArchiveError
 
 FOREVER_YEARS = 100  # 永久: the longest a retention date is set at once; renewed before it runs out
 RETENTION_YEARS = {"Y": FOREVER_YEARS, "D30": 30, "D10": 10}  # DA/T 22 保管期限 → years locked
 LOCK_MODE = "COMPLIANCE"
+CHUNK_BYTES = 1 << 20
 
 
 def retain_until(year: int, retention: str, *, today: dt.date | None = None) -> dt.datetime:
@@ -169,6 +170,44 @@ class LockedBucket:
             Bucket=self.bucket, Key=key, Retention={"Mode": LOCK_MODE, "RetainUntilDate": until}
         )
         return True
+
+    def read(self, key: str, sink: Callable[[bytes], object]) -> LockedCopy | None:
+        """Stream the newest version of ``key`` into ``sink`` chunk by chunk; what it is, or None when absent."""
+        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+        self.ensure()
+        try:
+            got = self.client.get_object(Bucket=self.bucket, Key=key)
+            for chunk in got["Body"].iter_chunks(CHUNK_BYTES):
+                sink(chunk)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            msg = f"读不到对象存储中的 {key}：{self._said(exc)}"
+            raise ArchiveError(msg) from exc
+        except BotoCoreError as exc:
+            msg = f"读不到对象存储中的 {key}：{exc}"
+            raise ArchiveError(msg) from exc
+        return LockedCopy(
+            key, got.get("Metadata", {}).get("sha256"), got.get("ObjectLockMode"), got.get("ObjectLockRetainUntilDate")
+        )
+
+    def digests(self, key: str) -> tuple[LockedCopy, dict[str, str]] | None:
+        """The copy under ``key`` read whole and hashed (every algorithm the archive uses), or None."""
+        hashers = {algorithm: new_hash(algorithm) for algorithm in ALGORITHMS}
+
+        def feed(chunk: bytes) -> None:
+            for hasher in hashers.values():
+                hasher.update(chunk)
+
+        copy = self.read(key, feed)
+        return None if copy is None else (copy, {a: h.hexdigest() for a, h in hashers.items()})
+
+    def any_under(self, prefix: str) -> bool:
+        """Whether anything is stored under ``prefix`` (a folder a killed process began to put)."""
+        self.ensure()
+        listed = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=1)
+        return bool(listed.get("KeyCount") or listed.get("Contents"))
 
     def keys(self, prefix: str) -> Iterator[str]:
         """Every key under ``prefix``."""

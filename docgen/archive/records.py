@@ -77,7 +77,7 @@ MAX_META_BYTES = 4 * 1024 * 1024  # a meta.json is a few KB; an OCR'd import's a
 class DamagedRecordError(ArchiveError):
     """A record file of the archive (meta.json) that cannot be read as one; ``why`` says how."""
 
-    def __init__(self, path: Path, why: str) -> None:
+    def __init__(self, path: Path | str, why: str) -> None:
         super().__init__(f"{path}：{why}")
         self.path, self.why = path, why
 
@@ -137,20 +137,26 @@ def read_record(path: Path, relative: str) -> ArchiveMeta:
     """The record in the meta.json at ``path``, checked, with the folder ``relative`` as its ``path``."""
     try:
         raw = read_plain(path, MAX_META_BYTES)
-        if len(raw) > MAX_META_BYTES:
-            raise DamagedRecordError(path, f"超过 {MAX_META_BYTES // 1024 // 1024} MB，不是一份元数据")
-        data = json.loads(raw)
     except NotPlainFileError as exc:  # a link, a FIFO or a device in its place
         raise DamagedRecordError(path, str(exc.strerror)) from exc
     except OSError as exc:
         raise DamagedRecordError(path, f"无法读取（{exc.strerror}）") from exc
+    return record_from_bytes(raw, path, relative)
+
+
+def record_from_bytes(raw: bytes, where: Path | str, relative: str) -> ArchiveMeta:
+    """The record ``raw`` holds (a meta.json's bytes, read from ``where``), checked, its ``path`` set."""
+    if len(raw) > MAX_META_BYTES:
+        raise DamagedRecordError(where, f"超过 {MAX_META_BYTES // 1024 // 1024} MB，不是一份元数据")
+    try:
+        data = json.loads(raw)
     except ValueError as exc:  # not JSON, or not UTF-8
-        raise DamagedRecordError(path, "不是有效的 JSON 文本") from exc
+        raise DamagedRecordError(where, "不是有效的 JSON 文本") from exc
     except RecursionError as exc:  # [[[[…]]]] thousands deep
-        raise DamagedRecordError(path, "嵌套层数过多，不是一份元数据") from exc
+        raise DamagedRecordError(where, "嵌套层数过多，不是一份元数据") from exc
     why = meta_problem(data)
     if why:
-        raise DamagedRecordError(path, why)
+        raise DamagedRecordError(where, why)
     data["path"] = relative
     meta: ArchiveMeta = data
     return meta

@@ -31,7 +31,7 @@ from docgen.archive.digests import (
     read_manifest,
     write_with_digests,
 )
-from docgen.archive.log import EventLog
+from docgen.archive.log import ArchiveLog, EventLog
 from docgen.archive.paths import EVENTS, FILLED_EVENT, LOCK, META, TEXT, TMP, dated_folder, document_folder_name
 from docgen.archive.records import ArchiveMeta, DamagedRecordError, read_record, read_stored_text, with_filled
 from docgen.archive.verify import VerifyReport, verify_folder, verify_tree
@@ -71,10 +71,50 @@ class StoreResult:
     meta: ArchiveMeta
 
 
+def new_record(staged: StagedDocument, previous: ArchiveMeta | None, reason: str | None) -> ArchiveMeta:
+    """The record of a document about to be stored: what it is, its version, who and when (files come later)."""
+    return {
+        **staged.meta,
+        "identity": staged.identity,
+        "fingerprint": staged.fingerprint,
+        "kind": staged.kind,
+        "kind_name": staged.kind_name,
+        "title": staged.title,
+        "number": staged.number,
+        "date": staged.date,
+        "version": int(previous["version"]) + 1 if previous else 1,
+        "previous": previous["path"] if previous else None,
+        "reason": reason if previous else None,
+        "archived_at": now(),
+        "archived_by": current_user(),
+    }
+
+
+def storing_event(
+    staged: StagedDocument, meta: ArchiveMeta, meta_digests: dict[str, str]
+) -> tuple[str, dict[str, Any]]:
+    """The event that records a stored document (its name and fields): the digests the chain vouches for."""
+    event = "new_version" if meta.get("previous") else str(staged.meta.get("event", "issued"))
+    return event, {
+        "path": meta["path"],
+        "kind": staged.kind,
+        "title": staged.title,
+        "number": staged.number,
+        "version": meta["version"],
+        "reason": meta["reason"],
+        "checksums": meta["files"],
+        "digests": meta["digests"],
+        "meta_digests": meta_digests,
+        "sm3_provider": SM3_PROVIDER,
+        **({"lint": staged.meta["lint"]} if "lint" in staged.meta else {}),
+        **({"conversion": staged.meta["conversion"]} if "conversion" in staged.meta else {}),
+    }
+
+
 class DocumentStore(Protocol):
     """The archive: documents stored once and never overwritten, their records, the event log."""
 
-    log: EventLog
+    log: ArchiveLog
     damaged: dict[str, str]
 
     def exists(self) -> bool:
@@ -122,7 +162,7 @@ class Archive:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.log = EventLog(root)
+        self.log: ArchiveLog = EventLog(root)
         # Every meta.json read back once for as long as the event log stays the same (every
         # store appends to it, so another process's store shows), and the newest of each document.
         self._all: list[ArchiveMeta] | None = None
@@ -250,23 +290,8 @@ class Archive:
             if previous is not None and previous.get("fingerprint") == staged.fingerprint:
                 self._log_if_unlogged(previous)
                 return StoreResult("unchanged", self.root / previous["path"], previous)
-            version = int(previous["version"]) + 1 if previous else 1
-            relative = self._free_folder(staged, version)
-            meta: ArchiveMeta = {
-                **staged.meta,
-                "identity": staged.identity,
-                "fingerprint": staged.fingerprint,
-                "kind": staged.kind,
-                "kind_name": staged.kind_name,
-                "title": staged.title,
-                "number": staged.number,
-                "date": staged.date,
-                "version": version,
-                "previous": previous["path"] if previous else None,
-                "reason": reason if previous else None,
-                "archived_at": now(),
-                "archived_by": current_user(),
-            }
+            meta = new_record(staged, previous, reason)
+            relative = self._free_folder(staged, int(meta["version"]))
             final = self.root / relative
             # Names are made safe by document_folder_name; check where they land all the same.
             if (
@@ -278,22 +303,8 @@ class Archive:
             self._write_folder(final, staged.files, meta)
             pause_point("archive-after-rename")
             meta["path"] = relative.as_posix()
-            event = "new_version" if previous else str(staged.meta.get("event", "issued"))
-            self.log.append(
-                event,
-                path=meta["path"],
-                kind=staged.kind,
-                title=staged.title,
-                number=staged.number,
-                version=version,
-                reason=meta["reason"],
-                checksums=meta["files"],
-                digests=meta["digests"],
-                meta_digests=file_digests(final / META),
-                sm3_provider=SM3_PROVIDER,
-                **({"lint": staged.meta["lint"]} if "lint" in staged.meta else {}),
-                **({"conversion": staged.meta["conversion"]} if "conversion" in staged.meta else {}),
-            )
+            event, fields = storing_event(staged, meta, file_digests(final / META))
+            self.log.append(event, **fields)
             self._remember(meta)
             return StoreResult("new_version" if previous else "issued", final, meta)
 
@@ -316,6 +327,14 @@ class Archive:
         return relative
 
     def _write_folder(self, final: Path, files: Mapping[str, Path | bytes], meta: ArchiveMeta) -> None:
+        tmp = self._assemble(files, meta)
+        pause_point("archive-before-rename")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp.rename(final)
+        fsync_dir(final.parent)
+
+    def _assemble(self, files: Mapping[str, Path | bytes], meta: ArchiveMeta) -> Path:
+        """A complete document folder under ``.tmp/``: files, meta.json, manifests, all fsync'd and read-only."""
         tmp = self.root / TMP / uuid.uuid4().hex
         tmp.mkdir(parents=True)
         digests: dict[str, dict[str, str]] = {algorithm: {} for algorithm in ALGORITHMS}
@@ -336,10 +355,7 @@ class Archive:
                 os.fsync(fh.fileno())
             entry.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # write-once: read-only files
         fsync_dir(tmp)
-        pause_point("archive-before-rename")
-        final.parent.mkdir(parents=True, exist_ok=True)
-        tmp.rename(final)
-        fsync_dir(final.parent)
+        return tmp
 
     def _clean_tmp(self) -> None:
         """Remove folders a killed process left half-assembled (only ever under the lock)."""

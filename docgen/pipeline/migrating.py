@@ -2,10 +2,12 @@
 
 Run in the workspace once its docgen.toml names the city (``[city]``): the SQLite ledger and
 accounts file it has kept so far are read and put into PostgreSQL, the search index is built
-there from the archive, every archived file is locked in the bucket (when one is named). Then it
-proves the move: every number equal field by field, every account equal (hash included), the
-same search answers from both engines for every enterprise, every 发文字号 and each title's first
-words, and ``archive verify`` clean (every digest, the event chain, the locked copies).
+there from the archive; with a bucket named, every archived file is put into it, locked, each
+folder's meta.json becomes its record in the database and the event log's lines move there byte
+for byte, so the chain holds across the move. Then it proves the move: every number equal field
+by field, every account equal (hash included), the same search answers from both engines for
+every enterprise, every 发文字号 and each title's first words, and ``archive verify`` clean (every
+copy read back from the bucket against its record, every record against its chained event).
 
 Every step only adds what is missing and compares what is there, so a migration killed at any
 point is finished by running it again. The embedded files are left as they were: nothing is
@@ -18,7 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from docgen.accounts import ACCOUNTS_FILE, Accounts
-from docgen.archive.locked import LockedArchive
+from docgen.archive.city import CityArchive
+from docgen.archive.store import Archive
 from docgen.errors import DocgenError
 from docgen.faults import pause_point
 from docgen.numbering.registry import Registry
@@ -37,8 +40,8 @@ class MigrationReport:
     accounts_added: int = 0
     accounts_there: int = 0
     documents_indexed: int = 0
-    files_locked: int = 0
-    files_there: int = 0
+    records_added: int = 0
+    records_there: int = 0
     queries_compared: int = 0
     documents_verified: int = 0
     problems: list[str] = field(default_factory=list)
@@ -58,12 +61,13 @@ def migrate_to_city(ws: Workspace, say: Callable[[str], None] = lambda _: None) 
     _numbers(ws, report, say)
     pause_point("migrate-after-numbers")
     _accounts(ws, report, say)
-    _search(ws, report, say)
-    if isinstance(ws.archive, LockedArchive):
-        say("锁定存入对象存储……")
-        locked = ws.archive.lock()
-        report.files_locked, report.files_there = locked.put, locked.there
-        report.problems += [f"锁定副本：{f}" for f in locked.failed]
+    embedded = Archive(ws.settings.archive_dir)
+    if isinstance(ws.archive, CityArchive):
+        say("归档文件锁定存入对象存储，记录和事件日志存入数据库……")
+        report.records_added, report.records_there, problems = ws.archive.adopt(embedded)
+        report.problems += [f"归档记录：{p}" for p in problems]
+        pause_point("migrate-after-archive")
+    _search(ws, embedded, report, say)
     say("核验归档库……")
     verified = ws.archive.verify()
     report.documents_verified = verified.documents
@@ -92,12 +96,12 @@ def _accounts(ws: Workspace, report: MigrationReport, say: Callable[[str], None]
     report.problems += [f"账户“{r.account.name}”迁移后不同" for r in before if after.get(r.account.name) != r]
 
 
-def _search(ws: Workspace, report: MigrationReport, say: Callable[[str], None]) -> None:
+def _search(ws: Workspace, embedded_archive: Archive, report: MigrationReport, say: Callable[[str], None]) -> None:
     """The city's index built from the archive, then asked what the embedded index is asked."""
     say("建立检索索引……")
     report.documents_indexed = ws.search.rebuild()
     embedded = SearchIndex(
-        ws.archive,
+        embedded_archive,
         ws.settings.index_dir,
         engine=ws.settings.search_engine,
         classified_text=ws.settings.show_classified,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from docgen.archive.locked import LockReport
+from docgen.archive.city import CityArchive, LockReport
 from docgen.archive.paths import FILLED_EVENT, META
 from docgen.archive.records import FILLABLE, ArchiveMeta, meta_summary
 from docgen.archive.verify import VerifyReport
@@ -198,9 +198,7 @@ def add_sm3(ws: Workspace) -> tuple[list[str], list[str]]:
 
 def lock_archive(ws: Workspace, *, renew: bool = False) -> LockReport:
     """Put every archived file without a locked copy into the city's bucket; with ``renew``, move 永久 out."""
-    from docgen.archive.locked import LockedArchive  # noqa: PLC0415 - only the city profile loads boto3 through it
-
-    if not isinstance(ws.archive, LockedArchive):
+    if not isinstance(ws.archive, CityArchive):
         msg = "本工作区没有设置对象存储：在 docgen.toml 的 [city] 中写明 database、objects 和 bucket 后才能锁定副本。"
         raise DocgenError(msg)
     return ws.archive.lock(renew=renew)

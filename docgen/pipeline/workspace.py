@@ -14,9 +14,9 @@ Each part declares its store as a protocol (``NumberStore``, ``DocumentStore``, 
 with today's classes as the embedded implementations. With ``[city] database`` set (the server
 profile), the city's PostgreSQL takes over behind the same protocols: the numbers
 (``numbering.postgres``), the accounts (``accounts.postgres``) and the search
-(``search.postgres_backend``) so far; with ``[city] objects`` every archived file is also kept,
-locked, in the city's S3 bucket (``archive.locked``). The archive's folders and records, the
-event log and the drafts stay in the workspace's folders.
+(``search.postgres_backend``); with ``[city] objects`` the archive too (``archive.city``): its
+records and chained event log in PostgreSQL, every file locked in the city's S3 bucket, the
+workspace's ``archive/`` folder this server's cache of it. The drafts stay in the workspace's folder.
 ``changed()`` is the one notion of "the archive changed" every cache keys on: every store
 appends an event to the log.
 """
@@ -57,8 +57,8 @@ class Workspace:
             self.accounts = PgAccounts(self.database, settings.city.organ)
             self.jobs = PgJobs(self.database, settings.city.organ)
             city = settings.city
-            if city.objects:  # every document's files also locked, write-once, in the city's bucket
-                from docgen.archive.locked import LockedArchive  # noqa: PLC0415
+            if city.objects:  # records and events in the database, every file locked in the city's bucket
+                from docgen.archive.city import CityArchive  # noqa: PLC0415
                 from docgen.archive.objects import LockedBucket  # noqa: PLC0415
 
                 bucket = LockedBucket(
@@ -68,7 +68,9 @@ class Workspace:
                     access_key=city.access_key,
                     secret_key=city.secret_key,
                 )
-                self.archive = LockedArchive(settings.archive_dir, bucket, city.organ, settings.filing.retention)
+                self.archive = CityArchive(
+                    settings.archive_dir, bucket, city.organ, settings.filing.retention, self.database
+                )
         self.drafts: DraftStore = Drafts(settings.workspace / DRAFTS_DIR)
         self._search: SearchStore | None = None
 
