@@ -29,10 +29,11 @@ demo: system venv
 # The city profile on this machine: PostgreSQL and SeaweedFS (S3 with object lock) on 127.0.0.1 in
 # $(CITY)/; two workspaces stand for two machines, each with a worker and a `docgen serve`, over one
 # database and one bucket (tools/city_demo.py). Not a newcomer's set-up (that is `make demo`): what
-# the README's 城市版 section shows. `make city-stop` stops the services.
+# the README's 城市版 section shows; each run starts from empty. `make city-stop` stops the services.
 CITY := city-demo
 city: system venv
 	@$(BIN)/python -m tools.city stop $(CITY)
+	@rm -rf $(CITY)
 	@$(BIN)/python -m tools.city start $(CITY) >/dev/null
 	$(BIN)/python -m tools.city_demo $(CITY)
 	@echo "城市版示例：发文字号、账户、检索、归档记录和事件日志在 PostgreSQL（$(CITY)/postgres），归档文件锁定存入对象存储（$(CITY)/objects）。"

@@ -1,6 +1,7 @@
 """Benchmark: issuing through the city's job queue with one worker and with two, in the same run.
 
-Each run: a fresh database of a PostgreSQL this run starts on loopback, a fresh workspace, N cases
+Each run: a fresh database of a PostgreSQL and a fresh bucket of a SeaweedFS this run starts on
+loopback (the city's archive: files locked in the bucket, records in the database), a fresh workspace, N cases
 (the example's notice, each its own title and an ``auto`` number) queued with ``docgen issue
 --queue``, then worker processes (``docgen worker --idle-exit``) started together until the
 queue is empty. One worker is the baseline. Every job must end done, every number once. Usage:
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from docgen.pg import Database
 from docgen.pipeline.workspace import Workspace
-from tools.city import Postgres, start_postgres
+from tools.city import ObjectStore, Postgres, config_lines, start_object_store, start_postgres
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "enping-2021" / "case.yaml"
@@ -40,11 +41,12 @@ def docgen(ws: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run(server: Postgres, cases: int, workers: int) -> float:
+def run(server: Postgres, store: ObjectStore, cases: int, workers: int) -> float:
     ws = Path(tempfile.mkdtemp(prefix=f"bench-workers{workers}-"))
     try:
-        dsn = server.create_database(f"w{uuid.uuid4().hex[:8]}")
-        (ws / "docgen.toml").write_text(f'[city]\ndatabase = "{dsn}"\norgan = "恩平市科工商务局"\n', encoding="utf-8")
+        name = f"w{uuid.uuid4().hex[:8]}"
+        settings = config_lines(server.create_database(name), store, name) + 'organ = "恩平市科工商务局"\n'
+        (ws / "docgen.toml").write_text(settings, encoding="utf-8")
         text = EXAMPLE.read_text(encoding="utf-8").replace("number: 恩科工商务字〔2021〕58号", "number: auto")
         for i in range(cases):
             case = ws / f"case{i}.yaml"
@@ -71,6 +73,7 @@ def run(server: Postgres, cases: int, workers: int) -> float:
         assert len(jobs) == cases and all(j["state"] == "done" for j in jobs), jobs
         numbers = [r.seq for r in Workspace.open(ws, env={}).numbers.records()]
         assert sorted(numbers) == list(range(1, cases + 1)), "every number once"
+        assert len(Workspace.open(ws, env={}).archive.metas()) == cases, "every notice archived once"
         return elapsed
     finally:
         Database.close_all()
@@ -79,16 +82,21 @@ def run(server: Postgres, cases: int, workers: int) -> float:
 
 def main() -> None:
     cases = int(sys.argv[1]) if len(sys.argv) > 1 else 8
+    # Folders of their own: run as root, PostgreSQL runs as ``postgres``, which cannot enter root's.
     folder = Path(tempfile.mkdtemp(prefix="bench-workers-pg-"))
+    objects = Path(tempfile.mkdtemp(prefix="bench-workers-s3-"))
     server = start_postgres(folder)
+    store = start_object_store(objects)
     try:
-        one = run(server, cases, 1)
+        one = run(server, store, cases, 1)
         print(f"1 worker : {cases} notices in {one:5.1f} s, {cases / one:.2f} documents/s [baseline]")
-        two = run(server, cases, 2)
+        two = run(server, store, cases, 2)
         print(f"2 workers: {cases} notices in {two:5.1f} s, {cases / two:.2f} documents/s, ratio {one / two:.2f}x")
     finally:
+        store.stop()
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(objects, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -396,7 +396,16 @@ FONT_ROLES: tuple[FontRole, ...] = (FANGSONG, XIAOBIAOSONG, HEITI, KAITI, SONGTI
 
 # 保管期限 (DA/T 22-2015 6.1.4) by code, and the columns of the 归档文件目录 (DA/T 22-2015 8.3.2).
 # The people of a 发文 flow, as every Chinese OA names them; one person may hold several roles.
-ROLES = {"drafter": "拟稿", "reviewer": "核稿", "signer": "签发", "archivist": "档案员", "admin": "管理员"}
+# 市档案员: the city profile's archivist, who may read every organ's archive (and only read it).
+ROLES = {
+    "drafter": "拟稿",
+    "reviewer": "核稿",
+    "signer": "签发",
+    "archivist": "档案员",
+    "admin": "管理员",
+    "city_archivist": "市档案员",
+}
+CITY_ROLES = frozenset({"city_archivist"})  # roles only the city profile grants
 RETENTION_NAMES = {"Y": "永久", "D30": "30年", "D10": "10年"}
 CATALOGUE_COLUMNS = ["序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
 

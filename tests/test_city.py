@@ -8,6 +8,7 @@ import json
 import random
 import shutil
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -465,3 +466,102 @@ def test_the_schema_head_docgen_checks_is_alembics_newest_revision() -> None:
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_HEAD
+
+
+@dataclass(frozen=True)
+class Organs:
+    """Three organs on one database and one bucket: two with archives, the city archive's own office."""
+
+    enping: Path  # the example, migrated in
+    taishan: Path  # three generated documents
+    records: Path  # 江门市档案馆: no documents, one 市档案员
+    source: Path  # the example's embedded workspace, to compare files with
+
+
+PEOPLE = {"records": ("陈档案", "city-archivist-1", "市档案员"), "enping": ("赵档案", "archivist-password-4", "档案员")}
+
+
+@pytest.fixture(scope="module")
+def organs(
+    city_postgres: Postgres, city_objects: ObjectStore, issued_once: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Organs:
+    from bench.corpus import generate, write_archive
+    from docgen.archive.city import CityArchive
+    from docgen.archive.store import Archive
+    from docgen.pipeline.accounts import add_account
+    from docgen.pipeline.migrating import migrate_to_city
+    from tests.conftest import copy_workspace
+
+    name = uuid.uuid4().hex[:10]
+    shared = config_lines(city_postgres.create_database(f"organs{name}"), city_objects, f"organs{name}")
+    folder = tmp_path_factory.mktemp("organs")
+    enping = copy_workspace(issued_once, folder / "enping")
+    (enping / "docgen.toml").write_text(shared + f'organ = "{CITY_ORGAN}"\n', encoding="utf-8")
+    assert migrate_to_city(Workspace.open(enping, env={})).ok
+    taishan = folder / "taishan"
+    write_archive(taishan / "archive", generate(3, seed=7, chars=200))
+    (taishan / "docgen.toml").write_text(shared + 'organ = "台山市工业和信息化局"\n', encoding="utf-8")
+    archive = Workspace.open(taishan, env={}).archive
+    assert isinstance(archive, CityArchive) and archive.adopt(Archive(taishan / "archive"))[0] == 3
+    records = folder / "jiangmen"
+    records.mkdir()
+    (records / "docgen.toml").write_text(shared + 'organ = "江门市档案馆"\n', encoding="utf-8")
+    made = Organs(enping, taishan, records, issued_once)
+    for key, (person, password, role) in PEOPLE.items():
+        add_account(Workspace.open(getattr(made, key), env={}), person, password, [role])
+    return made
+
+
+def signed_in(organs: Organs, key: str) -> Any:
+    """A browser on ``key``'s server, signed in as its person."""
+    from starlette.testclient import TestClient
+
+    from docgen.web import ServerOptions, create_app
+
+    person, password, _ = PEOPLE[key]
+    web = TestClient(create_app(Workspace.open(getattr(organs, key), env={}), ServerOptions()))
+    assert web.post("/login", data={"name": person, "password": password}).status_code == 200
+    return web
+
+
+@pytest.mark.libreoffice
+def test_the_city_archivist_reads_every_organs_archive_from_a_server_that_holds_none(organs: Organs) -> None:
+    import re
+
+    from docgen.pipeline.office import document_id
+
+    archivist = signed_in(organs, "records")
+    listed = archivist.get("/organs").text
+    rows = re.findall(r'<td>([^<]+?)(?: <span class="tag">本机关</span>)?</td>\s*<td class="n">(\d+)</td>', listed)
+    assert sorted(rows) == sorted([(CITY_ORGAN, "8"), ("台山市工业和信息化局", "3")])
+    browse = archivist.get("/browse", params={"organ": CITY_ORGAN})
+    assert browse.status_code == 200 and "：8 份" in browse.text and "正在查阅：恩平市科工商务局" in browse.text
+    metas = Workspace.open(organs.enping, env={}).archive.metas()
+    [notice] = [m for m in metas if m.get("number") == "恩科工商务字〔2021〕58号"]
+    doc = document_id(notice["path"])
+    assert f"/doc/{doc}?organ=" in browse.text, "the links keep the organ looked at"
+    page = archivist.get(f"/doc/{doc}", params={"organ": CITY_ORGAN}).text
+    assert "核验通过" in page and "恩科工商务字〔2021〕58号" in page
+    pdf = archivist.get(f"/doc/{doc}/document.pdf", params={"organ": CITY_ORGAN})
+    assert pdf.content == (organs.source / "archive" / notice["path"] / "document.pdf").read_bytes()
+    found = archivist.get("/search", params={"organ": "台山市工业和信息化局", "q": "有限公司"}).text
+    assert found.count('class="title"') == 3
+    assert archivist.get("/browse", params={"organ": "不存在的机关"}).status_code == 404
+    assert 'href="/organs"' in archivist.get("/search").text, "the 市档案员's pages offer the organs"
+
+
+@pytest.mark.libreoffice
+def test_nobody_else_crosses_organs_and_the_attempt_is_on_record(
+    organs: Organs, tmp_path: Path, run_cli: RunCli
+) -> None:
+    clerk = signed_in(organs, "enping")
+    assert 'href="/organs"' not in clerk.get("/search").text
+    assert clerk.get("/organs").status_code == 403
+    refused = clerk.get("/browse", params={"organ": "台山市工业和信息化局"})
+    assert refused.status_code == 403 and "没有“查阅其他机关的归档文件”的权限" in refused.text
+    tried = [e for e in Workspace.open(organs.enping, env={}).archive.log.events() if e["event"] == "refused"]
+    assert [(e["account"], e["action"]) for e in tried] == [("赵档案", "read_other_organs")] * 2
+    # A bureau on its own has no other organ to read: the role is refused there.
+    alone = ["-w", str(tmp_path), "account", "add", "钱某", "--role", "市档案员", "--password-stdin"]
+    said = run_cli(*alone, input="long-password-9\n")
+    assert said.exit_code != 0 and "只用于城市版" in said.err

@@ -201,6 +201,12 @@ class CityArchive(Archive):
         period = self.retention.get(str(meta.get("kind")), self.retention.get("other", "D10"))
         return retain_until(int(str(meta.get("date", "1970"))[:4]), period)
 
+    def organs(self) -> list[tuple[str, int]]:
+        """Every organ with documents in the city's archive, and how many (for the 市档案员)."""
+        with self.session.connection("归档记录") as conn:
+            found = conn.execute("SELECT organ, count(*) FROM archive_records GROUP BY organ ORDER BY organ")
+            return [(str(organ), int(count)) for organ, count in found]
+
     # --- the lock ------------------------------------------------------------------------------
 
     @contextlib.contextmanager

@@ -14,6 +14,7 @@ from docgen._io import current_user
 from docgen.accounts import ACTION_NAMES, Account, account_name, allowed, role_keys
 from docgen.errors import AccountError, ArchiveError
 from docgen.pipeline.workspace import Workspace
+from docgen.vocab import CITY_ROLES, ROLES
 
 REFUSED_EVENT = "refused"
 
@@ -24,6 +25,7 @@ def add_account(ws: Workspace, name: str, password: str, roles: Iterable[str]) -
     if not keys:
         msg = "请至少给出一个角色（--role），例如 --role 管理员。"
         raise AccountError(msg)
+    _city_roles_only_in_the_city(ws, keys)
     account = ws.accounts.add(name, password, keys)
     log_event(ws, "account_added", account=account.name, roles=list(account.roles))
     return account
@@ -46,6 +48,7 @@ def change_account(
         raise AccountError(msg)
     added, removed = set(role_keys(add_roles)), set(role_keys(remove_roles))
     roles = tuple(r for r in role_keys([*account.roles, *added]) if r not in removed)
+    _city_roles_only_in_the_city(ws, tuple(added))
     if not roles:
         msg = f"账户“{name}”至少要有一个角色；不再使用的账户请停用（--disable）。"
         raise AccountError(msg)
@@ -65,6 +68,14 @@ def change_account(
         said["active"] = changed.active
     log_event(ws, "account_changed", **said)
     return changed
+
+
+def _city_roles_only_in_the_city(ws: Workspace, keys: tuple[str, ...]) -> None:
+    """市档案员 reads every organ of a city: a workspace of one bureau has no other organ to read."""
+    given = [ROLES[k] for k in keys if k in CITY_ROLES]
+    if given and ws.settings.city is None:
+        msg = f"“{'、'.join(given)}”只用于城市版（docgen.toml 写明 [city] 之后）：本工作区只有本局的文件。"
+        raise AccountError(msg)
 
 
 def _other_admins(ws: Workspace, name: str) -> bool:

@@ -23,14 +23,16 @@ appends an event to the log.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
 from docgen.accounts import ACCOUNTS_FILE, Accounts, AccountStore
-from docgen.archive.paths import REGISTRY
+from docgen.archive.paths import REGISTRY, safe_name
 from docgen.archive.store import Archive, DocumentStore
 from docgen.config import Settings, load_settings
 from docgen.drafts import DRAFTS_DIR, Drafts, DraftStore
+from docgen.errors import DocgenError
 from docgen.jobs import JobStore
 from docgen.numbering.registry import NumberStore, Registry
 from docgen.pg import Database
@@ -102,6 +104,19 @@ class Workspace:
     def root(self) -> Path:
         """The workspace folder."""
         return self.settings.workspace
+
+    def of_organ(self, organ: str) -> Workspace:
+        """The same city seen as another organ sees it: its ledger, archive and search (read by 市档案员).
+
+        Its files are cached apart from this organ's, under ``.cache/organs/``: two organs' folders
+        may have the same name.
+        """
+        if self.settings.city is None:
+            msg = "只有城市版才有其他机关。"
+            raise DocgenError(msg)
+        cache = self.root / ".cache" / "organs" / safe_name(organ)
+        city = dataclasses.replace(self.settings.city, organ=organ)
+        return Workspace(dataclasses.replace(self.settings, city=city, archive_dir=cache / "archive"))
 
     def changed(self) -> tuple[int, int]:
         """The archive's generation: equal values mean nothing was stored, voided or checked since."""

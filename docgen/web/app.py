@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import anyio
 import jinja2
@@ -52,6 +52,7 @@ from docgen.pipeline.office import (
     ledger,
     take_number,
 )
+from docgen.pipeline.organs import city_organs, organ_workspace
 from docgen.pipeline.records import FILLABLE, verify_archive
 from docgen.pipeline.searching import SortOrder, build_query, search_archive
 from docgen.pipeline.workspace import Workspace
@@ -74,7 +75,7 @@ KIND_LABELS = {**KIND_NAMES, "other": "其他文件"}
 RECENT = 12
 RESULTS = 20  # hits a page
 MAX_PAGE = 500  # 10,000 hits: further than anyone pages; a narrower search is said instead
-PAGE_ACTIONS = ("take_number", "void_number", "draft", "audit", "file")  # what pages offer by role
+PAGE_ACTIONS = ("take_number", "void_number", "draft", "audit", "file", "read_other_organs")  # what pages offer by role
 AUDIT_PAGE = 100  # events a page of the audit shows
 MAX_UPLOADS = 20  # files one upload may import
 MAX_UPLOAD_BYTES = 500 << 20  # one upload in all: a few 300-page scans at 300 dpi
@@ -306,6 +307,8 @@ class Office:
         self._hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
         self._accounts_in_use = False
         self.view = ArchiveView(ws)
+        self._organ_views: dict[str, tuple[Workspace, ArchiveView]] = {}  # other organs the 市档案员 read
+        self._organ_guard = threading.Lock()
         self.templates = _templates()
         self.drafting = DraftPages(self)
 
@@ -339,6 +342,25 @@ class Office:
         except AccountError as exc:
             raise HTTPException(403, exc.message) from exc
 
+    async def scope(self, request: Request) -> tuple[Workspace, ArchiveView, str | None]:
+        """The organ a page shows: this server's own, or (``?organ=``, 市档案员 only) another of the city."""
+        organ = request.query_params.get("organ", "").strip()
+        if not organ or (self.settings.city is not None and organ == self.settings.city.organ):
+            return self.ws, self.view, None
+        if not self.uses_accounts():  # no accounts: nobody is known to be the 市档案员
+            raise HTTPException(403, "只有市档案员可以查阅其他机关的文件：请用市档案员的账户登录。")
+        await self.permit(request, "read_other_organs", organ)
+        try:
+            seen = await run_in_threadpool(organ_workspace, self.ws, organ, self.account_of(request))
+        except AccountError as exc:
+            raise HTTPException(403, exc.message) from exc
+        except DocgenError as exc:
+            raise HTTPException(404, exc.message) from exc
+        with self._organ_guard:
+            if organ not in self._organ_views:
+                self._organ_views[organ] = (seen, ArchiveView(seen))
+            return (*self._organ_views[organ], organ)
+
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         """Render a page with what every page shows (the clerk, the CSRF token, the section)."""
         session = self.session_of(request)
@@ -352,8 +374,11 @@ class Office:
             "csrf": csrf_token(self.secret, session),
             "section": name.removesuffix(".html"),
             "error": None,
+            "organ": None,
         }
-        return self.templates.TemplateResponse(request, name, {**values, **context}, status_code=status)
+        merged = {**values, **context}
+        merged["doc_href"] = _doc_href(merged["organ"])
+        return self.templates.TemplateResponse(request, name, merged, status_code=status)
 
     async def as_clerk(self, request: Request, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking work in a thread, as the signed-in clerk (the ledger's 经办人, the log's user)."""
@@ -394,6 +419,7 @@ class Office:
         typed = {k: q.get(k, "").strip() for k in ("q", "kind", "year", "enterprise", "from", "to")}
         sort: SortOrder = SORTS_BY_VALUE.get(q.get("sort", ""), "date")
         page = int(q["page"]) if q.get("page", "").isdigit() and 0 < int(q["page"]) <= MAX_PAGE else 1
+        seen, view, organ = await self.scope(request)
         found, error = None, None
         asked = any(typed.values())
         if asked:
@@ -403,10 +429,10 @@ class Office:
                     enterprise=typed["enterprise"] or None, date_from=typed["from"] or None,
                     date_to=typed["to"] or None, sort=sort, limit=RESULTS, offset=(page - 1) * RESULTS,
                 )  # fmt: skip
-                found = await self.as_clerk(request, search_archive, self.ws, query)
+                found = await self.as_clerk(request, search_archive, seen, query)
             except DocgenError as exc:
                 error = exc.message
-        recent = [] if asked else (await run_in_threadpool(self.view.latest))[:RECENT]
+        recent = [] if asked else (await run_in_threadpool(view.latest))[:RECENT]
         total = found.total if found else 0
         return self.page(
             request,
@@ -424,7 +450,8 @@ class Office:
             page_number=page,
             pages=min(MAX_PAGE, -(-total // RESULTS)),
             first_shown=(page - 1) * RESULTS + 1,
-            link=lambda **change: "/search?" + urlencode({**typed, "sort": sort, **change}),
+            organ=organ,
+            link=lambda **change: "/search?" + urlencode({**typed, "sort": sort, **_organ_param(organ), **change}),
         )
 
     async def browse(self, request: Request) -> Response:
@@ -432,9 +459,10 @@ class Office:
         q = request.query_params
         year, month, kind, enterprise = (q.get(k) or None for k in ("year", "month", "kind", "enterprise"))
         every_enterprise = q.get("enterprises") == "all"
-        facets = await run_in_threadpool(self.view.facets, year, month, kind, enterprise)
-        documents = await run_in_threadpool(self.view.listing, year, month, kind, enterprise)
-        kept = {"year": year, "month": month, "kind": kind, "enterprise": enterprise}
+        _, view, organ = await self.scope(request)
+        facets = await run_in_threadpool(view.facets, year, month, kind, enterprise)
+        documents = await run_in_threadpool(view.listing, year, month, kind, enterprise)
+        kept = {"organ": organ, "year": year, "month": month, "kind": kind, "enterprise": enterprise}
         return self.page(
             request,
             "browse.html",
@@ -446,13 +474,15 @@ class Office:
             enterprise=enterprise,
             every_enterprise=every_enterprise,
             enterprises_shown=facets.enterprises.most_common(None if every_enterprise else TOP_ENTERPRISES),
-            link=lambda **change: "/browse?" + urlencode({k: v for k, v in {**kept, **change}.items() if v}),
-            facet_link=lambda **change: "/browse?" + urlencode({k: v for k, v in change.items() if v}),
+            organ=organ,
+            link=lambda **change: _url("/browse", {**kept, **change}),
+            facet_link=lambda **change: _url("/browse", {**_organ_param(organ), **change}),
         )
 
     async def document(self, request: Request) -> Response:
         """``/doc/<id>``: one document: metadata, versions, events, its verification, the PDF."""
-        shown = await run_in_threadpool(self.view.document, request.path_params["doc_id"])
+        _, view, organ = await self.scope(request)
+        shown = await run_in_threadpool(view.document, request.path_params["doc_id"])
         if shown is None:
             raise HTTPException(404, "没有这份文件。")
         meta: dict[str, Any] = dict(shown.meta)
@@ -460,13 +490,14 @@ class Office:
             (label, _shown(key, meta[key])) for key, label in META_LABELS.items() if meta.get(key) not in (None, "", [])
         ]
         withheld = bool(meta.get("secrecy")) and not self.settings.show_classified
-        return self.page(request, "document.html", doc=shown, labelled=labelled, withheld=withheld)
+        return self.page(request, "document.html", doc=shown, labelled=labelled, withheld=withheld, organ=organ)
 
     async def document_file(self, request: Request) -> Response:
         """``/doc/<id>/<name>``: a file the document's records list, PDF inline, DOCX downloaded."""
         doc_id, name = request.path_params["doc_id"], request.path_params["name"]
-        path = await run_in_threadpool(self.view.file, doc_id, name)
-        meta = self.view.find(doc_id)
+        _, view, _ = await self.scope(request)
+        path = await run_in_threadpool(view.file, doc_id, name)
+        meta = view.find(doc_id)
         if path is None or meta is None:
             raise HTTPException(404, "没有这个文件。")
         if meta.get("secrecy") and not self.settings.show_classified:
@@ -490,7 +521,8 @@ class Office:
         spool.close()
         target = Path(spool.name)
         try:
-            added, withheld = await run_in_threadpool(self.view.bundle, picked, target)
+            _, view, _ = await self.scope(request)
+            added, withheld = await run_in_threadpool(view.bundle, picked, target)
         except BaseException:
             target.unlink(missing_ok=True)
             raise
@@ -505,6 +537,17 @@ class Office:
             filename=name,
             background=BackgroundTask(target.unlink, missing_ok=True),
         )
+
+    async def organs(self, request: Request) -> Response:
+        """``/organs``: every organ of the city with its documents, for the 市档案员 to open (read only)."""
+        account = self.account_of(request)
+        if account is None or not account.may("read_other_organs"):
+            if account is not None:
+                await self.permit(request, "read_other_organs", "各机关")
+            raise HTTPException(403, "只有市档案员可以查阅各机关的文件。")
+        organs = await run_in_threadpool(city_organs, self.ws)
+        own = self.settings.city.organ if self.settings.city else ""
+        return self.page(request, "organs.html", organs=organs, own=own)
 
     async def numbers(self, request: Request) -> Response:
         """``/numbers?year=&prefix=``: the ledger and the forms to take or void a number."""
@@ -725,6 +768,7 @@ class Office:
             Route("/doc/{doc_id:str}", self.document),
             Route("/doc/{doc_id:str}/{name:str}", self.document_file),
             Route("/download", self.download),
+            Route("/organs", self.organs),
             Route("/numbers", self.numbers),
             Route("/numbers/next", self.numbers_next, methods=["POST"]),
             Route("/numbers/void", self.numbers_void, methods=["POST"]),
@@ -736,6 +780,27 @@ class Office:
             Route("/logout", self.logout, methods=["POST"]),
             Mount("/static", StaticFiles(packages=[("docgen.web", "static")]), name="static"),
         ]
+
+
+def _url(path: str, params: dict[str, Any]) -> str:
+    """``path`` with the parameters that have a value."""
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"{path}?{query}" if query else path
+
+
+def _organ_param(organ: str | None) -> dict[str, str]:
+    return {"organ": organ} if organ else {}
+
+
+def _doc_href(organ: str | None) -> Callable[..., str]:
+    """How a page links to a document (or one of its files) of the organ it shows."""
+    query = f"?organ={quote(organ)}" if organ else ""
+
+    def href(path: str, name: str = "", *, download: bool = False) -> str:
+        tail = f"{query}&download=1" if download and query else ("?download=1" if download else query)
+        return f"/doc/{document_id(path)}{'/' + name if name else ''}{tail}"
+
+    return href
 
 
 def one_page(items: list[T], name: str, asked: str, size: int) -> dict[str, Any]:
