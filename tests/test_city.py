@@ -406,40 +406,115 @@ def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
     assert events == ["issued", "verified"], "the killed worker's record rolled back with its event"
 
 
-@pytest.mark.libreoffice
-def test_a_draft_signed_off_in_the_browser_is_issued_by_a_worker(city_postgres: Postgres, tmp_path: Path) -> None:
-    from docgen.drafts import Stage
+def reviewed_draft(ws: Workspace) -> str:
+    """A notice drafted, submitted and passed by its reviewer: the 签发 is next."""
     from docgen.pipeline.accounts import add_account
     from docgen.pipeline.drafting import new_draft, save_draft, take_step, view_draft
-    from docgen.pipeline.working import run_worker
-    from docgen.web.jobs import DraftWork
 
-    dsn = city_postgres.create_database(f"drafts{uuid.uuid4().hex[:8]}")
-    settings = f'[city]\ndatabase = "{dsn}"\n[issuer]\nname = "台山市工业和信息化局"\nprefix = "台工信"\n'
-    (tmp_path / "docgen.toml").write_text(settings, encoding="utf-8")
-    ws = Workspace.open(tmp_path, env={})
     people = {
         n: add_account(ws, n, "a-long-password-1", r)
         for n, r in (("陈拟稿", ("drafter",)), ("林核稿", ("reviewer",)), ("黄局长", ("signer",)))
     }
-    draft = new_draft(ws, people["陈拟稿"], "notice", "关于做好年度统计报表报送工作的通知", prefix="台工信")
+    draft = new_draft(ws, people["陈拟稿"], "notice", "关于做好年度统计报表报送工作的通知", prefix="恩科工商务字")
     values = {**view_draft(ws, draft.id).values, "notice.recipients": "各有关企业", "notice.body": "请按时报送。"}
     save_draft(ws, people["陈拟稿"], draft.id, values)
     take_step(ws, people["陈拟稿"], draft.id, "submit")
     take_step(ws, people["林核稿"], draft.id, "pass", "拟同意。")
-    take_step(ws, people["黄局长"], draft.id, "sign", "同意。")
-    work = DraftWork(ws)
-    work.issue(draft.id)  # what the 签发 button does: in the city, a job any worker takes
-    assert work.resume() == 0, "the queue keeps its jobs: nothing for a restarted server to take up"
-    [job] = ws.jobs.recent() if ws.jobs else []
-    assert (job.kind, job.state) == ("issue_draft", "queued")
-    assert run_worker(ws, once=True) == 1
-    shown = ws.drafts.get(draft.id)
+    return draft.id
+
+
+def serve(ws: Path, port: int, pause: str | None = None) -> Any:
+    """A real ``docgen serve`` on ``port``, answering (``pause``: a DOCGEN_PAUSE_AT point)."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx2 as httpx
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), **({"DOCGEN_PAUSE_AT": pause} if pause else {})}
+    command = [sys.executable, "-m", "docgen", "-w", str(ws), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
+        except httpx.HTTPError:
+            assert server.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        else:
+            return server
+
+
+@pytest.mark.libreoffice
+def test_a_server_killed_between_sign_off_and_its_job_queues_it_once_when_it_starts_again(
+    city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
+) -> None:
+    """签发 in the browser of a real ``docgen serve``, killed with SIGKILL before the job is queued."""
+    import os
+    import re
+    import signal
+    import threading
+    import time
+
+    import httpx2 as httpx
+
+    from docgen.drafts import Stage
+    from tools.city import free_port
+
+    ws_path = city_workspace(tmp_path / "ws", city_postgres, city_objects, f"signed{uuid.uuid4().hex[:8]}")
+    with (ws_path / "docgen.toml").open("a", encoding="utf-8") as toml:
+        toml.write('[issuer]\nname = "恩平市科工商务局"\nprefix = "恩科工商务字"\n')
+    draft_id = reviewed_draft(Workspace.open(ws_path, env={}))
+    marker = tmp_path / "paused"
+    port = free_port()
+    server = serve(ws_path, port, f"draft-before-queue:{marker}")
+    signer = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+    assert signer.post("/login", data={"name": "黄局长", "password": "a-long-password-1"}).status_code in (200, 303)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', signer.get(f"/drafts/{draft_id}").text)
+    assert csrf is not None
+    form = {"csrf": csrf[1], "step": "sign", "opinion": "同意。"}
+    pressed = threading.Thread(target=lambda: _ignore(lambda: signer.post(f"/drafts/{draft_id}/step", data=form)))
+    pressed.start()  # the 签发 button: its answer never comes, the server dies first
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert server.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait(timeout=30)
+    pressed.join(timeout=60)
+    signed = Workspace.open(ws_path, env={}).drafts.get(draft_id)
+    assert signed is not None and signed.stage is Stage.SIGNED, "signed off, and killed before the job"
+    assert json.loads(run_cli("-w", str(ws_path), "jobs", "--json").out) == []
+    # Two servers start again at once: the signed-off draft is queued, once.
+    again = [serve(ws_path, free_port()), serve(ws_path, free_port())]
+    for restarted in again:
+        restarted.terminate()
+        restarted.wait(timeout=30)
+    [job] = json.loads(run_cli("-w", str(ws_path), "jobs", "--json").out)
+    assert (job["kind"], job["state"]) == ("issue_draft", "queued")
+    worked = run_cli("-w", str(ws_path), "worker", "--once", "--idle-exit", "30")
+    assert worked.exit_code == 0, worked.err
+    shown = Workspace.open(ws_path, env={}).drafts.get(draft_id)
     assert shown is not None and shown.stage is Stage.ISSUED, shown
     [issued] = shown.issued
-    assert issued["number"].startswith("台工信〔") and issued["number"].endswith("〕1号")
-    meta = json.loads((ws.settings.archive_dir / issued["path"] / "meta.json").read_text(encoding="utf-8"))
+    assert issued["number"].startswith("恩科工商务字〔") and issued["number"].endswith("〕1号")
+    [meta] = Workspace.open(ws_path, env={}).archive.metas()
     assert meta["archived_by"] == "黄局长" and "sheet.pdf" in meta["files"]
+    assert run_cli("-w", str(ws_path), "archive", "verify").exit_code == 0
+    assert run_cli("-w", str(ws_path), "number", "check").exit_code == 0
+
+
+def _ignore(call: Any) -> None:
+    """Make a request whose connection is cut (the server killed mid-way)."""
+    import contextlib
+
+    import httpx2 as httpx
+
+    with contextlib.suppress(httpx.HTTPError):
+        call()
 
 
 def test_a_city_database_out_of_reach_is_said_on_every_page_not_a_server_error(tmp_path: Path) -> None:

@@ -52,6 +52,9 @@ class JobStore(Protocol):
     def enqueue(self, kind: str, payload: dict[str, Any], by: str) -> Job:
         """A new job, queued."""
 
+    def enqueue_once(self, kind: str, payload: dict[str, Any], by: str) -> tuple[Job, bool]:
+        """The job for this very work: one queued, running or done already, else a new one (and True)."""
+
     def take(self, worker: str, lease_seconds: float = LEASE_SECONDS) -> Job | None:
         """The oldest job nobody holds (queued, or running with its lease run out), now held by ``worker``."""
 
@@ -87,12 +90,33 @@ class PgJobs:
     def enqueue(self, kind: str, payload: dict[str, Any], by: str) -> Job:
         """A new job, queued."""
         with self._transaction() as conn:
-            row = conn.execute(
-                "INSERT INTO jobs (organ, kind, payload, queued_by) VALUES (%s, %s, %s::jsonb, %s)"  # noqa: S608
-                f" RETURNING {_COLUMNS}",
-                (self.organ, kind, json.dumps(payload, ensure_ascii=False), by),
-            ).fetchone()
+            return self._insert(conn, kind, payload, by)
+
+    def _insert(self, conn: Any, kind: str, payload: dict[str, Any], by: str) -> Job:
+        row = conn.execute(
+            "INSERT INTO jobs (organ, kind, payload, queued_by) VALUES (%s, %s, %s::jsonb, %s)"  # noqa: S608
+            f" RETURNING {_COLUMNS}",
+            (self.organ, kind, json.dumps(payload, ensure_ascii=False), by),
+        ).fetchone()
         return Job(*row)
+
+    def enqueue_once(self, kind: str, payload: dict[str, Any], by: str) -> tuple[Job, bool]:
+        """The job for this very work if one is queued, running or done; else a new one (and True).
+
+        A server killed between a draft's sign-off and its job asks again when it starts: the
+        advisory lock on the work makes two servers asking at once queue it once.
+        """
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        with self._transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext('docgen-job'), hashtext(%s))", (f"{kind}{text}",))
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM jobs WHERE organ = %s AND kind = %s AND payload = %s::jsonb"  # noqa: S608
+                " AND state IN ('queued', 'running', 'done') ORDER BY id DESC LIMIT 1",
+                (self.organ, kind, text),
+            ).fetchone()
+            if row is not None:
+                return Job(*row), False
+            return self._insert(conn, kind, payload, by), True
 
     def take(self, worker: str, lease_seconds: float = LEASE_SECONDS) -> Job | None:
         """The oldest job nobody holds, now held by ``worker`` for ``lease_seconds``."""

@@ -20,8 +20,9 @@ from typing import Any
 from docgen._io import acting_as, current_user
 from docgen.convert.libreoffice import Converter
 from docgen.errors import DocgenError
+from docgen.faults import pause_point
 from docgen.jobs import JOB_STATES, LEASE_SECONDS, Job, JobStore
-from docgen.pipeline.drafting import issue_draft
+from docgen.pipeline.drafting import issue_draft, waiting_jobs
 from docgen.pipeline.issue import issue_case
 from docgen.pipeline.prepare import converter_for
 from docgen.pipeline.workspace import Workspace
@@ -62,9 +63,19 @@ def queue_issue(
     return job_store(ws).enqueue(ISSUE_CASE, payload, current_user())
 
 
-def queue_draft(ws: Workspace, draft_id: str) -> Job:
-    """Queue a signed-off draft for issuing by a worker (the city profile's way of 签发 in the browser)."""
-    return job_store(ws).enqueue(ISSUE_DRAFT, {"draft": draft_id}, current_user())
+def queue_draft(ws: Workspace, draft_id: str) -> bool:
+    """Queue a signed-off draft for issuing by a worker (the city's 签发 in the browser); False when it was already.
+
+    Asked again for a draft already queued, running or issued (a restarted server taking up
+    what it left), nothing is queued twice.
+    """
+    pause_point("draft-before-queue")
+    return job_store(ws).enqueue_once(ISSUE_DRAFT, {"draft": draft_id}, current_user())[1]
+
+
+def queue_waiting_drafts(ws: Workspace) -> int:
+    """Queue every signed-off draft no job holds (a server killed between 签发 and its job); how many."""
+    return sum(queue_draft(ws, draft.id) for draft in waiting_jobs(ws))
 
 
 def worker_name() -> str:
@@ -165,6 +176,7 @@ __all__ = [
     "job_store",
     "queue_draft",
     "queue_issue",
+    "queue_waiting_drafts",
     "run_worker",
     "worker_name",
 ]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from docgen._io import acting_as
 from docgen.pipeline.drafting import Previewer, issue_draft, waiting_jobs
-from docgen.pipeline.working import queue_draft
+from docgen.pipeline.working import queue_draft, queue_waiting_drafts
 from docgen.pipeline.workspace import Workspace
 
 
@@ -51,10 +51,11 @@ class DraftWork:
     def resume(self) -> int:
         """Queue every draft a stopped server left signed off but not archived; how many.
 
-        The city's queue keeps its jobs through any restart: nothing to take up there.
+        The city's queue keeps its jobs through any restart; a draft signed off by a server killed
+        before it queued the job is queued now (once, however many servers start).
         """
         if self.ws.jobs is not None:
-            return 0
+            return queue_waiting_drafts(self.ws)
         waiting = waiting_jobs(self.ws)
         for draft in waiting:
             self.issue(draft.id)
