@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import psycopg
 
 MIGRATIONS = "docgen:migrations"  # Alembic's script location, inside the package
-SCHEMA_HEAD = "0005"  # the newest revision in migrations/versions (a test holds the two equal)
+SCHEMA_HEAD = "0006"  # the newest revision in migrations/versions (a test holds the two equal)
 SCHEMA_LOCK = 0x646F6367656E  # "docgen": the advisory lock every process migrates under
 POOL_MAX = 8
 CONNECT_TIMEOUT_S = 10
@@ -172,9 +172,46 @@ class Database:
             cls._migrated.clear()
 
 
+class Session:
+    """A store's transaction held by a ``hold`` block (under an organ's advisory lock), used by every query inside it.
+
+    One connection per block: a thread waiting for the lock never needs a second one from the
+    pool, so many waiting threads cannot starve the one holding it. ``lock`` names what is
+    locked ("docgen-archive"); ``error`` is the store's own error class.
+    """
+
+    def __init__(self, database: Database, lock: str, error: type[DocgenError]) -> None:
+        self.database, self.lock, self.error = database, lock, error
+        self._held = threading.local()
+
+    @contextlib.contextmanager
+    def connection(self, what: str) -> Iterator[psycopg.Connection[Any]]:
+        """The held connection inside ``hold``, else a transaction of its own."""
+        held = getattr(self._held, "conn", None)
+        if held is not None:
+            yield held
+            return
+        with self.database.transaction(what, self.error) as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def hold(self, organ: str, what: str) -> Iterator[psycopg.Connection[Any]]:
+        """One transaction holding the organ's lock (every server waits for it) for the block."""
+        if getattr(self._held, "conn", None) is not None:
+            yield self._held.conn  # already held by this thread: the same transaction
+            return
+        with self.database.transaction(what, self.error) as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", (self.lock, organ))
+            self._held.conn = conn
+            try:
+                yield conn
+            finally:
+                self._held.conn = None
+
+
 def first_line(exc: BaseException) -> str:
     """A driver's message without its detail lines."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-__all__ = ["Database", "DatabaseError", "first_line", "shown", "sqlalchemy_url"]
+__all__ = ["Database", "DatabaseError", "Session", "first_line", "shown", "sqlalchemy_url"]

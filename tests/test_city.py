@@ -393,7 +393,8 @@ def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
     first.wait(timeout=30)
     [job] = json.loads(run_cli("-w", str(ws), "jobs", "--json").out)
     assert job["state"] == "running" and job["attempts"] == 1, "held by the killed worker until its lease ends"
-    second = run_cli("-w", str(ws), "worker", "--once", "--idle-exit", "30")  # waits out the killed one's lease
+    elsewhere = another_machine(ws, tmp_path / "another-machine")  # without the case file
+    second = run_cli("-w", str(elsewhere), "worker", "--once", "--idle-exit", "30")  # waits out the lease
     assert second.exit_code == 0 and "做完 1 个任务" in second.out, second.err
     [job] = json.loads(run_cli("-w", str(ws), "jobs", "--json").out)
     assert (job["state"], job["attempts"]) == ("done", 2)
@@ -404,6 +405,13 @@ def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
     assert run_cli("-w", str(ws), "number", "check").exit_code == 0
     events = [e["event"] for e in Workspace.open(ws, env={}).archive.log.events()]
     assert events == ["issued", "verified"], "the killed worker's record rolled back with its event"
+
+
+def another_machine(ws: Path, folder: Path) -> Path:
+    """An empty workspace naming the same database and bucket as ``ws``: another machine of the city."""
+    folder.mkdir()
+    shutil.copy(ws / "docgen.toml", folder / "docgen.toml")
+    return folder
 
 
 def reviewed_draft(ws: Workspace) -> str:
@@ -452,7 +460,11 @@ def serve(ws: Path, port: int, pause: str | None = None) -> Any:
 def test_a_server_killed_between_sign_off_and_its_job_queues_it_once_when_it_starts_again(
     city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
 ) -> None:
-    """签发 in the browser of a real ``docgen serve``, killed with SIGKILL before the job is queued."""
+    """签发 in the browser of a real ``docgen serve``, killed with SIGKILL before the job is queued.
+
+    The worker that issues it runs in another workspace folder (another machine): the draft, the
+    number, the records and the files reach it through the database and the bucket only.
+    """
     import os
     import re
     import signal
@@ -495,7 +507,8 @@ def test_a_server_killed_between_sign_off_and_its_job_queues_it_once_when_it_sta
         restarted.wait(timeout=30)
     [job] = json.loads(run_cli("-w", str(ws_path), "jobs", "--json").out)
     assert (job["kind"], job["state"]) == ("issue_draft", "queued")
-    worked = run_cli("-w", str(ws_path), "worker", "--once", "--idle-exit", "30")
+    elsewhere = another_machine(ws_path, tmp_path / "worker-machine")  # no draft, no file of its own
+    worked = run_cli("-w", str(elsewhere), "worker", "--once", "--idle-exit", "30")
     assert worked.exit_code == 0, worked.err
     shown = Workspace.open(ws_path, env={}).drafts.get(draft_id)
     assert shown is not None and shown.stage is Stage.ISSUED, shown

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,7 @@ from docgen.archive.store import Archive, StagedDocument, StoreResult, new_recor
 from docgen.archive.verify import VerifyReport
 from docgen.errors import ArchiveError, UnsafePathError
 from docgen.faults import pause_point
-from docgen.pg import Database
+from docgen.pg import Database, Session
 
 INSERT_EVENT = "INSERT INTO archive_events (organ, seq, line) VALUES (%s, %s, %s)"
 INSERT_RECORD = (
@@ -46,42 +45,6 @@ INSERT_RECORD = (
 )
 HEAD_NAME = "日志头（数据库 archive_heads）"
 Connection = Any  # a psycopg connection inside a transaction (psycopg loads only in the city profile)
-
-
-class Session:
-    """The organ's database transaction a ``locked()`` block holds, used by every query inside it.
-
-    One connection per block: a thread waiting for the organ's lock never needs a second one from
-    the pool, so many waiting threads cannot starve the one holding it.
-    """
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-        self._held = threading.local()
-
-    @contextlib.contextmanager
-    def connection(self, what: str) -> Iterator[Connection]:
-        """The held connection inside ``hold``, else a transaction of its own."""
-        held = getattr(self._held, "conn", None)
-        if held is not None:
-            yield held
-            return
-        with self.database.transaction(what, ArchiveError) as conn:
-            yield conn
-
-    @contextlib.contextmanager
-    def hold(self, organ: str) -> Iterator[Connection]:
-        """One transaction holding the organ's archive lock (every server waits for it) for the block."""
-        if getattr(self._held, "conn", None) is not None:
-            yield self._held.conn  # already held by this thread: the same transaction
-            return
-        with self.database.transaction("归档库", ArchiveError) as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(hashtext('docgen-archive'), hashtext(%s))", (organ,))
-            self._held.conn = conn
-            try:
-                yield conn
-            finally:
-                self._held.conn = None
 
 
 class PgEventLog(ArchiveLog):
@@ -151,7 +114,7 @@ class PgEventLog(ArchiveLog):
         The chain moves with them: their SM3 links hold here as they held in the file. Lines
         already taken (a migration run again) must be the same; a log of the organ's own is refused.
         """
-        with self.session.hold(self.organ) as conn:
+        with self.session.hold(self.organ, "归档库") as conn:
             there = self.lines()
             texts = [line.decode("utf-8") for line in lines]
             if texts[: len(there)] != there:
@@ -188,7 +151,7 @@ class CityArchive(Archive):
         self.bucket = bucket
         self.organ = organ
         self.retention = dict(retention)
-        self.session = Session(database)
+        self.session = Session(database, "docgen-archive", ArchiveError)
         self.city_log = PgEventLog(self.session, organ)
         self.log = self.city_log
 
@@ -212,7 +175,7 @@ class CityArchive(Archive):
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the organ's archive lock on every server; events appended inside commit with it."""
-        with self.session.hold(self.organ):
+        with self.session.hold(self.organ, "归档库"):
             yield
 
     # --- reading -------------------------------------------------------------------------------
@@ -301,7 +264,7 @@ class CityArchive(Archive):
 
     def store(self, staged: StagedDocument, reason: str | None = None) -> StoreResult:
         """Put the files, locked, into the bucket; then the record and its event in one transaction."""
-        with self.session.hold(self.organ) as conn:
+        with self.session.hold(self.organ, "归档库") as conn:
             self._clean_tmp()
             previous = self._newest(conn, staged.identity)
             if previous is not None and previous.get("fingerprint") == staged.fingerprint:
@@ -524,4 +487,4 @@ def _compare_with_event(
         report.differs_from_log.append(f"{relative}（记录中的校验值与签发时日志记录的不同）")
 
 
-__all__ = ["CityArchive", "LockReport", "PgEventLog", "Session"]
+__all__ = ["CityArchive", "LockReport", "PgEventLog"]

@@ -187,7 +187,70 @@ class DraftStore(Protocol):
         """One change to the drafts at a time."""
 
 
-class Drafts:
+class DraftBook:
+    """What every draft store does the same way; a store keeps a draft's text, its history and its flow."""
+
+    def create(self, kind: str, title: str, author: str, text: str) -> Draft:
+        """A new draft holding ``text``; its first revision kept in the history."""
+        draft = Draft(secrets.token_hex(6), kind, title, author, now())
+        with self.locked():
+            self._new(draft, text)
+        return draft
+
+    def save_text(self, draft_id: str, text: str, title: str) -> Draft:
+        """Save a new revision of the text (kept in the history too); the caller holds the lock."""
+        draft = self.get(draft_id)
+        if draft is None:
+            msg = f"没有这份稿件：{draft_id}"
+            raise FlowError(msg)
+        if text == self.text(draft_id) and title == draft.title:
+            return draft
+        changed = replace(draft, revision=draft.revision + 1, title=title or draft.title)
+        self._write_text(draft_id, text, changed.revision)
+        return self.update(changed)
+
+    def update(self, draft: Draft) -> Draft:
+        """Write the draft's flow record; the caller holds the lock."""
+        self._write_flow(draft)
+        return draft
+
+    @staticmethod
+    def checked_id(draft_id: str) -> str:
+        """A draft id as docgen makes them (twelve hex digits), else "no such draft"."""
+        if not _ID.fullmatch(draft_id):
+            msg = f"没有这份稿件：{draft_id}"
+            raise FlowError(msg)
+        return draft_id
+
+    @staticmethod
+    def flow_record(draft: Draft) -> bytes:
+        """The flow record as stored: JSON of the draft."""
+        return json.dumps(asdict(draft), ensure_ascii=False, indent=1).encode("utf-8")
+
+    # What a store supplies.
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """One change to the drafts at a time."""
+        raise NotImplementedError
+
+    def get(self, draft_id: str) -> Draft | None:
+        """The draft, or None."""
+        raise NotImplementedError
+
+    def text(self, draft_id: str) -> str:
+        """The draft's case text."""
+        raise NotImplementedError
+
+    def _new(self, draft: Draft, text: str) -> None:
+        raise NotImplementedError
+
+    def _write_text(self, draft_id: str, text: str, revision: int) -> None:
+        raise NotImplementedError
+
+    def _write_flow(self, draft: Draft) -> None:
+        raise NotImplementedError
+
+
+class Drafts(DraftBook):
     """Drafts as folders: ``<root>/<id>/case.yaml``, ``flow.json`` and ``history/``."""
 
     def __init__(self, root: Path) -> None:
@@ -200,10 +263,7 @@ class Drafts:
             yield
 
     def _folder(self, draft_id: str) -> Path:
-        if not _ID.fullmatch(draft_id):
-            msg = f"没有这份稿件：{draft_id}"
-            raise FlowError(msg)
-        return self.root / draft_id
+        return self.root / self.checked_id(draft_id)
 
     def case_path(self, draft_id: str) -> Path:
         """The draft's case file, as the command line issues or renders it."""
@@ -213,15 +273,10 @@ class Drafts:
         """Where the page images of the draft's last good preview are kept."""
         return self._folder(draft_id) / PREVIEW_DIR
 
-    def create(self, kind: str, title: str, author: str, text: str) -> Draft:
-        """A new draft holding ``text``; its first revision kept in the history."""
-        draft = Draft(secrets.token_hex(6), kind, title, author, now())
-        folder = self._folder(draft.id)
-        with self.locked():
-            folder.mkdir(parents=True)
-            self._write_text(folder, text, 1)
-            self._write_flow(folder, draft)
-        return draft
+    def _new(self, draft: Draft, text: str) -> None:
+        self._folder(draft.id).mkdir(parents=True)
+        self._write_text(draft.id, text, 1)
+        self._write_flow(draft)
 
     def get(self, draft_id: str) -> Draft | None:
         """The draft, or None when there is none of that id."""
@@ -232,7 +287,7 @@ class Drafts:
         except (OSError, ValueError) as exc:
             msg = f"稿件 {draft_id} 的流转记录无法读取（{exc}）。"
             raise FlowError(msg) from exc
-        return _draft(raw)
+        return draft_from(raw)
 
     def all(self) -> list[Draft]:
         """Every draft, newest first."""
@@ -244,23 +299,6 @@ class Drafts:
     def text(self, draft_id: str) -> str:
         """The draft's case text as saved last."""
         return self.case_path(draft_id).read_text(encoding="utf-8")
-
-    def save_text(self, draft_id: str, text: str, title: str) -> Draft:
-        """Save a new revision of the text (kept in the history too); the caller holds the lock."""
-        draft = self.get(draft_id)
-        if draft is None:
-            msg = f"没有这份稿件：{draft_id}"
-            raise FlowError(msg)
-        if text == self.text(draft_id) and title == draft.title:
-            return draft
-        changed = replace(draft, revision=draft.revision + 1, title=title or draft.title)
-        self._write_text(self._folder(draft_id), text, changed.revision)
-        return self.update(changed)
-
-    def update(self, draft: Draft) -> Draft:
-        """Write the draft's flow record; the caller holds the lock."""
-        self._write_flow(self._folder(draft.id), draft)
-        return draft
 
     def keep(self, draft_id: str, name: str, data: bytes) -> Path:
         """Keep a file with the draft (the Word draft it was read from, the roles a clerk corrected)."""
@@ -276,19 +314,18 @@ class Drafts:
         path = self._folder(draft_id) / name
         return path if name in KEPT_FILES and path.is_file() else None
 
-    @staticmethod
-    def _write_text(folder: Path, text: str, revision: int) -> None:
+    def _write_text(self, draft_id: str, text: str, revision: int) -> None:
         data = text.encode("utf-8")
+        folder = self._folder(draft_id)
         atomic_write_bytes(folder / HISTORY_DIR / f"{revision:04d}.yaml", data)
         atomic_write_bytes(folder / CASE_FILE, data)
 
-    @staticmethod
-    def _write_flow(folder: Path, draft: Draft) -> None:
-        record = asdict(draft)
-        atomic_write_bytes(folder / FLOW_FILE, json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8"))
+    def _write_flow(self, draft: Draft) -> None:
+        atomic_write_bytes(self._folder(draft.id) / FLOW_FILE, self.flow_record(draft))
 
 
-def _draft(raw: dict[str, Any]) -> Draft:
+def draft_from(raw: dict[str, Any]) -> Draft:
+    """The draft a flow record holds."""
     return Draft(
         id=raw["id"],
         kind=raw["kind"],
@@ -309,6 +346,7 @@ __all__ = [
     "WORD_ROLES",
     "WORD_SOURCE",
     "Draft",
+    "DraftBook",
     "DraftStore",
     "Drafts",
     "Stage",

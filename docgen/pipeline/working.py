@@ -17,13 +17,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from docgen._io import acting_as, current_user
+from docgen._io import acting_as, atomic_write_bytes, current_user
 from docgen.convert.libreoffice import Converter
 from docgen.errors import DocgenError
 from docgen.faults import pause_point
 from docgen.jobs import JOB_STATES, LEASE_SECONDS, Job, JobStore
 from docgen.pipeline.drafting import issue_draft, waiting_jobs
 from docgen.pipeline.issue import issue_case
+from docgen.pipeline.numbers import case_reference
 from docgen.pipeline.prepare import converter_for
 from docgen.pipeline.workspace import Workspace
 
@@ -54,7 +55,10 @@ def queue_issue(
         msg = f"案卷文件 {case_path} 不存在。"
         raise DocgenError(msg)
     payload = {
-        "case": str(case_path.resolve()),
+        # Named as the registry names it (relative to the workspace when inside it), with its text:
+        # a worker on another machine writes it at the same place in its own workspace.
+        "case": case_reference(case_path, ws),
+        "text": case_path.read_text(encoding="utf-8"),
         "kinds": kinds,
         "enterprise": enterprise,
         "reason": reason,
@@ -148,6 +152,18 @@ def _renewing(jobs: JobStore, job: Job, worker: str, lease: float) -> Iterator[N
         thread.join()
 
 
+def _case_here(ws: Workspace, reference: str, text: str | None) -> Path:
+    """The queued case file on this machine: there already (the same machine), or written from the job's text."""
+    path = Path(reference) if Path(reference).is_absolute() else ws.root / reference
+    if path.is_file() or text is None:
+        return path
+    if Path(reference).is_absolute():
+        msg = f"案卷 {reference} 不在本机：排队的案卷放在工作区内，其他机器上的 worker 才能签发。"
+        raise DocgenError(msg)
+    atomic_write_bytes(path, text.encode("utf-8"))
+    return path
+
+
 def _do(ws: Workspace, job: Job, converter: Converter) -> Any:
     p = job.payload
     if job.kind == ISSUE_DRAFT:  # the draft's flow says who signed it: the archive records that person
@@ -158,7 +174,7 @@ def _do(ws: Workspace, job: Job, converter: Converter) -> Any:
         raise DocgenError(msg)
     with acting_as(job.queued_by):  # the ledger and the log record the clerk who queued it
         issued = issue_case(
-            Path(p["case"]),
+            _case_here(ws, str(p["case"]), p.get("text")),
             ws,
             kinds=p.get("kinds"),
             enterprise=p.get("enterprise"),

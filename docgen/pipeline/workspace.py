@@ -8,7 +8,8 @@ Every command of the CLI and every page of the web app goes through a ``Workspac
 - ``search``: the full-text index derived from the archive (embedded: tantivy, or whoosh);
 - ``accounts``: the people who sign in and their roles (embedded: SQLite, argon2id hashes);
 - ``drafts``: case files being drafted, checked and signed off, with their flow (embedded: a
-  folder of case files in the workspace, so the browser and the command line edit the same files).
+  folder of case files in the workspace, so the browser and the command line edit the same files;
+  the city: rows every server and worker of the organ sees, the files cached in the same folder).
 
 Each part declares its store as a protocol (``NumberStore``, ``DocumentStore``, ``SearchStore``)
 with today's classes as the embedded implementations. With ``[city] database`` set (the server
@@ -16,7 +17,7 @@ profile), the city's PostgreSQL takes over behind the same protocols: the number
 (``numbering.postgres``), the accounts (``accounts.postgres``) and the search
 (``search.postgres_backend``); with ``[city] objects`` the archive too (``archive.city``): its
 records and chained event log in PostgreSQL, every file locked in the city's S3 bucket, the
-workspace's ``archive/`` folder this server's cache of it. The drafts stay in the workspace's folder.
+workspace's ``archive/`` folder this server's cache of it; and the drafts (``drafts.postgres``).
 ``changed()`` is the one notion of "the archive changed" every cache keys on: every store
 appends an event to the log.
 """
@@ -74,6 +75,10 @@ class Workspace:
                     settings.archive_dir, bucket, city.organ, settings.filing.retention, self.database
                 )
         self.drafts: DraftStore = Drafts(settings.workspace / DRAFTS_DIR)
+        if self.database is not None and settings.city is not None:  # every server and worker sees one flow
+            from docgen.drafts.postgres import PgDrafts  # noqa: PLC0415
+
+            self.drafts = PgDrafts(self.database, settings.city.organ, settings.workspace / DRAFTS_DIR)
         self._search: SearchStore | None = None
 
     @classmethod

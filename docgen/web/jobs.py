@@ -12,12 +12,16 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from docgen._io import acting_as
+from docgen.errors import DocgenError
 from docgen.pipeline.drafting import Previewer, issue_draft, waiting_jobs
 from docgen.pipeline.working import queue_draft, queue_waiting_drafts
 from docgen.pipeline.workspace import Workspace
+
+RESUME_RETRY_S = 10.0  # how often a server that started without its database asks again
 
 
 class DraftWork:
@@ -55,11 +59,22 @@ class DraftWork:
         before it queued the job is queued now (once, however many servers start).
         """
         if self.ws.jobs is not None:
-            return queue_waiting_drafts(self.ws)
+            try:
+                return queue_waiting_drafts(self.ws)
+            except DocgenError:  # the database out of reach: every page says so; queue them once it answers
+                self._start("resume", self._resume_when_reachable)
+                return 0
         waiting = waiting_jobs(self.ws)
         for draft in waiting:
             self.issue(draft.id)
         return len(waiting)
+
+    def _resume_when_reachable(self) -> None:
+        while True:
+            time.sleep(RESUME_RETRY_S)
+            with contextlib.suppress(DocgenError):
+                queue_waiting_drafts(self.ws)
+                return
 
     def _issue_loop(self) -> None:
         while True:
