@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from docgen.archive.city import PgEventLog
 from docgen.archive.digests import SM3_PROVIDER, digest_bytes, file_digests, read_manifest
 from docgen.archive.store import Archive
-from tests.conftest import RunCli, copy_workspace
+from docgen.pg import Database
+from docgen.pipeline.migrating import migrate_to_city
+from docgen.pipeline.workspace import Workspace
+from tests.conftest import RunCli, city_settings, copy_workspace
+from tools.city import Postgres
 
 pytestmark = pytest.mark.libreoffice
 
@@ -31,6 +38,39 @@ def archive(issued: Path, tmp_path: Path) -> Path:
     for path in ws.rglob("*"):
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
     return ws / "archive"
+
+
+@pytest.fixture(scope="module")
+def city_issued(request: pytest.FixtureRequest, issued: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The issued workspace moved into the city once (its database the template of each test's copy)."""
+    moved = copy_workspace(issued, tmp_path_factory.mktemp("city-issued"))
+    (moved / "docgen.toml").write_text(city_settings(request), encoding="utf-8")
+    assert migrate_to_city(Workspace.open(moved, env={})).ok
+    Database.close_all()  # nobody connected: the database can be copied
+    return moved
+
+
+@pytest.fixture
+def logged(profile: str, archive: Path, request: pytest.FixtureRequest) -> Path:
+    """``archive``, or for the city a copy of the moved workspace with a database of its own (one bucket shared)."""
+    if profile == "embedded":
+        return archive
+    moved: Path = request.getfixturevalue("city_issued")
+    server: Postgres = request.getfixturevalue("city_postgres")
+    settings = (moved / "docgen.toml").read_text(encoding="utf-8")
+    template = re.search(r'database = "[^"]*/([^/"]+)"', settings)
+    assert template is not None
+    ws = archive.parent.parent / "city-ws"
+    shutil.copytree(moved, ws)
+    dsn = server.create_database(f"s{uuid.uuid4().hex[:12]}", template=template[1])
+    (ws / "docgen.toml").write_text(re.sub(r'database = "[^"]*"', f'database = "{dsn}"', settings), encoding="utf-8")
+    return ws / "archive"
+
+
+def city_log(archive: Path) -> PgEventLog | None:
+    """The city's event log of the workspace, or None for the embedded one."""
+    log = Workspace.open(archive.parent, env={}).archive.log
+    return log if isinstance(log, PgEventLog) else None
 
 
 def verify(run_cli: RunCli, archive: Path) -> dict[str, Any]:
@@ -59,14 +99,35 @@ def test_every_file_has_both_digests_named_by_algorithm(archive: Path, run_cli: 
 
 
 def lines_of(archive: Path) -> list[str]:
-    return (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    """The event log's lines: events.jsonl, or the city's rows."""
+    log = city_log(archive)
+    return log.lines() if log else (archive / "events.jsonl").read_text(encoding="utf-8").splitlines()
 
 
 def write_lines(archive: Path, lines: list[str]) -> None:
-    (archive / "events.jsonl").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    """Rewrite the log's lines as a tamperer would (events.jsonl, or the rows), leaving its head as it is."""
+    log = city_log(archive)
+    if log is None:
+        (archive / "events.jsonl").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+        return
+    with log.session.database.transaction() as conn:
+        conn.execute("DELETE FROM archive_events WHERE organ = %s", (log.organ,))
+        for seq, line in enumerate(lines, start=1):
+            conn.execute("INSERT INTO archive_events (organ, seq, line) VALUES (%s, %s, %s)", (log.organ, seq, line))
 
 
-def test_an_edited_event_is_found(archive: Path, run_cli: RunCli) -> None:
+def delete_head(archive: Path) -> None:
+    """Remove what records the log's end: events.head, or the organ's head row."""
+    log = city_log(archive)
+    if log is None:
+        (archive / "events.head").unlink()
+        return
+    with log.session.database.transaction() as conn:
+        conn.execute("DELETE FROM archive_heads WHERE organ = %s", (log.organ,))
+
+
+def test_an_edited_event_is_found(logged: Path, run_cli: RunCli) -> None:
+    archive = logged
     lines = lines_of(archive)
     lines[2] = lines[2].replace('"user": "', '"user": "某人', 1)
     write_lines(archive, lines)
@@ -75,7 +136,8 @@ def test_an_edited_event_is_found(archive: Path, run_cli: RunCli) -> None:
     assert any("第4行与上一行的链接不符" in p for p in report["log_problems"])
 
 
-def test_a_deleted_event_is_found(archive: Path, run_cli: RunCli) -> None:
+def test_a_deleted_event_is_found(logged: Path, run_cli: RunCli) -> None:
+    archive = logged
     lines = lines_of(archive)
     del lines[3]
     write_lines(archive, lines)
@@ -86,7 +148,8 @@ def test_a_deleted_event_is_found(archive: Path, run_cli: RunCli) -> None:
     assert report["unlogged_folders"], "the folder whose event went is no longer accounted for"
 
 
-def test_a_truncated_log_is_found(archive: Path, run_cli: RunCli) -> None:
+def test_a_truncated_log_is_found(logged: Path, run_cli: RunCli) -> None:
+    archive = logged
     write_lines(archive, lines_of(archive)[:-2])
     report = verify(run_cli, archive)
     assert any("末尾被截断或改写" in p for p in report["log_problems"])
@@ -201,12 +264,13 @@ def test_a_removed_sm3_manifest_is_missing(archive: Path, run_cli: RunCli) -> No
 
 
 @pytest.mark.parametrize("damage", ["last line deleted", "head deleted"])
-def test_a_damaged_log_end_stays_found_after_later_events(archive: Path, run_cli: RunCli, damage: str) -> None:
+def test_a_damaged_log_end_stays_found_after_later_events(logged: Path, run_cli: RunCli, damage: str) -> None:
     """A verify (or an issue) appends an event after the damage; the append must not cover it up."""
+    archive = logged
     if damage == "last line deleted":
         write_lines(archive, lines_of(archive)[:-1])
     else:
-        (archive / "events.head").unlink()
+        delete_head(archive)
     for _ in range(2):
         assert verify(run_cli, archive)["ok"] is False
     problems = verify(run_cli, archive)["log_problems"]

@@ -77,11 +77,12 @@ class Postgres:
         """The address of another database of this cluster."""
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """A fresh database (a test's own); its address."""
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A fresh database (a test's own), or a copy of ``template`` (nobody connected to it); its address."""
         psql = postgres_bin() / "psql"
         command = [str(psql), "-X", "-q", "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", "postgres"]
-        subprocess.run([*command, "-c", f'CREATE DATABASE "{name}"'], check=True, capture_output=True)
+        copy = f' TEMPLATE "{template}"' if template else ""
+        subprocess.run([*command, "-c", f'CREATE DATABASE "{name}"{copy}'], check=True, capture_output=True)
         return self.dsn_of(name)
 
     def stop(self) -> None:

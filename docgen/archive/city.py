@@ -71,7 +71,12 @@ class PgEventLog(ArchiveLog):
             return self.append_in(conn, event, fields)
 
     def append_in(self, conn: Connection, event: str, fields: dict[str, Any]) -> dict[str, Any]:
-        """Append inside the caller's transaction: the event stands or falls with what it records."""
+        """Append inside the caller's transaction: the event stands or falls with what it records.
+
+        As the file's log does, an append never hides a damaged end: with its last events deleted,
+        it chains onto what the head says came last (the gap stays visible); with rows added past
+        the head, or the head row gone, it chains onto the last row. Either way it says what it found.
+        """
         conn.execute(
             "INSERT INTO archive_heads (organ, count, sm3) VALUES (%s, 0, %s) ON CONFLICT (organ) DO NOTHING",
             (self.organ, NO_PREVIOUS),
@@ -84,9 +89,11 @@ class PgEventLog(ArchiveLog):
         ).fetchone()
         found = (int(tail[0]), digest_bytes(tail[1].encode("utf-8"), "sm3")) if tail else (0, NO_PREVIOUS)
         notes: dict[str, Any] = {}
-        if found != (count, last):  # the end deleted or rewritten: chain onto the head, and say so
-            notes["log_anomaly"] = f"日志末尾与日志头不符（应有 {count} 条记录，最后一条是第 {found[0]} 条，或被改动）"
-        record, line = chained_event(int(count), str(last), event, {**fields, **notes})
+        if found != (count, last):
+            said = "日志头不见了" if count == 0 else f"日志头记着 {count} 条"
+            notes["log_anomaly"] = f"日志末尾与日志头不符（{said}，最后一条是第 {found[0]} 条，或被改动）"
+        after = (int(count), str(last)) if count >= found[0] else found
+        record, line = chained_event(*after, event, {**fields, **notes})
         conn.execute(INSERT_EVENT, (self.organ, record["seq"], line))
         conn.execute(
             "UPDATE archive_heads SET count = %s, sm3 = %s WHERE organ = %s",
