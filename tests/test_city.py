@@ -530,7 +530,7 @@ def _ignore(call: Any) -> None:
         call()
 
 
-def test_a_city_database_out_of_reach_is_said_on_every_page_not_a_server_error(tmp_path: Path) -> None:
+def test_a_city_database_out_of_reach_is_said_on_every_page_not_a_server_error(tmp_path: Path, run_cli: RunCli) -> None:
     from starlette.testclient import TestClient
 
     from docgen.web import ServerOptions, create_app
@@ -543,6 +543,9 @@ def test_a_city_database_out_of_reach_is_said_on_every_page_not_a_server_error(t
         page = web.get(path)
         assert page.status_code == 503, path
         assert "无法连接城市版数据库" in page.text and "请稍后再试" in page.text and "Traceback" not in page.text
+    doctor = run_cli("-w", str(tmp_path), "doctor")
+    assert doctor.exit_code != 0 and "城市版数据库：" in doctor.out and "（连不上）" in doctor.out, doctor.out
+    assert "无法连接城市版数据库" in doctor.out + doctor.err and "Traceback" not in doctor.err
 
 
 def test_the_schema_head_docgen_checks_is_alembics_newest_revision() -> None:

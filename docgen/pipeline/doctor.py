@@ -7,10 +7,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from docgen.archive.city import CityArchive
 from docgen.convert.fonts import FontResolution, resolve_fonts, write_conversion_config
 from docgen.convert.libreoffice import LibreOfficeConverter, find_soffice, libreoffice_version
 from docgen.convert.pdfa import ghostscript
 from docgen.errors import DocgenError, LibreOfficeBrokenError
+from docgen.pg import shown
 from docgen.pipeline.workspace import Workspace
 from docgen.render.templates import BUILTIN_TEMPLATES
 from docgen.vocab import FANGSONG
@@ -56,6 +58,29 @@ def _test_page(target: Path) -> None:
     document.save(str(target))
 
 
+def _check_city(ws: Workspace, report: DoctorReport) -> None:
+    """The city profile: the database answers at docgen's schema, the bucket is there with object lock on."""
+    city = ws.settings.city
+    if city is None or ws.database is None:
+        return
+    try:
+        with ws.database.transaction("城市版数据库") as conn:
+            row = conn.execute("SHOW server_version").fetchone()
+        version = str(row[0]) if row else "?"
+        report.folders["城市版数据库"] = f"{shown(city.database)}（PostgreSQL {version}，机关：{city.organ}）"
+    except DocgenError as exc:
+        report.folders["城市版数据库"] = f"{shown(city.database)}（连不上）"
+        report.problems.append(exc.message)
+    if isinstance(ws.archive, CityArchive):
+        report.folders["归档库"] += "（本机缓存：归档文件、记录和日志在对象存储和数据库中）"
+        try:
+            ws.archive.bucket.ensure()
+            report.folders["对象存储"] = f"{city.objects} 桶 {city.bucket}（对象锁定已开启）"
+        except DocgenError as exc:
+            report.folders["对象存储"] = f"{city.objects} 桶 {city.bucket}（不能使用）"
+            report.problems.append(exc.message)
+
+
 def run_doctor(ws: Workspace) -> DoctorReport:
     """Check LibreOffice, the font mapping and the folders; convert one test page for real."""
     settings = ws.settings
@@ -68,6 +93,7 @@ def run_doctor(ws: Workspace) -> DoctorReport:
         "归档库": str(settings.archive_dir),
         "检索索引": str(settings.index_dir),
     }
+    _check_city(ws, report)
     try:
         report.ghostscript = f"Ghostscript {ghostscript()[1]}"
     except DocgenError as exc:  # only imports need it: said, not a problem for issuing
