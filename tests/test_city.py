@@ -623,7 +623,7 @@ def test_the_city_archivist_reads_every_organs_archive_from_a_server_that_holds_
 
     archivist = signed_in(organs, "records")
     listed = archivist.get("/organs").text
-    rows = re.findall(r'<td>([^<]+?)(?: <span class="tag">本机关</span>)?</td>\s*<td class="n">(\d+)</td>', listed)
+    rows = re.findall(r'<td>([^<]+?)(?: <span class="tag">本机关</span>)?</td>\s*<td class="documents">(\d+)</td>', listed)
     assert sorted(rows) == sorted([(CITY_ORGAN, "8"), ("台山市工业和信息化局", "3")])
     browse = archivist.get("/browse", params={"organ": CITY_ORGAN})
     assert browse.status_code == 200 and "：8 份" in browse.text and "正在查阅：恩平市科工商务局" in browse.text
