@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docgen._io import atomic_path
+from docgen._io import atomic_path, atomic_write_bytes
 from docgen.archive.digests import ALGORITHMS, digest_bytes, file_digests, manifest_name, manifest_text
 from docgen.archive.log import NO_PREVIOUS, ArchiveLog, chain_problems, chained_event, parse_event
 from docgen.archive.objects import LOCK_MODE, LockedBucket, retain_until
@@ -266,6 +266,32 @@ class CityArchive(Archive):
             return read_stored_text(self.file_path(meta["path"], TEXT))
         except ArchiveError:
             return ""
+
+    def local_copy(self, year: int | None = None) -> None:
+        """Every document folder (of one year) whole in this server's cache, as the 四性检测 reads folders.
+
+        The files come from the bucket, each checked against its record; meta.json and the
+        manifests are written from the record itself (``archive verify`` compares the bucket's).
+        """
+        prefix = f"{year:04d}/" if year else ""
+        for relative, raw in self._rows():
+            if not relative.startswith(prefix):
+                continue
+            try:
+                meta = record_from_bytes(raw, _where(relative), relative)
+            except DamagedRecordError:
+                continue  # named by verify
+            for name in meta.get("files") or {}:
+                self.file_path(relative, name)
+            folder = self.root / relative
+            written = {META: raw} | {
+                manifest_name(algorithm): manifest_text({**files, META: digest_bytes(raw, algorithm)}).encode("utf-8")
+                for algorithm, files in (meta.get("digests") or {}).items()
+            }
+            for name, data in written.items():
+                if not (folder / name).is_file() or (folder / name).read_bytes() != data:
+                    (folder / name).unlink(missing_ok=True)
+                    atomic_write_bytes(folder / name, data)
 
     # --- writing -------------------------------------------------------------------------------
 

@@ -147,6 +147,9 @@ class DocumentStore(Protocol):
     def text_of(self, meta: ArchiveMeta) -> str:
         """The stored text of a document (for search), or "" when it has none."""
 
+    def local_copy(self, year: int | None = None) -> None:
+        """Every document folder (of one year) whole on this machine, for checks that read folders."""
+
     def add_sm3(self) -> tuple[list[str], list[str]]:
         """SM3 manifests for folders stored before SM3: (folders done, refused)."""
 
@@ -198,6 +201,9 @@ class Archive:
     def text_of(self, meta: ArchiveMeta) -> str:
         """The stored text of a document (text.txt), "" when it has none; never through a link."""
         return read_stored_text(self.file_path(meta["path"], TEXT))
+
+    def local_copy(self, year: int | None = None) -> None:
+        """The folders are on this disk already: they are the archive."""
 
     def document_folders(self, year: int | None = None) -> Iterator[Path]:
         """Every folder of the dated tree that holds a document (complete or not)."""

@@ -154,6 +154,7 @@ def check_archive(
     verified = verify_archive(ws, year, log=False)
     _from_verification(items, verified)
     metas = archive.metas(year)
+    archive.local_copy(year)  # the city's folders fetched whole into this server's cache first
     if not metas and not any(archive.document_folders(year)) and not verified.missing_folders:
         scope = f" {year} 年的文件" if year is not None else "任何文件"
         msg = f"归档库 {root} 中没有{scope}，没有可检测的内容。"
