@@ -661,3 +661,53 @@ def test_nobody_else_crosses_organs_and_the_attempt_is_on_record(
     alone = ["-w", str(tmp_path), "account", "add", "钱某", "--role", "市档案员", "--password-stdin"]
     said = run_cli(*alone, input="long-password-9\n")
     assert said.exit_code != 0 and "只用于城市版" in said.err
+
+
+@pytest.mark.libreoffice
+def test_rows_a_tamperer_writes_into_the_database_are_refused_never_followed(
+    city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Found by an attack run: a record's folder of ``../..`` made the cache delete files outside the archive."""
+    from starlette.testclient import TestClient
+
+    from docgen.archive.city import PgEventLog
+    from docgen.pipeline.office import document_id
+    from docgen.web import ServerOptions, create_app
+
+    ws = city_workspace(tmp_path / "ws", city_postgres, city_objects, f"tamper{uuid.uuid4().hex[:8]}")
+    assert run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice").exit_code == 0
+    city = Workspace.open(ws, env={})
+    assert city.database is not None and isinstance(city.archive.log, PgEventLog)
+    [notice] = city.archive.metas()
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "text.txt").write_text("不属于归档库的文件", encoding="utf-8")
+    (victim / "document.pdf").write_bytes(b"%PDF-1.7 not the archive's")
+    outside = "../../victim"
+    forged = json.dumps({**notice, "path": None, "files": {"text.txt": "0" * 64, "document.pdf": "0" * 64}})
+    bad_name = json.dumps({**notice, "path": None, "files": {"../../victim/text.txt": "0" * 64}})
+    with city.database.transaction() as conn:
+        insert = "INSERT INTO archive_records (organ, path, identity, version, meta) VALUES (%s, %s, %s, 1, %s)"
+        conn.execute(insert, (CITY_ORGAN, outside, "forged#1", forged))
+        conn.execute(insert, (CITY_ORGAN, "2021/05/25/伪造", "forged#2", bad_name))
+        conn.execute(
+            insert, (CITY_ORGAN, "2021/05/26/未知算法", "forged#3", json.dumps({**notice, "digests": {"md5": {}}}))
+        )
+    city.archive.log.append("filled", path=notice["path"], values={"title": "已撤销", "date": "第一年"})
+    city.archive.log.append("filled", path=notice["path"], values=["不是字段"])
+    assert run_cli("-w", str(ws), "index", "rebuild").exit_code == 0
+    web = TestClient(create_app(Workspace.open(ws, env={}), ServerOptions()))
+    assert web.get(f"/doc/{document_id(outside)}/document.pdf").status_code == 404
+    assert (victim / "text.txt").is_file() and (victim / "document.pdf").is_file(), "nothing outside was touched"
+    listed = json.loads(run_cli("-w", str(ws), "archive", "list", "--json").out)
+    assert [(m["title"], m["date"]) for m in listed] == [(notice["title"], notice["date"])], "no forged fill applied"
+    report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
+    assert not report["ok"]
+    damaged = "\n".join(report["damaged_records"])
+    assert "../../victim：不是归档库的文件夹名" in damaged and "伪造" in damaged and "未知算法" in damaged
+    assert sum("补录" in p and "未采用" in p for p in report["log_problems"]) == 2
+    # The bucket out of reach: said, never an internal error.
+    settings = (ws / "docgen.toml").read_text(encoding="utf-8")
+    (ws / "docgen.toml").write_text(settings.replace(city_objects.endpoint, "http://127.0.0.1:9"), encoding="utf-8")
+    renewed = run_cli("-w", str(ws), "archive", "lock", "--renew")
+    assert renewed.exit_code != 0 and "对象存储" in renewed.err and "内部错误" not in renewed.err, renewed.err

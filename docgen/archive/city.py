@@ -28,13 +28,20 @@ from pathlib import Path
 from typing import Any
 
 from docgen._io import atomic_path, atomic_write_bytes
-from docgen.archive.digests import ALGORITHMS, digest_bytes, file_digests, manifest_name, manifest_text
+from docgen.archive.digests import (
+    ALGORITHMS,
+    digest_bytes,
+    file_digests,
+    manifest_name,
+    manifest_text,
+    plain_file_name,
+)
 from docgen.archive.log import NO_PREVIOUS, ArchiveLog, chain_problems, chained_event, parse_event
 from docgen.archive.objects import LOCK_MODE, LockedBucket, retain_until
 from docgen.archive.paths import META, STORING_EVENTS, TEXT, dated_folder, document_folder_name
 from docgen.archive.records import ArchiveMeta, DamagedRecordError, read_stored_text, record_from_bytes, with_filled
 from docgen.archive.store import Archive, StagedDocument, StoreResult, new_record, storing_event
-from docgen.archive.verify import VerifyReport
+from docgen.archive.verify import VerifyReport, refused_fills
 from docgen.errors import ArchiveError, UnsafePathError
 from docgen.faults import pause_point
 from docgen.pg import Database, Session
@@ -202,7 +209,14 @@ class CityArchive(Archive):
                 found = conn.execute(
                     "SELECT path, meta FROM archive_records WHERE organ = %s AND path = %s", (self.organ, relative)
                 )
-            return [(str(path), str(meta).encode("utf-8")) for path, meta in found]
+            rows = [(str(path), str(meta).encode("utf-8")) for path, meta in found]
+        return [(path, raw) for path, raw in rows if folder_path(path)]
+
+    def _stray_records(self) -> list[str]:
+        """Records whose folder is not one of the dated tree: never read, named by verify."""
+        with self.session.connection("归档记录") as conn:
+            found = conn.execute("SELECT path FROM archive_records WHERE organ = %s ORDER BY path", (self.organ,))
+            return [str(path) for (path,) in found if not folder_path(str(path))]
 
     def document_folders(self, year: int | None = None) -> Iterator[Path]:
         """Where every recorded document's folder is (or will be) in this server's cache."""
@@ -235,6 +249,9 @@ class CityArchive(Archive):
 
     def file_path(self, relative: str, name: str) -> Path:
         """This server's copy of a stored file, fetched from the bucket when absent or not the file recorded."""
+        if not folder_path(relative) or not plain_file_name(name):
+            msg = f"“{relative}/{name}”不是归档库中的文件。"
+            raise ArchiveError(msg)
         path = self.root / relative / name
         try:
             meta = self.read_meta(relative)
@@ -437,7 +454,8 @@ class CityArchive(Archive):
         report.log_problems = self.log.problems()
         prefix = f"{year:04d}/" if year else ""
         logged: dict[str, dict[str, Any]] = {}
-        for event in self.log.events():
+        events = self.log.events()
+        for event in events:
             path = event.get("path")
             if event.get("event") in STORING_EVENTS and isinstance(path, str) and path.startswith(prefix):
                 if path in logged:
@@ -445,18 +463,30 @@ class CityArchive(Archive):
                     continue
                 logged[path] = event
         rows = [(relative, raw) for relative, raw in self._rows() if relative.startswith(prefix)]
+        report.damaged_records += [
+            f"{path}：不是归档库的文件夹名（YYYY/MM/DD/名称），不予读取" for path in self._stray_records()
+        ]
         for relative, raw in rows:
             storing = logged.get(relative)
             if storing is None:
                 report.unlogged_folders.append(f"{relative}（数据库中有记录，日志中没有存入的记录）")
             self._verify_record(relative, raw, storing, report)
         recorded = {relative for relative, _ in rows}
+        stored = dict(self._rows())
+        report.log_problems += refused_fills(events, lambda path: self._stored(stored.get(path), path))
         report.missing_folders += [
             f"{path}（日志记录于 {event.get('time', '')}，数据库中没有记录）"
             for path, event in sorted(logged.items())
             if path not in recorded
         ]
         return report
+
+    @staticmethod
+    def _stored(raw: bytes | None, relative: str) -> ArchiveMeta | None:
+        try:
+            return None if raw is None else record_from_bytes(raw, _where(relative), relative)
+        except DamagedRecordError:
+            return None
 
     def verify_folder(self, relative: str) -> VerifyReport:
         """One document's copies in the bucket against its record."""
@@ -489,6 +519,18 @@ class CityArchive(Archive):
                 report.modified.append(f"{shown}（对象存储中的最新版本与记录不同）")
             if copy.mode != LOCK_MODE or copy.until is None or copy.until < until - dt.timedelta(days=1):
                 report.not_locked.append(f"{shown}（锁定 {copy.mode or '无'}，至 {copy.until or '—'}）")
+
+
+def folder_path(relative: str) -> bool:
+    """Whether a record's folder is one of the dated tree (``YYYY/MM/DD/<name>``), nothing that leaves it."""
+    parts = relative.split("/")
+    widths = (4, 2, 2)
+    return (
+        len(parts) == len(widths) + 1
+        and all(p.isascii() and p.isdigit() and len(p) == w for p, w in zip(parts, widths, strict=False))
+        and plain_file_name(parts[-1])
+        and not parts[-1].startswith(".")
+    )
 
 
 def _where(relative: str) -> str:

@@ -14,6 +14,7 @@ boto3 loads only when a bucket is named (``pip install 'docgen[city]'``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -143,17 +144,29 @@ class LockedBucket:
             raise ArchiveError(msg) from exc
         return "put"
 
+    @contextlib.contextmanager
+    def _reaching(self, what: str) -> Iterator[None]:
+        """The store's own errors (refused, out of reach) said as an ``ArchiveError`` naming ``what``."""
+        from botocore.exceptions import BotoCoreError, ClientError  # noqa: PLC0415
+
+        try:
+            yield
+        except (ClientError, BotoCoreError) as exc:
+            msg = f"对象存储 {self.endpoint} 的桶 {self.bucket}：{what}未成：{self._said(exc)}"
+            raise ArchiveError(msg) from exc
+
     def copy_of(self, key: str) -> LockedCopy | None:
         """What the bucket holds under ``key`` (its newest version), or None."""
         from botocore.exceptions import ClientError  # noqa: PLC0415
 
-        try:
-            head = self.client.head_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
-                return None
-            msg = f"读不到对象存储中的 {key}：{self._said(exc)}"
-            raise ArchiveError(msg) from exc
+        self.ensure()
+        with self._reaching(f"读取 {key} "):
+            try:
+                head = self.client.head_object(Bucket=self.bucket, Key=key)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                    return None
+                raise
         return LockedCopy(
             key,
             head.get("Metadata", {}).get("sha256"),
@@ -166,9 +179,10 @@ class LockedBucket:
         copy = self.copy_of(key)
         if copy is None or (copy.until is not None and copy.until >= until):
             return False
-        self.client.put_object_retention(
-            Bucket=self.bucket, Key=key, Retention={"Mode": LOCK_MODE, "RetainUntilDate": until}
-        )
+        with self._reaching(f"延长 {key} 的保留期"):
+            self.client.put_object_retention(
+                Bucket=self.bucket, Key=key, Retention={"Mode": LOCK_MODE, "RetainUntilDate": until}
+            )
         return True
 
     def read(self, key: str, sink: Callable[[bytes], object]) -> LockedCopy | None:
@@ -206,15 +220,16 @@ class LockedBucket:
     def any_under(self, prefix: str) -> bool:
         """Whether anything is stored under ``prefix`` (a folder a killed process began to put)."""
         self.ensure()
-        listed = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=1)
+        with self._reaching("列出文件"):
+            listed = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix, MaxKeys=1)
         return bool(listed.get("KeyCount") or listed.get("Contents"))
 
-    def keys(self, prefix: str) -> Iterator[str]:
+    def keys(self, prefix: str) -> list[str]:
         """Every key under ``prefix``."""
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
-        for page in pages:
-            for item in page.get("Contents", []):
-                yield str(item["Key"])
+        self.ensure()
+        with self._reaching("列出文件"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+            return [str(item["Key"]) for page in pages for item in page.get("Contents", [])]
 
 
 __all__ = ["FOREVER_YEARS", "RETENTION_YEARS", "LockedBucket", "LockedCopy", "retain_until"]

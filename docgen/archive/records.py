@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 from docgen._io import NotPlainFileError, read_plain
+from docgen.archive.digests import ALGORITHMS, plain_file_name
 from docgen.errors import ArchiveError
 
 
@@ -104,7 +105,14 @@ def meta_problem(data: object) -> str | None:
         (lambda: data.get("number") is None or isinstance(data["number"], str), "字段 number 不是文字"),
         (lambda: names_to_digests(data.get("files", {})), "字段 files 不是文件名与校验值的对照"),
         (lambda: _names_to_sizes(data.get("sizes", {})), "字段 sizes 不是文件名与字节数的对照"),
-        (lambda: isinstance(digests, dict) and all(map(names_to_digests, digests.values())), "字段 digests 无效"),
+        (
+            lambda: (
+                isinstance(digests, dict)
+                and set(digests) <= set(ALGORITHMS)
+                and all(map(names_to_digests, digests.values()))
+            ),
+            "字段 digests 无效",
+        ),
         (
             lambda: (
                 isinstance(enterprises, list)
@@ -125,12 +133,20 @@ def _iso_date(text: str) -> bool:
 
 
 def _names_to_sizes(value: object) -> bool:
-    return isinstance(value, dict) and all(isinstance(k, str) and type(v) is int for k, v in value.items())
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and plain_file_name(k) and type(v) is int for k, v in value.items()
+    )
 
 
 def names_to_digests(value: object) -> bool:
-    """Whether ``value`` maps file names to digests (text to text), as meta.json and the log record them."""
-    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    """Whether ``value`` maps file names to digests (text to text), as meta.json and the log record them.
+
+    A name is one plain name inside the folder: a record naming ``../x`` would send every reader
+    (and the city's cache, which replaces a file that is not the one recorded) out of the archive.
+    """
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and plain_file_name(k) and isinstance(v, str) for k, v in value.items()
+    )
 
 
 def read_record(path: Path, relative: str) -> ArchiveMeta:
@@ -177,18 +193,42 @@ def read_stored_text(path: Path) -> str:
 FILLABLE = {"issuer": "责任者", "number": "文号", "title": "标题", "date": "成文日期"}
 
 
+MAX_FILLED_CHARS = 200  # a 补录 value: a title, a number, a date, an issuer
+
+
+def fill_problem(meta: ArchiveMeta, event: dict[str, Any]) -> str | None:
+    """Why a 补录 event may not change ``meta`` (``archive fill``'s own rules), or None.
+
+    Only an imported document is filled in, only the fields ``FILLABLE`` names, a date only as a
+    date: an event written past ``archive fill`` (by whoever can write the log) changes nothing.
+    """
+    values = event.get("values")
+    if meta.get("source") != "import":
+        return "docgen 签发的文件不能补录"
+    if not isinstance(values, dict) or not values:
+        return "补录的内容不是一组字段"
+    for key, value in values.items():
+        if key not in FILLABLE or not isinstance(value, str) or not value or len(value) > MAX_FILLED_CHARS:
+            return f"不能补录“{key}”这样的值"
+    if "date" in values and not _iso_date(values["date"]):
+        return f"补录的成文日期“{values['date']}”不是日期"
+    return None
+
+
 def with_filled(meta: ArchiveMeta, fills: list[dict[str, Any]]) -> ArchiveMeta:
     """A record as it stands after the clerk's 补录 events, oldest first.
 
     meta.json is written once, with the folder; what was filled in later lives in the event log
-    (who, when, what), and every reader of the archive sees the record with it applied.
+    (who, when, what), and every reader of the archive sees the record with it applied. An event
+    ``fill_problem`` refuses is not applied (``archive verify`` names it).
     """
+    fills = [event for event in fills if fill_problem(meta, event) is None]
     if not fills:
         return meta
     effective: dict[str, Any] = dict(meta)
     done = []
     for event in fills:
-        values = {k: v for k, v in (event.get("values") or {}).items() if k in FILLABLE and isinstance(v, str) and v}
+        values = dict(event["values"])
         effective.update(values)
         labels = {FILLABLE[k] for k in values}
         effective["to_fill"] = [label for label in effective.get("to_fill") or [] if label not in labels]

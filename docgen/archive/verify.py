@@ -7,13 +7,14 @@ is followed through a symbolic link: an archived file is the file itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.archive.digests import ALGORITHMS, file_digests, manifest_name, read_manifest
-from docgen.archive.paths import MANIFEST, META, ROOT_ENTRIES, STORING_EVENTS
-from docgen.archive.records import DamagedRecordError, names_to_digests
+from docgen.archive.paths import FILLED_EVENT, MANIFEST, META, ROOT_ENTRIES, STORING_EVENTS
+from docgen.archive.records import ArchiveMeta, DamagedRecordError, fill_problem, names_to_digests, read_record
 
 if TYPE_CHECKING:  # the archive verifies itself through these functions (``Archive.verify``)
     from docgen.archive.store import Archive
@@ -80,7 +81,29 @@ def verify_tree(archive: Archive, year: int | None = None) -> VerifyReport:
     report.unexpected.extend(_stray_entries(archive, year))
     report.log_problems = archive.log.problems()
     _check_tree_against_log(archive, report, year)
+    report.log_problems += refused_fills(archive.log.events(), lambda path: _as_stored(archive, path))
     return report
+
+
+def _as_stored(archive: Archive, relative: str) -> ArchiveMeta | None:
+    try:
+        return read_record(archive.root / relative / META, relative)
+    except DamagedRecordError:
+        return None
+
+
+def refused_fills(events: list[dict[str, Any]], stored: Callable[[str], ArchiveMeta | None]) -> list[str]:
+    """补录 events ``archive fill`` would not have written (so no reader applies them), said as log findings."""
+    found = []
+    for event in events:
+        if event.get("event") != FILLED_EVENT:
+            continue
+        path = event.get("path")
+        meta = stored(path) if isinstance(path, str) else None
+        why = "补录的文件夹不在归档库中" if meta is None else fill_problem(meta, event)
+        if why:
+            found.append(f"第{event.get('seq')}条记录（补录 {path}）：{why}，未采用")
+    return found
 
 
 def verify_folder(archive: Archive, relative: str) -> VerifyReport:

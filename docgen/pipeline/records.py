@@ -7,7 +7,7 @@ from pathlib import Path
 
 from docgen.archive.city import CityArchive, LockReport
 from docgen.archive.paths import FILLED_EVENT, META
-from docgen.archive.records import FILLABLE, ArchiveMeta, meta_summary
+from docgen.archive.records import FILLABLE, MAX_FILLED_CHARS, ArchiveMeta, meta_summary
 from docgen.archive.verify import VerifyReport
 from docgen.errors import ArchiveError, DocgenError, RegistryError
 from docgen.numbering.registry import NumberRecord, new_record
@@ -96,9 +96,6 @@ def list_archive(
             if any(enterprise in (e.get("name") or "") or enterprise == e.get("key") for e in m.get("enterprises", []))
         ]
     return sorted(metas, key=lambda m: (m.get("date", ""), m.get("path", "")), reverse=True)
-
-
-MAX_FILLED_CHARS = 200
 
 
 def fill_metadata(ws: Workspace, folder: str, values: dict[str, str]) -> ArchiveMeta:
