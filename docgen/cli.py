@@ -540,6 +540,8 @@ def archive_verify(ctx: click.Context, year: int | None, as_json: bool) -> None:
         for label, items in report.sections():
             for item in items:
                 click.echo(f"  {label}：{item}")
+        for item in report.interrupted_copies:
+            click.echo(f"  说明：对象存储中有一次中断的存入留下的文件（已另行存好，不是损坏）：{item}")
         click.echo("结论：完好。" if report.ok else "结论：有问题，请按上面的清单处理。")
         if not report.logged:
             click.echo("归档库不可写（例如只读副本）：本次核验未记入事件日志。")

@@ -408,7 +408,9 @@ def test_a_queued_issue_survives_its_worker_killed_and_is_archived_once(
     assert run_cli("-w", str(ws), "archive", "verify").exit_code == 0
     assert run_cli("-w", str(ws), "number", "check").exit_code == 0
     events = [e["event"] for e in Workspace.open(ws, env={}).archive.log.events()]
-    assert events == ["issued", "verified"], "the killed worker's record rolled back with its event"
+    assert events == ["store_started", "store_started", "issued", "verified"], "the killed one's rolled back"
+    report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
+    assert report["ok"] and len(report["interrupted_copies"]) == 1, "its copies in the bucket are said, not damage"
 
 
 def another_machine(ws: Path, folder: Path) -> Path:
@@ -711,3 +713,10 @@ def test_rows_a_tamperer_writes_into_the_database_are_refused_never_followed(
     (ws / "docgen.toml").write_text(settings.replace(city_objects.endpoint, "http://127.0.0.1:9"), encoding="utf-8")
     renewed = run_cli("-w", str(ws), "archive", "lock", "--renew")
     assert renewed.exit_code != 0 and "对象存储" in renewed.err and "内部错误" not in renewed.err, renewed.err
+    (ws / "docgen.toml").write_text(settings, encoding="utf-8")
+    # The document's record and every event naming it deleted: its locked copies still tell.
+    with city.database.transaction() as conn:
+        conn.execute("DELETE FROM archive_records WHERE path = %s", (notice["path"],))
+        conn.execute("DELETE FROM archive_events WHERE line LIKE %s", (f'%"path": "{notice["path"]}"%',))
+    report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
+    assert report["unrecorded_copies"] == [notice["path"]]

@@ -38,7 +38,7 @@ from docgen.archive.digests import (
 )
 from docgen.archive.log import NO_PREVIOUS, ArchiveLog, chain_problems, chained_event, parse_event
 from docgen.archive.objects import LOCK_MODE, LockedBucket, retain_until
-from docgen.archive.paths import META, STORING_EVENTS, TEXT, dated_folder, document_folder_name
+from docgen.archive.paths import META, STARTED_EVENT, STORING_EVENTS, TEXT, dated_folder, document_folder_name
 from docgen.archive.records import ArchiveMeta, DamagedRecordError, read_stored_text, record_from_bytes, with_filled
 from docgen.archive.store import Archive, StagedDocument, StoreResult, new_record, storing_event
 from docgen.archive.verify import VerifyReport, refused_fills
@@ -323,6 +323,10 @@ class CityArchive(Archive):
             relative = self._free_folder_in(conn, staged, int(meta["version"]))
             tmp = self._assemble(staged.files, meta)
             meta["path"] = relative
+            # Said, and committed, before the first file goes in: copies a killed store leaves in the
+            # bucket are then told from copies whose record and events were deleted (``verify``).
+            with self.session.database.transaction("事件日志", ArchiveError) as intent:
+                self.city_log.append_in(intent, STARTED_EVENT, {"path": relative, "number": staged.number})
             for entry in sorted(tmp.iterdir()):
                 self.bucket.put(self.key(relative, entry.name), entry, self.until(meta))
             pause_point("archive-after-put")
@@ -479,7 +483,23 @@ class CityArchive(Archive):
             for path, event in sorted(logged.items())
             if path not in recorded
         ]
+        self._copies_without_record(prefix, recorded, events, report)
         return report
+
+    def _copies_without_record(
+        self, prefix: str, recorded: set[str], events: list[dict[str, Any]], report: VerifyReport
+    ) -> None:
+        """Folders in the bucket that no record names: a killed store's (its start logged), or records lost."""
+        started = {str(e.get("path")): e for e in events if e.get("event") == STARTED_EVENT}
+        named = {str(e.get("path")) for e in events if isinstance(e.get("path"), str)}
+        folders = {
+            key.removeprefix(f"{self.organ}/").rsplit("/", 1)[0] for key in self.bucket.keys(self.key(prefix, "")[:-1])
+        }
+        for folder in sorted(folders - recorded):
+            if folder in started:
+                report.interrupted_copies.append(f"{folder}（{started[folder].get('time', '')} 开始存入，未完成）")
+            elif folder not in named:
+                report.unrecorded_copies.append(folder)
 
     @staticmethod
     def _stored(raw: bytes | None, relative: str) -> ArchiveMeta | None:

@@ -49,6 +49,7 @@ TMP = ".tmp"
 ROOT_ENTRIES = frozenset({EVENTS, EVENTS_HEAD, LOCK, TMP, "README.md", REGISTRY, f"{REGISTRY}-wal", f"{REGISTRY}-shm"})
 # Events that put a document folder into the tree; the tree is checked against them.
 STORING_EVENTS = ("issued", "new_version", "recovered", "imported")
+STARTED_EVENT = "store_started"  # the city: a store's files about to be put (``archive.city``)
 FILLED_EVENT = "filled"  # metadata a clerk filled in after an import (``records.with_filled``)
 
 MAX_NAME_CHARS = 60

@@ -39,6 +39,8 @@ class VerifyReport:
     registry_problems: list[str] = field(default_factory=list)  # the registry unreadable, or its titles differ
     not_locked: list[str] = field(default_factory=list)  # no locked copy in the city's object store (archive lock)
     locked_differs: list[str] = field(default_factory=list)  # the locked copy is not this file
+    unrecorded_copies: list[str] = field(default_factory=list)  # in the city's bucket, no record, no event
+    interrupted_copies: list[str] = field(default_factory=list)  # a store killed after its files: said, no damage
     logged: bool = True  # the verification was recorded in the event log (not in a read-only copy)
 
     def sections(self) -> list[tuple[str, list[str]]]:
@@ -58,6 +60,7 @@ class VerifyReport:
             ("发文字号登记簿", self.registry_problems),
             ("对象存储中没有锁定副本（运行 docgen archive lock）", self.not_locked),
             ("与对象存储中锁定的副本不同", self.locked_differs),
+            ("对象存储中有、却没有记录也没有日志的文件夹（记录和日志可能被删）", self.unrecorded_copies),
         ]
 
     def damage(self) -> list[str]:
@@ -65,6 +68,7 @@ class VerifyReport:
         return [
             *self.modified, *self.missing, *self.unexpected, *self.log_problems, *self.missing_folders,
             *self.unlogged_folders, *self.differs_from_log, *self.damaged_records, *self.locked_differs,
+            *self.unrecorded_copies,
         ]  # fmt: skip
 
     @property

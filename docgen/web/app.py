@@ -138,6 +138,9 @@ EVENT_LABELS = {
     "draft_retry": "重新归档",
     "draft_issued": "稿件归档",
     "draft_failed": "稿件归档未完成",
+    "store_started": "开始存入对象存储",
+    "lock_failed": "锁定副本未存入",
+    "locked": "补存锁定副本",
 }
 SECURITY_HEADERS = {
     "content-security-policy": (
