@@ -714,9 +714,10 @@ def test_rows_a_tamperer_writes_into_the_database_are_refused_never_followed(
     renewed = run_cli("-w", str(ws), "archive", "lock", "--renew")
     assert renewed.exit_code != 0 and "对象存储" in renewed.err and "内部错误" not in renewed.err, renewed.err
     (ws / "docgen.toml").write_text(settings, encoding="utf-8")
-    # The document's record and every event naming it deleted: its locked copies still tell.
+    # The document's record and the event that stored it deleted (its start left): its locked copies tell.
     with city.database.transaction() as conn:
         conn.execute("DELETE FROM archive_records WHERE path = %s", (notice["path"],))
-        conn.execute("DELETE FROM archive_events WHERE line LIKE %s", (f'%"path": "{notice["path"]}"%',))
+        stored = f'%"event": "issued"%"path": "{notice["path"]}"%'
+        conn.execute("DELETE FROM archive_events WHERE line LIKE %s", (stored,))
     report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
     assert report["unrecorded_copies"] == [notice["path"]]

@@ -491,15 +491,28 @@ class CityArchive(Archive):
     ) -> None:
         """Folders in the bucket that no record names: a killed store's (its start logged), or records lost."""
         started = {str(e.get("path")): e for e in events if e.get("event") == STARTED_EVENT}
-        named = {str(e.get("path")) for e in events if isinstance(e.get("path"), str)}
-        folders = {
-            key.removeprefix(f"{self.organ}/").rsplit("/", 1)[0] for key in self.bucket.keys(self.key(prefix, "")[:-1])
-        }
-        for folder in sorted(folders - recorded):
-            if folder in started:
+        named = {str(e.get("path")) for e in events if isinstance(e.get("path"), str)} - set(started)
+        listed = self.bucket.keys(f"{self.organ}/{prefix}")
+        folders = {key.removeprefix(f"{self.organ}/").rsplit("/", 1)[0] for key in listed}
+        stored_again = {(str(m.get("identity")), str(m.get("fingerprint"))) for m in self.metas()}
+        for folder in sorted(folders - recorded - named):  # a storing event without a record is named above
+            # A killed store's copies: its start logged, and the same document (the same content)
+            # stored since. A start alone is not enough: deleting a record and its last event leaves one.
+            if folder in started and self._identity_in_bucket(folder) in stored_again:
                 report.interrupted_copies.append(f"{folder}（{started[folder].get('time', '')} 开始存入，未完成）")
-            elif folder not in named:
+            else:
                 report.unrecorded_copies.append(folder)
+
+    def _identity_in_bucket(self, relative: str) -> tuple[str, str] | None:
+        """(identity, fingerprint) the meta.json in the bucket gives a folder (None when there is none to read)."""
+        chunks: list[bytes] = []
+        try:
+            if self.bucket.read(self.key(relative, META), chunks.append) is None:
+                return None
+            meta = record_from_bytes(b"".join(chunks), self.key(relative, META), relative)
+        except (ArchiveError, DamagedRecordError):
+            return None
+        return str(meta.get("identity")), str(meta.get("fingerprint"))
 
     @staticmethod
     def _stored(raw: bytes | None, relative: str) -> ArchiveMeta | None:
