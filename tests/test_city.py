@@ -721,3 +721,29 @@ def test_rows_a_tamperer_writes_into_the_database_are_refused_never_followed(
         conn.execute("DELETE FROM archive_events WHERE line LIKE %s", (stored,))
     report = json.loads(run_cli("-w", str(ws), "archive", "verify", "--json").out)
     assert report["unrecorded_copies"] == [notice["path"]]
+
+
+@pytest.mark.libreoffice
+def test_two_workspaces_of_one_organ_with_a_case_yaml_each_issue_two_documents(
+    city_postgres: Postgres, city_objects: ObjectStore, tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Found by an attack run: the second was archived as a new version of the first, under its number."""
+    first = city_workspace(tmp_path / "first", city_postgres, city_objects, f"two{uuid.uuid4().hex[:8]}")
+    second = another_machine(first, tmp_path / "second")
+    auto = EXAMPLE_CASE.read_text(encoding="utf-8").replace("number: 恩科工商务字〔2021〕58号", "number: auto")
+    (first / "case.yaml").write_text(auto, encoding="utf-8")
+    (second / "case.yaml").write_text(
+        auto.replace("推动落后产能退出工作计划的通知", "另一件事情的通知", 1), encoding="utf-8"
+    )
+    numbers = []
+    for ws in (first, second):
+        issued = run_cli("-w", str(ws), "issue", str(ws / "case.yaml"), "-k", "notice", "--json")
+        assert issued.exit_code == 0, issued.err
+        [result] = json.loads(issued.out)
+        assert result["status"] == "issued", result
+        numbers.append(result["number"])
+    assert numbers == ["恩科工商务字〔2021〕1号", "恩科工商务字〔2021〕2号"]
+    listed = json.loads(run_cli("-w", str(second), "archive", "list", "--json").out)
+    assert sorted(m["version"] for m in listed) == [1, 1], "two documents, not two versions of one"
+    again = json.loads(run_cli("-w", str(first), "issue", str(first / "case.yaml"), "-k", "notice", "--json").out)
+    assert [r["status"] for r in again] == ["unchanged"], "each workspace still knows its own case"

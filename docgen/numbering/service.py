@@ -7,7 +7,7 @@ import datetime as dt
 import difflib
 import io
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,9 +124,11 @@ class RunReport:
 
 
 def check_registry(
-    registry: NumberStore, workspace: Path, year: int | None, filed: Mapping[str, str]
+    registry: NumberStore, case_found: Callable[[str], bool], year: int | None, filed: Mapping[str, str]
 ) -> list[RunReport]:
     """Audit each run of numbers: gaps, voided numbers, numbers whose case file is gone.
+
+    ``case_found`` says whether a record's case file is still there (the pipeline knows where).
 
     ``filed`` maps the numbers the archive stores to their folders (the pipeline reads them): a
     number taken and never filed is listed with its age; a number filed that the registry does
@@ -152,10 +154,8 @@ def check_registry(
         report.voided = [r for r in records if r.state == "voided"]
         report.unregistered = sorted(strays.get(key, []))
         for r in records:
-            if r.state == "issued" and r.case_file is not None:
-                path = Path(r.case_file)
-                if not (path if path.is_absolute() else workspace / path).is_file():
-                    report.missing_documents.append(r)
+            if r.state == "issued" and r.case_file is not None and not case_found(r.case_file):
+                report.missing_documents.append(r)
             if r.state == "issued" and r.number not in filed:
                 report.unfiled.append((r, _age_days(r.issued_at, today)))
         reports.append(report)

@@ -19,13 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from docgen._io import atomic_write_bytes
 from docgen.accounts import ACCOUNTS_FILE, Accounts
 from docgen.archive.city import CityArchive
 from docgen.archive.store import Archive
 from docgen.errors import DocgenError
 from docgen.faults import pause_point
 from docgen.numbering.registry import Registry
-from docgen.pipeline.workspace import Workspace, registry_path
+from docgen.pipeline.workspace import ORIGIN_FILE, Workspace, registry_path
 from docgen.search import SearchIndex, SearchQuery, build_query
 
 SAMPLE_TITLE_CHARS = 8  # each title's first characters are one of the queries compared
@@ -58,6 +59,9 @@ def migrate_to_city(ws: Workspace, say: Callable[[str], None] = lambda _: None) 
         msg = "docgen.toml 中还没有写明城市版的数据库（[city] database）：写明后再运行 docgen migrate。"
         raise DocgenError(msg)
     report = MigrationReport()
+    origin = ws.root / ORIGIN_FILE
+    if not origin.exists():  # the workspace's documents keep the names they had: it is the origin ""
+        atomic_write_bytes(origin, b"")
     _numbers(ws, report, say)
     pause_point("migrate-after-numbers")
     _accounts(ws, report, say)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from docgen.archive.records import ArchiveMeta
 from docgen.case.model import AUTO_NUMBER, Case, load_case
+from docgen.drafts import DRAFTS_DIR
 from docgen.errors import DocgenError
 from docgen.numbering.registry import Allocation, NumberRecord
 from docgen.numbering.service import (
@@ -22,17 +24,30 @@ from docgen.pipeline.characters import refuse_undrawable
 from docgen.pipeline.workspace import Workspace
 from docgen.vocab import KIND_NAMES, NUMBERED_KINDS, format_number, parse_number
 
+_ORIGIN = re.compile(r"([0-9a-f]{12}):(.*)", re.DOTALL)
+
 
 def case_reference(case_path: Path, ws: Workspace) -> str:
-    """How the registry names a case file: relative to the workspace when inside it.
+    """How the registry and the archive name a case file: relative to the workspace when inside it.
 
-    Relative names keep working when the whole workspace moves to another folder or machine.
+    Relative names keep working when the whole workspace moves to another folder or machine. In
+    the city the workspace's origin goes first (``3f2a9c1b7d4e:case.yaml``): two workspaces of one
+    organ each with a ``case.yaml`` hold two documents, not two versions of one. A draft's case
+    (``drafts/<id>/case.yaml``) is named without it: its id is the organ's, whichever machine issues it.
     """
     resolved = case_path.resolve()
     try:
-        return resolved.relative_to(ws.root).as_posix()
+        name = resolved.relative_to(ws.root).as_posix()
     except ValueError:
-        return resolved.as_posix()
+        name = resolved.as_posix()
+    # A draft's case is one of the organ's (its id is the city's, any worker issues it): no origin.
+    return f"{ws.origin}:{name}" if ws.origin and not name.startswith(f"{DRAFTS_DIR}/") else name
+
+
+def case_in_workspace(reference: str) -> tuple[str, str]:
+    """(origin, the case's name in its workspace) of a ``case_reference``."""
+    found = _ORIGIN.fullmatch(reference)
+    return (found[1], found[2]) if found else ("", reference)
 
 
 def registry_number(case_path: Path, ws: Workspace, kind: str) -> str | None:
@@ -129,7 +144,24 @@ def check_numbers(
     if damaged and on_warning:
         count = len(damaged)
         on_warning(f"有 {count} 个归档文件夹的 meta.json 已损坏，其中的发文字号未计入；请运行 docgen archive verify。")
-    return check_registry(ws.numbers, ws.root, year, filed)
+    return check_registry(ws.numbers, lambda reference: _case_found(ws, reference), year, filed)
+
+
+def _case_found(ws: Workspace, reference: str) -> bool:
+    """Whether a ledger record's case file is still there: a draft of the organ, or a file of this workspace.
+
+    In the city a case of another workspace of the organ is that workspace's to look for.
+    """
+    origin, name = case_in_workspace(reference)
+    if origin and origin != ws.origin:
+        return True
+    if name.startswith(f"{DRAFTS_DIR}/") and name.count("/") == 2:
+        try:
+            return ws.drafts.get(name.split("/")[1]) is not None
+        except DocgenError:
+            return False
+    path = Path(name)
+    return (path if path.is_absolute() else ws.root / path).is_file()
 
 
 def _filed_numbers(ws: Workspace, year: int | None, damaged: dict[str, str] | None = None) -> dict[str, ArchiveMeta]:
@@ -144,6 +176,7 @@ __all__ = [
     "NOTHING_CONFIRMED",
     "Confirmed",
     "NumberRecord",
+    "case_in_workspace",
     "case_reference",
     "check_numbers",
     "import_number_list",

@@ -24,7 +24,7 @@ from docgen.faults import pause_point
 from docgen.jobs import JOB_STATES, LEASE_SECONDS, Job, JobStore
 from docgen.pipeline.drafting import issue_draft, waiting_jobs
 from docgen.pipeline.issue import issue_case
-from docgen.pipeline.numbers import case_reference
+from docgen.pipeline.numbers import case_in_workspace, case_reference
 from docgen.pipeline.prepare import converter_for
 from docgen.pipeline.workspace import Workspace
 
@@ -152,16 +152,22 @@ def _renewing(jobs: JobStore, job: Job, worker: str, lease: float) -> Iterator[N
         thread.join()
 
 
-def _case_here(ws: Workspace, reference: str, text: str | None) -> Path:
-    """The queued case file on this machine: there already (the same machine), or written from the job's text."""
-    path = Path(reference) if Path(reference).is_absolute() else ws.root / reference
+def _case_here(ws: Workspace, reference: str, text: str | None) -> tuple[Workspace, Path]:
+    """The queued case file on this machine, and the workspace naming it as the one that queued it did.
+
+    The file is there already (the same machine), or written from the job's text at the same
+    place in this workspace.
+    """
+    origin, name = case_in_workspace(reference)
+    named = ws.with_origin(origin)
+    path = Path(name) if Path(name).is_absolute() else ws.root / name
     if path.is_file() or text is None:
-        return path
-    if Path(reference).is_absolute():
-        msg = f"案卷 {reference} 不在本机：排队的案卷放在工作区内，其他机器上的 worker 才能签发。"
+        return named, path
+    if Path(name).is_absolute():
+        msg = f"案卷 {name} 不在本机：排队的案卷放在工作区内，其他机器上的 worker 才能签发。"
         raise DocgenError(msg)
     atomic_write_bytes(path, text.encode("utf-8"))
-    return path
+    return named, path
 
 
 def _do(ws: Workspace, job: Job, converter: Converter) -> Any:
@@ -172,10 +178,11 @@ def _do(ws: Workspace, job: Job, converter: Converter) -> Any:
     if job.kind != ISSUE_CASE:
         msg = f"不认识的任务类型 {job.kind}。"
         raise DocgenError(msg)
+    named, case = _case_here(ws, str(p["case"]), p.get("text"))
     with acting_as(job.queued_by):  # the ledger and the log record the clerk who queued it
         issued = issue_case(
-            _case_here(ws, str(p["case"]), p.get("text")),
-            ws,
+            case,
+            named,
             kinds=p.get("kinds"),
             enterprise=p.get("enterprise"),
             reason=p.get("reason"),

@@ -24,7 +24,10 @@ appends an event to the log.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -80,6 +83,7 @@ class Workspace:
 
             self.drafts = PgDrafts(self.database, settings.city.organ, settings.workspace / DRAFTS_DIR)
         self._search: SearchStore | None = None
+        self._origin: str | None = None
 
     @classmethod
     def open(cls, path: Path | None = None, env: Mapping[str, str] | None = None) -> Workspace:
@@ -106,6 +110,26 @@ class Workspace:
         return self._search
 
     @property
+    def origin(self) -> str:
+        """Which workspace of the city a case file is in ("" for the embedded one, and one moved in).
+
+        A case is named by its place in the workspace (``case.yaml``); in the city several
+        workspaces of one organ share a ledger and an archive, and two of them each with a
+        ``case.yaml`` hold two different documents. So the city names a case by its workspace's
+        origin too: a random id kept in ``.docgen-origin``, made on first use (``docgen migrate``
+        writes an empty one: the names the workspace's documents had stay theirs).
+        """
+        if self._origin is None:
+            self._origin = "" if self.settings.city is None else read_origin(self.root)
+        return self._origin
+
+    def with_origin(self, origin: str) -> Workspace:
+        """This workspace naming cases as the workspace ``origin`` does (a worker doing another's job)."""
+        other = copy.copy(self)
+        other._origin = origin
+        return other
+
+    @property
     def root(self) -> Path:
         """The workspace folder."""
         return self.settings.workspace
@@ -126,6 +150,25 @@ class Workspace:
     def changed(self) -> tuple[int, int]:
         """The archive's generation: equal values mean nothing was stored, voided or checked since."""
         return self.archive.log.generation()
+
+
+ORIGIN_FILE = ".docgen-origin"
+
+
+def read_origin(root: Path) -> str:
+    """The workspace's origin id, made once (the first process to make it wins; the rest read it)."""
+    path = root / ORIGIN_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError:  # a workspace this process may not write (a read-only copy): it issues nothing
+        return ""
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(secrets.token_hex(6))
+        out.flush()
+        os.fsync(out.fileno())
+    return path.read_text(encoding="utf-8").strip()
 
 
 def registry_path(settings: Settings) -> Path:
