@@ -155,18 +155,20 @@ def _renewing(jobs: JobStore, job: Job, worker: str, lease: float) -> Iterator[N
 def _case_here(ws: Workspace, reference: str, text: str | None) -> tuple[Workspace, Path]:
     """The queued case file on this machine, and the workspace naming it as the one that queued it did.
 
-    The file is there already (the same machine), or written from the job's text at the same
-    place in this workspace.
+    Queued from this very workspace: its own file. Queued from another (another machine, another
+    clerk's folder): the job's text, written under ``.cache/origins/<origin>/``, never a file of
+    this workspace that happens to have the same name.
     """
     origin, name = case_in_workspace(reference)
-    named = ws.with_origin(origin)
-    path = Path(name) if Path(name).is_absolute() else ws.root / name
-    if path.is_file() or text is None:
-        return named, path
-    if Path(name).is_absolute():
-        msg = f"案卷 {name} 不在本机：排队的案卷放在工作区内，其他机器上的 worker 才能签发。"
+    if origin == ws.origin or text is None:
+        return ws, Path(name) if Path(name).is_absolute() else ws.root / name
+    if Path(name).is_absolute() or ".." in Path(name).parts:
+        msg = f"案卷 {name} 不在排队的工作区内：放在工作区内的案卷，其他机器上的 worker 才能签发。"
         raise DocgenError(msg)
-    atomic_write_bytes(path, text.encode("utf-8"))
+    named = ws.with_origin(origin, ws.root / ".cache" / "origins" / (origin or "_"))
+    path = named.root / name
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        atomic_write_bytes(path, text.encode("utf-8"))
     return named, path
 
 

@@ -123,9 +123,14 @@ class Workspace:
             self._origin = "" if self.settings.city is None else read_origin(self.root)
         return self._origin
 
-    def with_origin(self, origin: str) -> Workspace:
-        """This workspace naming cases as the workspace ``origin`` does (a worker doing another's job)."""
+    def with_origin(self, origin: str, root: Path) -> Workspace:
+        """This workspace's stores, naming cases as the workspace ``origin`` does, its cases under ``root``.
+
+        A worker doing a job another workspace queued: the case is written under ``root`` at the
+        place it had there, so it is named as it was there (the same number, the same document).
+        """
         other = copy.copy(self)
+        other.settings = dataclasses.replace(self.settings, workspace=root)
         other._origin = origin
         return other
 
