@@ -321,6 +321,9 @@ def load_settings(workspace: Path | None = None, env: Mapping[str, str] | None =
     )
 
 
+MAX_ORGAN_CHARS = 60  # the longest organ names (联合发文 organs are one each) are about 30 characters
+
+
 def _city(cfg: ConfigFile, env: Mapping[str, str], config_path: Path) -> City | None:
     """The server profile when a database is named (environment first), else None."""
     database = env.get("DOCGEN_DATABASE") or cfg.city.database
@@ -332,6 +335,21 @@ def _city(cfg: ConfigFile, env: Mapping[str, str], config_path: Path) -> City | 
     organ = env.get("DOCGEN_ORGAN") or cfg.city.organ or cfg.issuer.get("name")
     if not organ:
         msg = f"{config_path}：城市版要写明本工作区代表的机关：[city] organ，或 [issuer] name。"
+        raise ConfigError(msg)
+    organ = organ.strip()
+    # The organ heads every object key in the bucket (``<organ>/<folder>/<file>``): a slash, a
+    # dot-dot or a control character would reach into another organ's keys.
+    if (
+        not organ
+        or len(organ) > MAX_ORGAN_CHARS
+        or any(ch in organ for ch in "/\\")
+        or organ in (".", "..")
+        or not organ.isprintable()
+    ):
+        msg = (
+            f"{config_path}：机关名称“{clip(organ, 40)}”不能用作城市版的机关：应为机关的名称，"
+            f"不超过 {MAX_ORGAN_CHARS} 个字，不含 / \\ 和控制字符。"
+        )
         raise ConfigError(msg)
     return City(
         database=database,

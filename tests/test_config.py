@@ -105,3 +105,25 @@ def test_issuer_defaults_fill_the_case(tmp_path: Path) -> None:
     loaded = load_case(case, {"name": "某市某局", "prefix": "某字"})
     assert loaded.issuer.name == "某市某局"
     assert loaded.issuer.banner_text == "某市某局文件"
+
+
+@pytest.mark.parametrize(
+    "organ", ["恩平市科工商务局/", "../恩平市科工商务局", "恩平市\\科工商务局", "..", "恩平\u0000局", "局" * 61, "  "]
+)
+def test_an_organ_name_that_would_reach_into_another_organs_keys_is_refused(tmp_path: Path, organ: str) -> None:
+    """Found by an attack run: a trailing slash put one workspace's files among another organ's objects."""
+    escaped = organ.replace("\\", "\\\\").replace("\u0000", "\\u0000")
+    (tmp_path / "docgen.toml").write_text(
+        f'[city]\ndatabase = "postgresql://docgen@127.0.0.1:9/docgen"\norgan = "{escaped}"\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"不能用作城市版的机关|要写明本工作区代表的机关"):
+        load_settings(tmp_path, env={})
+
+
+def test_an_organ_name_as_organs_write_it_is_taken(tmp_path: Path) -> None:
+    (tmp_path / "docgen.toml").write_text(
+        '[city]\ndatabase = "postgresql://docgen@127.0.0.1:9/docgen"\norgan = " 中共恩平市委办公室（恩平市档案馆） "\n',
+        encoding="utf-8",
+    )
+    city = load_settings(tmp_path, env={}).city
+    assert city is not None and city.organ == "中共恩平市委办公室（恩平市档案馆）"
